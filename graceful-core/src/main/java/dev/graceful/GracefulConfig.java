@@ -1,0 +1,351 @@
+package dev.graceful;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The immutable configuration of a {@link GracefulShutdown}. Build one with {@link #builder()};
+ * every setter validates its value at once and names the field and the value in its error, and
+ * {@link Builder#build()} checks that the whole sequence fits the optional {@link #budget()}.
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>setting</th><th>default</th><th>range</th><th>meaning</th></tr>
+ *   <tr><td>{@code readinessDelay}</td><td>0s</td><td>0 to 10m</td><td>after readiness starts failing, keep
+ *   serving normally this long so load balancers stop routing here. 0 suits a deploy that takes the
+ *   instance out of the proxy before signalling it (the nginx blue-green kit); on Kubernetes use
+ *   5-10s, the time endpoint removal needs to reach every proxy.</td></tr>
+ *   <tr><td>{@code drainTimeout}</td><td>30s</td><td>1ms to 1h</td><td>after new connections stop, how long
+ *   in-flight work may take to finish before it is abandoned.</td></tr>
+ *   <tr><td>{@code closeTimeout}</td><td>2s</td><td>1ms to 1m</td><td>how long participants may take to close
+ *   idle connections (clean drain) or to force-close (timed-out drain).</td></tr>
+ *   <tr><td>{@code defaultTaskTimeout}</td><td>5s</td><td>1ms to 10m</td><td>timeout of a shutdown task
+ *   registered without one.</td></tr>
+ *   <tr><td>{@code watchdogMargin}</td><td>5s</td><td>100ms to 10m</td><td>when graceful owns the process, it
+ *   halts it if the whole sequence (and the JVM's exit) overruns its expected length by this much.</td></tr>
+ *   <tr><td>{@code budget}</td><td>none</td><td>1s to 24h</td><td>the time the platform allows between its
+ *   stop signal and its kill (systemd {@code TimeoutStopSec}, Kubernetes
+ *   {@code terminationGracePeriodSeconds}). When set, readinessDelay + drainTimeout + closeTimeout +
+ *   shutdown task timeouts + watchdogMargin must fit in it.</td></tr>
+ *   <tr><td>{@code maxReportedInFlight}</td><td>20</td><td>0 to 10000</td><td>how many stuck units of work a
+ *   timed-out drain describes in its log.</td></tr>
+ * </table>
+ */
+public final class GracefulConfig {
+
+    /** Default {@link #readinessDelay()}: none. */
+    public static final Duration DEFAULT_READINESS_DELAY = Duration.ZERO;
+    /** Default {@link #drainTimeout()}. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Default {@link #closeTimeout()}. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    /** Default {@link #defaultTaskTimeout()}. */
+    public static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofSeconds(5);
+    /** Default {@link #watchdogMargin()}. */
+    public static final Duration DEFAULT_WATCHDOG_MARGIN = Duration.ofSeconds(5);
+    /** Default {@link #maxReportedInFlight()}. */
+    public static final int DEFAULT_MAX_REPORTED_IN_FLIGHT = 20;
+
+    private static final GracefulConfig DEFAULTS = builder().build();
+
+    private final Duration readinessDelay;
+    private final Duration drainTimeout;
+    private final Duration closeTimeout;
+    private final Duration defaultTaskTimeout;
+    private final Duration watchdogMargin;
+    private final Duration budget;
+    private final int maxReportedInFlight;
+
+    private GracefulConfig(Builder b) {
+        this.readinessDelay = b.readinessDelay;
+        this.drainTimeout = b.drainTimeout;
+        this.closeTimeout = b.closeTimeout;
+        this.defaultTaskTimeout = b.defaultTaskTimeout;
+        this.watchdogMargin = b.watchdogMargin;
+        this.budget = b.budget;
+        this.maxReportedInFlight = b.maxReportedInFlight;
+    }
+
+    /**
+     * The configuration with every default.
+     *
+     * @return the defaults
+     */
+    public static GracefulConfig defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * A builder starting from the defaults.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder starting from this configuration.
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.readinessDelay = readinessDelay;
+        b.drainTimeout = drainTimeout;
+        b.closeTimeout = closeTimeout;
+        b.defaultTaskTimeout = defaultTaskTimeout;
+        b.watchdogMargin = watchdogMargin;
+        b.budget = budget;
+        b.maxReportedInFlight = maxReportedInFlight;
+        return b;
+    }
+
+    /**
+     * How long to keep serving normally after readiness starts failing.
+     *
+     * @return the readiness delay
+     */
+    public Duration readinessDelay() {
+        return readinessDelay;
+    }
+
+    /**
+     * How long in-flight work may take once new connections stop.
+     *
+     * @return the drain timeout
+     */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    /**
+     * How long participants may take to close idle connections or force-close.
+     *
+     * @return the close timeout
+     */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /**
+     * Timeout of shutdown tasks registered without their own.
+     *
+     * @return the default task timeout
+     */
+    public Duration defaultTaskTimeout() {
+        return defaultTaskTimeout;
+    }
+
+    /**
+     * Overrun tolerated before the watchdog halts a process graceful owns.
+     *
+     * @return the watchdog margin
+     */
+    public Duration watchdogMargin() {
+        return watchdogMargin;
+    }
+
+    /**
+     * The platform's stop budget, if one was given.
+     *
+     * @return the budget, or empty
+     */
+    public Optional<Duration> budget() {
+        return Optional.ofNullable(budget);
+    }
+
+    /**
+     * How many stuck units of work a timed-out drain describes.
+     *
+     * @return the bound
+     */
+    public int maxReportedInFlight() {
+        return maxReportedInFlight;
+    }
+
+    /**
+     * The length of the sequence without shutdown tasks: readiness delay + drain timeout + close
+     * timeout. Tasks add their own timeouts.
+     *
+     * @return the fixed part of the sequence's worst case
+     */
+    public Duration fixedPhases() {
+        return readinessDelay.plus(drainTimeout).plus(closeTimeout);
+    }
+
+    @Override
+    public String toString() {
+        return "GracefulConfig{readinessDelay=" + Durations.format(readinessDelay)
+                + ", drainTimeout=" + Durations.format(drainTimeout)
+                + ", closeTimeout=" + Durations.format(closeTimeout)
+                + ", defaultTaskTimeout=" + Durations.format(defaultTaskTimeout)
+                + ", watchdogMargin=" + Durations.format(watchdogMargin)
+                + ", budget=" + (budget == null ? "none" : Durations.format(budget))
+                + ", maxReportedInFlight=" + maxReportedInFlight + '}';
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof GracefulConfig)) {
+            return false;
+        }
+        GracefulConfig c = (GracefulConfig) o;
+        return readinessDelay.equals(c.readinessDelay) && drainTimeout.equals(c.drainTimeout)
+                && closeTimeout.equals(c.closeTimeout) && defaultTaskTimeout.equals(c.defaultTaskTimeout)
+                && watchdogMargin.equals(c.watchdogMargin) && Objects.equals(budget, c.budget)
+                && maxReportedInFlight == c.maxReportedInFlight;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(readinessDelay, drainTimeout, closeTimeout, defaultTaskTimeout, watchdogMargin, budget,
+                maxReportedInFlight);
+    }
+
+    /**
+     * Checks that the sequence, including the given task timeouts, fits the budget.
+     *
+     * @param taskTimeouts the sum of the shutdown tasks' timeouts
+     * @param taskDetail   how that sum is made up, for the message (may be empty)
+     * @throws IllegalArgumentException naming every part when it does not fit
+     */
+    public void checkFitsBudget(Duration taskTimeouts, String taskDetail) {
+        if (budget == null) {
+            return;
+        }
+        Duration total = fixedPhases().plus(taskTimeouts).plus(watchdogMargin);
+        if (total.compareTo(budget) > 0) {
+            throw new IllegalArgumentException("the shutdown sequence does not fit its budget of "
+                    + Durations.format(budget) + ": readinessDelay " + Durations.format(readinessDelay)
+                    + " + drainTimeout " + Durations.format(drainTimeout)
+                    + " + closeTimeout " + Durations.format(closeTimeout)
+                    + " + shutdown tasks " + Durations.format(taskTimeouts)
+                    + (taskDetail.isEmpty() ? "" : " (" + taskDetail + ")")
+                    + " + watchdogMargin " + Durations.format(watchdogMargin)
+                    + " = " + Durations.format(total)
+                    + "; shorten a part or raise the budget (and the platform's stop timeout with it)");
+        }
+    }
+
+    /** Builds a {@link GracefulConfig}; each setter validates its argument. */
+    public static final class Builder {
+        private Duration readinessDelay = DEFAULT_READINESS_DELAY;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private Duration defaultTaskTimeout = DEFAULT_TASK_TIMEOUT;
+        private Duration watchdogMargin = DEFAULT_WATCHDOG_MARGIN;
+        private Duration budget;
+        private int maxReportedInFlight = DEFAULT_MAX_REPORTED_IN_FLIGHT;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the readiness delay.
+         *
+         * @param value 0 to 10 minutes
+         * @return this builder
+         */
+        public Builder readinessDelay(Duration value) {
+            this.readinessDelay = check("readinessDelay", value, Duration.ZERO, Duration.ofMinutes(10));
+            return this;
+        }
+
+        /**
+         * Sets the drain timeout.
+         *
+         * @param value 1ms to 1 hour
+         * @return this builder
+         */
+        public Builder drainTimeout(Duration value) {
+            this.drainTimeout = check("drainTimeout", value, Duration.ofMillis(1), Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * Sets the close timeout.
+         *
+         * @param value 1ms to 1 minute
+         * @return this builder
+         */
+        public Builder closeTimeout(Duration value) {
+            this.closeTimeout = check("closeTimeout", value, Duration.ofMillis(1), Duration.ofMinutes(1));
+            return this;
+        }
+
+        /**
+         * Sets the timeout of shutdown tasks registered without one.
+         *
+         * @param value 1ms to 10 minutes
+         * @return this builder
+         */
+        public Builder defaultTaskTimeout(Duration value) {
+            this.defaultTaskTimeout = check("defaultTaskTimeout", value, Duration.ofMillis(1), Duration.ofMinutes(10));
+            return this;
+        }
+
+        /**
+         * Sets the watchdog margin.
+         *
+         * @param value 100ms to 10 minutes
+         * @return this builder
+         */
+        public Builder watchdogMargin(Duration value) {
+            this.watchdogMargin = check("watchdogMargin", value, Duration.ofMillis(100), Duration.ofMinutes(10));
+            return this;
+        }
+
+        /**
+         * Sets the platform's stop budget.
+         *
+         * @param value 1 second to 24 hours, or {@code null} for none
+         * @return this builder
+         */
+        public Builder budget(Duration value) {
+            this.budget = value == null ? null : check("budget", value, Duration.ofSeconds(1), Duration.ofHours(24));
+            return this;
+        }
+
+        /**
+         * Sets how many stuck units of work a timed-out drain describes.
+         *
+         * @param value 0 to 10000
+         * @return this builder
+         */
+        public Builder maxReportedInFlight(int value) {
+            if (value < 0 || value > 10_000) {
+                throw new IllegalArgumentException("maxReportedInFlight must be between 0 and 10000, was " + value);
+            }
+            this.maxReportedInFlight = value;
+            return this;
+        }
+
+        /**
+         * Builds the configuration.
+         *
+         * @return the configuration
+         * @throws IllegalArgumentException when the sequence does not fit the budget
+         */
+        public GracefulConfig build() {
+            GracefulConfig config = new GracefulConfig(this);
+            config.checkFitsBudget(Duration.ZERO, "");
+            return config;
+        }
+
+        private static Duration check(String field, Duration value, Duration min, Duration max) {
+            if (value == null) {
+                throw new NullPointerException(field + " must not be null");
+            }
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException(field + " must be between " + Durations.format(min) + " and "
+                        + Durations.format(max) + ", was " + Durations.format(value) + " (" + value + ")");
+            }
+            return value;
+        }
+    }
+}

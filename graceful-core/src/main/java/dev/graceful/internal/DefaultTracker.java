@@ -1,0 +1,112 @@
+package dev.graceful.internal;
+
+import dev.graceful.RejectedWorkException;
+import dev.graceful.Tracker;
+import dev.graceful.Work;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A tracker for one kind of work. See {@link Gate} for why entries and exits are two monotonic
+ * striped counters and why entering counts before it checks the gate.
+ */
+public final class DefaultTracker implements Tracker {
+
+    private final String kind;
+    private final Gate gate;
+    private final Scheduler clock;
+    private final LongAdder entered = new LongAdder();
+    private final LongAdder exited = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final Set<WorkHandle> described = ConcurrentHashMap.newKeySet();
+
+    DefaultTracker(String kind, Gate gate, Scheduler clock) {
+        this.kind = kind;
+        this.gate = gate;
+        this.clock = clock;
+    }
+
+    @Override
+    public String kind() {
+        return kind;
+    }
+
+    @Override
+    public boolean tryEnter() {
+        entered.increment();
+        if (gate.state() == Gate.CLOSED) {
+            refused.increment();
+            exit();
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void exit() {
+        exited.increment();
+        if (gate.state() != Gate.OPEN) {
+            gate.exitedWhileDraining();
+        }
+    }
+
+    @Override
+    public Work tryBegin(String description) {
+        Objects.requireNonNull(description, "description");
+        if (!tryEnter()) {
+            return null;
+        }
+        WorkHandle work = new WorkHandle(this, description, clock.nanoTime());
+        described.add(work);
+        return work;
+    }
+
+    @Override
+    public Work begin(String description) {
+        Work work = tryBegin(description);
+        if (work == null) {
+            throw new RejectedWorkException("refused " + kind + " work '" + description
+                    + "': the service has finished draining and is shutting down");
+        }
+        return work;
+    }
+
+    @Override
+    public long inFlight() {
+        long e = exited.sum();
+        return entered.sum() - e;
+    }
+
+    long enteredSum() {
+        return entered.sum();
+    }
+
+    long exitedSum() {
+        return exited.sum();
+    }
+
+    long refused() {
+        return refused.sum();
+    }
+
+    Set<WorkHandle> described() {
+        return described;
+    }
+
+    long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    void closed(WorkHandle work) {
+        // Deregister before counting out, so that a zero count never leaves a stale description.
+        described.remove(work);
+        exit();
+    }
+
+    @Override
+    public String toString() {
+        return "Tracker[" + kind + ", inFlight=" + inFlight() + "]";
+    }
+}

@@ -1,0 +1,73 @@
+package dev.graceful.internal;
+
+import dev.graceful.InFlightWork;
+import dev.graceful.Work;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+
+/** A described unit of work; counted out exactly once however often it is closed. */
+final class WorkHandle implements Work {
+
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(WorkHandle.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final DefaultTracker tracker;
+    private final String description;
+    private final long startNanos;
+    @SuppressWarnings("unused") // accessed through CLOSED
+    private volatile boolean closed;
+
+    WorkHandle(DefaultTracker tracker, String description, long startNanos) {
+        this.tracker = tracker;
+        this.description = description;
+        this.startNanos = startNanos;
+    }
+
+    @Override
+    public String kind() {
+        return tracker.kind();
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public Duration age() {
+        return Duration.ofNanos(Math.max(0, tracker.nanoTime() - startNanos));
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (CLOSED.compareAndSet(this, false, true)) {
+            tracker.closed(this);
+        }
+    }
+
+    InFlightWork snapshot() {
+        return new InFlightWork(kind(), description, age());
+    }
+
+    @Override
+    public String toString() {
+        return snapshot().toString();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.graceful;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class GracefulConfigTest {
+
+    @Test
+    void hasDocumentedDefaults() {
+        GracefulConfig c = GracefulConfig.defaults();
+        assertThat(c.readinessDelay()).isEqualTo(Duration.ZERO);
+        assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.closeTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.defaultTaskTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.watchdogMargin()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.budget()).isEmpty();
+        assertThat(c.maxReportedInFlight()).isEqualTo(20);
+        assertThat(c.fixedPhases()).isEqualTo(Duration.ofSeconds(32));
+    }
+
+    @Test
+    void rejectsNegativeAndAbsurdDurationsNamingTheFieldAndValue() {
+        assertThatThrownBy(() -> GracefulConfig.builder().readinessDelay(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("readinessDelay").hasMessageContaining("-1s");
+        assertThatThrownBy(() -> GracefulConfig.builder().drainTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("drainTimeout").hasMessageContaining("was 0s");
+        assertThatThrownBy(() -> GracefulConfig.builder().drainTimeout(Duration.ofDays(3)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("drainTimeout").hasMessageContaining("72h");
+        assertThatThrownBy(() -> GracefulConfig.builder().closeTimeout(Duration.ofMinutes(2)))
+                .hasMessageContaining("closeTimeout");
+        assertThatThrownBy(() -> GracefulConfig.builder().defaultTaskTimeout(Duration.ofMillis(-5)))
+                .hasMessageContaining("defaultTaskTimeout");
+        assertThatThrownBy(() -> GracefulConfig.builder().watchdogMargin(Duration.ofMillis(10)))
+                .hasMessageContaining("watchdogMargin");
+        assertThatThrownBy(() -> GracefulConfig.builder().budget(Duration.ofMillis(10)))
+                .hasMessageContaining("budget");
+        assertThatThrownBy(() -> GracefulConfig.builder().maxReportedInFlight(-1))
+                .hasMessageContaining("maxReportedInFlight").hasMessageContaining("-1");
+        assertThatThrownBy(() -> GracefulConfig.builder().drainTimeout(null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("drainTimeout");
+    }
+
+    @Test
+    void failsFastWhenTheSequenceDoesNotFitTheBudget() {
+        assertThatThrownBy(() -> GracefulConfig.builder()
+                .budget(Duration.ofSeconds(30))
+                .readinessDelay(Duration.ofSeconds(5))
+                .drainTimeout(Duration.ofSeconds(25))
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("budget of 30s")
+                .hasMessageContaining("readinessDelay 5s")
+                .hasMessageContaining("drainTimeout 25s")
+                .hasMessageContaining("closeTimeout 2s")
+                .hasMessageContaining("watchdogMargin 5s")
+                .hasMessageContaining("= 37s");
+    }
+
+    @Test
+    void acceptsASequenceThatFitsItsBudget() {
+        GracefulConfig c = GracefulConfig.builder()
+                .budget(Duration.ofSeconds(30))
+                .readinessDelay(Duration.ofSeconds(5))
+                .drainTimeout(Duration.ofSeconds(15))
+                .build();
+        assertThat(c.budget()).contains(Duration.ofSeconds(30));
+        assertThat(c.toBuilder().build()).isEqualTo(c).hasSameHashCodeAs(c);
+        assertThat(c.toString()).contains("drainTimeout=15s", "budget=30s");
+    }
+}

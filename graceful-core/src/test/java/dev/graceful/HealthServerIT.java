@@ -1,0 +1,72 @@
+package dev.graceful;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class HealthServerIT {
+
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    private HttpResponse<String> call(HealthServer server, String method, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void answersProbesOverRealHttpAndKeepsAnsweringWhileDraining() throws Exception {
+        GracefulShutdown g = GracefulShutdown.create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(30)).build());
+        try (HealthServer server = HealthServer.start(g, 0)) {
+            assertThat(call(server, "GET", "/healthz").statusCode()).isEqualTo(503);
+            g.markReady();
+            HttpResponse<String> ready = call(server, "GET", "/healthz");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.headers().firstValue("Content-Type")).contains("application/json");
+            assertThat(ready.headers().firstValue("Cache-Control")).contains("no-store");
+            assertThat(ready.body()).contains("\"status\":\"UP\"");
+
+            HttpResponse<String> head = call(server, "HEAD", "/readyz");
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+
+            HttpResponse<String> post = call(server, "POST", "/healthz");
+            assertThat(post.statusCode()).isEqualTo(405);
+            assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
+            assertThat(call(server, "GET", "/nope").statusCode()).isEqualTo(404);
+            assertThat(g.state()).isEqualTo(State.READY);
+
+            g.shutdown("test");
+            assertThat(call(server, "GET", "/healthz").statusCode()).isEqualTo(503);
+            assertThat(call(server, "GET", "/livez").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aReadinessCheckHeldByTheApplicationDoesNotBlockLiveness() throws Exception {
+        GracefulShutdown g = GracefulShutdown.create();
+        CountDownLatch release = new CountDownLatch(1);
+        g.addReadinessCheck("slow", () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return true;
+        });
+        g.markReady();
+        try (HealthServer server = HealthServer.start(g, 0)) {
+            var pending = client.sendAsync(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(call(server, "GET", "/livez").statusCode()).isEqualTo(200);
+            release.countDown();
+            assertThat(pending.get().statusCode()).isEqualTo(200);
+        }
+    }
+}

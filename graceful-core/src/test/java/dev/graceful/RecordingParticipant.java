@@ -1,0 +1,53 @@
+package dev.graceful;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A participant that records calls; each step's future can be held open by the test. */
+final class RecordingParticipant implements Participant {
+
+    final List<String> calls;
+    final String name;
+    volatile CompletableFuture<Void> stopAccepting = CompletableFuture.completedFuture(null);
+    volatile CompletableFuture<Void> closeIdle = CompletableFuture.completedFuture(null);
+    volatile CompletableFuture<Void> forceClose = CompletableFuture.completedFuture(null);
+    volatile List<InFlightWork> inFlight = List.of();
+
+    RecordingParticipant(String name) {
+        this(name, new CopyOnWriteArrayList<>());
+    }
+
+    RecordingParticipant(String name, List<String> sharedCalls) {
+        this.name = name;
+        this.calls = sharedCalls;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public CompletableFuture<Void> stopAccepting() {
+        calls.add(name + ".stopAccepting");
+        return stopAccepting;
+    }
+
+    @Override
+    public CompletableFuture<Void> closeIdle() {
+        calls.add(name + ".closeIdle");
+        return closeIdle;
+    }
+
+    @Override
+    public CompletableFuture<Void> forceClose() {
+        calls.add(name + ".forceClose");
+        return forceClose;
+    }
+
+    @Override
+    public List<InFlightWork> inFlight() {
+        return inFlight;
+    }
+}

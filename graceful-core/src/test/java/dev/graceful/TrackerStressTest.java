@@ -1,0 +1,167 @@
+package dev.graceful;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many threads enter and exit while a real drain runs concurrently. Catches a lost count, a
+ * negative count, a drain that finishes with work in flight, and work admitted after the final
+ * close.
+ */
+class TrackerStressTest {
+
+    private static final int THREADS = 6;
+
+    @RepeatedTest(20)
+    void drainIsExactUnderConcurrentEnterAndExit() throws Exception {
+        GracefulShutdown g = GracefulShutdown.create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(60)).build());
+        g.markReady();
+        Tracker http = g.tracker("http");
+        Tracker jobs = g.tracker("job");
+
+        // An exact reference count, raised after admission and lowered before exit: it can only be
+        // non-zero while the tracker's own count is non-zero too.
+        AtomicLong exact = new AtomicLong();
+        AtomicBoolean finalClosed = new AtomicBoolean();
+        AtomicLong exactAtFinalClose = new AtomicLong(-1);
+        LongAdder admittedAfterClose = new LongAdder();
+        LongAdder cutOff = new LongAdder();
+        LongAdder admitted = new LongAdder();
+        LongAdder refused = new LongAdder();
+        g.addListener(new GracefulListener() {
+            @Override
+            public void onTransition(Transition t) {
+                if (t.to() == Phase.CLOSING_IDLE || t.to() == Phase.FORCE_CLOSING) {
+                    exactAtFinalClose.set(exact.get());
+                    finalClosed.set(true);
+                }
+            }
+        });
+
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong minSeen = new AtomicLong();
+        CountDownLatch started = new CountDownLatch(THREADS);
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            boolean described = i % 2 == 0;
+            Thread t = new Thread(() -> {
+                started.countDown();
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (!stop.get()) {
+                    boolean closedBefore = finalClosed.get();
+                    if (described) {
+                        Work w = jobs.tryBegin("job");
+                        if (w == null) {
+                            refused.increment();
+                        } else {
+                            admitted.increment();
+                            if (closedBefore) {
+                                admittedAfterClose.increment();
+                            }
+                            exact.incrementAndGet();
+                            work(random);
+                            exact.decrementAndGet();
+                            if (finalClosed.get()) {
+                                cutOff.increment();
+                            }
+                            w.close();
+                        }
+                    } else if (http.tryEnter()) {
+                        admitted.increment();
+                        if (closedBefore) {
+                            admittedAfterClose.increment();
+                        }
+                        exact.incrementAndGet();
+                        work(random);
+                        exact.decrementAndGet();
+                        if (finalClosed.get()) {
+                            cutOff.increment();
+                        }
+                        http.exit();
+                    } else {
+                        refused.increment();
+                    }
+                    if (random.nextInt(8) == 0) {
+                        Thread.yield();
+                    }
+                }
+            }, "stress-" + i);
+            workers.add(t);
+            t.start();
+        }
+        Thread monitor = new Thread(() -> {
+            while (!stop.get()) {
+                minSeen.accumulateAndGet(Math.min(http.inFlight(), Math.min(jobs.inFlight(), g.inFlight())), Math::min);
+            }
+        }, "stress-monitor");
+        monitor.start();
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        ShutdownReport report = g.shutdown("stress").get(60, TimeUnit.SECONDS);
+        // Keep hammering the closed gate for a moment so that late admissions would show.
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        stop.set(true);
+        for (Thread t : workers) {
+            t.join(10_000);
+        }
+        monitor.join(10_000);
+
+        assertThat(report.drainTimedOut()).isFalse();
+        assertThat(exactAtFinalClose.get()).as("work in flight when the drain declared zero").isZero();
+        assertThat(admittedAfterClose.sum()).as("work admitted after the final close").isZero();
+        assertThat(cutOff.sum()).as("work still running when the drain declared completion").isZero();
+        assertThat(minSeen.get()).as("lowest in-flight count observed").isGreaterThanOrEqualTo(0);
+        assertThat(g.inFlight()).isZero();
+        assertThat(http.inFlight()).isZero();
+        assertThat(jobs.inFlight()).isZero();
+        assertThat(refused.sum()).isGreaterThanOrEqualTo(report.refused());
+        assertThat(admitted.sum()).isPositive();
+    }
+
+    @Test
+    void countsStayExactWithoutADrain() throws Exception {
+        GracefulShutdown g = GracefulShutdown.create();
+        Tracker t = g.tracker("http");
+        int perThread = 200_000;
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            Thread th = new Thread(() -> {
+                for (int n = 0; n < perThread; n++) {
+                    assertThat(t.tryEnter()).isTrue();
+                    t.exit();
+                }
+            });
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        assertThat(t.inFlight()).isZero();
+    }
+
+    /** Mostly very short work, now and then long enough to outlive a thread hand-off. */
+    private static void work(ThreadLocalRandom random) {
+        spin(random.nextInt(32) == 0 ? 20_000 : random.nextInt(50));
+    }
+
+    private static void spin(int n) {
+        for (int i = 0; i < n; i++) {
+            Thread.onSpinWait();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.graceful.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.graceful.GracefulConfig;
+import dev.graceful.GracefulShutdown;
+import dev.graceful.Tracker;
+import dev.graceful.internal.DefaultGracefulShutdown;
+import dev.graceful.internal.ManualScheduler;
+import dev.graceful.internal.RecordingProcess;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GracefulMetricsTest {
+
+    private final ManualScheduler clock = new ManualScheduler();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @AfterEach
+    void stop() {
+        clock.close();
+    }
+
+    @Test
+    void reportsStateInFlightByKindAndTheDrainOutcome() {
+        GracefulShutdown g = new DefaultGracefulShutdown(
+                GracefulConfig.builder().drainTimeout(Duration.ofSeconds(10)).build(), clock, new RecordingProcess());
+        Tracker http = g.tracker("http");
+        new GracefulMetrics(g, Tags.of("app", "orders")).bindTo(registry);
+        Tracker jobs = g.tracker("job");
+        g.markReady();
+
+        http.tryEnter();
+        http.tryEnter();
+        jobs.tryEnter();
+        assertThat(registry.get("graceful.state").tag("state", "ready").tag("app", "orders").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("graceful.state").tag("state", "draining").gauge().value()).isZero();
+        assertThat(registry.get("graceful.ready").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("graceful.work.active").tag("kind", "http").gauge().value()).isEqualTo(2);
+        assertThat(registry.get("graceful.work.active").tag("kind", "job").gauge().value()).isEqualTo(1);
+
+        g.shutdown("test");
+        assertThat(registry.get("graceful.state").tag("state", "draining").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("graceful.ready").gauge().value()).isZero();
+        clock.awaitIdle();
+        http.exit();
+        clock.advance(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.termination().isDone());
+
+        assertThat(registry.get("graceful.work.drained").counter().count()).isEqualTo(1);
+        assertThat(registry.get("graceful.work.abandoned").counter().count()).isEqualTo(2);
+        assertThat(registry.get("graceful.drain").tag("outcome", "timed_out").timer().totalTime(TimeUnit.SECONDS))
+                .isEqualTo(10);
+        assertThat(registry.get("graceful.shutdown").tag("exit.status", "drain_timed_out").timer().count()).isEqualTo(1);
+        assertThat(registry.get("graceful.state").tag("state", "stopped").gauge().value()).isEqualTo(1);
+    }
+}
