@@ -1,0 +1,516 @@
+package dev.graceful.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.graceful.GracefulConfig;
+import dev.graceful.GracefulShutdown;
+import dev.graceful.InFlightWork;
+import dev.graceful.Phase;
+import dev.graceful.ShutdownReport;
+import dev.graceful.testkit.RawHttpConnection.Close;
+import dev.graceful.testkit.RawHttpConnection.Response;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The conformance kit: HTTP-level drain scenarios written once and run against every adapter.
+ *
+ * <p>To check an adapter, extend this class in an integration test and say how to start a server
+ * with the adapter wired in:
+ *
+ * <pre>{@code
+ * class MyServerConformanceIT extends DrainConformanceKit {
+ *     @Override
+ *     protected KitServer start(GracefulShutdown graceful, KitApp app) throws Exception {
+ *         MyServer server = new MyServer(0);                      // ephemeral port, 127.0.0.1
+ *         server.route(new MyGracefulHandler(graceful));          // tracking + health endpoints
+ *         server.route(app);                                       // the routes KitApp documents
+ *         graceful.register(new MyServerParticipant(server));
+ *         server.start();
+ *         return new KitServer() {
+ *             public int port() { return server.port(); }
+ *             public void close() { server.stopNow(); }
+ *         };
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Each scenario creates its own {@link GracefulShutdown}, calls {@link #start}, then
+ * {@link GracefulShutdown#markReady()}, and drives the shutdown through
+ * {@link GracefulShutdown#shutdown(String)} in-process; the signal path is graceful-core's
+ * concern and is tested there. What the scenarios demand of an adapter:
+ *
+ * <ul>
+ *   <li>readiness fails at once, everything is still served during the readiness delay, and new
+ *   connections are refused (not queued) once it is over;</li>
+ *   <li>in-flight requests, streaming ones included, finish; requests arriving on open kept-alive
+ *   connections while draining are served with {@code Connection: close}, and the connection is
+ *   then closed cleanly (never reset);</li>
+ *   <li>a request still being read when the drain finishes is answered with a 503 carrying
+ *   {@code Retry-After} and {@code Connection: close}, not reset;</li>
+ *   <li>at the deadline the stuck request is force-closed and reported by path;</li>
+ *   <li>the in-flight count is exact under concurrency and after client aborts.</li>
+ * </ul>
+ */
+public abstract class DrainConformanceKit {
+
+    /** Generous bound for anything asynchronous in the scenarios. */
+    protected static final Duration AT_MOST = Duration.ofSeconds(15);
+
+    /** The application the server under test must serve. */
+    protected final KitApp app = new KitApp();
+
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private final List<AutoCloseable> toClose = Collections.synchronizedList(new ArrayList<>());
+    private GracefulShutdown graceful;
+    private KitServer server;
+
+    /**
+     * Starts the server under test.
+     *
+     * @param graceful the coordinator to wire the adapter to: its request tracking must use
+     *                 {@code graceful}'s trackers, its participant must be registered on it, and
+     *                 its health endpoints must report it
+     * @param app      the application to serve on the application port (see {@link KitApp})
+     * @return the running server, on 127.0.0.1 and an ephemeral port
+     * @throws Exception when the server cannot start
+     */
+    protected abstract KitServer start(GracefulShutdown graceful, KitApp app) throws Exception;
+
+    /**
+     * The configuration every scenario starts from; scenarios adjust the durations they test.
+     *
+     * @return a builder
+     */
+    protected GracefulConfig.Builder baseConfig() {
+        return GracefulConfig.builder()
+                .readinessDelay(Duration.ZERO)
+                .drainTimeout(Duration.ofSeconds(10))
+                .closeTimeout(Duration.ofSeconds(5));
+    }
+
+    // ------------------------------------------------------------------ scenarios
+
+    @Test
+    void servesTheAppAndAnswersHealthBeforeAnyShutdown() throws Exception {
+        startWith(baseConfig());
+        try (RawHttpConnection c = connect()) {
+            c.send("GET", "/", null);
+            Response hello = c.read();
+            assertThat(hello.status()).isEqualTo(200);
+            assertThat(hello.body()).isEqualTo("hello");
+            assertThat(hello.connectionClose()).as("keep-alive while serving").isFalse();
+
+            c.send("POST", "/", "12345");
+            assertThat(c.read().body()).isEqualTo("hello 5");
+
+            c.send("GET", "/healthz", null);
+            Response ready = c.read();
+            assertThat(ready.status()).isEqualTo(200);
+            assertThat(ready.body()).contains("\"status\":\"UP\"");
+
+            c.send("GET", "/readyz", null);
+            assertThat(c.read().status()).isEqualTo(200);
+            c.send("GET", "/livez", null);
+            assertThat(c.read().status()).isEqualTo(200);
+
+            c.send("HEAD", "/healthz", null);
+            Response head = c.readHeadResponse();
+            assertThat(head.status()).isEqualTo(200);
+
+            c.send("POST", "/healthz", "x");
+            Response post = c.read();
+            assertThat(post.status()).isEqualTo(405);
+            assertThat(post.header("Allow")).contains("GET");
+        }
+        assertThat(graceful.state()).isEqualTo(dev.graceful.State.READY);
+    }
+
+    @Test
+    void readinessFailsAtOnceWhileEverythingIsStillServedDuringTheReadinessDelay() throws Exception {
+        startWith(baseConfig().readinessDelay(Duration.ofSeconds(30)));
+        graceful.shutdown("kit");
+
+        assertThat(get("/healthz").statusCode()).isEqualTo(503);
+        assertThat(get("/readyz").statusCode()).isEqualTo(503);
+        assertThat(get("/livez").statusCode()).isEqualTo(200);
+        try (RawHttpConnection fresh = connect()) {
+            fresh.send("GET", "/", null);
+            Response r = fresh.read();
+            assertThat(r.status()).as("a new connection during the readiness delay").isEqualTo(200);
+            assertThat(r.body()).isEqualTo("hello");
+            fresh.send("POST", "/", "abc");
+            assertThat(fresh.read().body()).isEqualTo("hello 3");
+        }
+        assertThat(graceful.phase()).isEqualTo(Phase.READINESS_DELAY);
+    }
+
+    @Test
+    void newConnectionsAreRefusedOnceTheReadinessDelayIsOver() throws Exception {
+        startWith(baseConfig().readinessDelay(Duration.ofMillis(500)));
+        CompletableFuture<HttpResponse<String>> held = hold("h");
+        awaitHeld("h");
+
+        graceful.shutdown("kit");
+        assertThat(get("/").statusCode()).as("still accepting during the delay").isEqualTo(200);
+        awaitConnectionsRefused();
+        assertThat(held).as("the in-flight request is still running").isNotDone();
+
+        app.release("h");
+        HttpResponse<String> response = held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("released h");
+        ShutdownReport report = awaitReport();
+        assertThat(report.isClean()).isTrue();
+        assertThat(report.inFlightAtDrainStart()).isEqualTo(1);
+    }
+
+    @Test
+    void inFlightRequestsSurviveTheDrain() throws Exception {
+        startWith(baseConfig());
+        CompletableFuture<HttpResponse<String>> get = hold("g");
+        CompletableFuture<HttpResponse<String>> post = holdPost("p", "x".repeat(10_000));
+        awaitHeld("g");
+        awaitHeld("p");
+
+        graceful.shutdown("kit");
+        awaitConnectionsRefused();
+        app.release("p");
+        app.release("g");
+
+        assertThat(get.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).body()).isEqualTo("released g");
+        assertThat(post.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).body()).isEqualTo("released p 10000");
+        ShutdownReport report = awaitReport();
+        assertThat(report.isClean()).isTrue();
+        assertThat(report.drained()).isEqualTo(2);
+        assertThat(report.abandoned()).isZero();
+        assertThat(graceful.inFlight()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET", "POST"})
+    void aRequestOnAnIdleKeptAliveConnectionIsServedWithConnectionCloseWhileDraining(String method) throws Exception {
+        startWith(baseConfig());
+        try (RawHttpConnection idle = connect()) {
+            idle.send("GET", "/", null);
+            assertThat(idle.read().connectionClose()).isFalse();
+            // Keep the drain open with a request on another connection.
+            CompletableFuture<HttpResponse<String>> held = hold("keep");
+            awaitHeld("keep");
+
+            graceful.shutdown("kit");
+            awaitConnectionsRefused();
+
+            idle.send(method, "/", "POST".equals(method) ? "hello" : null);
+            Response r = idle.read();
+            assertThat(r.status()).as("served, not refused, while draining").isEqualTo(200);
+            assertThat(r.body()).isEqualTo("POST".equals(method) ? "hello 5" : "hello");
+            assertThat(r.connectionClose()).as("Connection: close while draining").isTrue();
+            assertThat(idle.awaitClose(AT_MOST)).as("the server then closes the connection cleanly").isEqualTo(Close.EOF);
+
+            app.release("keep");
+            assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+        assertThat(awaitReport().isClean()).isTrue();
+    }
+
+    @Test
+    void healthAnswersOnOpenConnectionsWhileDraining() throws Exception {
+        startWith(baseConfig());
+        try (RawHttpConnection a = connect(); RawHttpConnection b = connect()) {
+            a.send("GET", "/", null);
+            a.read();
+            b.send("GET", "/", null);
+            b.read();
+            hold("keep");
+            awaitHeld("keep");
+            graceful.shutdown("kit");
+            awaitConnectionsRefused();
+
+            a.send("GET", "/healthz", null);
+            Response readiness = a.read();
+            assertThat(readiness.status()).isEqualTo(503);
+            assertThat(readiness.body()).contains("\"state\":\"DRAINING\"");
+            b.send("GET", "/livez", null);
+            assertThat(b.read().status()).isEqualTo(200);
+        } finally {
+            app.release("keep");
+        }
+        assertThat(awaitReport().isClean()).isTrue();
+    }
+
+    @Test
+    void aCommittedStreamingResponseFinishesAndThenTheConnectionCloses() throws Exception {
+        startWith(baseConfig());
+        try (RawHttpConnection c = connect()) {
+            c.send("GET", "/stream?id=s", null);
+            Response head = c.readHead();
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(c.readChunk()).isEqualTo(KitApp.STREAM_HEAD);
+            awaitHeld("s");
+
+            graceful.shutdown("kit");
+            awaitConnectionsRefused();
+            assertThat(graceful.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
+
+            app.release("s");
+            StringBuilder rest = new StringBuilder();
+            String chunk;
+            while ((chunk = c.readChunk()) != null) {
+                rest.append(chunk);
+            }
+            assertThat(rest.toString()).isEqualTo(KitApp.STREAM_TAIL);
+            assertThat(c.awaitClose(AT_MOST)).as("closed after the streamed response").isEqualTo(Close.EOF);
+        }
+        assertThat(awaitReport().isClean()).isTrue();
+    }
+
+    @Test
+    void theDeadlineForceClosesAndReportsTheStuckRequest() throws Exception {
+        startWith(baseConfig().drainTimeout(Duration.ofSeconds(1)));
+        CompletableFuture<HttpResponse<String>> stuck = hold("stuck");
+        awaitHeld("stuck");
+
+        graceful.shutdown("kit");
+        ShutdownReport report = awaitReport();
+
+        assertThat(report.drainTimedOut()).isTrue();
+        assertThat(report.abandoned()).isEqualTo(1);
+        assertThat(report.stuck()).extracting(InFlightWork::description)
+                .anySatisfy(d -> assertThat(d).contains("/hold"));
+        await().atMost(AT_MOST).until(stuck::isDone);
+        assertThat(stuck).as("the stuck request's connection was force-closed").isCompletedExceptionally();
+    }
+
+    @Test
+    void aRequestStillBeingReadWhenTheDrainEndsIsRefusedWith503NotReset() throws Exception {
+        startWith(baseConfig().closeTimeout(Duration.ofSeconds(10)));
+        try (RawHttpConnection slow = connect()) {
+            slow.sendRaw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            graceful.shutdown("kit");
+            await().atMost(AT_MOST).until(() -> graceful.phase() == Phase.CLOSING_IDLE);
+
+            slow.sendRaw("\r\n");
+            Response r = slow.read();
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.header("Retry-After")).isNotNull();
+            assertThat(r.connectionClose()).isTrue();
+            assertThat(slow.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
+        }
+        ShutdownReport report = awaitReport();
+        assertThat(report.isClean()).isTrue();
+        assertThat(report.refused()).isEqualTo(1);
+    }
+
+    @Test
+    void aClientThatDisconnectsMidRequestIsCountedOut() throws Exception {
+        startWith(baseConfig());
+        RawHttpConnection c = connect();
+        c.send("GET", "/hold?id=gone", null);
+        awaitHeld("gone");
+        c.close();
+        app.release("gone");
+        await().atMost(AT_MOST).until(() -> graceful.inFlight() == 0);
+
+        graceful.shutdown("kit");
+        ShutdownReport report = awaitReport();
+        assertThat(report.isClean()).isTrue();
+        assertThat(report.abandoned()).isZero();
+    }
+
+    @Test
+    void manyConcurrentRequestsDrainExactly() throws Exception {
+        startWith(baseConfig().drainTimeout(Duration.ofSeconds(30)));
+        int n = 200;
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = "c" + i;
+            ids.add(id);
+            responses.add(i % 3 == 0 ? holdPost(id, "body-" + i) : hold(id));
+        }
+        for (String id : ids) {
+            awaitHeld(id);
+        }
+        AtomicLong lowest = new AtomicLong();
+        Thread monitor = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted() && !graceful.termination().isDone()) {
+                lowest.accumulateAndGet(graceful.inFlight(), Math::min);
+            }
+        });
+        monitor.setDaemon(true);
+        monitor.start();
+
+        graceful.shutdown("kit");
+        awaitConnectionsRefused();
+        Collections.shuffle(ids, ThreadLocalRandom.current());
+        for (String id : ids) {
+            app.release(id);
+        }
+        for (int i = 0; i < n; i++) {
+            HttpResponse<String> r = responses.get(i).get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).startsWith("released c" + i);
+        }
+        ShutdownReport report = awaitReport();
+        monitor.join(5000);
+        assertThat(report.isClean()).isTrue();
+        assertThat(report.drained()).isEqualTo(n);
+        assertThat(graceful.inFlight()).isZero();
+        assertThat(lowest.get()).as("the in-flight count never went negative").isGreaterThanOrEqualTo(0);
+    }
+
+    // ------------------------------------------------------------------ helpers for scenarios
+
+    /**
+     * Creates the coordinator, starts the server, marks it ready.
+     *
+     * @param config the configuration
+     * @return the coordinator
+     * @throws Exception when the server cannot start
+     */
+    protected final GracefulShutdown startWith(GracefulConfig.Builder config) throws Exception {
+        graceful = GracefulShutdown.create(config.build());
+        server = start(graceful, app);
+        graceful.markReady();
+        return graceful;
+    }
+
+    /**
+     * The coordinator of the running scenario.
+     *
+     * @return the coordinator
+     */
+    protected final GracefulShutdown graceful() {
+        return graceful;
+    }
+
+    /**
+     * The application port of the running scenario.
+     *
+     * @return the port
+     */
+    protected final int port() {
+        return server.port();
+    }
+
+    /**
+     * Opens a raw connection to the server, closed after the scenario.
+     *
+     * @return the connection
+     * @throws IOException when refused
+     */
+    protected final RawHttpConnection connect() throws IOException {
+        RawHttpConnection c = RawHttpConnection.open(port());
+        toClose.add(c);
+        return c;
+    }
+
+    /**
+     * A GET on a pooled connection of the JDK client.
+     *
+     * @param path the path
+     * @return the response
+     * @throws Exception on failure
+     */
+    protected final HttpResponse<String> get(String path) throws Exception {
+        return client.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Starts {@code GET /hold?id=...}.
+     *
+     * @param id the id
+     * @return the pending response
+     */
+    protected final CompletableFuture<HttpResponse<String>> hold(String id) {
+        return client.sendAsync(request("/hold?id=" + id).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Starts {@code POST /hold?id=...} with a body.
+     *
+     * @param id   the id
+     * @param body the body
+     * @return the pending response
+     */
+    protected final CompletableFuture<HttpResponse<String>> holdPost(String id, String body) {
+        return client.sendAsync(request("/hold?id=" + id).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).timeout(AT_MOST);
+    }
+
+    /**
+     * Waits until the held request {@code id} reached the application.
+     *
+     * @param id the id
+     */
+    protected final void awaitHeld(String id) {
+        await().atMost(AT_MOST).until(() -> app.isHeld(id));
+    }
+
+    /** Waits until a new TCP connection to the application port is refused (not accepted, not queued). */
+    protected final void awaitConnectionsRefused() {
+        await().atMost(AT_MOST).pollInterval(Duration.ofMillis(20)).until(() -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port()), 1000);
+                return false;
+            } catch (ConnectException refused) {
+                return true;
+            }
+        });
+    }
+
+    /**
+     * Waits for the end of the shutdown sequence.
+     *
+     * @return the report
+     */
+    protected final ShutdownReport awaitReport() {
+        await().atMost(AT_MOST.multipliedBy(3)).until(() -> graceful.termination().isDone());
+        return graceful.termination().join();
+    }
+
+    @AfterEach
+    final void stopServer() throws Exception {
+        app.releaseAll();
+        synchronized (toClose) {
+            for (AutoCloseable c : toClose) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // best effort
+                }
+            }
+            toClose.clear();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+}
