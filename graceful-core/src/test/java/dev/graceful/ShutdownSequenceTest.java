@@ -424,6 +424,32 @@ class ShutdownSequenceTest {
     }
 
     @Test
+    void workAdmittedAfterTheFirstZeroIsWaitedForByTheFinalClose() {
+        GracefulShutdown g = create(GracefulConfig.builder());
+        RecordingParticipant server = new RecordingParticipant("server");
+        server.stopAccepting = new CompletableFuture<>();
+        g.register(server);
+        Tracker http = g.tracker("http");
+
+        g.shutdown("test");
+        clock.awaitIdle();
+        // The count is zero, but a listener may still accept: the drain cannot finish yet, and a
+        // request arriving now on an open connection is admitted.
+        assertThat(http.tryEnter()).isTrue();
+        server.stopAccepting.complete(null);
+        clock.awaitIdle();
+
+        assertThat(g.phase()).as("the final close waits for the late request").isEqualTo(Phase.AWAITING_IN_FLIGHT);
+        assertThat(http.tryEnter()).as("and refuses anything later").isFalse();
+        http.exit();
+
+        ShutdownReport report = report(g);
+        assertThat(report.isClean()).isTrue();
+        assertThat(report.drained()).isEqualTo(1);
+        assertThat(report.refused()).isEqualTo(1);
+    }
+
+    @Test
     void reloadRunsEveryCallbackInOrderEvenAfterAFailure() {
         GracefulShutdown g = create(GracefulConfig.builder());
         List<String> ran = new CopyOnWriteArrayList<>();
