@@ -491,8 +491,7 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
     }
 
     private long drainedSoFar() {
-        long refusedNow = gate.refused();
-        return (gate.exited() - exitedAtDrainStart) - (refusedNow - refusedAtDrainStart);
+        return gate.exited() - exitedAtDrainStart;
     }
 
     private List<InFlightWork> describeInFlight(int max) {

@@ -37,8 +37,11 @@ public final class DefaultTracker implements Tracker {
     public boolean tryEnter() {
         entered.increment();
         if (gate.state() == Gate.CLOSED) {
+            // Balance the entry in a counter of its own, not in exited: exited then counts only
+            // admitted work, so "drained" is one counter's delta instead of a difference of two
+            // counters read at different instants.
             refused.increment();
-            exit();
+            gate.exitedWhileDraining();
             return false;
         }
         return true;
@@ -76,7 +79,8 @@ public final class DefaultTracker implements Tracker {
     @Override
     public long inFlight() {
         long e = exited.sum();
-        return entered.sum() - e;
+        long r = refused.sum();
+        return entered.sum() - e - r;
     }
 
     long enteredSum() {

@@ -14,7 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * zero while a third unit is still in flight, and the drain would finish under it. With two
  * counters that only grow, reading every {@code exited} first and every {@code entered} second
  * yields {@code entered(t) - exited(t)} for some instant {@code t} or more: never less than the
- * true in-flight count at that instant, so a zero read is a true zero.
+ * true in-flight count at that instant, so a zero read is a true zero. (A refused entry is
+ * balanced by a third monotonic counter, read together with {@code exited}.)
  *
  * <h2>Why enter increments before it checks the gate</h2>
  * Admission follows the order Jetty's {@code GracefulHandler} uses: count first, then check the
@@ -54,7 +55,7 @@ public final class Gate {
     public long inFlight() {
         long exited = 0;
         for (DefaultTracker t : trackers) {
-            exited += t.exitedSum();
+            exited += t.exitedSum() + t.refused();
         }
         long entered = 0;
         for (DefaultTracker t : trackers) {
@@ -64,7 +65,7 @@ public final class Gate {
     }
 
     /**
-     * Total units counted out so far, over every tracker, including refusals.
+     * Total admitted units counted out so far, over every tracker (refusals are not exits).
      *
      * @return the exit count
      */
