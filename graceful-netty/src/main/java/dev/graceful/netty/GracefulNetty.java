@@ -135,7 +135,7 @@ public final class GracefulNetty {
     /**
      * Hands a bound server channel, and the event-loop groups to shut down at the end, to the
      * adapter. The server channel is closed when the readiness delay is over, so that new
-     * connections are refused; the groups are shut down (short quiet period) once every
+     * connections are refused; the groups are shut down (no quiet period by default) once every
      * connection is closed after the drain, so that no thread is left in a selector when the
      * process exits. Call it once per server channel; pass groups you share with something that
      * must outlive the server to none of the calls. A channel handed over after the shutdown began
@@ -190,7 +190,7 @@ public final class GracefulNetty {
         private HealthEndpoint health;
         private Duration lingerTimeout = Duration.ofSeconds(1);
         private Duration http2PingTimeout = Duration.ofSeconds(1);
-        private Duration eventLoopQuietPeriod = Duration.ofMillis(10);
+        private Duration eventLoopQuietPeriod = Duration.ZERO;
 
         private Builder(GracefulShutdown graceful) {
             this.graceful = Objects.requireNonNull(graceful, "graceful");
@@ -262,8 +262,11 @@ public final class GracefulNetty {
         }
 
         /**
-         * The quiet period of the event-loop groups' {@code shutdownGracefully} (default 10ms):
-         * every connection is closed by then, so a short one suffices and keeps the exit fast.
+         * The quiet period of the event-loop groups' {@code shutdownGracefully} (default 0). The
+         * groups are stopped only after every connection is closed, so no quiet period is needed
+         * for the server's own work; and Netty checks a non-zero quiet period by sleeping 100 ms at
+         * a time, which adds at least 100 ms to every exit. Set one if your own code still submits
+         * tasks to these event loops during the shutdown tasks.
          *
          * @param value 0 to 10 seconds
          * @return this builder
