@@ -471,7 +471,9 @@ public abstract class DrainConformanceKit {
      * @param id the id
      */
     protected final void awaitHeld(String id) {
-        await().atMost(AT_MOST).until(() -> app.isHeld(id));
+        // Check at once: Awaitility's default first poll comes after 100 ms, and scenarios await
+        // hundreds of ids in a row, which would outlast the requests' own timeout.
+        await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() -> app.isHeld(id));
     }
 
     /** Waits until a new TCP connection to the application port is refused (not accepted, not queued). */

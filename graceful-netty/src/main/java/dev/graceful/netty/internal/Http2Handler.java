@@ -1,0 +1,386 @@
+package dev.graceful.netty.internal;
+
+import dev.graceful.HealthEndpoint;
+import dev.graceful.InFlightWork;
+import dev.graceful.Tracker;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The per-connection HTTP/2 handler, between the {@code Http2FrameCodec} and the
+ * {@code Http2MultiplexHandler}.
+ *
+ * <h2>Stream accounting</h2>
+ * A stream is admitted (or refused, or answered as a health probe) when its request headers
+ * arrive, and counted out when the codec's connection closes it, whatever the reason: response
+ * sent, reset by either side, connection lost. The per-stream state lives in a slot object hung on
+ * the stream as a connection property; slots are pooled per connection, so a stream costs no
+ * allocation of ours once the pool has grown to the connection's concurrency.
+ *
+ * <h2>The graceful two-step GOAWAY (RFC 9113, section 6.8)</h2>
+ * When new connections stop: GOAWAY(2<sup>31</sup>-1, NO_ERROR) plus a PING. Streams the client
+ * opened before it saw that GOAWAY are still accepted. When the PING's acknowledgement arrives
+ * (every stream the client opened before that is then known to the server), or after the ping
+ * timeout, the second GOAWAY carries the last stream id the server has seen; the codec refuses any
+ * later stream with REFUSED_STREAM. Once no stream is open, the connection is closed, output
+ * first, never reset.
+ */
+public final class Http2Handler extends ChannelDuplexHandler implements GracefulConnection {
+
+    /** Name of the handler in the pipeline. */
+    public static final String NAME = "graceful-http2";
+    /** Opaque data of the PING sent with the first GOAWAY ("gracefu1"). */
+    static final long PING_DATA = 0x6772616365667531L;
+
+    private static final byte APP = 0;
+    private static final byte HEALTH = 1;
+    private static final byte REFUSED = 2;
+
+    private final NettyParticipant owner;
+    private final Tracker tracker;
+    private final ArrayDeque<StreamSlot> pool = new ArrayDeque<>();
+    private final Runnable secondGoAway = this::secondGoAway;
+    private final Runnable checkIdle = this::checkIdle;
+    private ChannelHandlerContext ctx;
+    private ChannelHandlerContext codecCtx;
+    private Http2Connection connection;
+    private Http2Connection.PropertyKey key;
+
+    private int goAwaysSent;
+    private ScheduledFuture<?> pingTimer;
+    private int tracked;
+    private boolean closing;
+    private boolean inactive;
+
+    private Http2Handler(NettyParticipant owner) {
+        this.owner = owner;
+        this.tracker = owner.tracker();
+    }
+
+    /**
+     * Puts the handler right after the pipeline's {@link Http2FrameCodec}.
+     *
+     * @param pipeline the pipeline
+     * @param owner    the participant
+     */
+    public static void install(ChannelPipeline pipeline, NettyParticipant owner) {
+        ChannelHandlerContext codec = pipeline.context(Http2FrameCodec.class);
+        if (codec == null) {
+            throw new IllegalStateException("addHttp2Handlers needs an Http2FrameCodec in the pipeline; add it first. "
+                    + "The pipeline holds " + pipeline.names());
+        }
+        pipeline.addAfter(codec.name(), NAME, new Http2Handler(owner));
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.codecCtx = ctx.pipeline().context(Http2FrameCodec.class);
+        if (codecCtx == null) {
+            throw new IllegalStateException(NAME + " must follow an Http2FrameCodec; the pipeline holds "
+                    + ctx.pipeline().names());
+        }
+        this.connection = ((Http2FrameCodec) codecCtx.handler()).connection();
+        // Created before the first stream, so the codec's one property-array allocation per stream
+        // already has room for our slot.
+        this.key = connection.newKey();
+        connection.addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                streamClosed(stream);
+            }
+        });
+        owner.register(this);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        goneInactive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        // The codec, before us, has closed every stream by now, which counted them out.
+        goneInactive();
+        ctx.fireChannelInactive();
+    }
+
+    private void goneInactive() {
+        if (!inactive) {
+            inactive = true;
+            if (pingTimer != null) {
+                pingTimer.cancel(false);
+            }
+            owner.deregister(this);
+        }
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof Http2HeadersFrame) {
+            Http2HeadersFrame frame = (Http2HeadersFrame) msg;
+            Http2Stream stream = stream(frame.stream());
+            if (stream != null) {
+                StreamSlot slot = stream.getProperty(key);
+                if (slot == null ? requestHeaders(frame, stream) : slot.kind != APP) {
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
+            }
+        } else if (msg instanceof Http2DataFrame) {
+            Http2DataFrame frame = (Http2DataFrame) msg;
+            Http2Stream stream = stream(frame.stream());
+            StreamSlot slot = stream == null ? null : stream.getProperty(key);
+            if (slot != null && slot.kind != APP) {
+                // Nobody downstream sees it, so give the flow-control credit back ourselves.
+                int bytes = frame.initialFlowControlledBytes();
+                if (bytes > 0 && stream.state() != Http2Stream.State.CLOSED) {
+                    ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(bytes).stream(frame.stream()));
+                }
+                frame.release();
+                return;
+            }
+        } else if (msg instanceof Http2PingFrame) {
+            Http2PingFrame ping = (Http2PingFrame) msg;
+            if (ping.ack() && ping.content() == PING_DATA) {
+                secondGoAway();
+                return;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private Http2Stream stream(Http2FrameStream frameStream) {
+        return frameStream == null ? null : connection.stream(frameStream.id());
+    }
+
+    /**
+     * Classifies a new stream by its request headers.
+     *
+     * @return {@code true} when the stream is handled here (health or refused) and the frame must
+     *         not go on
+     */
+    private boolean requestHeaders(Http2HeadersFrame frame, Http2Stream stream) {
+        Http2Headers headers = frame.headers();
+        StreamSlot slot = pool.isEmpty() ? new StreamSlot() : pool.pop();
+        slot.id = stream.id();
+        slot.method = headers.method();
+        slot.path = headers.path();
+        String healthPath = owner.healthPath(slot.path);
+        if (healthPath != null) {
+            slot.kind = HEALTH;
+            stream.setProperty(key, slot);
+            respondHealth(frame.stream(), slot.method, healthPath);
+            return true;
+        }
+        if (!tracker.tryEnter()) {
+            slot.kind = REFUSED;
+            stream.setProperty(key, slot);
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM).stream(frame.stream()));
+            return true;
+        }
+        slot.kind = APP;
+        slot.start = System.nanoTime();
+        tracked++;
+        stream.setProperty(key, slot);
+        return false;
+    }
+
+    private void respondHealth(Http2FrameStream stream, CharSequence method, String path) {
+        HealthEndpoint.Response answer = owner.health().respond(method == null ? "" : method.toString(), path);
+        byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+        boolean head = method != null && "HEAD".contentEquals(method);
+        Http2Headers headers = new DefaultHttp2Headers()
+                .status(Integer.toString(answer.status()))
+                .set(HttpHeaderNames.CONTENT_TYPE, HealthEndpoint.CONTENT_TYPE)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (answer.allow() != null) {
+            headers.set(HttpHeaderNames.ALLOW, answer.allow());
+        }
+        if (head) {
+            ctx.write(new DefaultHttp2HeadersFrame(headers, true).stream(stream));
+        } else {
+            ctx.write(new DefaultHttp2HeadersFrame(headers, false).stream(stream));
+            ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true).stream(stream));
+        }
+        ctx.flush();
+    }
+
+    private void streamClosed(Http2Stream stream) {
+        StreamSlot slot = stream.removeProperty(key);
+        if (slot == null) {
+            return;
+        }
+        if (slot.kind == APP) {
+            tracked--;
+            tracker.exit();
+        }
+        slot.method = null;
+        slot.path = null;
+        pool.push(slot);
+        if (goAwaysSent == 2 && !closing) {
+            // The codec is still inside its close bookkeeping; look once it is done.
+            ctx.executor().execute(checkIdle);
+        }
+    }
+
+    // ------------------------------------------------------------------ GOAWAY
+
+    private void firstGoAway() {
+        if (goAwaysSent > 0 || inactive) {
+            return;
+        }
+        goAwaysSent = 1;
+        // extraStreamIds pushes the codec's last-stream-id (last created + 2 * extra) to its cap, 2^31-1.
+        ctx.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
+        ctx.write(new DefaultHttp2PingFrame(PING_DATA));
+        ctx.flush();
+        pingTimer = ctx.executor().schedule(secondGoAway, owner.pingTimeoutNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void secondGoAway() {
+        if (goAwaysSent != 1 || inactive) {
+            return;
+        }
+        goAwaysSent = 2;
+        if (pingTimer != null) {
+            pingTimer.cancel(false);
+        }
+        // Without extra ids the codec sends the id of the last stream the client created.
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        checkIdle();
+    }
+
+    private void checkIdle() {
+        if (!closing && !inactive && goAwaysSent == 2 && connection.numActiveStreams() == 0) {
+            closing = true;
+            // The empty write completes once everything before it (the GOAWAY) is written.
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                    .addListener(f -> Linger.close(ctx.channel(), codecCtx, owner.lingerNanos()));
+        }
+    }
+
+    @Override
+    public void execute(int phase) {
+        EventExecutor loop = ctx.executor();
+        if (loop.inEventLoop()) {
+            onPhase(phase);
+        } else {
+            try {
+                loop.execute(() -> onPhase(phase));
+            } catch (RejectedExecutionException e) {
+                ctx.channel().close();
+            }
+        }
+    }
+
+    private void onPhase(int phase) {
+        if (inactive) {
+            return;
+        }
+        firstGoAway();
+        if (phase >= NettyParticipant.CLOSING) {
+            // Nothing is in flight and new work is refused: no need to wait for the PING.
+            secondGoAway();
+        }
+        if (phase == NettyParticipant.FORCED) {
+            closing = true;
+            ctx.flush();
+            // Through the codec's context, skipping its close(), which would wait for the streams.
+            codecCtx.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ descriptions
+
+    @Override
+    public CompletableFuture<List<InFlightWork>> describe(long nowNanos, int max) {
+        CompletableFuture<List<InFlightWork>> result = new CompletableFuture<>();
+        try {
+            ctx.executor().execute(() -> result.complete(describeNow(nowNanos, max)));
+        } catch (RejectedExecutionException e) {
+            result.complete(describeWithoutEventLoop(nowNanos));
+        }
+        return result;
+    }
+
+    private List<InFlightWork> describeNow(long now, int max) {
+        List<InFlightWork> out = new ArrayList<>();
+        String remote = String.valueOf(ctx.channel().remoteAddress());
+        try {
+            connection.forEachActiveStream(stream -> {
+                StreamSlot slot = stream.getProperty(key);
+                if (slot != null && slot.kind == APP) {
+                    out.add(new InFlightWork(tracker.kind(), slot.method + " " + slot.path + " (HTTP/2 stream "
+                            + slot.id + ", " + remote + ")", Duration.ofNanos(Math.max(0, now - slot.start))));
+                }
+                return out.size() < max;
+            });
+        } catch (Http2Exception e) {
+            // Only the visitor could throw, and it does not.
+        }
+        return out;
+    }
+
+    @Override
+    public List<InFlightWork> describeWithoutEventLoop(long nowNanos) {
+        int n = tracked;
+        if (n <= 0) {
+            return List.of();
+        }
+        return List.of(new InFlightWork(tracker.kind(), n + " HTTP/2 stream(s) on " + ctx.channel().remoteAddress()
+                + " (event loop busy)", Duration.ZERO));
+    }
+
+    @Override
+    public String toString() {
+        return "Http2Handler[" + ctx.channel() + ", tracked=" + tracked + ", goAways=" + goAwaysSent + ", closing="
+                + closing + "]";
+    }
+
+    /** Per-stream state, pooled per connection. */
+    private static final class StreamSlot {
+        byte kind;
+        int id;
+        long start;
+        CharSequence method;
+        CharSequence path;
+    }
+}

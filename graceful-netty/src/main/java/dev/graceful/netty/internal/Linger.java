@@ -1,0 +1,40 @@
+package dev.graceful.netty.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundInvoker;
+import io.netty.channel.socket.DuplexChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes a connection the way that never resets a client: shut the output down (the client reads
+ * everything sent so far, then an orderly end of stream, and closes its side, which closes the
+ * channel), and close it for good after a bounded linger. Closing at once instead makes the kernel
+ * answer bytes the client sent meanwhile with a reset, which can destroy a response the client has
+ * not read yet.
+ */
+final class Linger {
+
+    private Linger() {
+    }
+
+    /**
+     * Starts a lingering close. Call it on the channel's event loop, when nothing is left to write.
+     *
+     * @param ch          the channel
+     * @param closer      what closes it for good (the channel, or a context to skip handlers)
+     * @param lingerNanos how long to wait for the client; 0 closes at once
+     */
+    static void close(Channel ch, ChannelOutboundInvoker closer, long lingerNanos) {
+        if (!ch.isActive()) {
+            return;
+        }
+        if (lingerNanos > 0 && ch instanceof DuplexChannel && !((DuplexChannel) ch).isOutputShutdown()) {
+            ((DuplexChannel) ch).shutdownOutput();
+            ch.eventLoop().schedule(() -> {
+                closer.close();
+            }, lingerNanos, TimeUnit.NANOSECONDS);
+        } else {
+            closer.close();
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.graceful.netty.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.HealthEndpoint;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class Http1HandlerTest {
+
+    private final GracefulShutdown graceful = GracefulShutdown.create();
+    private final NettyParticipant participant = new NettyParticipant(graceful, graceful.tracker("http"),
+            HealthEndpoint.of(graceful), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO);
+    private final EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec());
+
+    Http1HandlerTest() {
+        Http1Handler.install(ch.pipeline(), participant);
+    }
+
+    @AfterEach
+    void release() {
+        ch.finishAndReleaseAll();
+    }
+
+    private void receive(String bytes) {
+        ch.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.US_ASCII));
+    }
+
+    /** Drains what the application would see, returning the number of request heads. */
+    private int readRequests() {
+        int heads = 0;
+        Object o;
+        while ((o = ch.readInbound()) != null) {
+            if (o instanceof HttpRequest) {
+                heads++;
+            }
+            ReferenceCountUtil.release(o);
+        }
+        return heads;
+    }
+
+    private String sent() {
+        StringBuilder sb = new StringBuilder();
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            sb.append(b.toString(StandardCharsets.US_ASCII));
+            b.release();
+        }
+        return sb.toString();
+    }
+
+    private static DefaultFullHttpResponse ok() {
+        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setContentLength(r, 0);
+        return r;
+    }
+
+    @Test
+    void aRequestCountsUntilTheWriteOfItsLastContentCompletesAndInterimResponsesDoNotEndIt() {
+        receive("POST /upload HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+        assertThat(readRequests()).isEqualTo(1);
+        assertThat(graceful.inFlight()).isEqualTo(1);
+
+        ch.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        assertThat(graceful.inFlight()).as("100 Continue is not the response").isEqualTo(1);
+        receive("abc");
+        readRequests();
+
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setTransferEncodingChunked(head, true);
+        ch.writeOutbound(head, new DefaultHttpContent(Unpooled.copiedBuffer("part", StandardCharsets.US_ASCII)));
+        assertThat(graceful.inFlight()).as("a chunked response in progress").isEqualTo(1);
+        ch.writeOutbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(graceful.inFlight()).isZero();
+        assertThat(sent()).contains("100 Continue").contains("200 OK").contains("part");
+    }
+
+    @Test
+    void aConnectionIsCountedOutWhenItClosesBeforeTheApplicationAnswers() {
+        receive("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(readRequests()).isEqualTo(2);
+        assertThat(graceful.inFlight()).isEqualTo(2);
+        ch.close();
+        assertThat(graceful.inFlight()).isZero();
+        // A late answer into the closed channel fails and changes nothing.
+        assertThat(ch.writeAndFlush(ok()).isSuccess()).isFalse();
+        assertThat(graceful.inFlight()).isZero();
+    }
+
+    @Test
+    void anIdleConnectionIsClosedAtTheFinalClose() {
+        receive("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        readRequests();
+        ch.writeOutbound(ok());
+        participant.closeIdle();
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void aRequestHeadLeftHalfReadAfterAPipelinedRequestKeepsTheConnectionOpenAtTheFinalClose() {
+        // One read: a whole request, then the first bytes of the next one, which the codec keeps.
+        receive("GET /first HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHo");
+        assertThat(readRequests()).isEqualTo(1);
+        ch.writeOutbound(ok());
+        assertThat(graceful.inFlight()).isZero();
+
+        participant.closeIdle();
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).as("a request is being read").isTrue();
+
+        receive("st: a\r\n\r\n");
+        assertThat(readRequests()).isEqualTo(1);
+        ch.writeOutbound(ok());
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).as("closed once that request is answered").isFalse();
+        assertThat(graceful.inFlight()).isZero();
+    }
+
+    @Test
+    void whileDrainingOnlyTheLastPipelinedResponseAsksToClose() {
+        participant.stopAccepting();
+        receive("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(readRequests()).isEqualTo(2);
+        DefaultFullHttpResponse first = ok();
+        DefaultFullHttpResponse second = ok();
+        ch.writeOutbound(first);
+        ch.writeOutbound(second);
+        assertThat(HttpUtil.isKeepAlive(first)).isTrue();
+        assertThat(HttpUtil.isKeepAlive(second)).isFalse();
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void aHealthProbePipelinedBehindARequestIsAnsweredInItsTurnAndNotCounted() {
+        receive("GET /slow HTTP/1.1\r\nHost: a\r\n\r\nHEAD /healthz HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(readRequests()).as("the probe never reaches the application").isEqualTo(1);
+        assertThat(graceful.inFlight()).isEqualTo(1);
+        assertThat(sent()).as("not before the slow response").isEmpty();
+
+        DefaultFullHttpResponse slow = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.copiedBuffer("slow", StandardCharsets.US_ASCII));
+        HttpUtil.setContentLength(slow, 4);
+        ch.writeOutbound(slow);
+        String wire = sent();
+        assertThat(wire.indexOf("slow")).isLessThan(wire.indexOf("application/json"));
+        assertThat(wire).endsWith("\r\n\r\n").as("HEAD: no body").doesNotContain("\"status\"");
+        assertThat(graceful.inFlight()).isZero();
+    }
+}
