@@ -1,7 +1,10 @@
 package dev.graceful.netty;
 
 import dev.graceful.Durations;
+import dev.graceful.GracefulListener;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.State;
+import dev.graceful.Transition;
 import dev.graceful.HealthEndpoint;
 import dev.graceful.Participant;
 import dev.graceful.Tracker;
@@ -78,6 +81,14 @@ public final class GracefulNetty {
         this.participant = new NettyParticipant(b.graceful, b.graceful.tracker(b.trackerKind), b.health,
                 b.lingerTimeout, b.http2PingTimeout, b.eventLoopQuietPeriod);
         b.graceful.register(participant);
+        b.graceful.addListener(new GracefulListener() {
+            @Override
+            public void onTransition(Transition t) {
+                if (t.to().state() == State.DRAINING) {
+                    participant.startDraining();
+                }
+            }
+        });
     }
 
     /**

@@ -245,6 +245,8 @@ class Http2DrainIT {
         await().atMost(AT_MOST).until(() -> graceful.inFlight() == expected);
 
         graceful.shutdown("it");
+        // Release only once the drain has begun, so that every stream is counted by it.
+        await().atMost(AT_MOST).until(() -> graceful.phase() == Phase.AWAITING_IN_FLIGHT);
         for (int n = 0; n < connections; n++) {
             for (int s = 0; s < perConnection; s++) {
                 app.release("c" + n + "s" + (1 + 2 * s));

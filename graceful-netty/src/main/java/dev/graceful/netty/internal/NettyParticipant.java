@@ -32,9 +32,9 @@ public final class NettyParticipant implements Participant {
 
     private static final Logger log = LoggerFactory.getLogger(NettyParticipant.class);
 
-    /** Serving normally (this includes the readiness delay). */
+    /** Serving normally. */
     static final int SERVING = 0;
-    /** New connections stopped: responses ask clients to close; HTTP/2 gets GOAWAY. */
+    /** Draining (readiness delay included): responses ask clients to close; HTTP/2 gets GOAWAY. */
     static final int DRAINING = 1;
     /** The drain is over in time: idle connections are closed. */
     static final int CLOSING = 2;
@@ -221,14 +221,31 @@ public final class NettyParticipant implements Participant {
         return sb.toString();
     }
 
+    /**
+     * Switches every connection to draining: HTTP/1.1 responses ask clients to close, HTTP/2
+     * connections get the two-step GOAWAY. Called when the coordinator enters
+     * {@link dev.graceful.State#DRAINING}, that is, from the start of the readiness delay, while
+     * new connections are still accepted: a client holding a kept-alive connection (a pool behind
+     * kube-proxy, which pins connections to the pod) reconnects and lands on an instance that is
+     * still ready. Idempotent.
+     */
+    public void startDraining() {
+        synchronized (this) {
+            if (phase != SERVING) {
+                return;
+            }
+            phase = DRAINING;
+        }
+        broadcast(DRAINING);
+    }
+
     @Override
     public CompletableFuture<Void> stopAccepting() {
-        phase = DRAINING;
+        startDraining();
         List<CompletableFuture<Void>> closed = new ArrayList<>();
         for (Channel server : serverChannels) {
             closed.add(NettyFutures.toCompletable(server.close()));
         }
-        broadcast(DRAINING);
         // Once the listeners are closed nothing new is accepted: wait for the connections accepted
         // before to be registered (see AcceptProbe), so the final close knows every connection.
         return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).thenCompose(v -> {

@@ -1,0 +1,149 @@
+package dev.graceful.examples.netty;
+
+import dev.graceful.Durations;
+import dev.graceful.GracefulConfig;
+import dev.graceful.examples.ExampleOptions;
+import dev.graceful.GracefulShutdown;
+import dev.graceful.netty.GracefulNetty;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A plain Netty HTTP server that redeploys without failing a request: HTTP/1.1, and HTTP/2 over
+ * cleartext with prior knowledge ({@code curl --http2-prior-knowledge}), on one port.
+ *
+ * <pre>
+ * java -jar graceful-example-netty.jar [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]
+ * </pre>
+ *
+ * <p>Routes: {@code GET /} (hello), {@code GET|POST /work?ms=N} (waits N ms without blocking an
+ * event loop), {@code /healthz}, {@code /readyz}, {@code /livez} (answered by graceful-netty).
+ * SIGTERM or SIGINT drains and exits 0; a drain that times out exits 3; a second signal exits at
+ * once.
+ */
+public final class NettyExample {
+
+    private static final Logger log = LoggerFactory.getLogger(NettyExample.class);
+
+    private NettyExample() {
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @param args the options
+     * @throws InterruptedException when interrupted while binding
+     */
+    public static void main(String[] args) throws InterruptedException {
+        ExampleOptions options = ExampleOptions.parseOrExit("graceful-example-netty", args);
+        GracefulConfig config = GracefulConfig.builder()
+                .readinessDelay(options.readinessDelay())
+                .drainTimeout(options.drainTimeout())
+                .build();
+
+        GracefulShutdown graceful = GracefulShutdown.create(config);
+        GracefulNetty netty = GracefulNetty.create(graceful);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        Channel server;
+        try {
+            server = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new ProtocolSniffer(netty, options.version()));
+                        }
+                    })
+                    .bind(options.port()).sync().channel();
+        } catch (Exception e) {
+            log.error("Cannot listen on port {}: {}", options.port(), e.toString());
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            System.exit(1);
+            return;
+        }
+        netty.manage(server, group);
+        graceful.installSignalHandlers();
+        graceful.markReady();
+        log.info("Listening on port {} (version {}, drain timeout {}, readiness delay {})",
+                ((InetSocketAddress) server.localAddress()).getPort(), options.version(),
+                Durations.format(config.drainTimeout()), Durations.format(config.readinessDelay()));
+    }
+
+    /** HTTP/1.1 pipeline: codec, graceful handlers, then the application. */
+    static void http1(ChannelPipeline p, GracefulNetty netty, String version) {
+        p.addLast(new HttpServerCodec());
+        netty.addHttp1Handlers(p);
+        p.addLast(new HttpServerKeepAliveHandler(), new HttpObjectAggregator(1 << 20), new ExampleHandler(version));
+    }
+
+    /** HTTP/2 pipeline: frame codec, graceful handler, then one child channel per stream. */
+    static void http2(ChannelPipeline p, GracefulNetty netty, String version) {
+        p.addLast(Http2FrameCodecBuilder.forServer().build());
+        netty.addHttp2Handlers(p);
+        p.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
+                        new HttpObjectAggregator(1 << 20), new ExampleHandler(version));
+            }
+        }));
+    }
+
+    /**
+     * Picks HTTP/2 when the connection starts with the HTTP/2 client preface, HTTP/1.1 otherwise,
+     * then replaces itself (the bytes read so far go on to the chosen pipeline).
+     */
+    static final class ProtocolSniffer extends ByteToMessageDecoder {
+
+        private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+
+        private final GracefulNetty netty;
+        private final String version;
+
+        ProtocolSniffer(GracefulNetty netty, String version) {
+            this.netty = netty;
+            this.version = version;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            int n = Math.min(in.readableBytes(), PREFACE.readableBytes());
+            boolean prefix = ByteBufUtil.equals(in, in.readerIndex(), PREFACE, PREFACE.readerIndex(), n);
+            if (prefix && n < PREFACE.readableBytes()) {
+                return; // could still be either: wait for more bytes
+            }
+            ChannelPipeline p = ctx.pipeline();
+            if (prefix) {
+                http2(p, netty, version);
+            } else {
+                http1(p, netty, version);
+            }
+            p.remove(this);
+        }
+    }
+}
