@@ -41,6 +41,7 @@ public final class Main {
             "                     server closed unanswered): count those as failures",
             "  --summary FILE     write the machine-readable summary (key=value lines) to FILE",
             "  --progress D       print a progress line to stderr every D (default: never)",
+            "  --samples N        describe at most N failed requests one by one (default 20)",
             "  --seed N           seed of the request mix (default: random)",
             "",
             "Without --requests or --duration it runs until SIGTERM or SIGINT; either way it finishes",
@@ -176,6 +177,7 @@ public final class Main {
                     case "--summary" -> o.summary = Path.of(value).toAbsolutePath();
                     case "--progress" -> o.progress = duration(name, value);
                     case "--seed" -> o.builder.seed(whole(name, value));
+                    case "--samples" -> o.builder.maxFailureSamples(integer(name, value));
                     default -> throw new IllegalArgumentException("unknown option " + name);
                 }
             }
