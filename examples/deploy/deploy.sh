@@ -281,11 +281,18 @@ instance_pid() {
   read -r pid start < "$file" || return 1
   [ -n "$pid" ] || return 1
   now=$(proc_start "$pid") || return 1
-  [ "$now" = "$start" ] || return 1
+  [ "$now" = "$start" ] && alive_pid "$pid" || return 1
   echo "$pid"
 }
 
-alive_pid() { kill -0 "$1" 2>/dev/null; }
+# alive_pid PID: the process exists and is not a zombie (an exited nginx master lingers as one
+# until its parent, often a container's init, reaps it).
+alive_pid() {
+  local stat
+  { read -r stat < "/proc/$1/stat"; } 2>/dev/null || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
 
 port_open() { # something accepts connections on HOST:PORT
   (exec 3<>"/dev/tcp/$host/$1") 2>/dev/null
