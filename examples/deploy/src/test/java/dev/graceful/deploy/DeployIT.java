@@ -121,7 +121,7 @@ class DeployIT {
             copyRelease(v5, broken);
             Path start = broken.resolve("bin/start");
             Files.writeString(start, "#!/bin/sh\nhere=$(cd \"$(dirname \"$0\")/..\" && pwd)\n"
-                    + "export JAVA_TOOL_OPTIONS='" + Kit.JAVA_OPTS + "'\n"
+                    + "export JAVA_OPTS='" + Kit.JAVA_OPTS + "'\n"
                     + "exec \"$here/examples/bin/run\" " + name + " --version v6 --port " + elsewhere + "\n");
             String currentBefore = blueGreen.current();
             List<Integer> routedBefore = blueGreen.routed();
