@@ -637,15 +637,16 @@ clean_leftovers() {
 }
 
 # Interrupt handling: undo what is not yet live, leave what is live alone.
-pending_new_port=""
+pending_new_port=""   # ports (space-separated) of new instances not routed yet
 pending_release=""
 on_interrupt() {
   trap - INT TERM
   fail "interrupted"
-  if [ -n "$pending_new_port" ]; then
-    say "  stopping the new instance on port $pending_new_port (never routed)"
-    stop_unrouted "$pending_new_port" || true
-  fi
+  local p
+  for p in $pending_new_port; do
+    say "  stopping the new instance on port $p (never routed)"
+    stop_unrouted "$p" || true
+  done
   if [ -n "$pending_release" ] && [ -d "$releases/$pending_release" ]; then
     rm -rf "${releases:?}/$pending_release"
   fi
@@ -698,8 +699,9 @@ switch_to() {
     for ((i = 0; i < instances; i++)); do
       p=$(pick_spare "${started[@]}") || { fail "not enough free ports in --ports ($ports_csv)"; rc=1; break; }
       say "  starting $(version_of "$releases/$release") on port $p"
-      start_instance "$p" "$releases/$release" || { rc=1; break; }
       started+=("$p")
+      pending_new_port="${started[*]}"
+      start_instance "$p" "$releases/$release" || { rc=1; break; }
     done
     if [ "$rc" = 0 ]; then
       for p in "${started[@]}"; do gate "$p" || { rc=1; break; }; done
@@ -710,8 +712,10 @@ switch_to() {
     fi
     if [ "$rc" != 0 ]; then
       for p in "${started[@]}"; do stop_unrouted "$p"; done
+      pending_new_port=""
       return 1
     fi
+    pending_new_port=""
   else
     if [ ${#live[@]} -ne "$instances" ]; then
       fail "nginx routes to ${#live[@]} instance(s) (ports ${live[*]}) but --instances is $instances; deploy with --instances ${#live[@]}"

@@ -57,8 +57,8 @@ class KubernetesManifestTest {
                 .budget(grace)
                 .build();
         // graceful-core computes the sequence (readiness delay + drain + close + tasks + watchdog
-        // margin) and rejects a budget it does not fit; the example registers one shutdown task
-        // with the default timeout.
+        // margin) and rejects a budget it does not fit. The examples register no shutdown task;
+        // the manifest allows for one with the default timeout, and so does this check.
         assertThatCode(() -> config.checkFitsBudget(GracefulConfig.DEFAULT_TASK_TIMEOUT, "the example's task"))
                 .doesNotThrowAnyException();
         assertThat(grace).as("terminationGracePeriodSeconds").isGreaterThanOrEqualTo(

@@ -38,7 +38,8 @@ class SystemdUnitTest {
     @Test
     void timeoutStopSecCoversTheSequenceOfAnInstanceBehindNginx() {
         // Behind nginx, deploy.sh drains nginx before it signals: readiness delay 0s (the default),
-        // the example's default drain timeout (30s), one shutdown task with the default timeout.
+        // the example's default drain timeout (30s), and room for one shutdown task with the default
+        // timeout (the examples register none).
         Duration timeoutStop = Durations.parse(SERVICE.get("TimeoutStopSec"));
         GracefulConfig config = GracefulConfig.builder()
                 .readinessDelay(GracefulConfig.DEFAULT_READINESS_DELAY)
