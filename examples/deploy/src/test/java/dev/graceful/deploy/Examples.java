@@ -1,0 +1,47 @@
+package dev.graceful.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The example apps in this checkout, found by the examples' own convention (the one
+ * {@code examples/bin/run} uses): a directory {@code examples/NAME} whose {@code pom.xml} declares
+ * {@code <example.name>NAME</example.name>}, built to
+ * {@code examples/NAME/target/graceful-example-NAME.jar}. An example that lands later is found
+ * here without any change to the tests.
+ */
+final class Examples {
+
+    private Examples() {
+    }
+
+    static List<String> names() {
+        try (Stream<Path> dirs = Files.list(Kit.EXAMPLES)) {
+            return dirs.filter(Examples::isExampleApp)
+                    .map(d -> d.getFileName().toString())
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isExampleApp(Path dir) {
+        Path pom = dir.resolve("pom.xml");
+        try {
+            return Files.isRegularFile(pom)
+                    && Files.readString(pom).contains("<example.name>" + dir.getFileName() + "</example.name>");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the example's runnable jar was built. */
+    static boolean built(String name) {
+        return Files.isRegularFile(Kit.EXAMPLES.resolve(name).resolve("target/graceful-example-" + name + ".jar"));
+    }
+}
