@@ -88,6 +88,7 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
     private volatile boolean ownsProcess;
     private volatile boolean jvmShuttingDown;
     private final AtomicInteger extraSignals = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean exitThreadStarted = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile ExitStatus forcedStatus;
     private Watchdog watchdog;
     private final Set<String> trapped = new LinkedHashSet<>(); // guarded by lock
@@ -419,6 +420,7 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
                 config.budget().map(b -> " of a " + Durations.format(b) + " budget").orElse(""));
         if (ownsProcess) {
             watchdog.armWithin(worstCase.plus(config.watchdogMargin()), "the shutdown sequence");
+            startExitThread();
         }
         if (config.readinessDelay().isZero()) {
             scheduler.execute(this::stopAccepting);
@@ -573,11 +575,6 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
         for (GracefulListener l : listeners) {
             notifyListener(l, "onShutdownComplete", x -> x.onShutdownComplete(report));
         }
-        // The exit thread starts before termination() completes: an application whose main thread
-        // waits for termination() and returns must find a non-daemon thread on its way to exit.
-        if (ownsProcess && !jvmShuttingDown && forcedStatus == null) {
-            exitProcess(status.code(), "the JVM's exit after the shutdown sequence");
-        }
         termination.complete(report);
     }
 
@@ -648,6 +645,10 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
             // not trap): the drain then happens inside the hook phase, the best that is left.
             Thread hook = new Thread(this::onJvmShutdown, "graceful-jvm-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            if (phase.state() == State.DRAINING || phase == Phase.STOPPED) {
+                // Installed while already shutting down: still end with the outcome's code.
+                startExitThread();
+            }
             log.info("Owning the process: trapping SIG{}; exit codes: {} clean, {} drain timed out, {} task failed",
                     String.join(", SIG", trapped), ExitStatus.CLEAN.code(), ExitStatus.DRAIN_TIMED_OUT.code(),
                     ExitStatus.TASK_FAILED.code());
@@ -678,14 +679,36 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
         exitProcess(forced.code(), "the JVM's exit after a second signal");
     }
 
+    /**
+     * Starts the thread that ends the process with the report's exit code. It starts with the
+     * shutdown, not at its end, and is not a daemon: the sequence's own thread is a daemon, and
+     * once the participants have stopped the servers (whose threads are often the last non-daemon
+     * ones, the application's main having returned long ago) nothing else would keep the JVM
+     * alive, and it would end by itself with status 0 before the sequence reports 3 or 4.
+     */
+    private void startExitThread() {
+        if (!exitThreadStarted.compareAndSet(false, true) || jvmShuttingDown) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            ShutdownReport report = termination.join();
+            // Never exit from the sequence or signal thread: System.exit blocks until every hook
+            // is done, and one of the hooks is ours. Nor when the JVM is already exiting (the
+            // hook path) or a second signal already asked for another code.
+            if (!jvmShuttingDown && forcedStatus == null) {
+                watchdog.armWithin(config.watchdogMargin(), "the JVM's exit after the shutdown sequence");
+                process.exit(report.exitStatus().code());
+            }
+        }, "graceful-exit");
+        t.setDaemon(false);
+        t.start();
+    }
+
     private void exitProcess(int code, String what) {
         watchdog.armWithin(config.watchdogMargin(), what);
         // Never exit from the sequence or signal thread: System.exit blocks until every hook is
         // done, and one of the hooks is ours.
-        Thread t = new Thread(() -> process.exit(code), "graceful-exit");
-        // Not a daemon (it would inherit that from the sequence thread): when the application's
-        // main thread returns after termination() and no other non-daemon thread is left, the JVM
-        // would otherwise end with status 0 before this thread runs, and the code would be lost.
+        Thread t = new Thread(() -> process.exit(code), "graceful-forced-exit");
         t.setDaemon(false);
         t.start();
     }

@@ -5,6 +5,7 @@ import dev.graceful.Durations;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulListener;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.HealthEndpoint;
 import dev.graceful.HealthServer;
 import dev.graceful.Participant;
 import dev.graceful.Phase;
@@ -49,6 +50,9 @@ public final class ChildApp {
         boolean hangHook = flags.contains("--hang-hook");
         boolean reload = flags.contains("--reload");
         boolean mainReturns = flags.contains("--main-returns");
+        // Like a Netty or Jetty main: set up, return; the server's threads are the only non-daemon
+        // ones, and the participant stops them during the shutdown.
+        boolean mainExits = flags.contains("--main-exits");
         for (int i = 0; i < args.length - 1; i++) {
             switch (args[i]) {
                 case "--drain-timeout":
@@ -68,7 +72,7 @@ public final class ChildApp {
         Tracker http = graceful.tracker("http");
 
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        server.setExecutor(mainReturns ? Executors.newCachedThreadPool(r -> {
+        server.setExecutor(mainReturns || mainExits ? Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r);
             t.setDaemon(true);
             return t;
@@ -133,7 +137,24 @@ public final class ChildApp {
                 return closeIdle();
             }
         });
-        HealthServer health = HealthServer.start(graceful, 0);
+        int healthPort;
+        if (mainExits) {
+            HealthEndpoint endpoint = HealthEndpoint.of(graceful);
+            for (String path : List.of("/healthz", "/readyz", "/livez")) {
+                server.createContext(path, exchange -> {
+                    HealthEndpoint.Response r = endpoint.respond(exchange.getRequestMethod(),
+                            exchange.getRequestURI().getPath());
+                    byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(r.status(), body.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(body);
+                    }
+                });
+            }
+            healthPort = server.getAddress().getPort();
+        } else {
+            healthPort = HealthServer.start(graceful, 0).port();
+        }
 
         if (hangTask) {
             graceful.addShutdownTask("hang", java.time.Duration.ofMillis(500), () -> {
@@ -186,9 +207,12 @@ public final class ChildApp {
         });
         System.out.println("TRAPPED " + graceful.installSignalHandlers());
         graceful.markReady();
-        System.out.println("PORTS work=" + server.getAddress().getPort() + " health=" + health.port());
+        System.out.println("PORTS work=" + server.getAddress().getPort() + " health=" + healthPort);
         System.out.flush();
 
+        if (mainExits) {
+            return;
+        }
         if (mainReturns) {
             // What an application typically writes: wait for the end, then return from main.
             graceful.termination().join();

@@ -115,6 +115,18 @@ class SignalHandlingIT {
     }
 
     @Test
+    void theExitCodeSurvivesWhenTheServersThreadsWereTheLastNonDaemonOnes() throws Exception {
+        try (ChildProcess child = ChildProcess.start("--main-exits", "--drain-timeout", "500ms")) {
+            child.hold("stuck");
+            awaitInFlight(child, 1);
+            child.signal("TERM");
+            // Force-closing stops the server, whose threads were all that kept the JVM alive.
+            assertThat(child.awaitExit(Duration.ofSeconds(15))).isEqualTo(3);
+            assertThat(child.output()).contains("TASK after ran");
+        }
+    }
+
+    @Test
     void aHungShutdownTaskIsAbandonedTheNextOneRunsAndTheExitCodeSaysSo() throws Exception {
         try (ChildProcess child = ChildProcess.start("--hang-task")) {
             child.signal("TERM");
