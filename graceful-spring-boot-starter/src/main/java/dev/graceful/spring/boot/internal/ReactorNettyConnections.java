@@ -1,0 +1,173 @@
+package dev.graceful.spring.boot.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.netty.NettyPipeline;
+
+/**
+ * The connections of one Reactor Netty server, with what the drain needs to know of each: whether
+ * a request is being read or answered on it. Filled by handlers that
+ * {@link ReactorNettyGraceful} installs on every accepted channel:
+ *
+ * <ul>
+ *   <li>at the head of the pipeline, before the HTTP codec: any request byte read marks the
+ *   connection busy, so a request still being read is never mistaken for an idle connection;</li>
+ *   <li>between the HTTP codec and Reactor Netty's traffic handler: the end of a response marks
+ *   it idle again; while draining, every response gets {@code Connection: close} and the
+ *   connection is closed once its response is written, streamed ones included.</li>
+ * </ul>
+ *
+ * <p>Handlers run on the channel's event loop; the busy flag is only read there too (closing an
+ * idle connection is decided on its event loop), so no request byte can slip in between the check
+ * and the close.
+ */
+final class ReactorNettyConnections {
+
+    private final Channel serverChannel;
+    private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
+
+    ReactorNettyConnections(Channel serverChannel) {
+        this.serverChannel = serverChannel;
+    }
+
+    Channel serverChannel() {
+        return serverChannel;
+    }
+
+    int size() {
+        return connections.size();
+    }
+
+    /** Installs the tracking handlers on a newly accepted connection. */
+    void accept(Channel channel) {
+        if (!(channel.pipeline().get(NettyPipeline.HttpCodec) instanceof HttpServerCodec)) {
+            // HTTP/2 and other protocols: tracked (closed at the final close), not inspected.
+            register(channel, null);
+            return;
+        }
+        ConnectionState state = new ConnectionState();
+        channel.pipeline().addFirst("graceful.requestStart", new RequestStart(state));
+        channel.pipeline().addAfter(NettyPipeline.HttpCodec, "graceful.responseEnd", new ResponseEnd(state));
+        register(channel, state);
+    }
+
+    private void register(Channel channel, ConnectionState state) {
+        channel.attr(ConnectionState.KEY).set(state);
+        connections.add(channel);
+        channel.closeFuture().addListener(f -> connections.remove(channel));
+    }
+
+    /** Stops accepting: closes the listening socket (new connects are refused); open connections stay. */
+    CompletableFuture<Void> stopAccepting() {
+        draining = true;
+        return toCompletable(serverChannel.close());
+    }
+
+    /**
+     * Closes the connections that are idle now; busy ones close after their response (they are
+     * draining). Completes when every connection of this server is closed.
+     */
+    CompletableFuture<Void> closeIdle() {
+        draining = true;
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        for (Channel channel : connections) {
+            channel.eventLoop().execute(() -> {
+                ConnectionState state = channel.attr(ConnectionState.KEY).get();
+                if (state == null || !state.busy) {
+                    channel.close();
+                }
+            });
+            closed.add(toCompletable(channel.closeFuture()));
+        }
+        return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
+    }
+
+    /** Closes every connection. Completes when they are closed. */
+    CompletableFuture<Void> forceClose() {
+        draining = true;
+        serverChannel.close();
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        for (Channel channel : connections) {
+            closed.add(toCompletable(channel.close()));
+        }
+        return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
+    }
+
+    private static CompletableFuture<Void> toCompletable(ChannelFuture future) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        future.addListener(f -> result.complete(null));
+        return result;
+    }
+
+    /** Per-connection state, confined to the connection's event loop. */
+    static final class ConnectionState {
+        static final AttributeKey<ConnectionState> KEY = AttributeKey.valueOf(ConnectionState.class, "graceful");
+        boolean busy;
+    }
+
+    /** Marks the connection busy from the first byte of a request. */
+    private static final class RequestStart extends ChannelInboundHandlerAdapter {
+        private final ConnectionState state;
+
+        RequestStart(ConnectionState state) {
+            this.state = state;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (msg instanceof ByteBuf buf && buf.isReadable()) {
+                state.busy = true;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Sees each response on its way to the codec. */
+    private final class ResponseEnd extends ChannelDuplexHandler {
+        private final ConnectionState state;
+
+        ResponseEnd(ConnectionState state) {
+            this.state = state;
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (draining && msg instanceof HttpResponse response && response.status().code() >= 200) {
+                HttpUtil.setKeepAlive(response, false);
+            }
+            if (!(msg instanceof LastHttpContent)) {
+                ctx.write(msg, promise);
+                return;
+            }
+            ChannelPromise done = promise.unvoid();
+            ctx.write(msg, done);
+            done.addListener(f -> {
+                state.busy = false;
+                if (draining) {
+                    ctx.channel().close();
+                }
+            });
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ReactorNettyConnections[" + serverChannel.localAddress() + ", " + connections.size() + " open]";
+    }
+}
