@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * With Spring Boot's health support (Actuator), the health contributor {@code graceful}: the
@@ -19,13 +20,19 @@ import org.springframework.context.annotation.Bean;
         beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass(name = { "dev.graceful.GracefulShutdown", "org.springframework.boot.health.contributor.HealthIndicator" })
 @ConditionalOnBooleanProperty(name = "graceful.enabled", matchIfMissing = true)
-@ConditionalOnEnabledHealthIndicator("graceful")
 @ConditionalOnBean(GracefulShutdown.class)
 public final class GracefulHealthContributorAutoConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean(name = "gracefulHealthIndicator")
-    GracefulHealthIndicator gracefulHealthIndicator(GracefulShutdown graceful) {
-        return new GracefulHealthIndicator(graceful);
+    // Nested so that the health module's own condition is only read once the class check above
+    // has passed: reading it without that module on the class path would fail.
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnEnabledHealthIndicator("graceful")
+    static class GracefulHealthIndicatorConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gracefulHealthIndicator")
+        GracefulHealthIndicator gracefulHealthIndicator(GracefulShutdown graceful) {
+            return new GracefulHealthIndicator(graceful);
+        }
     }
 }
