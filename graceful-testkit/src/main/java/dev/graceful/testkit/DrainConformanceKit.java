@@ -94,7 +94,9 @@ public abstract class DrainConformanceKit {
      *                 {@code graceful}'s trackers, its participant must be registered on it, and
      *                 its health endpoints must report it
      * @param app      the application to serve on the application port (see {@link KitApp})
-     * @return the running server, on 127.0.0.1 and an ephemeral port
+     * @return the running server, on 127.0.0.1 and an ephemeral port, with a listen backlog of at
+     *         least 256 (one scenario opens 200 connections at once; the JDK's default backlog of 50
+     *         would have the kernel drop connection attempts and the client retry them for seconds)
      * @throws Exception when the server cannot start
      */
     protected abstract KitServer start(GracefulShutdown graceful, KitApp app) throws Exception;
@@ -151,18 +153,31 @@ public abstract class DrainConformanceKit {
     @Test
     void readinessFailsAtOnceWhileEverythingIsStillServedDuringTheReadinessDelay() throws Exception {
         startWith(baseConfig().readinessDelay(Duration.ofSeconds(30)));
-        graceful.shutdown("kit");
+        try (RawHttpConnection keptAlive = connect()) {
+            keptAlive.send("GET", "/", null);
+            assertThat(keptAlive.read().connectionClose()).as("keep-alive before the shutdown").isFalse();
 
-        assertThat(get("/healthz").statusCode()).isEqualTo(503);
-        assertThat(get("/readyz").statusCode()).isEqualTo(503);
-        assertThat(get("/livez").statusCode()).isEqualTo(200);
+            graceful.shutdown("kit");
+            assertThat(get("/healthz").statusCode()).isEqualTo(503);
+            assertThat(get("/readyz").statusCode()).isEqualTo(503);
+            assertThat(get("/livez").statusCode()).isEqualTo(200);
+
+            // Served normally, but asked to close: a client with a long-lived connection (a
+            // pool behind a proxy that no longer routes here) reconnects and lands elsewhere.
+            keptAlive.send("POST", "/", "abc");
+            Response r = keptAlive.read();
+            assertThat(r.status()).as("a request on a kept-alive connection during the readiness delay").isEqualTo(200);
+            assertThat(r.body()).isEqualTo("hello 3");
+            assertThat(r.connectionClose()).as("Connection: close once draining").isTrue();
+            assertThat(keptAlive.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
+        }
         try (RawHttpConnection fresh = connect()) {
             fresh.send("GET", "/", null);
             Response r = fresh.read();
             assertThat(r.status()).as("a new connection during the readiness delay").isEqualTo(200);
             assertThat(r.body()).isEqualTo("hello");
-            fresh.send("POST", "/", "abc");
-            assertThat(fresh.read().body()).isEqualTo("hello 3");
+            assertThat(r.connectionClose()).isTrue();
+            assertThat(fresh.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
         }
         assertThat(graceful.phase()).isEqualTo(Phase.READINESS_DELAY);
     }
@@ -264,6 +279,10 @@ public abstract class DrainConformanceKit {
     @Test
     void aCommittedStreamingResponseFinishesAndThenTheConnectionCloses() throws Exception {
         startWith(baseConfig());
+        // Keeps the drain open: the streamed connection must close after its response, not
+        // merely at the final close.
+        CompletableFuture<HttpResponse<String>> other = hold("other");
+        awaitHeld("other");
         try (RawHttpConnection c = connect()) {
             c.send("GET", "/stream?id=s", null);
             Response head = c.readHead();
@@ -283,7 +302,37 @@ public abstract class DrainConformanceKit {
             }
             assertThat(rest.toString()).isEqualTo(KitApp.STREAM_TAIL);
             assertThat(c.awaitClose(AT_MOST)).as("closed after the streamed response").isEqualTo(Close.EOF);
+            assertThat(graceful.phase()).as("closed while the drain still waits for another request")
+                    .isEqualTo(Phase.AWAITING_IN_FLIGHT);
         }
+        app.release("other");
+        assertThat(other.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(awaitReport().isClean()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET", "POST"})
+    void aResponseFinishedWhileDrainingCarriesConnectionCloseAndTheConnectionCloses(String method) throws Exception {
+        startWith(baseConfig());
+        CompletableFuture<HttpResponse<String>> other = hold("other");
+        awaitHeld("other");
+        try (RawHttpConnection c = connect()) {
+            c.send(method, "/hold?id=h", "POST".equals(method) ? "abcd" : null);
+            awaitHeld("h");
+            graceful.shutdown("kit");
+            awaitConnectionsRefused();
+
+            app.release("h");
+            Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("POST".equals(method) ? "released h 4" : "released h");
+            assertThat(r.connectionClose()).as("a response not committed when the drain began asks to close")
+                    .isTrue();
+            assertThat(c.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
+            assertThat(graceful.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
+        }
+        app.release("other");
+        assertThat(other.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(awaitReport().isClean()).isTrue();
     }
 
@@ -300,19 +349,27 @@ public abstract class DrainConformanceKit {
         assertThat(report.abandoned()).isEqualTo(1);
         assertThat(report.stuck()).extracting(InFlightWork::description)
                 .anySatisfy(d -> assertThat(d).contains("/hold"));
-        await().atMost(AT_MOST).until(stuck::isDone);
+        soon().until(stuck::isDone);
         assertThat(stuck).as("the stuck request's connection was force-closed").isCompletedExceptionally();
     }
 
-    @Test
-    void aRequestStillBeingReadWhenTheDrainEndsIsRefusedWith503NotReset() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"GET", "POST"})
+    void aRequestStillBeingReadWhenTheDrainEndsIsRefusedWith503NotReset(String method) throws Exception {
         startWith(baseConfig().closeTimeout(Duration.ofSeconds(10)));
         try (RawHttpConnection slow = connect()) {
-            slow.sendRaw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            // One whole exchange first, so that the server has surely accepted the connection: a
+            // connection still in the kernel's accept queue when the listener closes is reset by
+            // the kernel, a race of TCP itself that the readiness delay is there to make empty.
+            slow.send("GET", "/", null);
+            assertThat(slow.read().status()).isEqualTo(200);
+            slow.sendRaw(method + " / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
             graceful.shutdown("kit");
-            await().atMost(AT_MOST).until(() -> graceful.phase() == Phase.CLOSING_IDLE);
+            soon().until(() -> graceful.phase() == Phase.CLOSING_IDLE);
 
-            slow.sendRaw("\r\n");
+            // A POST's body arrives with the end of its headers and is never read by the
+            // application: the refusal must still reach the client, not a reset.
+            slow.sendRaw("POST".equals(method) ? "Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello" : "\r\n");
             Response r = slow.read();
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.header("Retry-After")).isNotNull();
@@ -332,7 +389,7 @@ public abstract class DrainConformanceKit {
         awaitHeld("gone");
         c.close();
         app.release("gone");
-        await().atMost(AT_MOST).until(() -> graceful.inFlight() == 0);
+        soon().until(() -> graceful.inFlight() == 0);
 
         graceful.shutdown("kit");
         ShutdownReport report = awaitReport();
@@ -351,9 +408,7 @@ public abstract class DrainConformanceKit {
             ids.add(id);
             responses.add(i % 3 == 0 ? holdPost(id, "body-" + i) : hold(id));
         }
-        for (String id : ids) {
-            awaitHeld(id);
-        }
+        awaitAllHeld(ids);
         AtomicLong lowest = new AtomicLong();
         Thread monitor = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted() && !graceful.termination().isDone()) {
@@ -471,12 +526,31 @@ public abstract class DrainConformanceKit {
      * @param id the id
      */
     protected final void awaitHeld(String id) {
-        await().atMost(AT_MOST).until(() -> app.isHeld(id));
+        soon().until(() -> app.isHeld(id));
+    }
+
+    /**
+     * Waits until every held request in {@code ids} reached the application.
+     *
+     * @param ids the ids
+     */
+    protected final void awaitAllHeld(java.util.Collection<String> ids) {
+        soon().until(() -> ids.stream().allMatch(app::isHeld));
+    }
+
+    /**
+     * An Awaitility wait bounded by {@link #AT_MOST} that checks at once and then every 10 ms
+     * (Awaitility's default first waits 100 ms, which adds up over a scenario).
+     *
+     * @return the condition factory
+     */
+    protected static org.awaitility.core.ConditionFactory soon() {
+        return await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
     }
 
     /** Waits until a new TCP connection to the application port is refused (not accepted, not queued). */
     protected final void awaitConnectionsRefused() {
-        await().atMost(AT_MOST).pollInterval(Duration.ofMillis(20)).until(() -> {
+        soon().until(() -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port()), 1000);
                 return false;
@@ -492,7 +566,8 @@ public abstract class DrainConformanceKit {
      * @return the report
      */
     protected final ShutdownReport awaitReport() {
-        await().atMost(AT_MOST.multipliedBy(3)).until(() -> graceful.termination().isDone());
+        await().atMost(AT_MOST.multipliedBy(3)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(() -> graceful.termination().isDone());
         return graceful.termination().join();
     }
 

@@ -26,6 +26,10 @@ public final class RawHttpConnection implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    // The CRLF ending a chunk's data is consumed lazily, before the next read: a server may send
+    // it only with the next chunk (Jetty does), and a scenario must see a chunk as soon as its
+    // data has arrived.
+    private boolean chunkCrlfPending;
 
     private RawHttpConnection(Socket socket) throws IOException {
         this.socket = socket;
@@ -99,6 +103,7 @@ public final class RawHttpConnection implements AutoCloseable {
      * @throws IOException on failure, including EOF before a response
      */
     public Response readHead() throws IOException {
+        consumePendingChunkCrlf();
         String status = readLine();
         if (status == null) {
             throw new IOException("connection closed before a response");
@@ -129,6 +134,7 @@ public final class RawHttpConnection implements AutoCloseable {
      * @throws IOException on failure
      */
     public String readChunk() throws IOException {
+        consumePendingChunkCrlf();
         String sizeLine = readLine();
         if (sizeLine == null) {
             throw new IOException("connection closed inside a chunked body");
@@ -146,8 +152,18 @@ public final class RawHttpConnection implements AutoCloseable {
         if (data.length < size) {
             throw new IOException("connection closed inside a chunk");
         }
-        readLine();
+        chunkCrlfPending = true;
         return new String(data, StandardCharsets.UTF_8);
+    }
+
+    private void consumePendingChunkCrlf() throws IOException {
+        if (chunkCrlfPending) {
+            chunkCrlfPending = false;
+            String rest = readLine();
+            if (rest == null || !rest.isEmpty()) {
+                throw new IOException("chunk data not followed by CRLF: '" + rest + "'");
+            }
+        }
     }
 
     private String readBody(Response head) throws IOException {
@@ -191,6 +207,7 @@ public final class RawHttpConnection implements AutoCloseable {
      * @throws IOException on other failures
      */
     public Close awaitClose(Duration atMost) throws IOException {
+        consumePendingChunkCrlf();
         socket.setSoTimeout((int) Math.max(1, atMost.toMillis()));
         try {
             int b = in.read();

@@ -1,0 +1,152 @@
+package dev.graceful.servlet;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.HealthEndpoint;
+import dev.graceful.State;
+import dev.graceful.Tracker;
+import dev.graceful.Work;
+import dev.graceful.servlet.internal.CompleteWork;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Tracks every request as in-flight {@code "http"} work of a {@link GracefulShutdown}, and shapes
+ * responses while the service shuts down. Map it first, on {@code /*}, for the {@code REQUEST}
+ * dispatcher type, with async support ({@link GracefulServlet#install} does exactly that).
+ *
+ * <ul>
+ *   <li>Each request is one {@link Work} described as {@code "METHOD /path"}, so a request still
+ *   running when the drain times out is reported by name and age. A synchronous request is counted
+ *   out when the filter chain returns; an asynchronous one when its response is really finished
+ *   (the {@code AsyncListener.onComplete} that ends its last asynchronous cycle, after a
+ *   {@code complete()}, a dispatch, a timeout, an error or a client abort), exactly once.</li>
+ *   <li>While the state is {@link State#DRAINING} requests are served as usual, and an HTTP/1.x
+ *   response that is not committed yet carries {@code Connection: close}, so the client reconnects
+ *   elsewhere.</li>
+ *   <li>After the final close (the drain has finished or timed out) a request is answered
+ *   {@code 503} with {@code Retry-After: 1} and {@code Connection: close}, without reaching the
+ *   application: clients retry it on another instance.</li>
+ *   <li>Health paths (those of the {@link HealthEndpoint}) are not tracked, so probes are answered
+ *   through every phase of the shutdown.</li>
+ * </ul>
+ */
+public final class GracefulFilter implements Filter {
+
+    /** The value of {@code Retry-After} on refusals, in seconds. */
+    public static final String RETRY_AFTER_SECONDS = "1";
+
+    private static final byte[] REFUSAL_BODY =
+            "503 Service Unavailable: this instance is shutting down; retry\n".getBytes(StandardCharsets.UTF_8);
+
+    private final GracefulShutdown graceful;
+    private final Tracker tracker;
+    private final HealthEndpoint health;
+
+    private GracefulFilter(GracefulShutdown graceful, HealthEndpoint health) {
+        this.graceful = graceful;
+        this.tracker = graceful.tracker("http");
+        this.health = health;
+    }
+
+    /**
+     * A filter for {@code graceful}, leaving the default health paths untracked.
+     *
+     * @param graceful the coordinator whose {@code "http"} tracker counts requests
+     * @return the filter
+     */
+    public static GracefulFilter create(GracefulShutdown graceful) {
+        return create(graceful, HealthEndpoint.of(Objects.requireNonNull(graceful, "graceful")));
+    }
+
+    /**
+     * A filter for {@code graceful}, leaving the paths of {@code health} untracked.
+     *
+     * @param graceful the coordinator whose {@code "http"} tracker counts requests
+     * @param health   the health endpoint served on the same context
+     * @return the filter
+     */
+    public static GracefulFilter create(GracefulShutdown graceful, HealthEndpoint health) {
+        return new GracefulFilter(Objects.requireNonNull(graceful, "graceful"), Objects.requireNonNull(health, "health"));
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
+                || req.getDispatcherType() != DispatcherType.REQUEST) {
+            // A forward, include, error or async dispatch belongs to a request already counted.
+            chain.doFilter(req, res);
+            return;
+        }
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        String uri = request.getRequestURI();
+        String path = uri.substring(request.getContextPath().length());
+        if (health.handles(path)) {
+            askToCloseIfDraining(request, response);
+            chain.doFilter(req, res);
+            return;
+        }
+        Work work = tracker.tryBegin(request.getMethod() + ' ' + uri);
+        if (work == null) {
+            refuse(response);
+            return;
+        }
+        askToCloseIfDraining(request, response);
+        boolean async = false;
+        try {
+            chain.doFilter(req, res);
+        } finally {
+            // Still inside the request's first dispatch: even if another thread already called
+            // complete(), its effect waits until this dispatch returns, so the listener below
+            // cannot miss the end of the cycle.
+            if (request.isAsyncStarted()) {
+                try {
+                    request.getAsyncContext().addListener(new CompleteWork(work));
+                    async = true;
+                } catch (IllegalStateException alreadyOver) {
+                    // The asynchronous cycle ended already: count out now.
+                }
+            }
+            if (!async) {
+                askToCloseIfDraining(request, response);
+                work.close();
+            }
+        }
+    }
+
+    private void askToCloseIfDraining(HttpServletRequest request, HttpServletResponse response) {
+        if (graceful.state() == State.DRAINING && !response.isCommitted() && isHttp1(request)) {
+            response.setHeader("Connection", "close");
+        }
+    }
+
+    private static boolean isHttp1(HttpServletRequest request) {
+        // HTTP/2 and HTTP/3 forbid the Connection header; their servers send GOAWAY instead.
+        String protocol = request.getProtocol();
+        return protocol != null && protocol.startsWith("HTTP/1.");
+    }
+
+    private static void refuse(HttpServletResponse response) throws IOException {
+        response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+        response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+        response.setHeader("Connection", "close");
+        response.setContentType("text/plain;charset=UTF-8");
+        response.setContentLength(REFUSAL_BODY.length);
+        response.getOutputStream().write(REFUSAL_BODY);
+    }
+
+    @Override
+    public String toString() {
+        return "GracefulFilter[" + tracker + "]";
+    }
+}

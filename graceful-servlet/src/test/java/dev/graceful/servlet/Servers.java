@@ -1,0 +1,141 @@
+package dev.graceful.servlet;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.servlet.jetty.JettyParticipant;
+import dev.graceful.servlet.tomcat.TomcatParticipant;
+import dev.graceful.testkit.KitServer;
+import jakarta.servlet.Servlet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** Starts real embedded servers on 127.0.0.1 and an ephemeral port, wired the way the README says. */
+public final class Servers {
+
+    private Servers() {
+    }
+
+    /** A container under test. */
+    public enum Container {
+        /** Jetty 12, ee11. */
+        JETTY,
+        /** Tomcat 11. */
+        TOMCAT
+    }
+
+    /**
+     * Starts a server.
+     *
+     * @param container which one
+     * @param graceful  the coordinator (the participant is registered on it)
+     * @param servlets  servlets by mapping
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer start(Container container, GracefulShutdown graceful, Map<String, Servlet> servlets)
+            throws Exception {
+        return container == Container.JETTY ? jetty(graceful, servlets) : tomcat(graceful, servlets);
+    }
+
+    /**
+     * Starts Jetty.
+     *
+     * @param graceful the coordinator
+     * @param servlets servlets by mapping
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer jetty(GracefulShutdown graceful, Map<String, Servlet> servlets) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        connector.setAcceptQueueSize(1024);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        servlets.forEach((mapping, servlet) -> {
+            ServletHolder holder = new ServletHolder(servlet);
+            holder.setAsyncSupported(true);
+            context.addServlet(holder, mapping);
+        });
+        context.addServletContainerInitializer(GracefulServlet.initializer(graceful));
+        server.setHandler(context);
+        JettyParticipant.register(graceful, server);
+        server.start();
+        int port = connector.getLocalPort();
+        return new KitServer() {
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public void close() throws Exception {
+                server.stop();
+            }
+        };
+    }
+
+    /**
+     * Starts Tomcat.
+     *
+     * @param graceful the coordinator
+     * @param servlets servlets by mapping
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer tomcat(GracefulShutdown graceful, Map<String, Servlet> servlets) throws Exception {
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(baseDir());
+        Connector connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        connector.setProperty("acceptCount", "1024");
+        tomcat.setConnector(connector);
+        Context context = tomcat.addContext("", null);
+        int i = 0;
+        for (Map.Entry<String, Servlet> e : servlets.entrySet()) {
+            String name = "servlet-" + i++;
+            Tomcat.addServlet(context, name, e.getValue()).setAsyncSupported(true);
+            context.addServletMappingDecoded(e.getKey(), name);
+        }
+        context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null);
+        TomcatParticipant.register(graceful, tomcat);
+        tomcat.start();
+        int port = connector.getLocalPort();
+        return new KitServer() {
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public void close() throws Exception {
+                if (tomcat.getServer().getState() != LifecycleState.DESTROYED) {
+                    tomcat.stop();
+                    tomcat.destroy();
+                }
+            }
+        };
+    }
+
+    private static String baseDir() {
+        try {
+            Path target = Path.of("target");
+            Files.createDirectories(target);
+            return Files.createTempDirectory(target, "tomcat").toAbsolutePath().toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
