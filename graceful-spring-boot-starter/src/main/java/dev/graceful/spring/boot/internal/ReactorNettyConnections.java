@@ -1,5 +1,7 @@
 package dev.graceful.spring.boot.internal;
 
+import dev.graceful.GracefulShutdown;
+import dev.graceful.State;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -7,6 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import reactor.netty.NettyPipeline;
 
 /**
@@ -28,22 +32,30 @@ import reactor.netty.NettyPipeline;
  *   <li>at the head of the pipeline, before the HTTP codec: any request byte read marks the
  *   connection busy, so a request still being read is never mistaken for an idle connection;</li>
  *   <li>between the HTTP codec and Reactor Netty's traffic handler: the end of a response marks
- *   it idle again; while draining, every response gets {@code Connection: close} and the
- *   connection is closed once its response is written, streamed ones included.</li>
+ *   it idle again; from the start of the shutdown (readiness delay included) every response gets
+ *   {@code Connection: close}, and a connection is closed once a response whose end the client
+ *   sees during the shutdown is written, streamed ones included.</li>
  * </ul>
  *
- * <p>Handlers run on the channel's event loop; the busy flag is only read there too (closing an
+ * <p>Handlers run on the channel's event loop; their state is only read there too (closing an
  * idle connection is decided on its event loop), so no request byte can slip in between the check
  * and the close.
  */
 final class ReactorNettyConnections {
 
     private final Channel serverChannel;
+    private final GracefulShutdown graceful;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
-    private volatile boolean draining;
 
-    ReactorNettyConnections(Channel serverChannel) {
+    ReactorNettyConnections(Channel serverChannel, GracefulShutdown graceful) {
         this.serverChannel = serverChannel;
+        this.graceful = graceful;
+    }
+
+    /** From the first moment of the shutdown (readiness delay included) responses close their connection. */
+    private boolean shuttingDown() {
+        State state = graceful.state();
+        return state == State.DRAINING || state == State.STOPPED;
     }
 
     Channel serverChannel() {
@@ -75,7 +87,6 @@ final class ReactorNettyConnections {
 
     /** Stops accepting: closes the listening socket (new connects are refused); open connections stay. */
     CompletableFuture<Void> stopAccepting() {
-        draining = true;
         return toCompletable(serverChannel.close());
     }
 
@@ -84,13 +95,25 @@ final class ReactorNettyConnections {
      * draining). Completes when every connection of this server is closed.
      */
     CompletableFuture<Void> closeIdle() {
-        draining = true;
         List<CompletableFuture<Void>> closed = new ArrayList<>();
         for (Channel channel : connections) {
+            if (channel.eventLoop().isShuttingDown()) {
+                continue;
+            }
             channel.eventLoop().execute(() -> {
                 ConnectionState state = channel.attr(ConnectionState.KEY).get();
-                if (state == null || !state.busy) {
+                if (state == null) {
                     channel.close();
+                } else if (state.idle()) {
+                    // Reactor Netty reads a kept-alive connection only when it asks to (after the
+                    // previous exchange has terminated), so a request may sit unread in the socket:
+                    // ask for a read, and decide after the event loop has had a pass to do it.
+                    channel.read();
+                    channel.eventLoop().schedule(() -> {
+                        if (state.idle()) {
+                            channel.close();
+                        }
+                    }, 1, TimeUnit.MILLISECONDS);
                 }
             });
             closed.add(toCompletable(channel.closeFuture()));
@@ -100,7 +123,6 @@ final class ReactorNettyConnections {
 
     /** Closes every connection. Completes when they are closed. */
     CompletableFuture<Void> forceClose() {
-        draining = true;
         serverChannel.close();
         List<CompletableFuture<Void>> closed = new ArrayList<>();
         for (Channel channel : connections) {
@@ -110,6 +132,11 @@ final class ReactorNettyConnections {
     }
 
     private static CompletableFuture<Void> toCompletable(ChannelFuture future) {
+        if (future.isDone() || future.channel().eventLoop().isShuttingDown()) {
+            // An event loop that is shutting down (its owner closed it) closes its channels itself
+            // and could no longer run a listener.
+            return CompletableFuture.completedFuture(null);
+        }
         CompletableFuture<Void> result = new CompletableFuture<>();
         future.addListener(f -> result.complete(null));
         return result;
@@ -118,7 +145,14 @@ final class ReactorNettyConnections {
     /** Per-connection state, confined to the connection's event loop. */
     static final class ConnectionState {
         static final AttributeKey<ConnectionState> KEY = AttributeKey.valueOf(ConnectionState.class, "graceful");
-        boolean busy;
+        /** Request bytes arrived that no response has answered yet. */
+        boolean reading;
+        /** Ends of responses written but not yet flushed to the socket. */
+        int writing;
+
+        boolean idle() {
+            return !reading && writing == 0;
+        }
     }
 
     /** Marks the connection busy from the first byte of a request. */
@@ -132,7 +166,7 @@ final class ReactorNettyConnections {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
             if (msg instanceof ByteBuf buf && buf.isReadable()) {
-                state.busy = true;
+                state.reading = true;
             }
             ctx.fireChannelRead(msg);
         }
@@ -141,6 +175,8 @@ final class ReactorNettyConnections {
     /** Sees each response on its way to the codec. */
     private final class ResponseEnd extends ChannelDuplexHandler {
         private final ConnectionState state;
+        private boolean chunked;
+        private boolean lastVisibleWhileShuttingDown;
 
         ResponseEnd(ConnectionState state) {
             this.state = state;
@@ -148,18 +184,34 @@ final class ReactorNettyConnections {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-            if (draining && msg instanceof HttpResponse response && response.status().code() >= 200) {
-                HttpUtil.setKeepAlive(response, false);
+            boolean shuttingDown = shuttingDown();
+            if (msg instanceof HttpResponse response && response.status().code() >= 200) {
+                chunked = HttpUtil.isTransferEncodingChunked(response);
+                if (shuttingDown) {
+                    HttpUtil.setKeepAlive(response, false);
+                }
+            }
+            if (msg instanceof HttpResponse || msg instanceof HttpContent content && content.content().isReadable()) {
+                lastVisibleWhileShuttingDown = shuttingDown;
             }
             if (!(msg instanceof LastHttpContent)) {
                 ctx.write(msg, promise);
                 return;
             }
+            // The client sees a response end with its last body byte (Content-Length) or with the
+            // last chunk. Close after a response whose end it sees while shutting down; not after
+            // the empty end marker Reactor Netty may write later for a body the client already has
+            // (it may already have sent its next request on this connection).
+            boolean closeAfter = chunked ? shuttingDown : lastVisibleWhileShuttingDown;
+            // The request is answered now; bytes read from here on belong to the next one, even
+            // if Reactor Netty flushes this end only after reading them.
+            state.reading = false;
+            state.writing++;
             ChannelPromise done = promise.unvoid();
             ctx.write(msg, done);
             done.addListener(f -> {
-                state.busy = false;
-                if (draining) {
+                state.writing--;
+                if (closeAfter) {
                     ctx.channel().close();
                 }
             });

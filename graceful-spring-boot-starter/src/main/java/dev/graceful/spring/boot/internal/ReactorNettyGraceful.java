@@ -26,9 +26,10 @@ import reactor.netty.http.server.HttpServer;
  * probes until the end) has started, it registers a {@link Participant} for it:
  *
  * <ul>
+ *   <li>from the start of the shutdown (readiness delay included) every response carries
+ *   {@code Connection: close} and its connection is closed once the response is written;</li>
  *   <li>{@code stopAccepting}: closes the listening channel (connects are refused from now on);
- *   open connections keep being served, each response with {@code Connection: close}, and each
- *   connection is closed once its response is written;</li>
+ *   open connections keep being served;</li>
  *   <li>{@code closeIdle}: closes the connections on which no request is being read or answered,
  *   and completes when every connection is closed (a request that raced in gets its 503 first);</li>
  *   <li>{@code forceClose}: closes every connection.</li>
@@ -62,40 +63,45 @@ public final class ReactorNettyGraceful implements NettyServerCustomizer, Applic
                 .doOnChannelInit((observer, channel, remoteAddress) -> {
                     Channel parent = channel.parent();
                     if (parent instanceof ServerChannel) {
-                        servers.computeIfAbsent(parent, ReactorNettyConnections::new).accept(channel);
+                        servers.computeIfAbsent(parent, c -> new ReactorNettyConnections(c, graceful)).accept(channel);
                     }
                 });
     }
 
     private void bound(DisposableServer server) {
-        servers.computeIfAbsent(server.channel(), ReactorNettyConnections::new);
+        servers.computeIfAbsent(server.channel(), c -> new ReactorNettyConnections(c, graceful));
     }
 
     @Override
     public void onApplicationEvent(WebServerInitializedEvent event) {
-        if (!(event.getWebServer() instanceof NettyWebServer webServer)
-                || WebServerApplicationContext.getServerNamespace(event.getApplicationContext()) != null) {
-            return;
+        if (event.getWebServer() instanceof NettyWebServer webServer
+                && WebServerApplicationContext.getServerNamespace(event.getApplicationContext()) == null) {
+            graceful.register(new ReactorNettyParticipant(webServer.getPort()));
         }
-        int port = webServer.getPort();
+    }
+
+    /**
+     * The server listening on {@code port}. Looked up when the drain needs it rather than when Boot
+     * reports the server started: Reactor Netty runs {@code doOnBound} on the event loop after
+     * {@code bindNow} has already returned, so at that moment the server may not be known yet.
+     */
+    private ReactorNettyConnections server(int port) {
         for (ReactorNettyConnections connections : servers.values()) {
             SocketAddress address = connections.serverChannel().localAddress();
             if (address instanceof InetSocketAddress inet && inet.getPort() == port) {
-                graceful.register(new ReactorNettyParticipant(connections, port));
-                return;
+                return connections;
             }
         }
-        log.warn("Reactor Netty server on port {} was built without graceful's customizer: it will not stop accepting "
-                + "before the context closes", port);
+        log.warn("Reactor Netty server on port {} was not built with graceful's customizer (a NettyServerCustomizer "
+                + "bean replaced by the application?): it cannot stop accepting before the context closes", port);
+        return null;
     }
 
     /** The participant for one server. */
-    static final class ReactorNettyParticipant implements Participant {
-        private final ReactorNettyConnections connections;
+    final class ReactorNettyParticipant implements Participant {
         private final int port;
 
-        ReactorNettyParticipant(ReactorNettyConnections connections, int port) {
-            this.connections = connections;
+        ReactorNettyParticipant(int port) {
             this.port = port;
         }
 
@@ -106,17 +112,20 @@ public final class ReactorNettyGraceful implements NettyServerCustomizer, Applic
 
         @Override
         public CompletableFuture<Void> stopAccepting() {
-            return connections.stopAccepting();
+            ReactorNettyConnections connections = server(port);
+            return connections == null ? CompletableFuture.completedFuture(null) : connections.stopAccepting();
         }
 
         @Override
         public CompletableFuture<Void> closeIdle() {
-            return connections.closeIdle();
+            ReactorNettyConnections connections = server(port);
+            return connections == null ? CompletableFuture.completedFuture(null) : connections.closeIdle();
         }
 
         @Override
         public CompletableFuture<Void> forceClose() {
-            return connections.forceClose();
+            ReactorNettyConnections connections = server(port);
+            return connections == null ? CompletableFuture.completedFuture(null) : connections.forceClose();
         }
 
         @Override

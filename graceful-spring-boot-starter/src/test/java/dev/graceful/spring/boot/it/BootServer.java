@@ -1,0 +1,138 @@
+package dev.graceful.spring.boot.it;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.testkit.KitApp;
+import dev.graceful.testkit.KitServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * Starts a real Spring Boot application (full auto-configuration, the starter found through
+ * {@code AutoConfiguration.imports}) on 127.0.0.1 and an ephemeral port, serving the kit's routes.
+ */
+enum BootServer {
+    TOMCAT(WebApplicationType.SERVLET, MvcApp.class,
+            "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration"),
+    JETTY(WebApplicationType.SERVLET, MvcApp.class,
+            "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration"),
+    REACTOR_NETTY(WebApplicationType.REACTIVE, WebFluxApp.class,
+            "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
+                    + "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration");
+
+    private final WebApplicationType type;
+    private final Class<?> app;
+    private final String exclude;
+
+    BootServer(WebApplicationType type, Class<?> app, String exclude) {
+        this.type = type;
+        this.app = app;
+        this.exclude = exclude;
+    }
+
+    /**
+     * Starts the application.
+     *
+     * @param graceful   the coordinator to use (becomes the application's bean), or {@code null}
+     *                   for the starter's own
+     * @param kit        the kit application to serve
+     * @param properties more properties, {@code name=value}
+     * @return the running context
+     */
+    ConfigurableApplicationContext start(GracefulShutdown graceful, KitApp kit, String... properties) {
+        List<String> props = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
+                "spring.main.banner-mode=off", "spring.main.register-shutdown-hook=false",
+                "graceful.signals.enabled=false", "spring.autoconfigure.exclude=" + exclude));
+        props.addAll(List.of(properties));
+        long t0 = System.nanoTime();
+        try {
+        return new SpringApplicationBuilder(app).web(type).properties(props.toArray(String[]::new))
+                .initializers(context -> {
+                    GenericApplicationContext generic = (GenericApplicationContext) context;
+                    generic.registerBean(KitApp.class, () -> kit);
+                    if (graceful != null) {
+                        generic.registerBean(GracefulShutdown.class, () -> graceful);
+                    }
+                })
+                .run();
+        } finally { System.err.println("TIMING start " + (System.nanoTime() - t0) / 1_000_000 + " ms"); }
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /**
+     * The kit's cleanup: the server stops now; the context closes in the background, because its
+     * close waits for a drain the scenario may have left in a long readiness delay.
+     */
+    static void stopNow(ConfigurableApplicationContext context) throws InterruptedException {
+        WebServer server = ((WebServerApplicationContext) context).getWebServer();
+        try {
+            server.stop();
+        } catch (RuntimeException ignored) {
+            // already stopped by the drain
+        }
+        long t0 = System.nanoTime();
+        Thread closer = new Thread(() -> { context.close(); System.err.println("TIMING close " + (System.nanoTime() - t0) / 1_000_000 + " ms"); }, "kit-context-close");
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(2000);
+    }
+
+    static KitServer kitServer(ConfigurableApplicationContext context) {
+        int port = port(context);
+        return new KitServer() {
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public void close() throws Exception {
+                stopNow(context);
+            }
+        };
+    }
+
+    /** A plain Spring MVC application. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @Import(MvcKitController.class)
+    static class MvcApp {
+    }
+
+    /** A plain WebFlux application. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class WebFluxApp {
+        @Bean
+        RouterFunction<ServerResponse> kitRoutes(KitApp kit) {
+            return WebFluxKitRoutes.routes(kit);
+        }
+
+        // Boot shares Reactor Netty's global event loops by default and disposes them when a
+        // context closes; the kit's contexts overlap (one closes in the background while the next
+        // serves), so each gets loops of its own.
+        @Bean
+        ReactorResourceFactory reactorResourceFactory() {
+            ReactorResourceFactory factory = new ReactorResourceFactory();
+            factory.setUseGlobalResources(false);
+            factory.setShutdownQuietPeriod(Duration.ZERO);
+            return factory;
+        }
+    }
+}
