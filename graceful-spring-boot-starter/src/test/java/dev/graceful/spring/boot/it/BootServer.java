@@ -9,7 +9,6 @@ import java.util.List;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -26,21 +25,26 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  */
 enum BootServer {
     TOMCAT(WebApplicationType.SERVLET, MvcApp.class,
-            "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration"),
+            "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration",
+            "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyServletManagementContextAutoConfiguration"),
     JETTY(WebApplicationType.SERVLET, MvcApp.class,
-            "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration"),
+            "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
+            "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatServletManagementContextAutoConfiguration"),
     REACTOR_NETTY(WebApplicationType.REACTIVE, WebFluxApp.class,
-            "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
-                    + "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration");
+            "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration",
+            "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration",
+            "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration",
+            "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyReactiveManagementContextAutoConfiguration");
 
+    // The test class path holds Tomcat, Jetty and Reactor Netty at once; an application has one.
     private final WebApplicationType type;
     private final Class<?> app;
     private final String exclude;
 
-    BootServer(WebApplicationType type, Class<?> app, String exclude) {
+    BootServer(WebApplicationType type, Class<?> app, String... exclude) {
         this.type = type;
         this.app = app;
-        this.exclude = exclude;
+        this.exclude = String.join(",", exclude);
     }
 
     /**
@@ -57,8 +61,6 @@ enum BootServer {
                 "spring.main.banner-mode=off", "spring.main.register-shutdown-hook=false",
                 "graceful.signals.enabled=false", "spring.autoconfigure.exclude=" + exclude));
         props.addAll(List.of(properties));
-        long t0 = System.nanoTime();
-        try {
         return new SpringApplicationBuilder(app).web(type).properties(props.toArray(String[]::new))
                 .initializers(context -> {
                     GenericApplicationContext generic = (GenericApplicationContext) context;
@@ -68,7 +70,6 @@ enum BootServer {
                     }
                 })
                 .run();
-        } finally { System.err.println("TIMING start " + (System.nanoTime() - t0) / 1_000_000 + " ms"); }
     }
 
     static int port(ConfigurableApplicationContext context) {
@@ -76,21 +77,15 @@ enum BootServer {
     }
 
     /**
-     * The kit's cleanup: the server stops now; the context closes in the background, because its
-     * close waits for a drain the scenario may have left in a long readiness delay.
+     * The kit's cleanup. The context closes in the background, because its close waits for the
+     * drain, which a scenario may have left in a long readiness delay; waiting here for the usual
+     * (prompt) close keeps the contexts of consecutive scenarios from piling up.
      */
-    static void stopNow(ConfigurableApplicationContext context) throws InterruptedException {
-        WebServer server = ((WebServerApplicationContext) context).getWebServer();
-        try {
-            server.stop();
-        } catch (RuntimeException ignored) {
-            // already stopped by the drain
-        }
-        long t0 = System.nanoTime();
-        Thread closer = new Thread(() -> { context.close(); System.err.println("TIMING close " + (System.nanoTime() - t0) / 1_000_000 + " ms"); }, "kit-context-close");
+    static void closeSoon(ConfigurableApplicationContext context) throws InterruptedException {
+        Thread closer = new Thread(context::close, "kit-context-close");
         closer.setDaemon(true);
         closer.start();
-        closer.join(2000);
+        closer.join(5000);
     }
 
     static KitServer kitServer(ConfigurableApplicationContext context) {
@@ -103,7 +98,7 @@ enum BootServer {
 
             @Override
             public void close() throws Exception {
-                stopNow(context);
+                closeSoon(context);
             }
         };
     }
