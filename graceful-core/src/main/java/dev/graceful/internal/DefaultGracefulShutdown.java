@@ -574,10 +574,12 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
         for (GracefulListener l : listeners) {
             notifyListener(l, "onShutdownComplete", x -> x.onShutdownComplete(report));
         }
-        termination.complete(report);
+        // The exit thread starts before termination() completes: an application whose main thread
+        // waits for termination() and returns must find a non-daemon thread on its way to exit.
         if (ownsProcess && !jvmShuttingDown && forcedStatus == null) {
             exitProcess(status.code(), "the JVM's exit after the shutdown sequence");
         }
+        termination.complete(report);
     }
 
     private CompletableFuture<Void> awaitParticipants(String step, Function<Participant, CompletableFuture<Void>> action) {
@@ -682,6 +684,10 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
         // Never exit from the sequence or signal thread: System.exit blocks until every hook is
         // done, and one of the hooks is ours.
         Thread t = new Thread(() -> process.exit(code), "graceful-exit");
+        // Not a daemon (it would inherit that from the sequence thread): when the application's
+        // main thread returns after termination() and no other non-daemon thread is left, the JVM
+        // would otherwise end with status 0 before this thread runs, and the code would be lost.
+        t.setDaemon(false);
         t.start();
     }
 

@@ -48,6 +48,7 @@ public final class ChildApp {
         boolean hangTask = flags.contains("--hang-task");
         boolean hangHook = flags.contains("--hang-hook");
         boolean reload = flags.contains("--reload");
+        boolean mainReturns = flags.contains("--main-returns");
         for (int i = 0; i < args.length - 1; i++) {
             switch (args[i]) {
                 case "--drain-timeout":
@@ -67,7 +68,11 @@ public final class ChildApp {
         Tracker http = graceful.tracker("http");
 
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        server.setExecutor(Executors.newCachedThreadPool());
+        server.setExecutor(mainReturns ? Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r);
+            t.setDaemon(true);
+            return t;
+        }) : Executors.newCachedThreadPool());
         server.createContext("/hold", exchange -> {
             String id = exchange.getRequestURI().getQuery().substring("id=".length());
             Work work = http.tryBegin("GET /hold?id=" + id);
@@ -184,6 +189,11 @@ public final class ChildApp {
         System.out.println("PORTS work=" + server.getAddress().getPort() + " health=" + health.port());
         System.out.flush();
 
+        if (mainReturns) {
+            // What an application typically writes: wait for the end, then return from main.
+            graceful.termination().join();
+            return;
+        }
         // Parked, not blocked in native code: see the class comment.
         new CountDownLatch(1).await();
     }

@@ -107,6 +107,14 @@ class SignalHandlingIT {
     }
 
     @Test
+    void theExitCodeSurvivesAMainThreadThatReturnsAfterTermination() throws Exception {
+        try (ChildProcess child = ChildProcess.start("--main-returns", "--hang-task")) {
+            child.signal("TERM");
+            assertThat(child.awaitExit(Duration.ofSeconds(15))).isEqualTo(4);
+        }
+    }
+
+    @Test
     void aHungShutdownTaskIsAbandonedTheNextOneRunsAndTheExitCodeSaysSo() throws Exception {
         try (ChildProcess child = ChildProcess.start("--hang-task")) {
             child.signal("TERM");

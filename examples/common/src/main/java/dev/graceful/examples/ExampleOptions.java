@@ -1,0 +1,143 @@
+package dev.graceful.examples;
+
+import dev.graceful.Durations;
+import dev.graceful.GracefulConfig;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The options of the example-app contract: {@code --port P --version V --drain-timeout D
+ * --readiness-delay D}. {@code examples/bin/run} validates them and always passes all four; an
+ * example started by hand ({@code java -jar}) gets the same checks and defaults here.
+ *
+ * @param port           the application port, 1-65535 (default 8080)
+ * @param version        what {@code GET /} and {@code /work} answer with (default {@code dev})
+ * @param drainTimeout   the drain timeout (default 30s)
+ * @param readinessDelay the readiness delay (default 0s)
+ */
+public record ExampleOptions(int port, String version, Duration drainTimeout, Duration readinessDelay) {
+
+    /** The exit code for bad options, as {@code examples/bin/run} uses. */
+    public static final int USAGE_EXIT_CODE = 2;
+
+    /**
+     * Validates the components.
+     *
+     * @param port           the port
+     * @param version        the version
+     * @param drainTimeout   the drain timeout
+     * @param readinessDelay the readiness delay
+     */
+    public ExampleOptions {
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(readinessDelay, "readinessDelay");
+    }
+
+    /**
+     * The usage line.
+     *
+     * @param name the example's name
+     * @return the usage text
+     */
+    public static String usage(String name) {
+        return "usage: " + name + " [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]\n"
+                + "  P: 1-65535 (default 8080); V: no spaces (default dev);\n"
+                + "  D: a duration such as 1500ms, 2s, 0s (defaults: drain timeout 30s, readiness delay 0s)";
+    }
+
+    /**
+     * Parses the options.
+     *
+     * @param args the command line
+     * @return the options
+     * @throws IllegalArgumentException naming the option and the bad value
+     */
+    public static ExampleOptions parse(String... args) {
+        int port = 8080;
+        String version = "dev";
+        Duration drainTimeout = GracefulConfig.DEFAULT_DRAIN_TIMEOUT;
+        Duration readinessDelay = GracefulConfig.DEFAULT_READINESS_DELAY;
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + option + " needs a value");
+            }
+            String value = args[++i];
+            switch (option) {
+                case "--port":
+                    port = port(value);
+                    break;
+                case "--version":
+                    if (value.isEmpty() || value.chars().anyMatch(Character::isWhitespace)) {
+                        throw new IllegalArgumentException("--version must be a non-empty word, was '" + value + "'");
+                    }
+                    version = value;
+                    break;
+                case "--drain-timeout":
+                    drainTimeout = duration(option, value);
+                    break;
+                case "--readiness-delay":
+                    readinessDelay = duration(option, value);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+        }
+        // The ranges are graceful's own; checked here so that a bad value is a usage error.
+        try {
+            GracefulConfig.builder().drainTimeout(drainTimeout).readinessDelay(readinessDelay).build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("drainTimeout", "--drain-timeout")
+                    .replace("readinessDelay", "--readiness-delay"), e);
+        }
+        return new ExampleOptions(port, version, drainTimeout, readinessDelay);
+    }
+
+    /**
+     * Parses the options, or prints the problem and the usage on stderr and exits with
+     * {@value #USAGE_EXIT_CODE}.
+     *
+     * @param name the example's name, for the usage line
+     * @param args the command line
+     * @return the options
+     */
+    public static ExampleOptions parseOrExit(String name, String... args) {
+        try {
+            return parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(name + ": " + e.getMessage());
+            System.err.println(usage(name));
+            System.exit(USAGE_EXIT_CODE);
+            throw e;
+        }
+    }
+
+    private static int port(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException("--port must be a number from 1 to 65535, was '" + value + "'");
+    }
+
+    private static Duration duration(String option, String value) {
+        if (!value.matches("\\d{1,9}(ms|s|m|h)")) {
+            throw new IllegalArgumentException(option + " must be a duration such as 1500ms, 2s or 0s, was '" + value + "'");
+        }
+        return Durations.parse(value);
+    }
+
+    /**
+     * The configuration these options ask for.
+     *
+     * @return a configuration builder with the drain timeout and readiness delay set
+     */
+    public GracefulConfig.Builder config() {
+        return GracefulConfig.builder().drainTimeout(drainTimeout).readinessDelay(readinessDelay);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.graceful.examples;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The contract's routes as a servlet, mapped on {@code /} (graceful's filter and health servlet
+ * are installed next to it and answer {@code /healthz}, {@code /readyz}, {@code /livez}):
+ * <ul>
+ *   <li>{@code GET /}: {@code hello from V};</li>
+ *   <li>{@code GET|POST /work?ms=N}: reads the body, waits N ms without holding a thread (the
+ *   request goes asynchronous, so graceful tracks it until its response is finished), answers
+ *   {@code done V}; a bad {@code ms} is a 400;</li>
+ *   <li>other methods on these paths: 405; other paths: 404.</li>
+ * </ul>
+ */
+public final class ExampleServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String version;
+    private final transient ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "example-work-timer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Creates the servlet.
+     *
+     * @param version the version named in the answers
+     */
+    public ExampleServlet(String version) {
+        this.version = version;
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String method = request.getMethod();
+        switch (path) {
+            case "/":
+                if (!"GET".equals(method) && !"HEAD".equals(method)) {
+                    notAllowed(response, "GET, HEAD");
+                    return;
+                }
+                text(response, 200, "hello from " + version + "\n", "HEAD".equals(method));
+                return;
+            case "/work":
+                if (!"GET".equals(method) && !"POST".equals(method)) {
+                    notAllowed(response, "GET, POST");
+                    return;
+                }
+                work(request, response);
+                return;
+            default:
+                text(response, 404, "not found: " + path + "\n", "HEAD".equals(method));
+        }
+    }
+
+    private void work(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        long ms;
+        try {
+            ms = WorkDelay.parse(request.getParameter("ms"));
+        } catch (IllegalArgumentException e) {
+            text(response, 400, e.getMessage() + "\n", false);
+            return;
+        }
+        request.getInputStream().transferTo(OutputStream.nullOutputStream());
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0);
+        timer.schedule(() -> {
+            try {
+                text((HttpServletResponse) async.getResponse(), 200, "done " + version + "\n", false);
+            } catch (IOException | RuntimeException clientGone) {
+                // nothing to answer to
+            } finally {
+                async.complete();
+            }
+        }, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private static void notAllowed(HttpServletResponse response, String allow) throws IOException {
+        response.setHeader("Allow", allow);
+        text(response, 405, "method not allowed\n", false);
+    }
+
+    private static void text(HttpServletResponse response, int status, String body, boolean head) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("text/plain;charset=UTF-8");
+        response.setContentLength(bytes.length);
+        if (!head) {
+            response.getOutputStream().write(bytes);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.graceful.examples.tomcat;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.examples.ExampleOptions;
+import dev.graceful.examples.ExampleServlet;
+import dev.graceful.servlet.GracefulServlet;
+import dev.graceful.servlet.tomcat.TomcatParticipant;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.startup.Tomcat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A Tomcat 11 service that graceful shuts down without failing a request. */
+public final class TomcatExample {
+
+    private static final Logger log = LoggerFactory.getLogger(TomcatExample.class);
+
+    private TomcatExample() {
+    }
+
+    /**
+     * Runs the example.
+     *
+     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]}
+     * @throws Exception when the server cannot start
+     */
+    public static void main(String[] args) throws Exception {
+        ExampleOptions options = ExampleOptions.parseOrExit("tomcat", args);
+        GracefulShutdown graceful = GracefulShutdown.create(options.config().build());
+
+        Tomcat tomcat = new Tomcat();
+        Path baseDir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
+                "graceful-example-tomcat-" + options.port()));
+        tomcat.setBaseDir(baseDir.toString());
+        Connector connector = new Connector();
+        connector.setPort(options.port());
+        tomcat.setConnector(connector);
+        StandardContext context = (StandardContext) tomcat.addContext("", null);
+        // One application that exits with its JVM: Tomcat's leak detection for redeployed web
+        // applications has nothing to find, and on Java 17+ only warns about module access.
+        context.setClearReferencesRmiTargets(false);
+        context.setClearReferencesThreadLocals(false);
+        Tomcat.addServlet(context, "app", new ExampleServlet(options.version())).setAsyncSupported(true);
+        context.addServletMappingDecoded("/", "app");
+        context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null); // tracking + /healthz
+        TomcatParticipant.register(graceful, tomcat);  // before start: listener, idle connections, stop
+
+        tomcat.start();
+        graceful.installSignalHandlers();               // SIGTERM/SIGINT: drain, then exit
+        graceful.markReady();
+        log.info("tomcat example {} listening on port {}", options.version(), connector.getLocalPort());
+        graceful.termination().join();                  // graceful exits the process when done
+    }
+}

@@ -1,0 +1,2 @@
+/** The example-app contract on embedded Tomcat 11: {@link dev.graceful.examples.tomcat.TomcatExample}. */
+package dev.graceful.examples.tomcat;

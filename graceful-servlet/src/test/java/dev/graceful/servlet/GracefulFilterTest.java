@@ -1,0 +1,155 @@
+package dev.graceful.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import dev.graceful.GracefulConfig;
+import dev.graceful.GracefulShutdown;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class GracefulFilterTest {
+
+    private final GracefulShutdown graceful = GracefulShutdown.create(GracefulConfig.builder()
+            .readinessDelay(Duration.ofMinutes(5)).build());
+    private final GracefulFilter filter = GracefulFilter.create(graceful);
+    private final HttpServletRequest request = mock(HttpServletRequest.class);
+    private final HttpServletResponse response = mock(HttpServletResponse.class);
+    private final FilterChain chain = mock(FilterChain.class);
+
+    GracefulFilterTest() {
+        graceful.markReady();
+        when(request.getDispatcherType()).thenReturn(DispatcherType.REQUEST);
+        when(request.getRequestURI()).thenReturn("/app/orders");
+        when(request.getContextPath()).thenReturn("/app");
+        when(request.getMethod()).thenReturn("POST");
+        when(request.getProtocol()).thenReturn("HTTP/1.1");
+    }
+
+    @Test
+    void countsASynchronousRequestInWhileTheChainRunsAndOutWhenItReturns() throws Exception {
+        AtomicReference<Long> during = new AtomicReference<>();
+        doAnswer(inv -> {
+            during.set(graceful.inFlight());
+            return null;
+        }).when(chain).doFilter(request, response);
+
+        filter.doFilter(request, response, chain);
+
+        assertThat(during.get()).isEqualTo(1);
+        assertThat(graceful.inFlight()).isZero();
+        verify(response, never()).setHeader("Connection", "close");
+    }
+
+    @Test
+    void keepsAnAsynchronousRequestInFlightUntilOnCompleteAndCountsItOutOnce() throws Exception {
+        AsyncContext async = mock(AsyncContext.class);
+        when(request.isAsyncStarted()).thenReturn(true);
+        when(request.getAsyncContext()).thenReturn(async);
+        AtomicReference<AsyncListener> listener = new AtomicReference<>();
+        doAnswer(inv -> {
+            listener.set(inv.getArgument(0));
+            return null;
+        }).when(async).addListener(any(AsyncListener.class));
+
+        filter.doFilter(request, response, chain);
+        assertThat(graceful.inFlight()).as("doFilter returned, the response is not finished").isEqualTo(1);
+
+        AsyncEvent event = new AsyncEvent(async);
+        listener.get().onTimeout(event);
+        listener.get().onError(event);
+        assertThat(graceful.inFlight()).as("a timeout or an error is not the end").isEqualTo(1);
+        listener.get().onStartAsync(event);
+        verify(async, org.mockito.Mockito.times(2)).addListener(listener.get());
+        listener.get().onComplete(event);
+        listener.get().onComplete(event);
+        assertThat(graceful.inFlight()).isZero();
+    }
+
+    @Test
+    void countsOutEvenWhenTheChainThrows() throws Exception {
+        doAnswer(inv -> {
+            throw new IllegalStateException("boom");
+        }).when(chain).doFilter(request, response);
+        try {
+            filter.doFilter(request, response, chain);
+        } catch (IllegalStateException expected) {
+            // the application's failure passes through
+        }
+        assertThat(graceful.inFlight()).isZero();
+    }
+
+    @Test
+    void asksHttp1ClientsToCloseWhileDrainingButNotHttp2Ones() throws Exception {
+        graceful.shutdown("test");
+        filter.doFilter(request, response, chain);
+        verify(response, org.mockito.Mockito.atLeastOnce()).setHeader("Connection", "close");
+        verify(chain).doFilter(request, response);
+
+        HttpServletResponse h2 = mock(HttpServletResponse.class);
+        when(request.getProtocol()).thenReturn("HTTP/2.0");
+        filter.doFilter(request, h2, chain);
+        verify(h2, never()).setHeader("Connection", "close");
+    }
+
+    /** A filter whose coordinator has been through its final close (no readiness delay). */
+    private static GracefulFilter closedFilter() throws Exception {
+        GracefulShutdown closed = GracefulShutdown.create();
+        closed.markReady();
+        closed.shutdown("test").get(10, TimeUnit.SECONDS);
+        return GracefulFilter.create(closed);
+    }
+
+    @Test
+    void refusesWithARetryable503AfterTheFinalClose() throws Exception {
+        ServletOutputStream out = mock(ServletOutputStream.class);
+        when(response.getOutputStream()).thenReturn(out);
+
+        closedFilter().doFilter(request, response, chain);
+
+        verify(chain, never()).doFilter(any(), any());
+        verify(response).setStatus(503);
+        verify(response).setHeader("Retry-After", "1");
+        verify(response).setHeader("Connection", "close");
+    }
+
+    @Test
+    void leavesHealthPathsUntrackedSoProbesAnswerAfterTheFinalClose() throws Exception {
+        when(request.getRequestURI()).thenReturn("/app/healthz");
+        when(request.getMethod()).thenReturn("GET");
+
+        closedFilter().doFilter(request, response, chain);
+
+        verify(chain).doFilter(request, response);
+        verify(response, never()).setStatus(503);
+    }
+
+    @Test
+    void passesOtherDispatchesThroughUncounted() throws Exception {
+        when(request.getDispatcherType()).thenReturn(DispatcherType.ASYNC);
+        AtomicReference<Long> during = new AtomicReference<>();
+        doAnswer(inv -> {
+            during.set(graceful.inFlight());
+            return null;
+        }).when(chain).doFilter(request, response);
+
+        filter.doFilter(request, response, chain);
+
+        assertThat(during.get()).isZero();
+    }
+}

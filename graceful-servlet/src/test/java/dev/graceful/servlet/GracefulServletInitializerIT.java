@@ -1,0 +1,95 @@
+package dev.graceful.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.Phase;
+import dev.graceful.testkit.RawHttpConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The WAR path on a real Tomcat: the container runs {@link GracefulServletInitializer} (as it
+ * would after discovering it), graceful reads its context init parameters, serves health on the
+ * application port, publishes the coordinator, and drains when the context is destroyed.
+ */
+class GracefulServletInitializerIT {
+
+    private Tomcat tomcat;
+    private final ModesServlet servlet = new ModesServlet();
+
+    private Context deploy(String enabled) throws Exception {
+        tomcat = new Tomcat();
+        tomcat.setBaseDir(Files.createTempDirectory(Files.createDirectories(Path.of("target")), "war").toString());
+        Connector connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        tomcat.setConnector(connector);
+        Context context = tomcat.addContext("/shop", null);
+        Tomcat.addServlet(context, "modes", servlet).setAsyncSupported(true);
+        context.addServletMappingDecoded("/m", "modes");
+        context.addParameter(GracefulServletInitializer.DRAIN_TIMEOUT_PARAMETER, "7s");
+        if (enabled != null) {
+            context.addParameter(GracefulServletInitializer.ENABLED_PARAMETER, enabled);
+        }
+        context.addServletContainerInitializer(new GracefulServletInitializer(), null);
+        tomcat.start();
+        return context;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        servlet.releaseAll();
+        if (tomcat != null) {
+            tomcat.stop();
+            tomcat.destroy();
+        }
+    }
+
+    private int status(String target) throws Exception {
+        try (RawHttpConnection c = RawHttpConnection.open(tomcat.getConnector().getLocalPort())) {
+            c.send("GET", target, null);
+            return c.read().status();
+        }
+    }
+
+    @Test
+    void installsFromInitParametersTracksRequestsAndShutsDownWhenTheContextIsDestroyed() throws Exception {
+        Context context = deploy(null);
+        GracefulShutdown graceful = (GracefulShutdown) context.getServletContext()
+                .getAttribute(GracefulServlet.CONTEXT_ATTRIBUTE);
+        assertThat(graceful).isNotNull();
+        assertThat(graceful.config().drainTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(status("/shop/healthz")).as("ready once the context started").isEqualTo(200);
+
+        try (RawHttpConnection held = RawHttpConnection.open(tomcat.getConnector().getLocalPort())) {
+            held.send("GET", "/shop/m?mode=complete&id=war", null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> servlet.isStarted("war"));
+            assertThat(graceful.inFlight()).isEqualTo(1);
+            servlet.release("war");
+            assertThat(held.read().body()).isEqualTo("complete");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> graceful.inFlight() == 0);
+
+        // Tomcat destroys the context's listeners last: graceful's drain runs then, inside the
+        // container's own stop (see the README on what a WAR can and cannot get).
+        context.stop();
+        assertThat(graceful.phase()).isEqualTo(Phase.STOPPED);
+        assertThat(graceful.termination().get(10, TimeUnit.SECONDS).isClean()).isTrue();
+    }
+
+    @Test
+    void anInitParameterOptsOut() throws Exception {
+        Context context = deploy("false");
+        assertThat(context.getServletContext().getAttribute(GracefulServlet.CONTEXT_ATTRIBUTE)).isNull();
+        assertThat(status("/shop/healthz")).isEqualTo(404);
+    }
+}
