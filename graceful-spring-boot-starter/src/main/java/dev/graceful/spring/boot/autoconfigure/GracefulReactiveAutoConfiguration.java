@@ -2,6 +2,7 @@ package dev.graceful.spring.boot.autoconfigure;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
+import dev.graceful.spring.boot.internal.DrainedWebServerShutdown;
 import dev.graceful.spring.boot.internal.GracefulWebFilter;
 import dev.graceful.spring.boot.internal.ReactorNettyGraceful;
 import org.springframework.beans.factory.ObjectProvider;
@@ -11,13 +12,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.server.WebFilter;
 
 /**
  * WebFlux: a {@code WebFilter} that tracks every exchange and answers the health paths, and, on
- * Reactor Netty, the participant that stops accepting, closes idle connections and force-closes.
+ * Reactor Netty, the participant that stops accepting, closes idle connections and force-closes
+ * (and the server set to shut down immediately once drained: see {@link DrainedWebServerShutdown}).
  */
 @AutoConfiguration(after = GracefulAutoConfiguration.class)
 @ConditionalOnClass({ GracefulShutdown.class, WebFilter.class })
@@ -35,13 +38,20 @@ public final class GracefulReactiveAutoConfiguration {
     /** Reactor Netty, Spring Boot's default reactive server. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = { "reactor.netty.http.server.HttpServer",
-            "org.springframework.boot.reactor.netty.NettyWebServer" })
+            "org.springframework.boot.reactor.netty.NettyWebServer",
+            "org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory" })
     static class ReactorNettyConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
         ReactorNettyGraceful gracefulReactorNetty(GracefulShutdown graceful) {
             return new ReactorNettyGraceful(graceful);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gracefulNettyShutdownMode")
+        DrainedWebServerShutdown gracefulNettyShutdownMode() {
+            return new DrainedWebServerShutdown(NettyReactiveWebServerFactory.class);
         }
     }
 }

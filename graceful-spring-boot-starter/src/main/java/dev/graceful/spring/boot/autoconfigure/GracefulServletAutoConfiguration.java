@@ -5,6 +5,7 @@ import dev.graceful.HealthEndpoint;
 import dev.graceful.servlet.GracefulFilter;
 import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.HealthServlet;
+import dev.graceful.spring.boot.internal.DrainedWebServerShutdown;
 import dev.graceful.spring.boot.internal.ServletServerParticipants;
 import jakarta.servlet.DispatcherType;
 import java.util.LinkedHashSet;
@@ -17,6 +18,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -27,7 +30,9 @@ import org.springframework.core.Ordered;
  * Spring MVC (any servlet application) on embedded Tomcat or Jetty: graceful-servlet's
  * {@link GracefulFilter} first in the filter chain (exact in-flight tracking, async requests
  * included; {@code Connection: close} while draining; a retryable 503 after the final close),
- * its {@link HealthServlet} on the health paths, and the participant for the server.
+ * its {@link HealthServlet} on the health paths, and the participant for the server. The drained
+ * server is set to shut down immediately when Spring closes the context: graceful has drained it
+ * by then (see {@link DrainedWebServerShutdown}).
  */
 @AutoConfiguration(after = GracefulAutoConfiguration.class)
 @ConditionalOnClass({ GracefulShutdown.class, GracefulFilter.class, jakarta.servlet.Filter.class,
@@ -67,7 +72,8 @@ public final class GracefulServletAutoConfiguration {
 
     /** Spring Boot's embedded Tomcat. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = { "org.apache.catalina.startup.Tomcat", "org.springframework.boot.tomcat.TomcatWebServer" })
+    @ConditionalOnClass(name = { "org.apache.catalina.startup.Tomcat", "org.springframework.boot.tomcat.TomcatWebServer",
+            "org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory" })
     static class TomcatConfiguration {
 
         @Bean
@@ -75,17 +81,30 @@ public final class GracefulServletAutoConfiguration {
         ServletServerParticipants.Tomcat gracefulTomcatParticipants(GracefulShutdown graceful) {
             return new ServletServerParticipants.Tomcat(graceful);
         }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gracefulTomcatShutdownMode")
+        DrainedWebServerShutdown gracefulTomcatShutdownMode() {
+            return new DrainedWebServerShutdown(TomcatServletWebServerFactory.class);
+        }
     }
 
     /** Spring Boot's embedded Jetty. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = { "org.eclipse.jetty.server.Server", "org.springframework.boot.jetty.JettyWebServer" })
+    @ConditionalOnClass(name = { "org.eclipse.jetty.server.Server", "org.springframework.boot.jetty.JettyWebServer",
+            "org.springframework.boot.jetty.servlet.JettyServletWebServerFactory" })
     static class JettyConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
         ServletServerParticipants.Jetty gracefulJettyParticipants(GracefulShutdown graceful) {
             return new ServletServerParticipants.Jetty(graceful);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gracefulJettyShutdownMode")
+        DrainedWebServerShutdown gracefulJettyShutdownMode() {
+            return new DrainedWebServerShutdown(JettyServletWebServerFactory.class);
         }
     }
 }

@@ -53,7 +53,8 @@ public final class SpringAvailabilityBridge implements GracefulListener, Applica
 
     @Override
     public void onApplicationEvent(AvailabilityChangeEvent<?> event) {
-        if (event.getState() instanceof ReadinessState state) {
+        // Our own announcement of the drain is not a reason of its own for readiness to fail.
+        if (event.getSource() != graceful && event.getState() instanceof ReadinessState state) {
             refusing = state == ReadinessState.REFUSING_TRAFFIC;
         }
     }

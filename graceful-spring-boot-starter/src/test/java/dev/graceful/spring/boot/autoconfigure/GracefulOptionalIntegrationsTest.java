@@ -138,7 +138,8 @@ class GracefulOptionalIntegrationsTest {
     @Test
     void aReactiveApplicationGetsTheWebFilterAndTheReactorNettyParticipant() {
         new ReactiveWebApplicationContextRunner().withConfiguration(GRACEFUL).run(context -> assertThat(context)
-                .hasSingleBean(GracefulWebFilter.class).hasSingleBean(ReactorNettyGraceful.class));
+                .hasSingleBean(GracefulWebFilter.class).hasSingleBean(ReactorNettyGraceful.class)
+                .hasBean("gracefulNettyShutdownMode"));
     }
 
     @Test

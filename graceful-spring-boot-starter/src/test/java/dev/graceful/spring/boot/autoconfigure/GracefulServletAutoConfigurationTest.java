@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.servlet.GracefulFilter;
 import dev.graceful.servlet.HealthServlet;
+import dev.graceful.spring.boot.internal.DrainedWebServerShutdown;
 import dev.graceful.spring.boot.internal.ServletServerParticipants;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.server.Server;
@@ -14,6 +15,9 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.Shutdown;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.core.Ordered;
@@ -57,6 +61,24 @@ class GracefulServletAutoConfigurationTest {
     void registersParticipantsForEmbeddedTomcatAndJetty() {
         runner.run(context -> assertThat(context).hasSingleBean(ServletServerParticipants.Tomcat.class)
                 .hasSingleBean(ServletServerParticipants.Jetty.class));
+    }
+
+    @Test
+    void theDrainedServerShutsDownImmediatelyOnceSpringClosesTheContext() {
+        runner.withPropertyValues("server.shutdown=graceful").run(context -> {
+            TomcatServletWebServerFactory tomcat = new TomcatServletWebServerFactory();
+            tomcat.setShutdown(Shutdown.GRACEFUL);
+            TomcatReactiveWebServerFactory notDrained = new TomcatReactiveWebServerFactory();
+            notDrained.setShutdown(Shutdown.GRACEFUL);
+            DrainedWebServerShutdown mode = context.getBean("gracefulTomcatShutdownMode", DrainedWebServerShutdown.class);
+            mode.customize(tomcat);
+            mode.customize(notDrained);
+            assertThat(tomcat.getShutdown()).isEqualTo(Shutdown.IMMEDIATE);
+            assertThat(notDrained.getShutdown()).as("a server graceful does not drain keeps Boot's setting")
+                    .isEqualTo(Shutdown.GRACEFUL);
+            assertThat(mode.getOrder()).as("after Boot applied server.shutdown").isEqualTo(Ordered.LOWEST_PRECEDENCE);
+            assertThat(context).hasBean("gracefulJettyShutdownMode");
+        });
     }
 
     @Test
