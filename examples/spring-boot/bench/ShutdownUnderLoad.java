@@ -123,7 +123,11 @@ public final class ShutdownUnderLoad {
                 socket.setSoTimeout(60_000);
                 InputStream in = socket.getInputStream();
                 OutputStream out = socket.getOutputStream();
+                int onThisConnection = 0;
                 while (process.isAlive() && System.nanoTime() < stopAt) {
+                    // A failure on a connection's first request is a connect that raced the listener's
+                    // close (still in the kernel's accept queue); later ones hit a kept-alive connection.
+                    String where = onThisConnection++ == 0 ? "new conn: " : "kept-alive: ";
                     out.write(request);
                     out.flush();
                     Answer a;
@@ -131,7 +135,7 @@ public final class ShutdownUnderLoad {
                         a = read(in);
                     } catch (IOException e) {
                         failed.incrementAndGet();
-                        failureKinds.add(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                        failureKinds.add(where + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
                         break;
                     }
                     if (a.status == 200) {
@@ -139,7 +143,7 @@ public final class ShutdownUnderLoad {
                         lastCompletion.set(System.nanoTime());
                     } else {
                         failed.incrementAndGet();
-                        failureKinds.add("HTTP " + a.status);
+                        failureKinds.add(where + "HTTP " + a.status);
                     }
                     if (a.close) {
                         break;
