@@ -1,0 +1,30 @@
+package dev.graceful.examples.springboot;
+
+import dev.graceful.examples.ExampleOptions;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * A plain Spring Boot web application. Nothing in it is about graceful shutdown: adding
+ * {@code graceful-spring-boot-starter} (and two properties in {@code application.properties}) is
+ * what makes SIGTERM drain it without failing a request.
+ */
+@SpringBootApplication
+public class SpringBootExample {
+
+    /**
+     * Runs the example.
+     *
+     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]}, the
+     *             contract's options, handed to Spring as the properties that
+     *             {@code application.properties} maps
+     */
+    public static void main(String[] args) {
+        ExampleOptions options = ExampleOptions.parseOrExit("spring-boot", args);
+        SpringApplication.run(SpringBootExample.class,
+                "--port=" + options.port(),
+                "--version=" + options.version(),
+                "--drain-timeout=" + options.drainTimeout().toMillis() + "ms",
+                "--readiness-delay=" + options.readinessDelay().toMillis() + "ms");
+    }
+}

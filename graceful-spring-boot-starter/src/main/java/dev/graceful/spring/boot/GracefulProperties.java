@@ -1,0 +1,343 @@
+package dev.graceful.spring.boot;
+
+import dev.graceful.GracefulConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code graceful.*} configuration properties of the starter. Each duration maps to the
+ * {@link GracefulConfig} setting of the same name and is validated by it at startup: a bad value
+ * stops the application with a message naming the property and the value.
+ *
+ * <pre>
+ * graceful.readiness-delay=5s
+ * graceful.drain-timeout=20s
+ * graceful.budget=30s
+ * </pre>
+ */
+@ConfigurationProperties(prefix = GracefulProperties.PREFIX)
+public class GracefulProperties {
+
+    /** The prefix of every property. */
+    public static final String PREFIX = "graceful";
+
+    /**
+     * Whether to enable graceful shutdown. When false the starter configures nothing and Spring
+     * Boot's own shutdown behaviour applies.
+     */
+    private boolean enabled = true;
+
+    /**
+     * How long to keep serving normally after readiness starts failing, so that load balancers
+     * stop routing here before new connections are refused. 0s suits a deploy that takes the
+     * instance out of the proxy before signalling it; on Kubernetes use 5-10s.
+     */
+    private Duration readinessDelay = GracefulConfig.DEFAULT_READINESS_DELAY;
+
+    /**
+     * How long in-flight requests may take to finish once new connections stop being accepted.
+     * Work still running after it is abandoned, logged and counted, and the exit code is non-zero.
+     */
+    private Duration drainTimeout = GracefulConfig.DEFAULT_DRAIN_TIMEOUT;
+
+    /**
+     * How long the web server may take to close idle connections after a clean drain, or to
+     * force-close everything after a timed-out one.
+     */
+    private Duration closeTimeout = GracefulConfig.DEFAULT_CLOSE_TIMEOUT;
+
+    /**
+     * Timeout of a shutdown task bean that does not declare its own (see TimedShutdownTask).
+     */
+    private Duration defaultTaskTimeout = GracefulConfig.DEFAULT_TASK_TIMEOUT;
+
+    /**
+     * When graceful owns the process, how far the shutdown (the drain, then Spring's context
+     * close in the JVM's shutdown hook) may overrun before the process is halted with exit code
+     * 124.
+     */
+    private Duration watchdogMargin = GracefulConfig.DEFAULT_WATCHDOG_MARGIN;
+
+    /**
+     * The platform's stop budget (Kubernetes terminationGracePeriodSeconds, systemd
+     * TimeoutStopSec). When set, readiness-delay + drain-timeout + close-timeout + the timeouts
+     * of the shutdown task beans + watchdog-margin must fit in it, or startup fails.
+     */
+    private Duration budget;
+
+    /** How many stuck requests a timed-out drain describes in its log. */
+    private int maxReportedInFlight = GracefulConfig.DEFAULT_MAX_REPORTED_IN_FLIGHT;
+
+    /** Signal handling. */
+    private final Signals signals = new Signals();
+
+    /** The health endpoints served on the application port. */
+    private final Health health = new Health();
+
+    /**
+     * Whether graceful shutdown is enabled.
+     *
+     * @return {@code true} unless disabled
+     */
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    /**
+     * Enables or disables the starter.
+     *
+     * @param enabled whether to enable it
+     */
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /**
+     * The readiness delay.
+     *
+     * @return the readiness delay
+     */
+    public Duration getReadinessDelay() {
+        return readinessDelay;
+    }
+
+    /**
+     * Sets the readiness delay.
+     *
+     * @param readinessDelay the readiness delay
+     */
+    public void setReadinessDelay(Duration readinessDelay) {
+        this.readinessDelay = readinessDelay;
+    }
+
+    /**
+     * The drain timeout.
+     *
+     * @return the drain timeout
+     */
+    public Duration getDrainTimeout() {
+        return drainTimeout;
+    }
+
+    /**
+     * Sets the drain timeout.
+     *
+     * @param drainTimeout the drain timeout
+     */
+    public void setDrainTimeout(Duration drainTimeout) {
+        this.drainTimeout = drainTimeout;
+    }
+
+    /**
+     * The close timeout.
+     *
+     * @return the close timeout
+     */
+    public Duration getCloseTimeout() {
+        return closeTimeout;
+    }
+
+    /**
+     * Sets the close timeout.
+     *
+     * @param closeTimeout the close timeout
+     */
+    public void setCloseTimeout(Duration closeTimeout) {
+        this.closeTimeout = closeTimeout;
+    }
+
+    /**
+     * The default shutdown task timeout.
+     *
+     * @return the default task timeout
+     */
+    public Duration getDefaultTaskTimeout() {
+        return defaultTaskTimeout;
+    }
+
+    /**
+     * Sets the default shutdown task timeout.
+     *
+     * @param defaultTaskTimeout the default task timeout
+     */
+    public void setDefaultTaskTimeout(Duration defaultTaskTimeout) {
+        this.defaultTaskTimeout = defaultTaskTimeout;
+    }
+
+    /**
+     * The watchdog margin.
+     *
+     * @return the watchdog margin
+     */
+    public Duration getWatchdogMargin() {
+        return watchdogMargin;
+    }
+
+    /**
+     * Sets the watchdog margin.
+     *
+     * @param watchdogMargin the watchdog margin
+     */
+    public void setWatchdogMargin(Duration watchdogMargin) {
+        this.watchdogMargin = watchdogMargin;
+    }
+
+    /**
+     * The stop budget.
+     *
+     * @return the budget, or {@code null} for none
+     */
+    public Duration getBudget() {
+        return budget;
+    }
+
+    /**
+     * Sets the stop budget.
+     *
+     * @param budget the budget, or {@code null} for none
+     */
+    public void setBudget(Duration budget) {
+        this.budget = budget;
+    }
+
+    /**
+     * How many stuck requests a timed-out drain describes.
+     *
+     * @return the bound
+     */
+    public int getMaxReportedInFlight() {
+        return maxReportedInFlight;
+    }
+
+    /**
+     * Sets how many stuck requests a timed-out drain describes.
+     *
+     * @param maxReportedInFlight the bound
+     */
+    public void setMaxReportedInFlight(int maxReportedInFlight) {
+        this.maxReportedInFlight = maxReportedInFlight;
+    }
+
+    /**
+     * Signal handling.
+     *
+     * @return the signal settings
+     */
+    public Signals getSignals() {
+        return signals;
+    }
+
+    /**
+     * The health endpoints on the application port.
+     *
+     * @return the health settings
+     */
+    public Health getHealth() {
+        return health;
+    }
+
+    /** {@code graceful.signals.*}. */
+    public static class Signals {
+
+        /**
+         * Whether graceful owns SIGTERM and SIGINT: the drain then runs before the JVM's
+         * shutdown hooks (so before Spring closes the context), and the process exits with
+         * graceful's exit code (0 clean, 3 drain timed out, 4 shutdown task failed, 130/143
+         * after a second signal). When false, the drain runs when the application context is
+         * closed (by Spring Boot's shutdown hook or by the application), before any bean is
+         * stopped or destroyed, and the JVM decides the exit code.
+         */
+        private boolean enabled = true;
+
+        /**
+         * Whether graceful owns SIGTERM and SIGINT.
+         *
+         * @return {@code true} unless disabled
+         */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /**
+         * Sets whether graceful owns SIGTERM and SIGINT.
+         *
+         * @param enabled whether it does
+         */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** {@code graceful.health.*}. */
+    public static class Health {
+
+        /**
+         * Whether to answer the readiness and liveness paths on the application port. They are
+         * answered before any application filter or controller, are not counted as in-flight
+         * work, and keep answering while draining.
+         */
+        private boolean enabled = true;
+
+        /** Paths answering readiness: 200 when ready, 503 from the moment a drain starts. */
+        private List<String> readinessPaths = new ArrayList<>(List.of("/healthz", "/readyz"));
+
+        /** Paths answering liveness: 200 while the process serves. */
+        private List<String> livenessPaths = new ArrayList<>(List.of("/livez"));
+
+        /**
+         * Whether the health paths are answered.
+         *
+         * @return {@code true} unless disabled
+         */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /**
+         * Sets whether the health paths are answered.
+         *
+         * @param enabled whether they are
+         */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /**
+         * The readiness paths.
+         *
+         * @return the paths
+         */
+        public List<String> getReadinessPaths() {
+            return readinessPaths;
+        }
+
+        /**
+         * Sets the readiness paths.
+         *
+         * @param readinessPaths the paths
+         */
+        public void setReadinessPaths(List<String> readinessPaths) {
+            this.readinessPaths = readinessPaths;
+        }
+
+        /**
+         * The liveness paths.
+         *
+         * @return the paths
+         */
+        public List<String> getLivenessPaths() {
+            return livenessPaths;
+        }
+
+        /**
+         * Sets the liveness paths.
+         *
+         * @param livenessPaths the paths
+         */
+        public void setLivenessPaths(List<String> livenessPaths) {
+            this.livenessPaths = livenessPaths;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.graceful.spring.boot.autoconfigure;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.HealthEndpoint;
+import dev.graceful.spring.boot.internal.DrainedWebServerShutdown;
+import dev.graceful.spring.boot.internal.GracefulWebFilter;
+import dev.graceful.spring.boot.internal.ReactorNettyGraceful;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.server.WebFilter;
+
+/**
+ * WebFlux: a {@code WebFilter} that tracks every exchange and answers the health paths, and, on
+ * Reactor Netty, the participant that stops accepting, closes idle connections and force-closes
+ * (and the server set to shut down immediately once drained: see {@link DrainedWebServerShutdown}).
+ */
+@AutoConfiguration(after = GracefulAutoConfiguration.class)
+@ConditionalOnClass({ GracefulShutdown.class, WebFilter.class })
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnBooleanProperty(name = "graceful.enabled", matchIfMissing = true)
+@ConditionalOnBean(GracefulShutdown.class)
+public final class GracefulReactiveAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    GracefulWebFilter gracefulWebFilter(GracefulShutdown graceful, ObjectProvider<HealthEndpoint> health) {
+        return new GracefulWebFilter(graceful, health.getIfAvailable());
+    }
+
+    /** Reactor Netty, Spring Boot's default reactive server. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { "reactor.netty.http.server.HttpServer",
+            "org.springframework.boot.reactor.netty.NettyWebServer",
+            "org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory" })
+    static class ReactorNettyConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ReactorNettyGraceful gracefulReactorNetty(GracefulShutdown graceful) {
+            return new ReactorNettyGraceful(graceful);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gracefulNettyShutdownMode")
+        DrainedWebServerShutdown gracefulNettyShutdownMode() {
+            return new DrainedWebServerShutdown(NettyReactiveWebServerFactory.class);
+        }
+    }
+}

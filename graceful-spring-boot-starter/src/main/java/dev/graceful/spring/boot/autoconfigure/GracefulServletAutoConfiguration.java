@@ -1,0 +1,110 @@
+package dev.graceful.spring.boot.autoconfigure;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.HealthEndpoint;
+import dev.graceful.servlet.GracefulFilter;
+import dev.graceful.servlet.GracefulServlet;
+import dev.graceful.servlet.HealthServlet;
+import dev.graceful.spring.boot.internal.DrainedWebServerShutdown;
+import dev.graceful.spring.boot.internal.ServletServerParticipants;
+import jakarta.servlet.DispatcherType;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/**
+ * Spring MVC (any servlet application) on embedded Tomcat or Jetty: graceful-servlet's
+ * {@link GracefulFilter} first in the filter chain (exact in-flight tracking, async requests
+ * included; {@code Connection: close} while draining; a retryable 503 after the final close),
+ * its {@link HealthServlet} on the health paths, and the participant for the server. The drained
+ * server is set to shut down immediately when Spring closes the context: graceful has drained it
+ * by then (see {@link DrainedWebServerShutdown}).
+ */
+@AutoConfiguration(after = GracefulAutoConfiguration.class)
+@ConditionalOnClass({ GracefulShutdown.class, GracefulFilter.class, jakarta.servlet.Filter.class,
+        FilterRegistrationBean.class })
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnBooleanProperty(name = "graceful.enabled", matchIfMissing = true)
+@ConditionalOnBean(GracefulShutdown.class)
+public final class GracefulServletAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "gracefulFilterRegistration")
+    FilterRegistrationBean<GracefulFilter> gracefulFilterRegistration(GracefulShutdown graceful,
+            ObjectProvider<HealthEndpoint> health) {
+        // Without graceful's health endpoint no path is exempt from tracking.
+        HealthEndpoint exempt = health.getIfAvailable(() -> HealthEndpoint.of(graceful, List.of(), List.of()));
+        FilterRegistrationBean<GracefulFilter> registration =
+                new FilterRegistrationBean<>(GracefulFilter.create(graceful, exempt));
+        registration.setName(GracefulServlet.FILTER_NAME);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setAsyncSupported(true);
+        registration.setDispatcherTypes(DispatcherType.REQUEST);
+        registration.addUrlPatterns("/*");
+        return registration;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "gracefulHealthServletRegistration")
+    @ConditionalOnBean(HealthEndpoint.class)
+    ServletRegistrationBean<HealthServlet> gracefulHealthServletRegistration(HealthEndpoint health) {
+        Set<String> paths = new LinkedHashSet<>(health.readinessPaths());
+        paths.addAll(health.livenessPaths());
+        ServletRegistrationBean<HealthServlet> registration =
+                new ServletRegistrationBean<>(HealthServlet.create(health), paths.toArray(String[]::new));
+        registration.setName(GracefulServlet.HEALTH_SERVLET_NAME);
+        return registration;
+    }
+
+    /** Spring Boot's embedded Tomcat. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { "org.apache.catalina.startup.Tomcat", "org.springframework.boot.tomcat.TomcatWebServer",
+            "org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory" })
+    static class TomcatConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ServletServerParticipants.Tomcat gracefulTomcatParticipants(GracefulShutdown graceful) {
+            return new ServletServerParticipants.Tomcat(graceful);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gracefulTomcatShutdownMode")
+        DrainedWebServerShutdown gracefulTomcatShutdownMode() {
+            return new DrainedWebServerShutdown(TomcatServletWebServerFactory.class);
+        }
+    }
+
+    /** Spring Boot's embedded Jetty. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { "org.eclipse.jetty.server.Server", "org.springframework.boot.jetty.JettyWebServer",
+            "org.springframework.boot.jetty.servlet.JettyServletWebServerFactory" })
+    static class JettyConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ServletServerParticipants.Jetty gracefulJettyParticipants(GracefulShutdown graceful) {
+            return new ServletServerParticipants.Jetty(graceful);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gracefulJettyShutdownMode")
+        DrainedWebServerShutdown gracefulJettyShutdownMode() {
+            return new DrainedWebServerShutdown(JettyServletWebServerFactory.class);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.graceful.spring.boot.internal;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.HealthEndpoint;
+import dev.graceful.Tracker;
+import dev.graceful.Work;
+import java.nio.charset.StandardCharsets;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * The WebFlux side of the adapter, first in the filter chain: answers the health paths (not
+ * counted as work, answered while draining), counts every other exchange in and out of the
+ * {@code "http"} tracker, and refuses exchanges that arrive after the drain's final close with a
+ * retryable 503 ({@code Retry-After: 1}, {@code Connection: close}).
+ *
+ * <p>The count drops when the exchange's handling completes, errors, or is cancelled (the client
+ * went away). Each exchange is tracked as described work ({@code "GET /orders"}) so a drain that
+ * times out names what was stuck; WebFlux allocates far more per exchange than this handle.
+ * Nothing here blocks: the filter only chains on the exchange's own completion.
+ */
+public final class GracefulWebFilter implements WebFilter, Ordered {
+
+    /** The {@code Retry-After} value of the refusal, in seconds. */
+    static final String RETRY_AFTER_SECONDS = "1";
+
+    private static final byte[] REFUSED_BODY = "Service is shutting down; retry\n".getBytes(StandardCharsets.UTF_8);
+
+    private final Tracker http;
+    private final HealthEndpoint health;
+
+    /**
+     * Creates the filter.
+     *
+     * @param graceful the coordinator
+     * @param health   the health endpoint to answer, or {@code null} to leave health paths to the application
+     */
+    public GracefulWebFilter(GracefulShutdown graceful, HealthEndpoint health) {
+        this.http = graceful.tracker("http");
+        this.health = health;
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        ServerHttpRequest request = exchange.getRequest();
+        String path = request.getPath().pathWithinApplication().value();
+        if (health != null && health.handles(path)) {
+            return answerHealth(exchange, request.getMethod(), path);
+        }
+        Work work = http.tryBegin(request.getMethod().name() + ' ' + path);
+        if (work == null) {
+            return refuse(exchange.getResponse());
+        }
+        return chain.filter(exchange).doFinally(signal -> work.close());
+    }
+
+    private Mono<Void> answerHealth(ServerWebExchange exchange, HttpMethod method, String path) {
+        HealthEndpoint.Response answer = health.respond(method.name(), path);
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(HttpStatus.valueOf(answer.status()));
+        HttpHeaders headers = response.getHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        headers.setCacheControl("no-store");
+        if (answer.allow() != null) {
+            headers.set(HttpHeaders.ALLOW, answer.allow());
+        }
+        byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+        headers.setContentLength(body.length);
+        if (HttpMethod.HEAD.equals(method)) {
+            return response.setComplete();
+        }
+        DataBuffer buffer = response.bufferFactory().wrap(body);
+        return response.writeWith(Mono.just(buffer));
+    }
+
+    private static Mono<Void> refuse(ServerHttpResponse response) {
+        response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
+        HttpHeaders headers = response.getHeaders();
+        headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        headers.set(HttpHeaders.CONNECTION, "close");
+        headers.setContentType(MediaType.TEXT_PLAIN);
+        headers.setContentLength(REFUSED_BODY.length);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(REFUSED_BODY)));
+    }
+}

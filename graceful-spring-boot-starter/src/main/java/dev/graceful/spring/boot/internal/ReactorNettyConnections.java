@@ -1,0 +1,225 @@
+package dev.graceful.spring.boot.internal;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.State;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import reactor.netty.NettyPipeline;
+
+/**
+ * The connections of one Reactor Netty server, with what the drain needs to know of each: whether
+ * a request is being read or answered on it. Filled by handlers that
+ * {@link ReactorNettyGraceful} installs on every accepted channel:
+ *
+ * <ul>
+ *   <li>at the head of the pipeline, before the HTTP codec: any request byte read marks the
+ *   connection busy, so a request still being read is never mistaken for an idle connection;</li>
+ *   <li>between the HTTP codec and Reactor Netty's traffic handler: the end of a response marks
+ *   it idle again; from the start of the shutdown (readiness delay included) every response gets
+ *   {@code Connection: close}, and a connection is closed once a response whose end the client
+ *   sees during the shutdown is written, streamed ones included.</li>
+ * </ul>
+ *
+ * <p>Handlers run on the channel's event loop; their state is only read there too (closing an
+ * idle connection is decided on its event loop), so no request byte can slip in between the check
+ * and the close.
+ */
+final class ReactorNettyConnections {
+
+    private final Channel serverChannel;
+    private final GracefulShutdown graceful;
+    private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+
+    ReactorNettyConnections(Channel serverChannel, GracefulShutdown graceful) {
+        this.serverChannel = serverChannel;
+        this.graceful = graceful;
+    }
+
+    /** From the first moment of the shutdown (readiness delay included) responses close their connection. */
+    private boolean shuttingDown() {
+        State state = graceful.state();
+        return state == State.DRAINING || state == State.STOPPED;
+    }
+
+    Channel serverChannel() {
+        return serverChannel;
+    }
+
+    int size() {
+        return connections.size();
+    }
+
+    /** Installs the tracking handlers on a newly accepted connection. */
+    void accept(Channel channel) {
+        if (!(channel.pipeline().get(NettyPipeline.HttpCodec) instanceof HttpServerCodec)) {
+            // HTTP/2 and other protocols: tracked (closed at the final close), not inspected.
+            register(channel, null);
+            return;
+        }
+        ConnectionState state = new ConnectionState();
+        channel.pipeline().addFirst("graceful.requestStart", new RequestStart(state));
+        channel.pipeline().addAfter(NettyPipeline.HttpCodec, "graceful.responseEnd", new ResponseEnd(state));
+        register(channel, state);
+    }
+
+    private void register(Channel channel, ConnectionState state) {
+        channel.attr(ConnectionState.KEY).set(state);
+        connections.add(channel);
+        channel.closeFuture().addListener(f -> connections.remove(channel));
+    }
+
+    /** Stops accepting: closes the listening socket (new connects are refused); open connections stay. */
+    CompletableFuture<Void> stopAccepting() {
+        return toCompletable(serverChannel.close());
+    }
+
+    /**
+     * Closes the connections that are idle now; busy ones close after their response (they are
+     * draining). Completes when every connection of this server is closed.
+     */
+    CompletableFuture<Void> closeIdle() {
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        for (Channel channel : connections) {
+            if (channel.eventLoop().isShuttingDown()) {
+                continue;
+            }
+            channel.eventLoop().execute(() -> {
+                ConnectionState state = channel.attr(ConnectionState.KEY).get();
+                if (state == null) {
+                    channel.close();
+                } else if (state.idle()) {
+                    // Reactor Netty reads a kept-alive connection only when it asks to (after the
+                    // previous exchange has terminated), so a request may sit unread in the socket:
+                    // ask for a read, and decide after the event loop has had a pass to do it.
+                    channel.read();
+                    channel.eventLoop().schedule(() -> {
+                        if (state.idle()) {
+                            channel.close();
+                        }
+                    }, 1, TimeUnit.MILLISECONDS);
+                }
+            });
+            closed.add(toCompletable(channel.closeFuture()));
+        }
+        return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
+    }
+
+    /** Closes every connection. Completes when they are closed. */
+    CompletableFuture<Void> forceClose() {
+        serverChannel.close();
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        for (Channel channel : connections) {
+            closed.add(toCompletable(channel.close()));
+        }
+        return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
+    }
+
+    private static CompletableFuture<Void> toCompletable(ChannelFuture future) {
+        if (future.isDone() || future.channel().eventLoop().isShuttingDown()) {
+            // An event loop that is shutting down (its owner closed it) closes its channels itself
+            // and could no longer run a listener.
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        future.addListener(f -> result.complete(null));
+        return result;
+    }
+
+    /** Per-connection state, confined to the connection's event loop. */
+    static final class ConnectionState {
+        static final AttributeKey<ConnectionState> KEY = AttributeKey.valueOf(ConnectionState.class, "graceful");
+        /** Request bytes arrived that no response has answered yet. */
+        boolean reading;
+        /** Ends of responses written but not yet flushed to the socket. */
+        int writing;
+
+        boolean idle() {
+            return !reading && writing == 0;
+        }
+    }
+
+    /** Marks the connection busy from the first byte of a request. */
+    private static final class RequestStart extends ChannelInboundHandlerAdapter {
+        private final ConnectionState state;
+
+        RequestStart(ConnectionState state) {
+            this.state = state;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (msg instanceof ByteBuf buf && buf.isReadable()) {
+                state.reading = true;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Sees each response on its way to the codec. */
+    private final class ResponseEnd extends ChannelDuplexHandler {
+        private final ConnectionState state;
+        private boolean chunked;
+        private boolean lastVisibleWhileShuttingDown;
+
+        ResponseEnd(ConnectionState state) {
+            this.state = state;
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            boolean shuttingDown = shuttingDown();
+            if (msg instanceof HttpResponse response && response.status().code() >= 200) {
+                chunked = HttpUtil.isTransferEncodingChunked(response);
+                if (shuttingDown) {
+                    HttpUtil.setKeepAlive(response, false);
+                }
+            }
+            if (msg instanceof HttpResponse || msg instanceof HttpContent content && content.content().isReadable()) {
+                lastVisibleWhileShuttingDown = shuttingDown;
+            }
+            if (!(msg instanceof LastHttpContent)) {
+                ctx.write(msg, promise);
+                return;
+            }
+            // The client sees a response end with its last body byte (Content-Length) or with the
+            // last chunk. Close after a response whose end it sees while shutting down; not after
+            // the empty end marker Reactor Netty may write later for a body the client already has
+            // (it may already have sent its next request on this connection).
+            boolean closeAfter = chunked ? shuttingDown : lastVisibleWhileShuttingDown;
+            // The request is answered now; bytes read from here on belong to the next one, even
+            // if Reactor Netty flushes this end only after reading them.
+            state.reading = false;
+            state.writing++;
+            ChannelPromise done = promise.unvoid();
+            ctx.write(msg, done);
+            done.addListener(f -> {
+                state.writing--;
+                if (closeAfter) {
+                    ctx.channel().close();
+                }
+            });
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ReactorNettyConnections[" + serverChannel.localAddress() + ", " + connections.size() + " open]";
+    }
+}

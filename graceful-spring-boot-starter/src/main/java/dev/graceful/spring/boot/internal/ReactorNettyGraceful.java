@@ -1,0 +1,136 @@
+package dev.graceful.spring.boot.internal;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.Participant;
+import io.netty.channel.Channel;
+import io.netty.channel.ServerChannel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.boot.reactor.netty.NettyWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * Joins Spring Boot's {@link NettyWebServer} to the shutdown sequence. As a
+ * {@link NettyServerCustomizer} it installs connection tracking on every server Boot builds; when
+ * the application's own server (not a separate management server, which must keep answering
+ * probes until the end) has started, it registers a {@link Participant} for it:
+ *
+ * <ul>
+ *   <li>from the start of the shutdown (readiness delay included) every response carries
+ *   {@code Connection: close} and its connection is closed once the response is written;</li>
+ *   <li>{@code stopAccepting}: closes the listening channel (connects are refused from now on);
+ *   open connections keep being served;</li>
+ *   <li>{@code closeIdle}: closes the connections on which no request is being read or answered,
+ *   and completes when every connection is closed (a request that raced in gets its 503 first);</li>
+ *   <li>{@code forceClose}: closes every connection.</li>
+ * </ul>
+ *
+ * <p>Unlike Reactor Netty's own graceful disposal (what {@code server.shutdown=graceful} uses),
+ * idle kept-alive connections are not closed while other requests drain: a request a client had
+ * already sent on one is served rather than lost. The event loops belong to Boot's
+ * {@code ReactorResourceFactory} (shared with {@code WebClient}) and are left to it.
+ */
+public final class ReactorNettyGraceful implements NettyServerCustomizer, ApplicationListener<WebServerInitializedEvent> {
+
+    private static final Logger log = LoggerFactory.getLogger(ReactorNettyGraceful.class);
+
+    private final GracefulShutdown graceful;
+    private final Map<Channel, ReactorNettyConnections> servers = new ConcurrentHashMap<>();
+
+    /**
+     * Creates the integration.
+     *
+     * @param graceful the coordinator to register participants with
+     */
+    public ReactorNettyGraceful(GracefulShutdown graceful) {
+        this.graceful = graceful;
+    }
+
+    @Override
+    public HttpServer apply(HttpServer server) {
+        return server
+                .doOnBound(this::bound)
+                .doOnChannelInit((observer, channel, remoteAddress) -> {
+                    Channel parent = channel.parent();
+                    if (parent instanceof ServerChannel) {
+                        servers.computeIfAbsent(parent, c -> new ReactorNettyConnections(c, graceful)).accept(channel);
+                    }
+                });
+    }
+
+    private void bound(DisposableServer server) {
+        servers.computeIfAbsent(server.channel(), c -> new ReactorNettyConnections(c, graceful));
+    }
+
+    @Override
+    public void onApplicationEvent(WebServerInitializedEvent event) {
+        if (event.getWebServer() instanceof NettyWebServer webServer
+                && WebServerApplicationContext.getServerNamespace(event.getApplicationContext()) == null) {
+            graceful.register(new ReactorNettyParticipant(webServer.getPort()));
+        }
+    }
+
+    /**
+     * The server listening on {@code port}. Looked up when the drain needs it rather than when Boot
+     * reports the server started: Reactor Netty runs {@code doOnBound} on the event loop after
+     * {@code bindNow} has already returned, so at that moment the server may not be known yet.
+     */
+    private ReactorNettyConnections server(int port) {
+        for (ReactorNettyConnections connections : servers.values()) {
+            SocketAddress address = connections.serverChannel().localAddress();
+            if (address instanceof InetSocketAddress inet && inet.getPort() == port) {
+                return connections;
+            }
+        }
+        log.warn("Reactor Netty server on port {} was not built with graceful's customizer (a NettyServerCustomizer "
+                + "bean replaced by the application?): it cannot stop accepting before the context closes", port);
+        return null;
+    }
+
+    /** The participant for one server. */
+    final class ReactorNettyParticipant implements Participant {
+        private final int port;
+
+        ReactorNettyParticipant(int port) {
+            this.port = port;
+        }
+
+        @Override
+        public String name() {
+            return "reactor-netty :" + port;
+        }
+
+        @Override
+        public CompletableFuture<Void> stopAccepting() {
+            ReactorNettyConnections connections = server(port);
+            return connections == null ? CompletableFuture.completedFuture(null) : connections.stopAccepting();
+        }
+
+        @Override
+        public CompletableFuture<Void> closeIdle() {
+            ReactorNettyConnections connections = server(port);
+            return connections == null ? CompletableFuture.completedFuture(null) : connections.closeIdle();
+        }
+
+        @Override
+        public CompletableFuture<Void> forceClose() {
+            ReactorNettyConnections connections = server(port);
+            return connections == null ? CompletableFuture.completedFuture(null) : connections.forceClose();
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    }
+}

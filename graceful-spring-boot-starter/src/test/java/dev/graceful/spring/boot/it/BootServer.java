@@ -1,0 +1,133 @@
+package dev.graceful.spring.boot.it;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.testkit.KitApp;
+import dev.graceful.testkit.KitServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * Starts a real Spring Boot application (full auto-configuration, the starter found through
+ * {@code AutoConfiguration.imports}) on 127.0.0.1 and an ephemeral port, serving the kit's routes.
+ */
+enum BootServer {
+    TOMCAT(WebApplicationType.SERVLET, MvcApp.class,
+            "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration",
+            "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyServletManagementContextAutoConfiguration"),
+    JETTY(WebApplicationType.SERVLET, MvcApp.class,
+            "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
+            "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatServletManagementContextAutoConfiguration"),
+    REACTOR_NETTY(WebApplicationType.REACTIVE, WebFluxApp.class,
+            "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration",
+            "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration",
+            "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration",
+            "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyReactiveManagementContextAutoConfiguration");
+
+    // The test class path holds Tomcat, Jetty and Reactor Netty at once; an application has one.
+    private final WebApplicationType type;
+    private final Class<?> app;
+    private final String exclude;
+
+    BootServer(WebApplicationType type, Class<?> app, String... exclude) {
+        this.type = type;
+        this.app = app;
+        this.exclude = String.join(",", exclude);
+    }
+
+    /**
+     * Starts the application.
+     *
+     * @param graceful   the coordinator to use (becomes the application's bean), or {@code null}
+     *                   for the starter's own
+     * @param kit        the kit application to serve
+     * @param properties more properties, {@code name=value}
+     * @return the running context
+     */
+    ConfigurableApplicationContext start(GracefulShutdown graceful, KitApp kit, String... properties) {
+        List<String> props = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
+                "spring.main.banner-mode=off", "spring.main.register-shutdown-hook=false",
+                "graceful.signals.enabled=false", "spring.autoconfigure.exclude=" + exclude));
+        props.addAll(List.of(properties));
+        return new SpringApplicationBuilder(app).web(type).properties(props.toArray(String[]::new))
+                .initializers(context -> {
+                    GenericApplicationContext generic = (GenericApplicationContext) context;
+                    generic.registerBean(KitApp.class, () -> kit);
+                    if (graceful != null) {
+                        generic.registerBean(GracefulShutdown.class, () -> graceful);
+                    }
+                })
+                .run();
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /**
+     * The kit's cleanup. The context closes in the background, because its close waits for the
+     * drain, which a scenario may have left in a long readiness delay; waiting here for the usual
+     * (prompt) close keeps the contexts of consecutive scenarios from piling up.
+     */
+    static void closeSoon(ConfigurableApplicationContext context) throws InterruptedException {
+        Thread closer = new Thread(context::close, "kit-context-close");
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(5000);
+    }
+
+    static KitServer kitServer(ConfigurableApplicationContext context) {
+        int port = port(context);
+        return new KitServer() {
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public void close() throws Exception {
+                closeSoon(context);
+            }
+        };
+    }
+
+    /** A plain Spring MVC application. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @Import(MvcKitController.class)
+    static class MvcApp {
+    }
+
+    /** A plain WebFlux application. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class WebFluxApp {
+        @Bean
+        RouterFunction<ServerResponse> kitRoutes(KitApp kit) {
+            return WebFluxKitRoutes.routes(kit);
+        }
+
+        // Boot shares Reactor Netty's global event loops by default and disposes them when a
+        // context closes; the kit's contexts overlap (one closes in the background while the next
+        // serves), so each gets loops of its own.
+        @Bean
+        ReactorResourceFactory reactorResourceFactory() {
+            ReactorResourceFactory factory = new ReactorResourceFactory();
+            factory.setUseGlobalResources(false);
+            factory.setShutdownQuietPeriod(Duration.ZERO);
+            return factory;
+        }
+    }
+}
