@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@code sync}: blocks the request thread until released, then answers;</li>
+ *   <li>{@code answered}: answers at once, with its {@code Content-Length} set as a plain header
+ *   (as Spring MVC does, so the container does not know the body is complete) and flushed, then
+ *   blocks the request thread until released: the client has the whole response, and the
+ *   container finishes the exchange only when released;</li>
+ *   <li>{@code answered-async}: the same, asynchronously: {@code complete()} when released;</li>
  *   <li>{@code complete}: goes async, answers and calls {@code complete()} when released;</li>
  *   <li>{@code dispatch}: goes async, dispatches back when released; the dispatch answers;</li>
  *   <li>{@code redispatch}: goes async, dispatches back, and the dispatch goes async once more
@@ -78,6 +84,16 @@ final class ModesServlet extends HttpServlet {
                 released(request).join();
                 KitServlet.text(response, "sync");
                 break;
+            case "answered":
+                answer(response);
+                released(request).join();
+                break;
+            case "answered-async": {
+                AsyncContext async = request.startAsync();
+                answer(response);
+                released(request).thenRun(() -> KitServlet.complete(async));
+                break;
+            }
             case "complete": {
                 AsyncContext async = request.startAsync();
                 released(request).thenRun(() -> KitServlet.finish(async, "complete"));
@@ -99,6 +115,14 @@ final class ModesServlet extends HttpServlet {
             default:
                 response.sendError(400);
         }
+    }
+
+    private static void answer(HttpServletResponse response) throws IOException {
+        byte[] body = "answered".getBytes(StandardCharsets.UTF_8);
+        response.setContentType("text/plain;charset=UTF-8");
+        response.setHeader("Content-Length", Integer.toString(body.length));
+        response.getOutputStream().write(body);
+        response.flushBuffer();
     }
 
     private void afterDispatch(String mode, HttpServletRequest request, HttpServletResponse response)

@@ -95,12 +95,27 @@ public final class Servers {
      * @throws Exception on failure
      */
     public static KitServer tomcat(GracefulShutdown graceful, Map<String, Servlet> servlets) throws Exception {
+        return tomcat(graceful, servlets, Map.of());
+    }
+
+    /**
+     * Starts Tomcat with more connector properties.
+     *
+     * @param graceful            the coordinator
+     * @param servlets            servlets by mapping
+     * @param connectorProperties connector properties, such as {@code maxConnections}
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer tomcat(GracefulShutdown graceful, Map<String, Servlet> servlets,
+            Map<String, String> connectorProperties) throws Exception {
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir());
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
         connector.setProperty("acceptCount", "1024");
+        connectorProperties.forEach(connector::setProperty);
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("", null);
         int i = 0;

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -185,6 +186,40 @@ class ServletDrainIT {
         assertThat(report.isClean()).isTrue();
         assertThat(report.abandoned()).isZero();
         assertThat(graceful.inFlight()).as("exactly zero (seed %d)", seed).isZero();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"JETTY, answered", "JETTY, answered-async", "TOMCAT, answered", "TOMCAT, answered-async"})
+    void aConnectionWhoseResponseTheClientHadBeforeTheDrainServesTheNextRequestSentOnIt(Container container,
+            String mode) throws Exception {
+        start(container, GracefulConfig.builder().drainTimeout(Duration.ofSeconds(15)));
+        CompletableFuture<HttpResponse<String>> keep = send("sync", "keep", null);
+        soon().until(() -> servlet.isStarted("keep"));
+        try (RawHttpConnection c = RawHttpConnection.open(server.port())) {
+            c.send("GET", "/m?mode=" + mode + "&id=answered", null);
+            RawHttpConnection.Response first = c.read();
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body()).isEqualTo("answered");
+            assertThat(first.connectionClose()).as("kept alive: sent before the drain").isFalse();
+            // The client may reuse the connection: it has the whole response.
+            c.sendRaw("GET /m?mode=sync&id=next&after=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+
+            graceful.shutdown("test");
+            awaitConnectionsRefused();
+            // The container finishes the first exchange only now, while draining.
+            servlet.release("answered");
+            c.sendRaw("\r\n");
+            RawHttpConnection.Response next = c.read();
+            assertThat(next.status()).as("the next request is served, not cut off").isEqualTo(200);
+            assertThat(next.body()).isEqualTo("sync");
+            assertThat(next.connectionClose()).as("Connection: close while draining").isTrue();
+            assertThat(c.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
+        }
+        servlet.release("keep");
+        assertThat(keep.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        ShutdownReport report = awaitReport();
+        assertThat(report.isClean()).isTrue();
+        assertThat(report.drained()).isEqualTo(3);
     }
 
     @ParameterizedTest

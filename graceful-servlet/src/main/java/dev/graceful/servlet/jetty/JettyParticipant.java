@@ -1,28 +1,26 @@
 package dev.graceful.servlet.jetty;
 
+import dev.graceful.Durations;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Participant;
 import dev.graceful.servlet.internal.Background;
+import dev.graceful.servlet.internal.JettyInternals;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.internal.HttpConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,14 +38,18 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #stopAccepting()}: every connector closes its listening socket (new connects are
- *   refused, not queued) and enters Jetty's graceful shutdown, in which every response gets
- *   {@code Connection: close}, or, when already committed, has the connection closed after it.
- *   Idle kept-alive connections stay open: a client may already have sent a request on one
- *   (Jetty's shutdown idle timeout, which would close them, is disabled).</li>
+ *   refused, not queued) and stops keeping connections alive: a response to a request read from
+ *   then on carries {@code Connection: close}; a response already in progress that the client
+ *   does not have entirely yet either carries it (not committed) or has its connection closed
+ *   after its last byte (a stream). Idle kept-alive connections stay open, and so does a
+ *   connection whose response the client already has: a client may already be sending a request
+ *   on it. Jetty's own {@code connector.shutdown()} is not used, because it would close that last
+ *   kind under the client's next request.</li>
  *   <li>{@link #closeIdle()}: closes every HTTP/1 connection on which nothing is being read or
  *   served; a connection still reading or answering a request (the filter refuses it with a 503
- *   after the final close) is left to finish, for up to the connection close timeout; then stops
- *   the server, so that no selector thread is left to delay the JVM's exit.</li>
+ *   after the final close) is left to finish, and closed when it becomes idle, for up to the
+ *   connection close timeout; then stops the server, so that no selector thread is left to delay
+ *   the JVM's exit.</li>
  *   <li>{@link #forceClose()}: closes every connection and stops the server.</li>
  * </ul>
  *
@@ -61,7 +63,6 @@ public final class JettyParticipant implements Participant {
     private final Server server;
     private final boolean stopServer;
     private final Duration connectionCloseTimeout;
-    private final List<CompletableFuture<Void>> connectorsShutDown = new CopyOnWriteArrayList<>();
     private volatile String ports = "";
 
     private JettyParticipant(Builder b) {
@@ -126,26 +127,35 @@ public final class JettyParticipant implements Participant {
     @Override
     public CompletableFuture<Void> stopAccepting() {
         ports = ports();
+        int closing = 0;
         for (Connector c : server.getConnectors()) {
-            if (c instanceof AbstractConnector) {
-                AbstractConnector connector = (AbstractConnector) c;
-                // Closing idle connections now would race with requests clients are sending on
-                // them; they stay open until the final close (closeIdle).
-                connector.setShutdownIdleTimeout(-1);
-                // Closes the listener (network connectors) and makes every later response
-                // non-persistent; completes once the connector has no connection left.
-                connectorsShutDown.add(connector.shutdown());
-            }
             if (c instanceof NetworkConnector) {
                 closeListener((NetworkConnector) c);
             }
+            // Jetty's own connector.shutdown() is not used: it makes every later send
+            // non-persistent, even the empty last one of an exchange whose bytes the client already
+            // has (see JettyInternals). Keep-alive is switched off where Jetty decides it before
+            // any byte of a response, when a request's headers are parsed.
+            for (ConnectionFactory factory : c.getConnectionFactories()) {
+                if (factory instanceof HttpConnectionFactory) {
+                    ((HttpConnectionFactory) factory).getHttpConfiguration().setPersistentConnectionsEnabled(false);
+                }
+            }
+            for (EndPoint endPoint : c.getConnectedEndPoints()) {
+                if (JettyInternals.closeAfterResponse(endPoint)) {
+                    closing++;
+                }
+            }
         }
+        log.debug("{}: listener closed; {} connection(s) will close after their response", name(), closing);
         return CompletableFuture.completedFuture(null);
     }
 
     private static void closeListener(NetworkConnector connector) {
-        // With acceptors=0 Jetty accepts on a selector and leaves the channel open on close(),
-        // which would queue new connections in the backlog until the server stops.
+        // With acceptors > 0 this closes the channel, and the acceptor threads end quietly.
+        connector.close();
+        // With acceptors=0 Jetty accepts on a selector and close() leaves the channel open, which
+        // would queue new connections in the backlog until the server stops.
         if (connector.getTransport() instanceof ServerSocketChannel) {
             ServerSocketChannel channel = (ServerSocketChannel) connector.getTransport();
             if (channel.isOpen()) {
@@ -164,7 +174,7 @@ public final class JettyParticipant implements Participant {
     @Override
     public CompletableFuture<Void> closeIdle() {
         return Background.run("graceful-jetty-close", () -> {
-            int closed = closeEndPoints(JettyParticipant::isIdle);
+            int closed = closeEndPoints(JettyInternals::isIdle);
             log.debug("{}: closed {} idle connection(s)", name(), closed);
             awaitConnectionsClosed();
             stop();
@@ -193,38 +203,30 @@ public final class JettyParticipant implements Participant {
         return closed;
     }
 
-    /**
-     * Whether nothing is being read or served on the connection. The checks follow the order in
-     * which a new request shows up (bytes buffered, then the parser leaves START, then the request
-     * exists), so a request arriving during the checks is seen by a later one.
-     */
-    static boolean isIdle(EndPoint endPoint) {
-        Connection connection = endPoint.getConnection();
-        if (connection instanceof SslConnection) {
-            connection = ((SslConnection) connection).getSslEndPoint().getConnection();
+    private int openConnections() {
+        int open = 0;
+        for (Connector c : server.getConnectors()) {
+            open += c.getConnectedEndPoints().size();
         }
-        try {
-            if (connection instanceof HttpConnection) {
-                HttpConnection http = (HttpConnection) connection;
-                return http.isRequestBufferEmpty() && http.getParser().isStart()
-                        && http.getHttpChannel().getRequest() == null;
-            }
-        } catch (LinkageError inaccessible) {
-            // Jetty on the module path does not export its HTTP/1 connection class: the
-            // connection then closes when the server stops.
-            log.debug("Cannot inspect {}", connection, inaccessible);
-        }
-        return false;
+        return open;
     }
 
+    /**
+     * Waits for busy connections to close, closing those that become idle meanwhile: an exchange
+     * Jetty completes after the first sweep leaves its (persistent) connection idle, and a
+     * request still being read ends with the filter's 503 and {@code Connection: close}.
+     */
     private void awaitConnectionsClosed() throws InterruptedException {
-        CompletableFuture<Void> all = CompletableFuture.allOf(connectorsShutDown.toArray(CompletableFuture[]::new));
-        try {
-            all.get(connectionCloseTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            log.info("{}: connections still busy after {}; stopping the server anyway", name(), connectionCloseTimeout);
-        } catch (java.util.concurrent.ExecutionException e) {
-            log.debug("{}: connector shutdown failed", name(), e.getCause());
+        long deadline = System.nanoTime() + connectionCloseTimeout.toNanos();
+        // Jetty tells no one when a connection becomes idle; this runs once per shutdown, on its own thread.
+        while (openConnections() > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                log.info("{}: {} connection(s) still busy after {}; stopping the server anyway", name(),
+                        openConnections(), Durations.format(connectionCloseTimeout));
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(5);
+            closeEndPoints(JettyInternals::isIdle);
         }
     }
 

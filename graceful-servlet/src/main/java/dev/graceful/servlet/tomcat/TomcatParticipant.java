@@ -38,15 +38,21 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <ul>
- *   <li>{@link #stopAccepting()}: closes each connector's listening socket
- *   ({@code closeServerSocketGraceful}), so new connects are refused, not queued; the connector
- *   is <em>not</em> paused, because a paused Tomcat answers every request on a kept-alive
- *   connection with a 503, and a request the client already sent must be served. Requests in
- *   flight are switched to close their connection after the response.</li>
+ *   <li>{@link #stopAccepting()}: closes each connector's listening socket, so new connects are
+ *   refused, not queued: directly, after parking Tomcat's acceptor, so that every connection is
+ *   either accepted and served or refused (Tomcat's own {@code closeServerSocketGraceful}, the
+ *   fallback if Tomcat's internals change, stops the acceptor first and drops or resets
+ *   connections arriving meanwhile). The connector is <em>not</em> paused, because a paused
+ *   Tomcat answers every request on a kept-alive connection with a 503, and a request the client
+ *   already sent must be served. Requests read from then on close their connection after the
+ *   response; so do requests in flight whose response the client does not have entirely yet
+ *   (not committed: {@code Connection: close}; a stream: closed after its last byte). A
+ *   connection whose response the client already has stays open: the client may be sending its
+ *   next request on it.</li>
  *   <li>{@link #closeIdle()}: closes every connection on which nothing is being read or served; a
  *   connection still reading or answering a request is left to finish (the filter refuses it with
- *   a 503 after the final close), for up to the connection close timeout; then stops Tomcat, so no
- *   poller thread is left to delay the JVM's exit.</li>
+ *   a 503 after the final close), and closed when it becomes idle, for up to the connection close
+ *   timeout; then stops Tomcat, so no poller thread is left to delay the JVM's exit.</li>
  *   <li>{@link #forceClose()}: closes every connection and stops Tomcat.</li>
  * </ul>
  *
@@ -57,6 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class TomcatParticipant implements Participant {
 
     private static final Logger log = LoggerFactory.getLogger(TomcatParticipant.class);
+    /** As long as Tomcat itself waits for its acceptor to unlock. */
+    private static final Duration ACCEPTOR_PARK_TIMEOUT = Duration.ofSeconds(1);
 
     private final Tomcat tomcat;
     private final List<Connector> connectors;
@@ -164,27 +172,34 @@ public final class TomcatParticipant implements Participant {
     @Override
     public CompletableFuture<Void> stopAccepting() {
         ports = ports();
-        // closeServerSocketGraceful briefly connects to itself to unblock the acceptor: not on the
-        // engine's thread.
+        // Waking Tomcat's acceptor connects to the listener, and may wait for the acceptor: not on
+        // the engine's thread.
         return Background.run("graceful-tomcat-stop-accepting", () -> {
             for (Connector connector : connectors()) {
                 if (!connector.getState().isAvailable()) {
                     continue;
                 }
-                connector.getProtocolHandler().closeServerSocketGraceful();
+                AbstractEndpoint<?, ?> endpoint = TomcatInternals.endpoint(connector.getProtocolHandler());
+                if (endpoint == null || !TomcatInternals.closeServerSocket(endpoint, ACCEPTOR_PARK_TIMEOUT)) {
+                    // Tomcat's own way: its acceptor may drop or reset connections arriving meanwhile.
+                    connector.getProtocolHandler().closeServerSocketGraceful();
+                }
                 if (connector.getLocalPort() > 0) {
                     log.warn("{}: connector {} still listens after closing its socket; new connections will queue "
                             + "until it stops (was it bound at init?)", name(), connector);
                 }
-                AbstractEndpoint<?, ?> endpoint = TomcatInternals.endpoint(connector.getProtocolHandler());
+                int closing = 0;
                 if (endpoint != null) {
                     for (SocketWrapperBase<?> wrapper : endpoint.getConnections()) {
                         // Requests between reads (asynchronous, or a partly read request) keep their
                         // processor on the connection; requests running on a thread get their
                         // Connection: close from GracefulFilter when they finish.
-                        TomcatInternals.closeAfterResponse(wrapper.getCurrentProcessor());
+                        if (TomcatInternals.closeAfterResponse(wrapper.getCurrentProcessor())) {
+                            closing++;
+                        }
                     }
                 }
+                log.debug("{}: listener closed; {} connection(s) will close after their response", name(), closing);
             }
         });
     }
@@ -192,21 +207,26 @@ public final class TomcatParticipant implements Participant {
     @Override
     public CompletableFuture<Void> closeIdle() {
         return Background.run("graceful-tomcat-close", () -> {
-            int closed = 0;
-            for (Connector connector : connectors()) {
-                AbstractEndpoint<?, ?> endpoint = TomcatInternals.endpoint(connector.getProtocolHandler());
-                if (endpoint != null) {
-                    for (SocketWrapperBase<?> wrapper : endpoint.getConnections()) {
-                        if (closeIfIdle(wrapper)) {
-                            closed++;
-                        }
-                    }
-                }
-            }
+            int closed = closeIdleConnections();
             log.debug("{}: closed {} idle connection(s)", name(), closed);
             awaitConnectionsClosed();
             stop();
         });
+    }
+
+    private int closeIdleConnections() {
+        int closed = 0;
+        for (Connector connector : connectors()) {
+            AbstractEndpoint<?, ?> endpoint = TomcatInternals.endpoint(connector.getProtocolHandler());
+            if (endpoint != null) {
+                for (SocketWrapperBase<?> wrapper : endpoint.getConnections()) {
+                    if (closeIfIdle(wrapper)) {
+                        closed++;
+                    }
+                }
+            }
+        }
+        return closed;
     }
 
     /**
@@ -246,6 +266,11 @@ public final class TomcatParticipant implements Participant {
         });
     }
 
+    /**
+     * Waits for busy connections to close, closing those that become idle meanwhile: an exchange
+     * Tomcat finishes after the first sweep leaves its (kept-alive) connection idle, and a request
+     * still being read ends with the filter's 503 and {@code Connection: close}.
+     */
     private void awaitConnectionsClosed() throws InterruptedException {
         long deadline = System.nanoTime() + connectionCloseTimeout.toNanos();
         // Tomcat has no close notification to wait on; this runs once per shutdown, on its own thread.
@@ -256,6 +281,7 @@ public final class TomcatParticipant implements Participant {
                 return;
             }
             TimeUnit.MILLISECONDS.sleep(5);
+            closeIdleConnections();
         }
     }
 
