@@ -58,6 +58,29 @@ public final class Durations {
     }
 
     /**
+     * Validates a duration setting, for every builder in graceful (and adapters built on it), so
+     * that they all name the field and the bad value the same way.
+     *
+     * @param field the setting's name, as the user wrote it
+     * @param value the value
+     * @param min   the smallest allowed value
+     * @param max   the largest allowed value
+     * @return {@code value}
+     * @throws NullPointerException     naming the field when {@code value} is null
+     * @throws IllegalArgumentException naming the field, the range and the value when out of range
+     */
+    public static Duration requireBetween(String field, Duration value, Duration min, Duration max) {
+        if (value == null) {
+            throw new NullPointerException(field + " must not be null");
+        }
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(field + " must be between " + format(min) + " and " + format(max)
+                    + ", was " + format(value) + " (" + value + ")");
+        }
+        return value;
+    }
+
+    /**
      * Formats a duration compactly for logs and messages: {@code 0s}, {@code 250ms},
      * {@code 1.5s}, {@code 30s}, {@code 2m5s}.
      *

@@ -338,14 +338,7 @@ public final class GracefulConfig {
         }
 
         private static Duration check(String field, Duration value, Duration min, Duration max) {
-            if (value == null) {
-                throw new NullPointerException(field + " must not be null");
-            }
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new IllegalArgumentException(field + " must be between " + Durations.format(min) + " and "
-                        + Durations.format(max) + ", was " + Durations.format(value) + " (" + value + ")");
-            }
-            return value;
+            return Durations.requireBetween(field, value, min, max);
         }
     }
 }

@@ -30,4 +30,15 @@ class DurationsTest {
     void formatsCompactly(String iso, String text) {
         assertThat(Durations.format(Duration.parse(iso))).isEqualTo(text);
     }
+
+    @org.junit.jupiter.api.Test
+    void requireBetweenNamesTheFieldTheRangeAndTheValue() {
+        assertThat(Durations.requireBetween("drainTimeout", Duration.ofSeconds(5), Duration.ZERO, Duration.ofHours(1)))
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> Durations.requireBetween("drainTimeout", Duration.ofHours(2), Duration.ZERO,
+                Duration.ofHours(1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("drainTimeout must be between 0s and 1h, was 2h (PT2H)");
+        assertThatThrownBy(() -> Durations.requireBetween("drainTimeout", null, Duration.ZERO, Duration.ofHours(1)))
+                .isInstanceOf(NullPointerException.class).hasMessage("drainTimeout must not be null");
+    }
 }

@@ -261,12 +261,8 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
     @Override
     public void addShutdownTask(String name, Duration timeout, ShutdownTask task) {
         String n = checkName("shutdown task", name);
-        Objects.requireNonNull(timeout, "timeout");
+        Durations.requireBetween("timeout of shutdown task '" + n + "'", timeout, Duration.ofMillis(1), MAX_TASK_TIMEOUT);
         Objects.requireNonNull(task, "task");
-        if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(MAX_TASK_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("timeout of shutdown task '" + n + "' must be between 1ms and 10m, was "
-                    + Durations.format(timeout) + " (" + timeout + ")");
-        }
         synchronized (lock) {
             requireNotStarted("add shutdown task '" + n + "'");
             if (tasks.containsKey(n)) {

@@ -299,12 +299,7 @@ public final class GracefulNetty {
         }
 
         private static Duration check(String field, Duration value, Duration min, Duration max) {
-            Objects.requireNonNull(value, field);
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new IllegalArgumentException(field + " must be between " + Durations.format(min) + " and "
-                        + Durations.format(max) + ", was " + Durations.format(value) + " (" + value + ")");
-            }
-            return value;
+            return Durations.requireBetween(field, value, min, max);
         }
     }
 }

@@ -276,12 +276,8 @@ public final class JettyParticipant implements Participant {
          * @return this builder
          */
         public Builder connectionCloseTimeout(Duration value) {
-            Objects.requireNonNull(value, "connectionCloseTimeout");
-            if (value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(Duration.ofMinutes(1)) > 0) {
-                throw new IllegalArgumentException("connectionCloseTimeout must be between 1ms and 1m, was "
-                        + dev.graceful.Durations.format(value) + " (" + value + ")");
-            }
-            this.connectionCloseTimeout = value;
+            this.connectionCloseTimeout = dev.graceful.Durations.requireBetween("connectionCloseTimeout", value,
+                    Duration.ofMillis(1), Duration.ofMinutes(1));
             return this;
         }
 
