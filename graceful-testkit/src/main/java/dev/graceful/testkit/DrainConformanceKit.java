@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -557,9 +556,10 @@ public abstract class DrainConformanceKit {
                 return false;
             } catch (ConnectException refused) {
                 return true;
-            } catch (SocketException closing) {
-                // A SYN that races the listener's close can be answered by a reset instead of a
-                // refusal; that proves nothing yet, so probe again until the refusal is clean.
+            } catch (IOException closing) {
+                // A SYN racing the listener's close can be dropped (the client's connect times out
+                // while the kernel waits to resend it) or answered by a reset: that proves nothing
+                // yet, so probe again until the refusal is clean.
                 return false;
             }
         });
