@@ -98,6 +98,25 @@ public final class SmokeRun {
         return Files.readString(f, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Whether a command is on the {@code PATH}, for a smoke whose group needs an external tool.
+     *
+     * @param command the command's name
+     * @return {@code true} when an executable of that name is on the PATH
+     */
+    public static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String required(String property) {
         String v = System.getProperty(property);
         if (v == null) {

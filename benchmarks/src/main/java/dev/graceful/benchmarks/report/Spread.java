@@ -15,7 +15,7 @@ import java.util.Locale;
  * @param max    the largest sample
  * @param count  how many samples; 0 when there were none (then the others are NaN)
  */
-record Spread(double median, double min, double max, int count) {
+public record Spread(double median, double min, double max, int count) {
 
     /**
      * The spread of the given samples; NaN samples are ignored.
@@ -23,7 +23,7 @@ record Spread(double median, double min, double max, int count) {
      * @param samples the samples
      * @return their spread; {@code count == 0} when none was a number
      */
-    static Spread of(Collection<Double> samples) {
+    public static Spread of(Collection<Double> samples) {
         List<Double> sorted = new ArrayList<>();
         for (Double d : samples) {
             if (d != null && !d.isNaN()) {
@@ -44,7 +44,7 @@ record Spread(double median, double min, double max, int count) {
      *
      * @return the text, or {@code n/a} without samples
      */
-    String format() {
+    public String format() {
         if (count == 0) {
             return "n/a";
         }
@@ -59,7 +59,7 @@ record Spread(double median, double min, double max, int count) {
      *
      * @return the text, or {@code n/a} without samples
      */
-    String formatRatio() {
+    public String formatRatio() {
         if (count == 0) {
             return "n/a";
         }
@@ -70,7 +70,13 @@ record Spread(double median, double min, double max, int count) {
         return m + String.format(Locale.ROOT, " [%.2f–%.2f]", min, max);
     }
 
-    static String number(double x) {
+    /**
+     * Formats one number with a precision fitting its magnitude.
+     *
+     * @param x the number
+     * @return the text
+     */
+    public static String number(double x) {
         double a = Math.abs(x);
         String pattern = a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f";
         return String.format(Locale.ROOT, pattern, x);

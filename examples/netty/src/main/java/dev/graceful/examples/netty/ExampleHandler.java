@@ -25,16 +25,23 @@ import java.util.concurrent.TimeUnit;
  * <p>HTTP/1.1 lets a client pipeline requests, and the responses must go out in request order, so
  * a connection's requests are answered one at a time; {@code /work} waits on the event loop's
  * timer, never blocking it.
+ *
+ * <p>Public only so that graceful's benchmarks ({@code benchmarks/}, group 2) can build the very
+ * same application behind a pipeline without graceful's handlers and measure what those handlers
+ * cost; an application copying this example has no reason to reach it from outside the package.
  */
-final class ExampleHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-
-    /** {@code /work} refuses to wait longer than this. */
+public final class ExampleHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final String version;
     private final ArrayDeque<Request> waiting = new ArrayDeque<>();
     private boolean busy;
 
-    ExampleHandler(String version) {
+    /**
+     * Creates the handler of one connection (HTTP/1.1) or one stream (HTTP/2).
+     *
+     * @param version the version named in the answers
+     */
+    public ExampleHandler(String version) {
         this.version = version;
     }
 

@@ -1,0 +1,69 @@
+package dev.graceful.benchmarks.overhead;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What one {@code wrk --latency} run printed, read from its text output (wrk 4.x has no machine
+ * format without a Lua script).
+ *
+ * @param requestsPerSecond the {@code Requests/sec} line
+ * @param p50Ms             the 50% line of the latency distribution, in milliseconds
+ * @param p99Ms             its 99% line, in milliseconds
+ * @param requests          how many requests completed
+ * @param errors            socket errors (connect, read, write, timeout) plus non-2xx/3xx answers
+ */
+public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long requests, long errors) {
+
+    private static final Pattern RPS = Pattern.compile("^Requests/sec:\\s+([0-9.]+)", Pattern.MULTILINE);
+    private static final Pattern REQUESTS = Pattern.compile("^\\s*(\\d+) requests in ", Pattern.MULTILINE);
+    private static final Pattern SOCKET = Pattern.compile(
+            "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+
+    /**
+     * Parses wrk's output.
+     *
+     * @param output what {@code wrk --latency} printed
+     * @return the figures
+     * @throws IllegalArgumentException when a figure is missing, with the output
+     */
+    public static Wrk parse(String output) {
+        double rps = Double.parseDouble(find(RPS, output, "Requests/sec"));
+        long requests = Long.parseLong(find(REQUESTS, output, "N requests in"));
+        long errors = 0;
+        Matcher s = SOCKET.matcher(output);
+        if (s.find()) {
+            for (int i = 1; i <= 4; i++) {
+                errors += Long.parseLong(s.group(i));
+            }
+        }
+        Matcher n = NON_2XX.matcher(output);
+        if (n.find()) {
+            errors += Long.parseLong(n.group(1));
+        }
+        return new Wrk(rps, percentile(output, "50%"), percentile(output, "99%"), requests, errors);
+    }
+
+    private static double percentile(String output, String which) {
+        Matcher m = Pattern.compile("^\\s+" + which + "\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE).matcher(output);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no " + which + " latency line (was --latency given?) in wrk's output:\n" + output);
+        }
+        double v = Double.parseDouble(m.group(1));
+        return switch (m.group(2)) {
+            case "us" -> v / 1000;
+            case "s" -> v * 1000;
+            default -> v;
+        };
+    }
+
+    private static String find(Pattern p, String output, String what) {
+        Matcher m = p.matcher(output);
+        if (!m.find()) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "no '%s' line in wrk's output:%n%s", what, output));
+        }
+        return m.group(1);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.graceful.benchmarks.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.graceful.benchmarks.report.Spread;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RowsTest {
+
+    private static final List<Map<String, String>> ROWS = List.of(
+            Map.of("round", "1", "variant", "graceful", "rps", "90"),
+            Map.of("round", "1", "variant", "plain", "rps", "100"),
+            Map.of("round", "2", "variant", "plain", "rps", "50"),
+            Map.of("round", "2", "variant", "graceful", "rps", "55"),
+            Map.of("round", "3", "variant", "graceful", "rps", "70"));
+
+    @Test
+    void pairsSubjectAndBaselineWithinTheSameRoundOnly() {
+        Spread s = Rows.pairedRatio(Rows.select(ROWS, "variant", "graceful"), Rows.select(ROWS, "variant", "plain"),
+                r -> Samples.number(r, "rps"));
+
+        // Round 3 has no baseline: no ratio; the medians of the sides (70 and 75) would say 0.93.
+        assertThat(s.count()).isEqualTo(2);
+        assertThat(s.min()).isCloseTo(0.9, within(1e-9));
+        assertThat(s.max()).isCloseTo(1.1, within(1e-9));
+        assertThat(s.median()).isCloseTo(1.0, within(1e-9));
+    }
+
+    @Test
+    void selectsRowsMatchingEveryGivenColumn() {
+        assertThat(Rows.select(ROWS, "variant", "plain", "round", "2")).containsExactly(ROWS.get(2));
+    }
+}
