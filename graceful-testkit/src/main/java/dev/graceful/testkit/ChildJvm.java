@@ -105,12 +105,7 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Adds options for the JVM, before the main class or jar (not for a {@link #command}).
-         *
-         * @param options such as {@code -Xrs} or {@code -Dkey=value}
-         * @return this builder
-         */
+        /** See {@link #jvmOptions(List)}. */
         public Builder jvmOptions(String... options) {
             return jvmOptions(List.of(options));
         }
@@ -129,45 +124,24 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
-        /**
-         * Adds program arguments.
-         *
-         * @param args the arguments
-         * @return this builder
-         */
+        /** Adds program arguments. */
         public Builder args(String... args) {
             return args(List.of(args));
         }
 
-        /**
-         * Adds program arguments.
-         *
-         * @param args the arguments
-         * @return this builder
-         */
+        /** Adds program arguments. */
         public Builder args(List<String> args) {
             this.args.addAll(args);
             return this;
         }
 
-        /**
-         * Sets an environment variable on top of this JVM's environment.
-         *
-         * @param name  the name
-         * @param value the value
-         * @return this builder
-         */
+        /** Sets an environment variable on top of this JVM's environment. */
         public Builder env(String name, String value) {
             env.put(name, value);
             return this;
         }
 
-        /**
-         * Sets environment variables on top of this JVM's environment.
-         *
-         * @param variables names and values
-         * @return this builder
-         */
+        /** Sets environment variables on top of this JVM's environment. */
         public Builder env(Map<String, String> variables) {
             env.putAll(variables);
             return this;
@@ -196,11 +170,7 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
-        /**
-         * The command line this builder starts.
-         *
-         * @return the program and its arguments
-         */
+        /** The command line {@link #start()} runs. */
         public List<String> commandLine() {
             List<String> line = new ArrayList<>();
             if (launch == null) {
@@ -276,38 +246,22 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /**
-     * The process id (for a launch script that {@code exec}s the JVM, the JVM's).
-     *
-     * @return the pid
-     */
+    /** The process id (for a launch script that {@code exec}s the JVM, the JVM's). */
     public long pid() {
         return process.pid();
     }
 
-    /**
-     * The process's handle, to read its {@link ProcessHandle#info()} or its descendants.
-     *
-     * @return the handle
-     */
+    /** The process's handle, to read its {@link ProcessHandle#info()} or its descendants. */
     public ProcessHandle handle() {
         return process.toHandle();
     }
 
-    /**
-     * Whether it still runs.
-     *
-     * @return {@code true} until it exited
-     */
+    /** {@code true} until the process exited. */
     public boolean isAlive() {
         return exited.getCount() > 0;
     }
 
-    /**
-     * Everything it printed so far, and more as it arrives.
-     *
-     * @return the output
-     */
+    /** Everything it printed so far, and more as it arrives. */
     public ChildOutput output() {
         return output;
     }

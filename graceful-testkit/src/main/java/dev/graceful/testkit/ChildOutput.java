@@ -98,43 +98,26 @@ public final class ChildOutput {
         }
     }
 
-    /**
-     * Whether every pipe of the child reached its end: no line will be added any more.
-     *
-     * @return {@code true} once the output is complete
-     */
+    /** {@code true} once every pipe of the child reached its end: no line will be added any more. */
     public boolean isComplete() {
         synchronized (lines) {
             return openStreams == 0;
         }
     }
 
-    /**
-     * A snapshot of the lines so far, in the order they arrived.
-     *
-     * @return the lines
-     */
+    /** A snapshot of the lines so far, in the order they arrived. */
     public List<Line> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
         }
     }
 
-    /**
-     * The output so far, each line ended by {@code \n}, in the order the lines arrived.
-     *
-     * @return the text
-     */
+    /** The output so far, each line ended by {@code \n}, in the order the lines arrived. */
     public String text() {
         return text(line -> true);
     }
 
-    /**
-     * What one pipe printed so far, each line ended by {@code \n}.
-     *
-     * @param source the pipe
-     * @return the text
-     */
+    /** What one pipe printed so far, each line ended by {@code \n}. */
     public String text(Source source) {
         return text(line -> line.source() == source);
     }
@@ -202,12 +185,7 @@ public final class ChildOutput {
         }
     }
 
-    /**
-     * The last lines so far, for failure messages.
-     *
-     * @param n how many at most
-     * @return them, each ended by {@code \n}
-     */
+    /** The last {@code n} lines so far, each ended by {@code \n}, for failure messages. */
     public String tail(int n) {
         List<Line> all = lines();
         StringBuilder sb = new StringBuilder();
