@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Owning the process, once {@link GracefulShutdown#installSignalHandlers()} asked for it: the
  * trapped signals, the JVM shutdown hook, the thread that exits with the report's code, and the
- * watchdog. Without that call none of this exists: graceful never exits a JVM it does not own.
+ * watchdog. Without that call it does nothing: graceful never exits a JVM it does not own.
  *
  * <p>It drives the coordinator through its public API ({@code shutdown}, {@code reload},
  * {@code termination}), as an application would.
