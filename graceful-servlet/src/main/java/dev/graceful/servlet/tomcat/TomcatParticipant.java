@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #stopAccepting()}: closes each connector's listening socket, so new connects are
  *   refused, not queued: directly, after parking Tomcat's acceptor, so that every connection is
  *   either accepted and served or refused (Tomcat's own {@code closeServerSocketGraceful}, the
- *   fallback if Tomcat's internals change, stops the acceptor first and drops or resets
- *   connections arriving meanwhile). The connector is <em>not</em> paused, because a paused
+ *   fallback on a Tomcat other than 11.0.x or whose internals changed, stops the acceptor first
+ *   and drops or resets connections arriving meanwhile). The connector is <em>not</em> paused, because a paused
  *   Tomcat answers every request on a kept-alive connection with a 503, and a request the client
  *   already sent must be served. Requests read from then on close their connection after the
  *   response; so do requests in flight whose response the client does not have entirely yet

@@ -16,6 +16,7 @@ import static dev.graceful.servlet.tomcat.TomcatInternals.SET_SOCKET_OPTIONS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.servlet.LogCapture;
 import dev.graceful.servlet.ModesServlet;
@@ -95,9 +96,7 @@ class TomcatInternalsIT {
         start(TomcatInternals.running(), Map.of("maxConnections", "2"));
         List<RawHttpConnection> queued = fillTheBacklog();
 
-        participant.stopAccepting().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
-
-        assertRefused();
+        stopAccepting();
         assertThat(acceptor().isAlive()).as("parked until the connector stops").isTrue();
         for (RawHttpConnection c : queued) {
             assertThat(c.read().status()).as("a queued connection is served").isEqualTo(200);
@@ -134,13 +133,11 @@ class TomcatInternalsIT {
         soon().until(() -> servlet.isStarted("held"));
         Thread acceptor = acceptor();
 
-        participant.stopAccepting().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
-
-        assertRefused();
+        stopAccepting();
         soon().until(() -> !acceptor.isAlive());
         servlet.release("held");
         assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        participant.closeIdle().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
+        closeIdle();
     }
 
     @ParameterizedTest
@@ -149,9 +146,7 @@ class TomcatInternalsIT {
         start(new TomcatInternals(PINNED, Set.of(member)), Map.of("maxConnections", "2"));
         List<RawHttpConnection> queued = fillTheBacklog();
 
-        participant.stopAccepting().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
-
-        assertRefused();
+        stopAccepting();
         assertThat(acceptor().isAlive()).as("still closed directly").isTrue();
         for (RawHttpConnection c : queued) {
             assertThat(c.awaitClose(AT_MOST)).as("reset with the socket, as documented")
@@ -162,21 +157,37 @@ class TomcatInternalsIT {
     }
 
     @Test
+    void aResponseInProgressWhenTheListenerClosesAsksToClose() throws Exception {
+        assertThat(responseInProgressWhenTheListenerCloses(TomcatInternals.running()).connectionClose()).isTrue();
+        assertThat(logs.warnings()).isEmpty();
+    }
+
+    @Test
     void withoutTheKeepAliveFieldAResponseInProgressDoesNotAskToClose() throws Exception {
-        start(new TomcatInternals(PINNED, Set.of(KEEP_ALIVE)), Map.of());
+        RawHttpConnection.Response r = responseInProgressWhenTheListenerCloses(
+                new TomcatInternals(PINNED, Set.of(KEEP_ALIVE)));
+
+        assertThat(r.connectionClose()).as("no Connection: close without the keep-alive field").isFalse();
+        closeIdle();
+        assertThat(connections.get(0).awaitClose(AT_MOST)).as("closed at the final close")
+                .isEqualTo(RawHttpConnection.Close.EOF);
+        assertThat(logs.warnings()).singleElement().asString().contains(KEEP_ALIVE, "Connection: close");
+    }
+
+    /** An asynchronous request, answered after the listener closed (the filter adds nothing: not draining). */
+    private RawHttpConnection.Response responseInProgressWhenTheListenerCloses(TomcatInternals internals)
+            throws Exception {
+        start(internals, Map.of());
         RawHttpConnection c = open();
         c.send("GET", "/m?mode=complete&id=async", null);
         soon().until(() -> servlet.isStarted("async"));
 
-        participant.stopAccepting().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
+        stopAccepting();
         servlet.release("async");
 
         RawHttpConnection.Response r = c.read();
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.connectionClose()).as("no Connection: close without the keep-alive field").isFalse();
-        participant.closeIdle().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
-        assertThat(c.awaitClose(AT_MOST)).as("closed at the final close").isEqualTo(RawHttpConnection.Close.EOF);
-        assertThat(logs.warnings()).singleElement().asString().contains(KEEP_ALIVE, "Connection: close");
+        return r;
     }
 
     @Test
@@ -187,14 +198,13 @@ class TomcatInternalsIT {
         assertThat(idle.read().status()).isEqualTo(200);
         Thread acceptor = acceptor();
 
-        participant.stopAccepting().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
-        assertRefused();
+        stopAccepting();
         soon().until(() -> !acceptor.isAlive());
-        participant.closeIdle().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
+        closeIdle();
 
         assertThat(idle.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
         assertThat(logs.warnings()).singleElement().asString().contains(GET_ENDPOINT, "when the connector stops");
-        assertThat(logs.atLeast(ch.qos.logback.classic.Level.DEBUG)).contains("tomcat :" + server.port()
+        assertThat(logs.atLeast(Level.DEBUG)).contains("tomcat :" + server.port()
                 + ": closed 0 idle connection(s)");
     }
 
@@ -222,8 +232,14 @@ class TomcatInternalsIT {
                 .orElseThrow(() -> new AssertionError("no thread " + name));
     }
 
-    private void assertRefused() {
+    /** The participant's first step; the listener is closed when it completes. */
+    private void stopAccepting() throws Exception {
+        participant.stopAccepting().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
         assertThatThrownBy(() -> new Socket("127.0.0.1", server.port()).close()).isInstanceOf(ConnectException.class);
+    }
+
+    private void closeIdle() throws Exception {
+        participant.closeIdle().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
     }
 
     private RawHttpConnection open() throws Exception {
