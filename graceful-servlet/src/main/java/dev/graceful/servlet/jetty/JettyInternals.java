@@ -6,6 +6,7 @@ import java.util.Set;
 import org.eclipse.jetty.http.HttpGenerator;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
@@ -65,7 +66,11 @@ final class JettyInternals {
                     throw new NoSuchMethodException(member + " hidden");
                 }
                 Class<?> type = member.startsWith("HttpChannelState.") ? HttpChannelState.class : HttpConnection.class;
-                type.getMethod(member.substring(member.indexOf('.') + 1, member.indexOf('(')));
+                Class<?> returned = type.getMethod(member.substring(member.indexOf('.') + 1, member.indexOf('(')))
+                        .getReturnType();
+                if (returned != returnType(member)) {
+                    throw new NoSuchMethodException(member + " returns " + returned.getName());
+                }
             } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
                 // One warning for all: they are one feature.
                 if (missing.isEmpty()) {
@@ -74,6 +79,17 @@ final class JettyInternals {
                 missing.add(member);
             }
         }
+    }
+
+    /** What each member must return for the calls compiled against Jetty 12.1 to link. */
+    private static Class<?> returnType(String member) {
+        return switch (member) {
+            case IS_REQUEST_BUFFER_EMPTY -> boolean.class;
+            case GET_PARSER -> HttpParser.class;
+            case GET_HTTP_CHANNEL -> HttpChannel.class;
+            case GET_GENERATOR -> HttpGenerator.class;
+            default -> Response.class;
+        };
     }
 
     /** The members of the Jetty this process runs, checked once. */
