@@ -1,7 +1,9 @@
 package dev.graceful.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.graceful.servlet.Drains.AT_MOST;
+import static dev.graceful.servlet.Drains.awaitReport;
+import static dev.graceful.servlet.Drains.soon;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
@@ -27,7 +29,6 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +39,6 @@ import org.junit.jupiter.api.Test;
  * nothing alarming about it.
  */
 class TomcatListenerCloseIT {
-
-    private static final Duration AT_MOST = Duration.ofSeconds(20);
 
     private final ModesServlet servlet = new ModesServlet();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -121,7 +120,7 @@ class TomcatListenerCloseIT {
         servlet.release("b");
         assertThat(a.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(b.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        ShutdownReport report = awaitReport();
+        ShutdownReport report = awaitReport(graceful);
         assertThat(report.isClean()).isTrue();
         assertThat(report.drained()).isEqualTo(5);
         assertThat(tomcatWarnings).extracting(LogRecord::getMessage).isEmpty();
@@ -139,7 +138,7 @@ class TomcatListenerCloseIT {
         servlet.release("held");
 
         assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        assertThat(awaitReport().isClean()).isTrue();
+        assertThat(awaitReport(graceful).isClean()).isTrue();
     }
 
     @Test
@@ -156,10 +155,6 @@ class TomcatListenerCloseIT {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private static ConditionFactory soon() {
-        return await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-    }
 
     private CompletableFuture<HttpResponse<String>> send(String target) {
         return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
@@ -179,9 +174,5 @@ class TomcatListenerCloseIT {
         } catch (IOException other) {
             return false;
         }
-    }
-
-    private ShutdownReport awaitReport() throws Exception {
-        return graceful.termination().get(AT_MOST.toSeconds() * 2, TimeUnit.SECONDS);
     }
 }
