@@ -9,11 +9,9 @@ import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.ShutdownReport;
 import dev.graceful.testkit.KitServer;
+import dev.graceful.testkit.ConnectProbe;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -162,17 +160,10 @@ class TomcatListenerCloseIT {
     }
 
     private void awaitConnectionsRefused() {
-        soon().until(this::refused);
+        ConnectProbe.awaitRefused("127.0.0.1", server.port(), AT_MOST);
     }
 
     private boolean refused() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", server.port()), 1000);
-            return false;
-        } catch (ConnectException refused) {
-            return true;
-        } catch (IOException other) {
-            return false;
-        }
+        return ConnectProbe.isRefused("127.0.0.1", server.port());
     }
 }
