@@ -109,16 +109,34 @@ class ArchitectureTest {
     }
 
     @Test
-    void withinCoreOnlyTheMicrometerPackageUsesMicrometer() {
-        noClasses()
+    void coreNeedsOnlyTheJdkSlf4jAndOptionallyMicrometer() {
+        classes()
                 .that()
                 .resideInAnyPackage(LibraryModule.CORE.packages)
-                .and()
-                .resideOutsideOfPackage("dev.graceful.micrometer..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(concat(LibraryModule.CORE.packages, new String[] {
+                    "java..",
+                    // The JDK's HTTP server (HealthServer) and signal API (Signals).
+                    "com.sun.net.httpserver..",
+                    "sun.misc..",
+                    "org.slf4j..",
+                    "io.micrometer.."
+                }))
+                .because("core's one required dependency is slf4j-api")
+                .check(LIBRARY);
+    }
+
+    @Test
+    void micrometerIsUsedOnlyByCoresMicrometerPackageAndTheStarter() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.graceful.micrometer..", "dev.graceful.spring.boot..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("io.micrometer..")
-                .because("Micrometer is an optional dependency of core: only dev.graceful.micrometer may load it")
+                .because("Micrometer is optional: only dev.graceful.micrometer and the starter's metrics"
+                        + " auto-configuration (guarded by @ConditionalOnClass) may load it")
                 .check(LIBRARY);
     }
 
