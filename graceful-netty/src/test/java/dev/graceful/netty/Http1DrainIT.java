@@ -16,23 +16,14 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * HTTP/1.1 behaviour beyond the conformance kit, on a real Netty server with raw sockets:
  * pipelining, chunked responses, the deadline's report, and what is left after the drain.
  */
-class Http1DrainIT {
-
-    private static final Duration AT_MOST = Duration.ofSeconds(15);
-
-    private final KitApp app = new KitApp();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private GracefulShutdown graceful;
-    private NettyTestServer server;
+class Http1DrainIT extends DrainITBase {
 
     private void start(GracefulConfig.Builder config) throws Exception {
         graceful = GracefulShutdown.create(config.build());
@@ -40,19 +31,10 @@ class Http1DrainIT {
         graceful.markReady();
     }
 
-    private static GracefulConfig.Builder config() {
-        return GracefulConfig.builder().readinessDelay(Duration.ZERO).drainTimeout(Duration.ofSeconds(10))
-                .closeTimeout(Duration.ofSeconds(5));
-    }
-
     private RawHttpConnection connect() throws Exception {
         RawHttpConnection c = RawHttpConnection.open(server.port());
         toClose.add(c);
         return c;
-    }
-
-    private void awaitHeld(String id) {
-        await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() -> app.isHeld(id));
     }
 
     private void awaitConnectionsRefused() {
@@ -66,25 +48,9 @@ class Http1DrainIT {
         });
     }
 
-    private ShutdownReport awaitReport() {
-        await().atMost(AT_MOST.multipliedBy(2)).until(() -> graceful.termination().isDone());
-        return graceful.termination().join();
-    }
-
     private static String request(String method, String target, String body) {
         return method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + (body == null ? "\r\n" : "Content-Length: " + body.length() + "\r\n\r\n" + body);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        app.releaseAll();
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test

@@ -10,7 +10,6 @@ import dev.graceful.Phase;
 import dev.graceful.ShutdownReport;
 import dev.graceful.netty.RawH2Connection.Frame;
 import dev.graceful.netty.RawH2Connection.Type;
-import dev.graceful.testkit.KitApp;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -42,7 +41,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,15 +48,9 @@ import org.junit.jupiter.api.Test;
  * seen frame by frame from the client, refusal of later streams, exact stream accounting, health,
  * the deadline, and a real Netty HTTP/2 client across a drain.
  */
-class Http2DrainIT {
+class Http2DrainIT extends DrainITBase {
 
-    private static final Duration AT_MOST = Duration.ofSeconds(15);
     private static final long NO_ERROR = Http2Error.NO_ERROR.code();
-
-    private final KitApp app = new KitApp();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private GracefulShutdown graceful;
-    private NettyTestServer server;
 
     private void start(GracefulConfig.Builder config, Duration pingTimeout) throws Exception {
         graceful = GracefulShutdown.create(config.build());
@@ -67,43 +59,24 @@ class Http2DrainIT {
         graceful.markReady();
     }
 
-    private static GracefulConfig.Builder config() {
-        return GracefulConfig.builder().readinessDelay(Duration.ZERO).drainTimeout(Duration.ofSeconds(10))
-                .closeTimeout(Duration.ofSeconds(5));
-    }
-
     private RawH2Connection connect(boolean autoAckPing) throws InterruptedException {
         RawH2Connection c = RawH2Connection.open(server.port(), autoAckPing);
         toClose.add(c);
         return c;
     }
 
-    private void awaitHeld(String id) {
-        await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() -> app.isHeld(id));
-    }
-
-    private ShutdownReport awaitReport() {
-        await().atMost(AT_MOST.multipliedBy(2)).until(() -> graceful.termination().isDone());
-        return graceful.termination().join();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        app.releaseAll();
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+    /** A new connection whose stream 1 the application holds as {@code id}. */
+    private RawH2Connection connectHolding(boolean autoAckPing, String id) throws InterruptedException {
+        RawH2Connection c = connect(autoAckPing);
+        c.get(1, "/hold?id=" + id);
+        awaitHeld(id);
+        return c;
     }
 
     @Test
     void theTwoStepGoAwayServesStreamsUpToTheLastProcessedIdAndRefusesLaterOnes() throws Exception {
         start(config(), Duration.ofSeconds(30)); // the second GOAWAY waits for our PING ack
-        RawH2Connection c = connect(false);
-        c.get(1, "/hold?id=a");
-        awaitHeld("a");
+        RawH2Connection c = connectHolding(false, "a");
         assertThat(graceful.inFlight()).isEqualTo(1);
 
         graceful.shutdown("it");
@@ -178,9 +151,7 @@ class Http2DrainIT {
     @Test
     void withoutAPingAckTheSecondGoAwayFollowsAfterThePingTimeout() throws Exception {
         start(config(), Duration.ofMillis(300));
-        RawH2Connection c = connect(false);
-        c.get(1, "/hold?id=a");
-        awaitHeld("a");
+        RawH2Connection c = connectHolding(false, "a");
         long start = System.nanoTime();
         graceful.shutdown("it");
 
@@ -274,9 +245,7 @@ class Http2DrainIT {
     @Test
     void healthIsAnsweredOverHttp2WhileDrainingAndNotCounted() throws Exception {
         start(config(), Duration.ofSeconds(30));
-        RawH2Connection c = connect(false);
-        c.get(1, "/hold?id=keep");
-        awaitHeld("keep");
+        RawH2Connection c = connectHolding(false, "keep");
         c.request(3, "POST", "/healthz", "x");
         Frame head = c.await("HEADERS on 3", f -> f.type() == Type.HEADERS && f.streamId() == 3, AT_MOST);
         assertThat(head.headers().status().toString()).isEqualTo("405");
@@ -298,9 +267,7 @@ class Http2DrainIT {
     @Test
     void aStreamThatOutlivesTheDeadlineIsDescribedAndItsConnectionClosed() throws Exception {
         start(config().drainTimeout(Duration.ofSeconds(1)).closeTimeout(Duration.ofSeconds(2)), Duration.ofSeconds(1));
-        RawH2Connection c = connect(true);
-        c.get(1, "/hold?id=stuck");
-        awaitHeld("stuck");
+        RawH2Connection c = connectHolding(true, "stuck");
 
         graceful.shutdown("it");
         ShutdownReport report = awaitReport();

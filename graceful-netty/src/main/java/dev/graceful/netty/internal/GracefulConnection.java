@@ -1,11 +1,67 @@
 package dev.graceful.netty.internal;
 
 import dev.graceful.InFlightWork;
+import dev.graceful.Tracker;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
-/** One connection carrying the adapter's handlers, as the participant sees it. */
-interface GracefulConnection {
+/**
+ * One connection carrying the adapter's handlers, as the participant sees it, and what the HTTP/1.1
+ * and HTTP/2 handlers share: registration with the participant, phases and descriptions moved onto
+ * the connection's event loop (the handlers' state is confined to it), and letting go once when the
+ * channel goes away.
+ */
+abstract class GracefulConnection extends ChannelDuplexHandler {
+
+    /** An application request or stream: counted by the tracker. */
+    static final byte APP = 0;
+    /** A health probe: answered by the handler, never counted. */
+    static final byte HEALTH = 1;
+    /** Refused by the tracker after the final close: answered by the handler. */
+    static final byte REFUSED = 2;
+
+    final NettyParticipant owner;
+    final Tracker tracker;
+    ChannelHandlerContext ctx;
+    boolean inactive;
+
+    GracefulConnection(NettyParticipant owner) {
+        this.owner = owner;
+        this.tracker = owner.tracker();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        owner.register(this);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        goneInactive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        goneInactive();
+        ctx.fireChannelInactive();
+    }
+
+    private void goneInactive() {
+        if (inactive) {
+            return;
+        }
+        inactive = true;
+        released();
+        owner.deregister(this);
+    }
+
+    /** Lets go of what the connection still holds, once, when its channel goes away. */
+    abstract void released();
 
     /**
      * Reacts to a new phase of the participant, on the connection's event loop. Idempotent: a
@@ -14,7 +70,27 @@ interface GracefulConnection {
      * @param phase {@link NettyParticipant#DRAINING}, {@link NettyParticipant#CLOSING} or
      *              {@link NettyParticipant#FORCED}
      */
-    void execute(int phase);
+    final void execute(int phase) {
+        EventExecutor loop = ctx.executor();
+        if (loop.inEventLoop()) {
+            phase(phase);
+        } else {
+            try {
+                loop.execute(() -> phase(phase));
+            } catch (RejectedExecutionException e) {
+                ctx.channel().close();
+            }
+        }
+    }
+
+    private void phase(int phase) {
+        if (!inactive) {
+            onPhase(phase);
+        }
+    }
+
+    /** Applies a phase on the event loop, while the channel is active. */
+    abstract void onPhase(int phase);
 
     /**
      * Describes the requests in flight, on the connection's event loop.
@@ -23,7 +99,18 @@ interface GracefulConnection {
      * @param max      at most this many
      * @return completes with the descriptions
      */
-    CompletableFuture<List<InFlightWork>> describe(long nowNanos, int max);
+    final CompletableFuture<List<InFlightWork>> describe(long nowNanos, int max) {
+        CompletableFuture<List<InFlightWork>> result = new CompletableFuture<>();
+        try {
+            ctx.executor().execute(() -> result.complete(describeNow(nowNanos, max)));
+        } catch (RejectedExecutionException e) {
+            result.complete(describeWithoutEventLoop(nowNanos));
+        }
+        return result;
+    }
+
+    /** Describes at most {@code max} requests in flight, on the event loop. */
+    abstract List<InFlightWork> describeNow(long nowNanos, int max);
 
     /**
      * Describes the requests in flight from another thread, when the event loop does not answer:
@@ -32,5 +119,10 @@ interface GracefulConnection {
      * @param nowNanos the time to measure ages against
      * @return the descriptions
      */
-    List<InFlightWork> describeWithoutEventLoop(long nowNanos);
+    abstract List<InFlightWork> describeWithoutEventLoop(long nowNanos);
+
+    String remote() {
+        Object a = ctx.channel().remoteAddress();
+        return a == null ? "unknown peer" : a.toString();
+    }
 }

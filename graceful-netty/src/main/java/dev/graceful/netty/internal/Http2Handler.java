@@ -2,9 +2,7 @@ package dev.graceful.netty.internal;
 
 import dev.graceful.HealthEndpoint;
 import dev.graceful.InFlightWork;
-import dev.graceful.Tracker;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,15 +25,12 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,23 +52,16 @@ import java.util.concurrent.TimeUnit;
  * later stream with REFUSED_STREAM. Once no stream is open, the connection is closed, output
  * first, never reset.
  */
-public final class Http2Handler extends ChannelDuplexHandler implements GracefulConnection {
+public final class Http2Handler extends GracefulConnection {
 
     /** Name of the handler in the pipeline. */
     public static final String NAME = "graceful-http2";
     /** Opaque data of the PING sent with the first GOAWAY ("gracefu1"). */
     static final long PING_DATA = 0x6772616365667531L;
 
-    private static final byte APP = 0;
-    private static final byte HEALTH = 1;
-    private static final byte REFUSED = 2;
-
-    private final NettyParticipant owner;
-    private final Tracker tracker;
     private final ArrayDeque<StreamSlot> pool = new ArrayDeque<>();
     private final Runnable secondGoAway = this::secondGoAway;
     private final Runnable checkIdle = this::checkIdle;
-    private ChannelHandlerContext ctx;
     private ChannelHandlerContext codecCtx;
     private Http2Connection connection;
     private Http2Connection.PropertyKey key;
@@ -82,11 +70,9 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
     private ScheduledFuture<?> pingTimer;
     private int tracked;
     private boolean closing;
-    private boolean inactive;
 
     private Http2Handler(NettyParticipant owner) {
-        this.owner = owner;
-        this.tracker = owner.tracker();
+        super(owner);
     }
 
     /**
@@ -104,11 +90,8 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
         pipeline.addAfter(codec.name(), NAME, new Http2Handler(owner));
     }
 
-    // ------------------------------------------------------------------ lifecycle
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
         this.codecCtx = ctx.pipeline().context(Http2FrameCodec.class);
         if (codecCtx == null) {
             throw new IllegalStateException(NAME + " must follow an Http2FrameCodec; the pipeline holds "
@@ -124,28 +107,15 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
                 streamClosed(stream);
             }
         });
-        owner.register(this);
+        super.handlerAdded(ctx);
     }
 
     @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        goneInactive();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        // The codec, before us, has closed every stream by now, which counted them out.
-        goneInactive();
-        ctx.fireChannelInactive();
-    }
-
-    private void goneInactive() {
-        if (!inactive) {
-            inactive = true;
-            if (pingTimer != null) {
-                pingTimer.cancel(false);
-            }
-            owner.deregister(this);
+    void released() {
+        // Streams need nothing here: on channelInactive the codec, before us, has closed every
+        // stream by now, which counted them out.
+        if (pingTimer != null) {
+            pingTimer.cancel(false);
         }
     }
 
@@ -153,8 +123,7 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (msg instanceof Http2HeadersFrame) {
-            Http2HeadersFrame frame = (Http2HeadersFrame) msg;
+        if (msg instanceof Http2HeadersFrame frame) {
             Http2Stream stream = stream(frame.stream());
             if (stream != null) {
                 StreamSlot slot = stream.getProperty(key);
@@ -163,8 +132,7 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
                     return;
                 }
             }
-        } else if (msg instanceof Http2DataFrame) {
-            Http2DataFrame frame = (Http2DataFrame) msg;
+        } else if (msg instanceof Http2DataFrame frame) {
             Http2Stream stream = stream(frame.stream());
             StreamSlot slot = stream == null ? null : stream.getProperty(key);
             if (slot != null && slot.kind != APP) {
@@ -176,8 +144,7 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
                 frame.release();
                 return;
             }
-        } else if (msg instanceof Http2PingFrame) {
-            Http2PingFrame ping = (Http2PingFrame) msg;
+        } else if (msg instanceof Http2PingFrame ping) {
             if (ping.ack() && ping.content() == PING_DATA) {
                 secondGoAway();
                 return;
@@ -202,7 +169,7 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
         slot.id = stream.id();
         slot.method = headers.method();
         slot.path = headers.path();
-        String healthPath = owner.healthPath(slot.path);
+        String healthPath = owner.health().match(slot.path);
         if (healthPath != null) {
             slot.kind = HEALTH;
             stream.setProperty(key, slot);
@@ -223,7 +190,8 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
     }
 
     private void respondHealth(Http2FrameStream stream, CharSequence method, String path) {
-        HealthEndpoint.Response answer = owner.health().respond(method == null ? "" : method.toString(), path);
+        HealthEndpoint.Response answer =
+                owner.health().endpoint().respond(method == null ? "" : method.toString(), path);
         byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
         boolean head = method != null && "HEAD".contentEquals(method);
         Http2Headers headers = new DefaultHttp2Headers()
@@ -298,23 +266,7 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
     }
 
     @Override
-    public void execute(int phase) {
-        EventExecutor loop = ctx.executor();
-        if (loop.inEventLoop()) {
-            onPhase(phase);
-        } else {
-            try {
-                loop.execute(() -> onPhase(phase));
-            } catch (RejectedExecutionException e) {
-                ctx.channel().close();
-            }
-        }
-    }
-
-    private void onPhase(int phase) {
-        if (inactive) {
-            return;
-        }
+    void onPhase(int phase) {
         firstGoAway();
         if (phase >= NettyParticipant.CLOSING) {
             // Nothing is in flight and new work is refused: no need to wait for the PING.
@@ -331,19 +283,9 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
     // ------------------------------------------------------------------ descriptions
 
     @Override
-    public CompletableFuture<List<InFlightWork>> describe(long nowNanos, int max) {
-        CompletableFuture<List<InFlightWork>> result = new CompletableFuture<>();
-        try {
-            ctx.executor().execute(() -> result.complete(describeNow(nowNanos, max)));
-        } catch (RejectedExecutionException e) {
-            result.complete(describeWithoutEventLoop(nowNanos));
-        }
-        return result;
-    }
-
-    private List<InFlightWork> describeNow(long now, int max) {
+    List<InFlightWork> describeNow(long now, int max) {
         List<InFlightWork> out = new ArrayList<>();
-        String remote = String.valueOf(ctx.channel().remoteAddress());
+        String remote = remote();
         try {
             connection.forEachActiveStream(stream -> {
                 StreamSlot slot = stream.getProperty(key);
@@ -360,13 +302,13 @@ public final class Http2Handler extends ChannelDuplexHandler implements Graceful
     }
 
     @Override
-    public List<InFlightWork> describeWithoutEventLoop(long nowNanos) {
+    List<InFlightWork> describeWithoutEventLoop(long nowNanos) {
         int n = tracked;
         if (n <= 0) {
             return List.of();
         }
-        return List.of(new InFlightWork(tracker.kind(), n + " HTTP/2 stream(s) on " + ctx.channel().remoteAddress()
-                + " (event loop busy)", Duration.ZERO));
+        return List.of(new InFlightWork(tracker.kind(), n + " HTTP/2 stream(s) on " + remote() + " (event loop busy)",
+                Duration.ZERO));
     }
 
     @Override

@@ -46,8 +46,7 @@ public final class NettyParticipant implements Participant {
 
     private final GracefulShutdown graceful;
     private final Tracker tracker;
-    private final HealthEndpoint health;
-    private final String[] healthPaths;
+    private final HealthPaths health;
     private final long lingerNanos;
     private final long pingTimeoutNanos;
     private final long quietPeriodMillis;
@@ -77,59 +76,21 @@ public final class NettyParticipant implements Participant {
             Duration pingTimeout, Duration quietPeriod) {
         this.graceful = graceful;
         this.tracker = tracker;
-        this.health = health;
-        this.healthPaths = health == null ? new String[0] : paths(health);
+        this.health = new HealthPaths(health);
         this.lingerNanos = linger.toNanos();
         this.pingTimeoutNanos = pingTimeout.toNanos();
         this.quietPeriodMillis = quietPeriod.toMillis();
     }
 
-    private static String[] paths(HealthEndpoint health) {
-        List<String> all = new ArrayList<>(health.readinessPaths());
-        all.addAll(health.livenessPaths());
-        return all.toArray(new String[0]);
-    }
-
     // ------------------------------------------------------------------ for the handlers
 
-    /**
-     * The tracker.
-     *
-     * @return the tracker
-     */
+    /** The tracker requests are counted with. */
     public Tracker tracker() {
         return tracker;
     }
 
-    HealthEndpoint health() {
+    HealthPaths health() {
         return health;
-    }
-
-    /**
-     * Which health path {@code target} asks for, without allocating: the path itself, or
-     * {@code null} when it is no health path (a query string is ignored).
-     */
-    String healthPath(CharSequence target) {
-        if (target == null) {
-            return null;
-        }
-        for (String p : healthPaths) {
-            int n = p.length();
-            if (target.length() >= n && regionEquals(target, p, n)
-                    && (target.length() == n || target.charAt(n) == '?')) {
-                return p;
-            }
-        }
-        return null;
-    }
-
-    private static boolean regionEquals(CharSequence target, String p, int n) {
-        for (int i = 0; i < n; i++) {
-            if (target.charAt(i) != p.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     int phase() {
@@ -176,11 +137,7 @@ public final class NettyParticipant implements Participant {
         }
     }
 
-    /**
-     * The number of open connections.
-     *
-     * @return the count
-     */
+    /** The number of open connections. */
     public int connectionCount() {
         return connections.size();
     }

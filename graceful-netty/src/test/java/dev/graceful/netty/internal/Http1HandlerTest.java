@@ -3,7 +3,7 @@ package dev.graceful.netty.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graceful.GracefulShutdown;
-import dev.graceful.HealthEndpoint;
+import dev.graceful.Refusal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -18,15 +18,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class Http1HandlerTest {
 
     private final GracefulShutdown graceful = GracefulShutdown.create();
-    private final NettyParticipant participant = new NettyParticipant(graceful, graceful.tracker("http"),
-            HealthEndpoint.of(graceful), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO);
+    private final NettyParticipant participant = HandlerFixtures.participant(graceful);
     private final EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec());
 
     Http1HandlerTest() {
@@ -56,9 +55,13 @@ class Http1HandlerTest {
     }
 
     private String sent() {
+        return sent(ch);
+    }
+
+    private static String sent(EmbeddedChannel channel) {
         StringBuilder sb = new StringBuilder();
         ByteBuf b;
-        while ((b = ch.readOutbound()) != null) {
+        while ((b = channel.readOutbound()) != null) {
             sb.append(b.toString(StandardCharsets.US_ASCII));
             b.release();
         }
@@ -163,5 +166,33 @@ class Http1HandlerTest {
         assertThat(wire.indexOf("slow")).isLessThan(wire.indexOf("application/json"));
         assertThat(wire).endsWith("\r\n\r\n").as("HEAD: no body").doesNotContain("\"status\"");
         assertThat(graceful.inFlight()).isZero();
+    }
+
+    @Test
+    void aRequestAfterTheFinalCloseGetsTheOneRefusalEveryAdapterGivesAndItsConnectionCloses() throws Exception {
+        GracefulShutdown closed = HandlerFixtures.finallyClosed();
+        NettyParticipant late = HandlerFixtures.participant(closed);
+        String body = new String(Refusal.body(), StandardCharsets.US_ASCII);
+        // Twice with a body: every refusal writes the same shared body, none consumes it.
+        for (String method : List.of("GET", "POST", "HEAD")) {
+            EmbeddedChannel refused = new EmbeddedChannel(new HttpServerCodec());
+            try {
+                Http1Handler.install(refused.pipeline(), late);
+                refused.writeInbound(Unpooled.copiedBuffer(method + " /orders HTTP/1.1\r\nHost: a\r\n\r\n",
+                        StandardCharsets.US_ASCII));
+                assertThat(refused.<Object>readInbound()).as("never reaches the application").isNull();
+                assertThat(sent(refused)).startsWith("HTTP/1.1 " + Refusal.STATUS + " Service Unavailable\r\n")
+                        .contains("retry-after: " + Refusal.RETRY_AFTER_SECONDS + "\r\n")
+                        .contains("content-type: " + Refusal.CONTENT_TYPE + "\r\n")
+                        .contains("content-length: " + body.length() + "\r\n")
+                        .contains("connection: close\r\n")
+                        .endsWith("\r\n\r\n" + ("HEAD".equals(method) ? "" : body));
+                refused.runPendingTasks();
+                assertThat(refused.isOpen()).as("closed after the refusal").isFalse();
+            } finally {
+                refused.finishAndReleaseAll();
+            }
+        }
+        assertThat(closed.inFlight()).isZero();
     }
 }

@@ -2,9 +2,7 @@ package dev.graceful.netty.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
-import dev.graceful.HealthEndpoint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,10 +19,8 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +44,14 @@ class Http2HandlerTest {
         while ((b = client.readOutbound()) != null) {
             server.writeInbound(b);
         }
+    }
+
+    /** The client sends a GET on {@code stream} and the server reads it. */
+    private void get(int stream, String path) {
+        writer.writeHeaders(clientCtx, stream, new DefaultHttp2Headers().method("GET").path(path).scheme("http")
+                .authority("a"), 0, true, clientCtx.newPromise());
+        clientCtx.flush();
+        toServer();
     }
 
     /** Decodes what the server wrote: "RST_STREAM 1 7", "GOAWAY 3 0", ... */
@@ -79,14 +83,10 @@ class Http2HandlerTest {
 
     @Test
     void aStreamArrivingAfterTheFinalCloseButBeforeTheSecondGoAwayIsRefusedNotServed() throws Exception {
-        GracefulShutdown graceful = GracefulShutdown.create(GracefulConfig.builder().closeTimeout(Duration.ofMillis(100))
-                .build());
-        graceful.markReady();
-        graceful.shutdown("test").get(10, TimeUnit.SECONDS); // nothing in flight: the final close is done
+        GracefulShutdown graceful = HandlerFixtures.finallyClosed();
         // A participant not yet told about the final close: the window between the close of the
         // gate and the connection's own reaction.
-        NettyParticipant participant = new NettyParticipant(graceful, graceful.tracker("http"),
-                HealthEndpoint.of(graceful), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO);
+        NettyParticipant participant = HandlerFixtures.participant(graceful);
         List<Object> reachedApplication = new ArrayList<>();
         server = new EmbeddedChannel(Http2FrameCodecBuilder.forServer().build());
         Http2Handler.install(server.pipeline(), participant);
@@ -104,21 +104,15 @@ class Http2HandlerTest {
 
         client.writeOutbound(Http2CodecUtil.connectionPrefaceBuf());
         writer.writeSettings(clientCtx, new Http2Settings(), clientCtx.newPromise());
-        writer.writeHeaders(clientCtx, 3, new DefaultHttp2Headers().method("GET").path("/").scheme("http")
-                .authority("a"), 0, true, clientCtx.newPromise());
-        clientCtx.flush();
         // (Stream 3, not 1: without a server parent the multiplexer takes stream 1 for an upgrade.)
-        toServer();
+        get(3, "/");
 
         assertThat(fromServer()).contains("RST_STREAM 3 " + Http2Error.REFUSED_STREAM.code());
         assertThat(reachedApplication).isEmpty();
         assertThat(graceful.inFlight()).isZero();
 
         // Health is still answered on the same connection, and never counted.
-        writer.writeHeaders(clientCtx, 5, new DefaultHttp2Headers().method("GET").path("/livez").scheme("http")
-                .authority("a"), 0, true, clientCtx.newPromise());
-        clientCtx.flush();
-        toServer();
+        get(5, "/livez");
         assertThat(fromServer()).doesNotContain("RST_STREAM 5 " + Http2Error.REFUSED_STREAM.code());
         assertThat(reachedApplication).isEmpty();
     }

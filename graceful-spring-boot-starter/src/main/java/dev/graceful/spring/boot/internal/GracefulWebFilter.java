@@ -2,6 +2,7 @@ package dev.graceful.spring.boot.internal;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
+import dev.graceful.Refusal;
 import dev.graceful.Tracker;
 import dev.graceful.Work;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +22,8 @@ import reactor.core.publisher.Mono;
 /**
  * The WebFlux side of the adapter, first in the filter chain: answers the health paths (not
  * counted as work, answered while draining), counts every other exchange in and out of the
- * {@code "http"} tracker, and refuses exchanges that arrive after the drain's final close with a
- * retryable 503 ({@code Retry-After: 1}, {@code Connection: close}).
+ * {@code "http"} tracker, and refuses exchanges that arrive after the drain's final close with the
+ * {@link Refusal} (plus {@code Connection: close}).
  *
  * <p>The count drops when the exchange's handling completes, errors, or is cancelled (the client
  * went away). Each exchange is tracked as described work ({@code "GET /orders"}) so a drain that
@@ -31,10 +32,8 @@ import reactor.core.publisher.Mono;
  */
 public final class GracefulWebFilter implements WebFilter, Ordered {
 
-    /** The {@code Retry-After} value of the refusal, in seconds. */
-    static final String RETRY_AFTER_SECONDS = "1";
-
-    private static final byte[] REFUSED_BODY = "Service is shutting down; retry\n".getBytes(StandardCharsets.UTF_8);
+    /** Refusal's body, kept once: each refusal wraps it (a wrap copies nothing). */
+    private static final byte[] REFUSAL_BODY = Refusal.body();
 
     private final Tracker http;
     private final HealthEndpoint health;
@@ -89,12 +88,12 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
     }
 
     private static Mono<Void> refuse(ServerHttpResponse response) {
-        response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
+        response.setStatusCode(HttpStatus.valueOf(Refusal.STATUS));
         HttpHeaders headers = response.getHeaders();
-        headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        headers.set(HttpHeaders.RETRY_AFTER, Refusal.RETRY_AFTER_SECONDS);
         headers.set(HttpHeaders.CONNECTION, "close");
-        headers.setContentType(MediaType.TEXT_PLAIN);
-        headers.setContentLength(REFUSED_BODY.length);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(REFUSED_BODY)));
+        headers.set(HttpHeaders.CONTENT_TYPE, Refusal.CONTENT_TYPE);
+        headers.setContentLength(REFUSAL_BODY.length);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(REFUSAL_BODY)));
     }
 }

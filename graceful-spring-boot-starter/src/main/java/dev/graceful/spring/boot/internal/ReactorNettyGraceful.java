@@ -9,6 +9,7 @@ import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
@@ -112,20 +113,22 @@ public final class ReactorNettyGraceful implements NettyServerCustomizer, Applic
 
         @Override
         public CompletableFuture<Void> stopAccepting() {
-            ReactorNettyConnections connections = server(port);
-            return connections == null ? CompletableFuture.completedFuture(null) : connections.stopAccepting();
+            return onServer(ReactorNettyConnections::stopAccepting);
         }
 
         @Override
         public CompletableFuture<Void> closeIdle() {
-            ReactorNettyConnections connections = server(port);
-            return connections == null ? CompletableFuture.completedFuture(null) : connections.closeIdle();
+            return onServer(ReactorNettyConnections::closeIdle);
         }
 
         @Override
         public CompletableFuture<Void> forceClose() {
+            return onServer(ReactorNettyConnections::forceClose);
+        }
+
+        private CompletableFuture<Void> onServer(Function<ReactorNettyConnections, CompletableFuture<Void>> step) {
             ReactorNettyConnections connections = server(port);
-            return connections == null ? CompletableFuture.completedFuture(null) : connections.forceClose();
+            return connections == null ? CompletableFuture.completedFuture(null) : step.apply(connections);
         }
 
         @Override

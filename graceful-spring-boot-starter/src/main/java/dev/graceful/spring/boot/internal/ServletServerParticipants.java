@@ -4,6 +4,9 @@ import dev.graceful.GracefulShutdown;
 import dev.graceful.Participant;
 import dev.graceful.servlet.jetty.JettyParticipant;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
+import java.time.Duration;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.WebServer;
@@ -23,9 +26,19 @@ import org.springframework.context.ApplicationListener;
 public abstract class ServletServerParticipants implements ApplicationListener<WebServerInitializedEvent> {
 
     private final GracefulShutdown graceful;
+    private final Function<WebServer, Participant> participantFor;
 
-    ServletServerParticipants(GracefulShutdown graceful) {
+    /**
+     * @param type        the server type this registrar joins; other servers are left alone
+     * @param participant builds the participant for a server of that type, stopping only its
+     *                    connectors, and closing connections within the given timeout
+     */
+    <S extends WebServer> ServletServerParticipants(GracefulShutdown graceful, Class<S> type,
+            BiFunction<S, Duration, Participant> participant) {
         this.graceful = graceful;
+        this.participantFor = server -> type.isInstance(server)
+                ? participant.apply(type.cast(server), graceful.config().closeTimeout())
+                : null;
     }
 
     @Override
@@ -33,55 +46,27 @@ public abstract class ServletServerParticipants implements ApplicationListener<W
         if (WebServerApplicationContext.getServerNamespace(event.getApplicationContext()) != null) {
             return;
         }
-        Participant participant = participantFor(event.getWebServer(), graceful);
+        Participant participant = participantFor.apply(event.getWebServer());
         if (participant != null) {
             graceful.register(participant);
         }
     }
 
-    abstract Participant participantFor(WebServer webServer, GracefulShutdown graceful);
-
     /** For Spring Boot's embedded Tomcat. */
     public static final class Tomcat extends ServletServerParticipants {
 
-        /**
-         * Creates the registrar.
-         *
-         * @param graceful the coordinator
-         */
         public Tomcat(GracefulShutdown graceful) {
-            super(graceful);
-        }
-
-        @Override
-        Participant participantFor(WebServer webServer, GracefulShutdown graceful) {
-            if (!(webServer instanceof TomcatWebServer tomcat)) {
-                return null;
-            }
-            return TomcatParticipant.builder(tomcat.getTomcat()).stopServer(false)
-                    .connectionCloseTimeout(graceful.config().closeTimeout()).build();
+            super(graceful, TomcatWebServer.class, (server, closeTimeout) -> TomcatParticipant
+                    .builder(server.getTomcat()).stopServer(false).connectionCloseTimeout(closeTimeout).build());
         }
     }
 
     /** For Spring Boot's embedded Jetty. */
     public static final class Jetty extends ServletServerParticipants {
 
-        /**
-         * Creates the registrar.
-         *
-         * @param graceful the coordinator
-         */
         public Jetty(GracefulShutdown graceful) {
-            super(graceful);
-        }
-
-        @Override
-        Participant participantFor(WebServer webServer, GracefulShutdown graceful) {
-            if (!(webServer instanceof JettyWebServer jetty)) {
-                return null;
-            }
-            return JettyParticipant.builder(jetty.getServer()).stopServer(false)
-                    .connectionCloseTimeout(graceful.config().closeTimeout()).build();
+            super(graceful, JettyWebServer.class, (server, closeTimeout) -> JettyParticipant
+                    .builder(server.getServer()).stopServer(false).connectionCloseTimeout(closeTimeout).build());
         }
     }
 }
