@@ -8,13 +8,11 @@ import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.InFlightWork;
 import dev.graceful.ShutdownReport;
+import dev.graceful.testkit.ConnectProbe;
 import dev.graceful.testkit.KitApp;
 import dev.graceful.testkit.RawHttpConnection;
 import dev.graceful.testkit.RawHttpConnection.Close;
 import dev.graceful.testkit.RawHttpConnection.Response;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,14 +36,7 @@ class Http1DrainIT extends DrainITBase {
     }
 
     private void awaitConnectionsRefused() {
-        await().atMost(AT_MOST).pollInterval(Duration.ofMillis(20)).until(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", server.port()), 1000);
-                return false;
-            } catch (ConnectException refused) {
-                return true;
-            }
-        });
+        ConnectProbe.awaitRefused("127.0.0.1", server.port(), AT_MOST);
     }
 
     private static String request(String method, String target, String body) {
