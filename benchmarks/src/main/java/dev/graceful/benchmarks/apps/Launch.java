@@ -1,6 +1,5 @@
 package dev.graceful.benchmarks.apps;
 
-import dev.graceful.benchmarks.support.Args;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,56 +21,14 @@ import java.util.List;
  *   {@code server.shutdown=graceful} (Boot's default since 3.4, set anyway).</li>
  * </ul>
  */
-public final class Launch {
+public record Launch(Path repo, Path benchJar, String java, List<String> jvmOptions) {
 
     /** Every example the macro benchmarks know. */
     public static final List<String> APPS = List.of("jetty", "tomcat", "netty", "spring-boot");
     /** The placeholder replaced by the port. */
     public static final String PORT = "PORT";
 
-    private final Path repo;
-    private final Path benchJar;
-    private final String java;
-    private final List<String> jvmOptions;
-
-    private Launch(Path repo, Path benchJar, String java, List<String> jvmOptions) {
-        this.repo = repo;
-        this.benchJar = benchJar;
-        this.java = java;
-        this.jvmOptions = List.copyOf(jvmOptions);
-    }
-
-    /**
-     * From the options every {@code bin/run-*} script passes: {@code --repo DIR} (the repository
-     * root), {@code --jar FILE} (the benchmark jar), {@code --java FILE} (the java executable), and
-     * the optional {@code --jvm-opts "..."} (options for the servers' JVMs).
-     *
-     * @param args the runner's options
-     * @return the launcher
-     */
-    public static Launch from(Args args) {
-        List<String> jvmOptions = List.of(args.text("jvm-opts", "").split(" ")).stream().filter(o -> !o.isBlank()).toList();
-        return new Launch(args.path("repo"), args.path("jar"), args.text("java"), jvmOptions);
-    }
-
-    /**
-     * The java executable the servers run on.
-     *
-     * @return its path
-     */
-    public String java() {
-        return java;
-    }
-
-    /**
-     * The command, with {@link #PORT} in place of the port.
-     *
-     * @param app           one of {@link #APPS}
-     * @param variant       {@code graceful}, {@code plain} or {@code framework}
-     * @param exampleJar    for {@code graceful}: run the example's own jar rather than {@link ServerApp}
-     * @param drainTimeout  the contract's {@code --drain-timeout}, such as {@code 30s}
-     * @return the command
-     */
+    /** The command, with {@link #PORT} in place of the port. */
     public List<String> command(String app, String variant, boolean exampleJar, String drainTimeout) {
         if (!APPS.contains(app) || !ServerApp.MODES.contains(variant)) {
             throw new IllegalArgumentException("app must be one of " + APPS + " and variant one of " + ServerApp.MODES
@@ -98,13 +55,7 @@ public final class Launch {
         return c;
     }
 
-    /**
-     * The command with the port filled in.
-     *
-     * @param template a {@link #command}
-     * @param port     the port
-     * @return the command to run
-     */
+    /** The command with the port filled in. */
     public static List<String> withPort(List<String> template, int port) {
         return template.stream().map(s -> s.equals(PORT) ? Integer.toString(port) : s).toList();
     }

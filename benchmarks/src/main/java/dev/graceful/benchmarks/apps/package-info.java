@@ -1,5 +1,2 @@
-/**
- * Benchmark-only launchers (groups 2 and 3): the examples with graceful, without it, and with only
- * their framework's own graceful stop. Never copied by users; the examples are.
- */
+/** Benchmark-only launchers (groups 2-4): each example with graceful, without it, and with its framework's own stop. */
 package dev.graceful.benchmarks.apps;

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,45 +25,31 @@ import java.util.function.Predicate;
 public final class Child implements AutoCloseable {
 
     private final Process process;
-    private final long startNanos;
+    private final long startNanos = System.nanoTime();
     private final List<Line> lines = new ArrayList<>();
     private final CountDownLatch exited = new CountDownLatch(1);
     private volatile long exitNanos;
     private final PrintWriter log;
 
-    /** One output line and when it arrived. */
-    public record Line(long nanos, String text) {
+    private record Line(long nanos, String text) {
     }
 
-    private Child(Process process, long startNanos, PrintWriter log) {
-        this.process = process;
-        this.startNanos = startNanos;
+    private Child(List<String> command, PrintWriter log) throws IOException {
         this.log = log;
+        this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
-    /**
-     * Starts a command, standard error merged into standard output.
-     *
-     * @param command the command
-     * @param env     variables to add to the environment
-     * @param logFile where to copy the output, each line with its arrival time
-     * @return the running child
-     * @throws IOException when it cannot start
-     */
-    public static Child start(List<String> command, Map<String, String> env, Path logFile) throws IOException {
+    /** Starts a command, standard error merged into standard output, its output copied to {@code logFile}. */
+    public static Child start(List<String> command, Path logFile) throws IOException {
         Files.createDirectories(logFile.toAbsolutePath().getParent());
         PrintWriter log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8), true);
         log.println("$ " + String.join(" ", command));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        long start = System.nanoTime();
-        Child child = new Child(pb.start(), start, log);
-        Thread reader = new Thread(child::readLines, "child-output-" + child.process.pid());
-        reader.setDaemon(true);
-        reader.start();
-        Thread waiter = new Thread(child::awaitExit, "child-exit-" + child.process.pid());
-        waiter.setDaemon(true);
-        waiter.start();
+        Child child = new Child(command, log);
+        for (Runnable job : List.<Runnable>of(child::readLines, child::awaitExit)) {
+            Thread t = new Thread(job, "child-" + child.process.pid());
+            t.setDaemon(true);
+            t.start();
+        }
         return child;
     }
 
@@ -75,7 +60,6 @@ public final class Child implements AutoCloseable {
                 long now = System.nanoTime();
                 synchronized (lines) {
                     lines.add(new Line(now, line));
-                    lines.notifyAll();
                 }
                 log.printf(Locale.ROOT, "[%+10.3f ms] %s%n", (now - startNanos) / 1e6, line);
             }
@@ -99,29 +83,15 @@ public final class Child implements AutoCloseable {
         exited.countDown();
     }
 
-    /**
-     * The process id.
-     *
-     * @return the pid
-     */
     public long pid() {
         return process.pid();
     }
 
-    /**
-     * Whether it still runs.
-     *
-     * @return {@code true} until it exited
-     */
     public boolean isAlive() {
         return exited.getCount() > 0;
     }
 
-    /**
-     * Sends SIGTERM.
-     *
-     * @return {@link System#nanoTime()} just before the signal was sent
-     */
+    /** Sends SIGTERM; returns {@link System#nanoTime()} just before it was sent. */
     public long terminate() {
         long now = System.nanoTime();
         // Through the process handle, not Process.destroy(): on Unix that also closes this side of
@@ -131,15 +101,7 @@ public final class Child implements AutoCloseable {
         return now;
     }
 
-    /**
-     * Waits for the process to end.
-     *
-     * @param timeout how long at most
-     * @param unit    its unit
-     * @return {@link System#nanoTime()} when it ended
-     * @throws InterruptedException when interrupted
-     * @throws IllegalStateException when it is still running after the timeout (it is then killed)
-     */
+    /** Waits for the process to end and returns {@link System#nanoTime()} when it did; kills it after the timeout. */
     public long awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
         if (!exited.await(timeout, unit)) {
             process.destroyForcibly();
@@ -148,75 +110,23 @@ public final class Child implements AutoCloseable {
         return exitNanos;
     }
 
-    /**
-     * The exit code.
-     *
-     * @return the code; the process must have exited
-     */
+    /** The exit code; the process must have exited. */
     public int exitCode() {
         return process.exitValue();
     }
 
-    /**
-     * When the first line matching arrived.
-     *
-     * @param which the match
-     * @return its arrival time, or empty when no such line arrived
-     */
+    /** When the first line matching arrived, if one did. */
     public OptionalLong lineTime(Predicate<String> which) {
         synchronized (lines) {
-            for (Line l : lines) {
-                if (which.test(l.text())) {
-                    return OptionalLong.of(l.nanos());
-                }
-            }
-        }
-        return OptionalLong.empty();
-    }
-
-    /**
-     * Waits for a line.
-     *
-     * @param which   the match
-     * @param timeout how long at most
-     * @param unit    its unit
-     * @return the line
-     * @throws InterruptedException when interrupted
-     * @throws IllegalStateException when it did not come in time or the process ended first
-     */
-    public Line awaitLine(Predicate<String> which, long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        synchronized (lines) {
-            int seen = 0;
-            while (true) {
-                for (; seen < lines.size(); seen++) {
-                    if (which.test(lines.get(seen).text())) {
-                        return lines.get(seen);
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !isAlive()) {
-                    throw new IllegalStateException("process " + process.pid() + ": expected line not seen"
-                            + (isAlive() ? " within " + timeout + " " + unit : " before it exited") + "; last lines:\n"
-                            + tail(15));
-                }
-                lines.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
-            }
+            return lines.stream().filter(l -> which.test(l.text())).mapToLong(Line::nanos).findFirst();
         }
     }
 
-    /**
-     * The last lines printed, for error messages.
-     *
-     * @param n how many
-     * @return them, one per line
-     */
+    /** The last lines printed, for error messages. */
     public String tail(int n) {
         synchronized (lines) {
             StringBuilder sb = new StringBuilder();
-            for (Line l : lines.subList(Math.max(0, lines.size() - n), lines.size())) {
-                sb.append("  ").append(l.text()).append('\n');
-            }
+            lines.subList(Math.max(0, lines.size() - n), lines.size()).forEach(l -> sb.append("  ").append(l.text()).append('\n'));
             return sb.toString();
         }
     }
@@ -232,7 +142,6 @@ public final class Child implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        log.flush();
         log.close();
     }
 }

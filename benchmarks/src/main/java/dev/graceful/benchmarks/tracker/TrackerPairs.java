@@ -162,12 +162,7 @@ public abstract class TrackerPairs {
         }
     }
 
-    /**
-     * graceful's hot path, as an adapter uses it around each request.
-     *
-     * @param s the shared tracker
-     * @return whether the unit was admitted (always, while serving)
-     */
+    /** graceful's hot path, as an adapter uses it around each request. */
     @Benchmark
     public boolean gracefulEnterExit(Serving s) {
         boolean admitted = s.tracker.tryEnter();
@@ -177,12 +172,7 @@ public abstract class TrackerPairs {
         return admitted;
     }
 
-    /**
-     * The hot path during the drain (requests on open connections are still served then).
-     *
-     * @param s the shared, draining tracker
-     * @return whether the unit was admitted (always, until the final close)
-     */
+    /** The hot path during the drain (requests on open connections are still served then). */
     @Benchmark
     public boolean gracefulEnterExitWhileDraining(Draining s) {
         boolean admitted = s.tracker.tryEnter();
@@ -195,9 +185,6 @@ public abstract class TrackerPairs {
     /**
      * The described path: a {@link Work} handle with a description and a start time, registered
      * so a stuck unit can be reported by name. It allocates by design; this shows how much.
-     *
-     * @param s the shared tracker
-     * @return the closed handle (returned so the JIT must materialise it)
      */
     @Benchmark
     public Work gracefulBeginClose(Serving s) {
@@ -209,9 +196,6 @@ public abstract class TrackerPairs {
     /**
      * Baseline: increment and decrement one {@link AtomicLong}, reading the decremented value as
      * a counting tracker must (to notice zero).
-     *
-     * @param s the shared counter
-     * @return the count after the pair
      */
     @Benchmark
     public long atomicLongPair(Atomic s) {
@@ -219,11 +203,7 @@ public abstract class TrackerPairs {
         return s.count.decrementAndGet();
     }
 
-    /**
-     * Baseline: increment and decrement one {@link LongAdder}; the cost graceful's design aims at.
-     *
-     * @param s the shared counter
-     */
+    /** Baseline: increment and decrement one {@link LongAdder}; the cost graceful's design aims at. */
     @Benchmark
     public void longAdderPair(Adder s) {
         s.count.increment();
@@ -233,9 +213,6 @@ public abstract class TrackerPairs {
     /**
      * The rejected design: admission by a CAS loop on one word that holds the count and a closed
      * bit; exit by one atomic decrement.
-     *
-     * @param s the shared word
-     * @return whether the unit was admitted (always: the gate is never closed here)
      */
     @Benchmark
     public boolean casLoopOneWord(OneWord s) {
