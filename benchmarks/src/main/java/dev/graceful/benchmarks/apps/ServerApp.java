@@ -32,7 +32,7 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  *   after closing the server channel. The baseline of group 3.</li>
  * </ul>
  * The Spring Boot example needs no launcher: its own jar with {@code -Dgraceful.enabled=false} is
- * Spring Boot without the starter (see {@link Launch}).
+ * Spring Boot without the starter (see {@link dev.graceful.benchmarks.support.BenchRun#command}).
  */
 public final class ServerApp {
 

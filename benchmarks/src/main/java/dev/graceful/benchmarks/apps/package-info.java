@@ -1,2 +1,5 @@
-/** Benchmark-only launchers (groups 2-4): each example with graceful, without it, and with its framework's own stop. */
+/**
+ * {@link dev.graceful.benchmarks.apps.ServerApp}: the examples without graceful, or with only their
+ * framework's own stop.
+ */
 package dev.graceful.benchmarks.apps;

@@ -42,7 +42,8 @@ public final class OverheadReport {
             List<Map<String, String>> p = Rows.select(rows, "app", app, "variant", "plain");
             sb.append(Rows.line(app, Rows.format(Rows.spread(g, rps)), Rows.format(Rows.spread(p, rps)),
                     "**" + Rows.formatRatio(Rows.pairedRatio(g, p, rps)) + "**", Rows.format(Rows.spread(g, p99)),
-                    Rows.format(Rows.spread(p, p99)), Rows.formatRatio(Rows.pairedRatio(g, p, p99)), errors(g) + " / " + errors(p)));
+                    Rows.format(Rows.spread(p, p99)), Rows.formatRatio(Rows.pairedRatio(g, p, p99)),
+                    errors(g) + " / " + errors(p)));
         }
         sb.append('\n');
         for (String app : Rows.distinct(rows, "app")) {

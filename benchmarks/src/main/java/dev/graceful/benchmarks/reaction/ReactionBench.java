@@ -2,11 +2,9 @@ package dev.graceful.benchmarks.reaction;
 
 import static dev.graceful.benchmarks.support.BenchRun.ms;
 
-import dev.graceful.benchmarks.apps.Launch;
 import dev.graceful.benchmarks.apps.ServerApp;
 import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
-import dev.graceful.benchmarks.support.Net;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,27 +16,17 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Group 3: shutdown reaction. For each round and example, fresh processes of two variants:
- * {@code graceful} (the example's own jar, as {@code examples/bin/run} starts it) and
- * {@code framework} (the same application with only its framework's graceful stop: see
- * {@link ServerApp}; for Spring Boot the same jar with {@code -Dgraceful.enabled=false}), each in
- * two scenarios:
- * <ul>
- *   <li>{@code inflight}: {@code N} requests {@code GET /work?ms=W} on kept-alive connections,
- *   SIGTERM a fixed time after they were sent; measured: the time from the last response read in
- *   full by the client to the process's exit (the client keeps a connection open unless its
- *   response said {@code Connection: close}, as a proxy's pool would);</li>
- *   <li>{@code idle}: nothing in flight, no connection open, no readiness delay; measured: the time
- *   from SIGTERM to exit.</li>
- * </ul>
- * For graceful, the arrival of its log lines {@code Drained in} and {@code Shutdown complete}
- * splits the time into the drain's end, the participants' close, and the JVM's exit. Every time is
- * taken on this JVM's clock. {@link ReactionReport} makes the report. Options, besides
- * {@link BenchRun}'s: {@code [--in-flight N] [--work-ms MS] [--term-after-ms MS]}.
+ * Group 3, shutdown reaction (method: {@code docs/BENCHMARKS.md}). Per round and example, fresh
+ * processes of {@code graceful} (the example's own jar) and {@code framework} (only the framework's
+ * own graceful stop: {@link ServerApp}, or Boot without the starter), each in two scenarios:
+ * {@code inflight} (N {@code GET /work?ms=W} on kept-alive connections, SIGTERM shortly after; the
+ * client closes a connection only on {@code Connection: close}, as a proxy's pool does) and
+ * {@code idle}. Every time is taken on this JVM's clock, graceful's log lines included.
+ * Options, besides {@link BenchRun}'s: {@code [--in-flight N] [--work-ms MS] [--term-after-ms MS]}.
  */
 public final class ReactionBench {
 
-    static final List<String> APPS = Launch.APPS;
+    static final List<String> APPS = BenchRun.APPS;
     static final List<String> VARIANTS = List.of("graceful", "framework");
     static final List<String> SCENARIOS = List.of("inflight", "idle");
     /** Times in ms from SIGTERM. */
@@ -61,10 +49,10 @@ public final class ReactionBench {
                         Map<String, Object> row = BenchRun.row(r, app);
                         row.put("variant", variant);
                         row.put("scenario", scenario);
-                        Path log = run.out().resolve("logs").resolve(String.format(Locale.ROOT, "r%d-%s-%s-%s.log", r, app,
-                                variant, scenario));
+                        Path log = run.out().resolve("logs")
+                                .resolve(String.format(Locale.ROOT, "r%d-%s-%s-%s.log", r, app, variant, scenario));
                         int requests = scenario.equals("inflight") ? inFlight : 0;
-                        measure(run.launch().command(app, variant, true, "30s"), log, requests, workMs, termAfterMs, row);
+                        measure(run.command(app, variant, true, "30s"), log, requests, workMs, termAfterMs, row);
                         run.sample(row);
                     }
                 }
@@ -75,13 +63,11 @@ public final class ReactionBench {
 
     private static void measure(List<String> template, Path log, int requests, int workMs, int termAfterMs,
             Map<String, Object> row) throws Exception {
-        int port = Net.freePort();
         List<Held> held = new ArrayList<>();
-        try (Child child = Child.start(Launch.withPort(template, port), log)) {
-            Net.awaitOk(child, port);
-            Net.warmUp(port);
+        try (Child child = Child.start(List.of(), template, log)) {
+            child.warmUp();
             for (int i = 0; i < requests; i++) {
-                held.add(new Held(RawHttpConnection.open(port), workMs));
+                held.add(new Held(RawHttpConnection.open(child.port()), workMs));
             }
             // Idle: let the warm-up's connection close on the server side too.
             TimeUnit.MILLISECONDS.sleep(requests > 0 ? termAfterMs : 200);

@@ -30,8 +30,8 @@ public final class ReactionReport {
 
     static String render(List<Map<String, String>> rows, int workMs, int inFlight, int termAfterMs) {
         Set<String> apps = Rows.distinct(rows, "app");
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%d round(s); every sample a fresh process; times in"
-                + " ms, median [min–max] over rounds; ratios: graceful ÷ framework within the same round.%n%n",
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%d round(s); every sample a fresh process;"
+                + " times in ms, median [min–max] over rounds; ratios: graceful ÷ framework within the same round.%n%n",
                 Rows.distinct(rows, "round").size()));
 
         sb.append("#### Last in-flight completion → exit");
@@ -79,7 +79,8 @@ public final class ReactionReport {
         for (String app : apps) {
             DescriptiveStatistics s = Rows.spread(select(rows, app, "graceful", "inflight"), lastToExit);
             sb.append(String.format(Locale.ROOT, "- Target, %s: last completion → exit ≤ %.0f ms median: %s (median %s ms)%n", app,
-                    TARGET_MS, Rows.verdict(s, m -> m <= TARGET_MS), s.getN() == 0 ? "n/a" : Rows.number(Rows.median(s))));
+                    TARGET_MS, Rows.verdict(s, m -> m <= TARGET_MS),
+                    s.getN() == 0 ? "n/a" : Rows.number(Rows.median(s))));
         }
         return sb.append(Rows.loadRange(rows)).toString();
     }
@@ -99,7 +100,8 @@ public final class ReactionReport {
         if (s.getN() == rows.size() || rows.isEmpty()) {
             return Rows.format(s);
         }
-        return (s.getN() == 0 ? "n/a" : Rows.format(s) + " (" + s.getN() + " of " + rows.size() + ")") + ": requests cut";
+        String measured = s.getN() == 0 ? "n/a" : Rows.format(s) + " (" + s.getN() + " of " + rows.size() + ")";
+        return measured + ": requests cut";
     }
 
     private static String ratio(List<Map<String, String>> subject, List<Map<String, String>> baseline,

@@ -101,7 +101,7 @@ final class HeldRequests implements AutoCloseable {
         }
     }
 
-    /** Sends {@code GET /work?ms=...} on every connection, the delay of each chosen so that all are due at {@code dueNanos}. */
+    /** Sends {@code GET /work?ms=...} on every connection, each delay chosen so that all are due at {@code dueNanos}. */
     void sendAllDueAt(long dueNanos) throws IOException {
         for (int i = 0; i < conns.length; i++) {
             long ms = Math.max(0, TimeUnit.NANOSECONDS.toMillis(dueNanos - System.nanoTime()));
@@ -132,7 +132,8 @@ final class HeldRequests implements AutoCloseable {
                 try {
                     n = c.channel.read(buffer);
                 } catch (IOException e) {
-                    c.fail(String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("reset") ? "reset" : "error");
+                    boolean reset = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("reset");
+                    c.fail(reset ? "reset" : "error");
                     n = 0;
                 }
                 if (n > 0) {
@@ -196,7 +197,7 @@ final class HeldRequests implements AutoCloseable {
         return sb.toString();
     }
 
-    /** {@code {first, last}} completion times ({@link System#nanoTime()}) of the answered requests; null when none was. */
+    /** {@code {first, last}} completion ({@link System#nanoTime()}) of the answered requests; null when none was. */
     long[] completionRange() {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;

@@ -2,10 +2,8 @@ package dev.graceful.benchmarks.scale;
 
 import static dev.graceful.benchmarks.support.BenchRun.ms;
 
-import dev.graceful.benchmarks.apps.Launch;
 import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
-import dev.graceful.benchmarks.support.Net;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,26 +16,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Group 4: drain at scale. For each round, example and size N, a fresh process of the example's own
- * jar (graceful, drain timeout 60 s, no readiness delay); one thread of this JVM opens N
- * connections ({@link HeldRequests}) and sends {@code GET /work?ms=...} on each so that all are due
- * at the same moment, a few seconds ahead; once the server has accepted every connection, this
- * JVM measures the server's live heap (a full GC, then its heap use, through {@code jcmd}) and its
- * resident set, sends SIGTERM while all N are held, and reads every response. Measured: how many
- * were answered 200 (must be all), how long after their due time the last one arrived (the time to
- * answer N at once), the time from that last response to the process's exit, SIGTERM to graceful's
- * {@code Drained in} line, and memory held per in-flight request. {@link ScaleReport} makes the
- * report. Options, besides {@link BenchRun}'s: {@code [--sizes n1,n2,...]}.
+ * Group 4, drain at scale (method: {@code docs/BENCHMARKS.md}). Per round, example and size N, a
+ * fresh process of the example's own jar; N requests held by {@link HeldRequests}, all due at the
+ * same moment a few seconds ahead; the server's live heap ({@code jcmd}) and resident set measured
+ * idle and holding them; SIGTERM while all are held; every response read. Options, besides
+ * {@link BenchRun}'s: {@code [--sizes n1,n2,...]}.
  */
 public final class ScaleBench {
 
     /** The examples that can be measured: those with an asynchronous {@code /work} that holds no thread. */
     static final List<String> APPS = List.of("netty", "jetty");
     /**
-     * The examples measured by default. Jetty is left out: the example keeps Jetty's default accept
-     * queue (50), which overflows under this client's burst of connects whenever Jetty's acceptor
-     * falls behind, and each overflowed connect is retried a second later; opening thousands then
-     * takes longer than the connections may wait ({@link #MAX_CONNECT_SECONDS}).
+     * Measured by default. Not Jetty: its default accept queue (50) overflows under this client's
+     * burst of connects, each overflowed connect is retried a second later, and opening thousands
+     * then takes longer than the connections may wait ({@link #MAX_CONNECT_SECONDS}).
      */
     static final List<String> DEFAULT_APPS = List.of("netty");
     /** Times in ms. */
@@ -61,17 +53,19 @@ public final class ScaleBench {
     }
 
     public static void main(String[] args) throws Exception {
-        BenchRun run = BenchRun.start(BenchRun.parser("sizes").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS, DEFAULT_APPS);
+        BenchRun run = BenchRun.start(BenchRun.parser("sizes").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS,
+                DEFAULT_APPS);
         List<Integer> sizes = run.numbers("sizes", run.smoke() ? List.of(50) : List.of(1000, 2500, 5000, 10000));
-        Path java = Path.of(run.launch().java());
+        Path java = Path.of(run.text("java"));
         String jcmd = java.getParent() == null ? "jcmd" : java.resolveSibling("jcmd").toString();
         for (int r = 1; r <= run.rounds(); r++) {
             for (String app : run.apps()) {
                 for (int n : sizes) {
                     Map<String, Object> row = BenchRun.row(r, app);
                     row.put("n", n);
-                    Path log = run.out().resolve("logs").resolve(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app, n));
-                    measure(run.launch().command(app, "graceful", true, "60s"), jcmd, log, n, row);
+                    Path log = run.out().resolve("logs").resolve(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app,
+                            n));
+                    measure(run.command(app, "graceful", true, "60s"), jcmd, log, n, row);
                     run.sample(row);
                 }
             }
@@ -81,10 +75,9 @@ public final class ScaleBench {
 
     private static void measure(List<String> template, String jcmd, Path log, int n, Map<String, Object> row)
             throws Exception {
-        int port = Net.freePort();
-        try (Child child = Child.start(Launch.withPort(template, port), log)) {
-            Net.awaitOk(child, port);
-            Net.warmUp(port);
+        try (Child child = Child.start(List.of(), template, log)) {
+            int port = child.port();
+            child.warmUp();
             row.put("heap_idle_kb", liveHeapKb(jcmd, child.pid()));
             row.put("rss_idle_kb", status(child.pid(), "VmRSS"));
             long connectStart = System.nanoTime();
@@ -164,6 +157,7 @@ public final class ScaleBench {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
                 .filter(line -> line.startsWith(field + ":"))
                 .mapToLong(line -> Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim()))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid + "/status"));
+                .findFirst().orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid
+                        + "/status"));
     }
 }

@@ -34,6 +34,7 @@ public final class ScaleReport {
         ToDoubleFunction<Map<String, String>> heapMib = r -> (Samples.number(r, "heap_held_kb") - Samples.number(r, "heap_idle_kb")) / 1024;
         ToDoubleFunction<Map<String, String>> heapPerRequest = r -> 1024 * 1024 * heapMib.applyAsDouble(r) / Samples.number(r, "n");
         ToDoubleFunction<Map<String, String>> rssMib = r -> (Samples.number(r, "rss_held_kb") - Samples.number(r, "rss_idle_kb")) / 1024;
+        ToDoubleFunction<Map<String, String>> peakMib = r -> Samples.number(r, "hwm_kb") / 1024;
 
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%d round(s); every sample a fresh process; median [min–max] over rounds."
@@ -50,7 +51,7 @@ public final class ScaleReport {
                 }
                 sb.append("| ").append(app).append(" | ").append(n).append(" | ").append(Rows.answered(s, "n"));
                 for (ToDoubleFunction<Map<String, String>> f : List.of(last, lastPerRequest, column("last_to_exit_ms"),
-                        column("drained_ms"), heapMib, heapPerRequest, rssMib, r -> Samples.number(r, "hwm_kb") / 1024)) {
+                        column("drained_ms"), heapMib, heapPerRequest, rssMib, peakMib)) {
                     sb.append(" | ").append(Rows.format(Rows.spread(s, f)));
                 }
                 sb.append(" |\n");

@@ -1,9 +1,11 @@
 package dev.graceful.benchmarks.support;
 
+import dev.graceful.testkit.RawHttpConnection;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,15 +18,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A process under test. Every line it prints is timestamped with {@link System#nanoTime()} the
- * moment it arrives (and written to a log file with its offset from the start), and the moment the
- * process ends is taken by a thread that does nothing but wait for it, so that "when did X happen
- * in the child" can be read off this JVM's clock: JVMs flush {@code System.out}/{@code err} per
- * line, and a pipe adds microseconds.
+ * A server process under test, on a port of 127.0.0.1. Every line it prints is timestamped with
+ * {@link System#nanoTime()} the moment it arrives (and written to a log file with its offset from
+ * the start), and the moment the process ends is taken by a thread that does nothing but wait for
+ * it, so that "when did X happen in the child" can be read off this JVM's clock: JVMs flush
+ * {@code System.out}/{@code err} per line, and a pipe adds microseconds.
  */
 public final class Child implements AutoCloseable {
 
+    /** The placeholder of the port in a command. */
+    public static final String PORT = "PORT";
+
     private final Process process;
+    private final int port;
     private final long startNanos = System.nanoTime();
     private final List<Line> lines = new ArrayList<>();
     private final CountDownLatch exited = new CountDownLatch(1);
@@ -34,21 +40,38 @@ public final class Child implements AutoCloseable {
     private record Line(long nanos, String text) {
     }
 
-    private Child(List<String> command, PrintWriter log) throws IOException {
+    private Child(List<String> command, int port, PrintWriter log) throws IOException {
         this.log = log;
+        this.port = port;
         this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
-    /** Starts a command, standard error merged into standard output, its output copied to {@code logFile}. */
-    public static Child start(List<String> command, Path logFile) throws IOException {
+    /**
+     * Starts {@code prefix} then {@code template} with a free port in place of {@link #PORT},
+     * its output copied to {@code logFile}, and waits until it answers {@code GET /} with 200.
+     */
+    public static Child start(List<String> prefix, List<String> template, Path logFile) throws IOException,
+            InterruptedException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(prefix);
+        template.forEach(s -> command.add(s.equals(PORT) ? Integer.toString(port) : s));
         Files.createDirectories(logFile.toAbsolutePath().getParent());
         PrintWriter log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8), true);
         log.println("$ " + String.join(" ", command));
-        Child child = new Child(command, log);
+        Child child = new Child(command, port, log);
         for (Runnable job : List.<Runnable>of(child::readLines, child::awaitExit)) {
             Thread t = new Thread(job, "child-" + child.process.pid());
             t.setDaemon(true);
             t.start();
+        }
+        try {
+            child.awaitOk();
+        } catch (RuntimeException | InterruptedException e) {
+            child.close();
+            throw e;
         }
         return child;
     }
@@ -83,8 +106,52 @@ public final class Child implements AutoCloseable {
         exited.countDown();
     }
 
+    /** Waits (2 minutes at most) until {@code GET /} answers 200, polling every 20 ms. */
+    private void awaitOk() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            try {
+                if (status("/") == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (!isAlive() || System.nanoTime() > deadline) {
+                String what = isAlive() ? "did not answer GET / with 200 within 2 minutes" : "exited before answering GET /";
+                throw new IllegalStateException("the server " + what + "; last lines:\n" + tail(20));
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
     public long pid() {
         return process.pid();
+    }
+
+    /** The status of one {@code GET path}, on a fresh connection. */
+    public int status(String path) throws IOException {
+        try (RawHttpConnection c = RawHttpConnection.open(port)) {
+            c.send("GET", path, null);
+            return c.read().status();
+        }
+    }
+
+    /**
+     * Loads the request path's classes (and the {@code /work} timer) before anything is measured,
+     * as traffic would: 50 {@code GET /} and 3 {@code GET /work?ms=1} on one connection.
+     */
+    public void warmUp() throws IOException {
+        try (RawHttpConnection c = RawHttpConnection.open(port)) {
+            for (int i = 0; i < 53; i++) {
+                c.send("GET", i < 50 ? "/" : "/work?ms=1", null);
+                c.read();
+            }
+        }
     }
 
     public boolean isAlive() {
@@ -122,11 +189,11 @@ public final class Child implements AutoCloseable {
         }
     }
 
-    /** The last lines printed, for error messages. */
-    public String tail(int n) {
+    private String tail(int n) {
         synchronized (lines) {
             StringBuilder sb = new StringBuilder();
-            lines.subList(Math.max(0, lines.size() - n), lines.size()).forEach(l -> sb.append("  ").append(l.text()).append('\n'));
+            lines.subList(Math.max(0, lines.size() - n), lines.size())
+                    .forEach(l -> sb.append("  ").append(l.text()).append('\n'));
             return sb.toString();
         }
     }

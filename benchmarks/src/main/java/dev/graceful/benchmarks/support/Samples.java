@@ -28,8 +28,8 @@ public record Samples(Path file, List<String> columns) {
         List<String> values = new ArrayList<>();
         for (String c : columns) {
             Object v = row.get(c);
-            String text = v == null ? "" : v instanceof Double d ? (d.isNaN() ? "" : String.format(Locale.ROOT, "%.3f", d))
-                    : v.toString();
+            String text = v == null || v instanceof Double d && d.isNaN() ? ""
+                    : v instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : v.toString();
             if (text.contains(",") || text.contains("\n")) {
                 throw new IllegalArgumentException("column " + c + ": a value may not hold ',' or a newline, was '" + text + "'");
             }
@@ -67,10 +67,10 @@ public record Samples(Path file, List<String> columns) {
         return v == null ? Double.NaN : Double.parseDouble(v);
     }
 
-    /** The 1-minute load average, recorded with every sample: this machine is shared. */
-    public static String load1() {
+    /** The first {@code n} of the 1-, 5- and 15-minute load averages: this machine is shared. */
+    public static String load(int n) {
         try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+            return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, n));
         } catch (IOException | RuntimeException e) {
             return "";
         }

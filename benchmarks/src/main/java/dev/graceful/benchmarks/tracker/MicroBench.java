@@ -1,6 +1,6 @@
 package dev.graceful.benchmarks.tracker;
 
-import java.io.IOException;
+import dev.graceful.benchmarks.support.Samples;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +38,8 @@ public final class MicroBench {
     public static void main(String[] args) throws Exception {
         OptionParser parser = new OptionParser(false);
         OptionSpec<String> outOption = parser.accepts("out").withRequiredArg().required();
-        OptionSpec<Integer> roundsOption = parser.accepts("rounds").withRequiredArg().ofType(Integer.class).defaultsTo(1);
+        OptionSpec<Integer> roundsOption = parser.accepts("rounds").withRequiredArg().ofType(Integer.class)
+                .defaultsTo(1);
         OptionSet options = parser.parse(args);
         Path out = Path.of(options.valueOf(outOption));
         int rounds = options.valueOf(roundsOption);
@@ -51,8 +52,8 @@ public final class MicroBench {
         for (int r = 1; r <= rounds; r++) {
             Path json = out.resolve("round-" + r + ".json");
             Path log = out.resolve("round-" + r + ".log");
-            System.out.println("round " + r + "/" + rounds + " (load " + loadAverage() + ") -> " + json);
-            Files.writeString(load, "round " + r + " start: " + loadAverage() + "\n", StandardOpenOption.APPEND);
+            System.out.println("round " + r + "/" + rounds + " (load " + Samples.load(3) + ") -> " + json);
+            Files.writeString(load, "round " + r + " start: " + Samples.load(3) + "\n", StandardOpenOption.APPEND);
             Options run = new OptionsBuilder().parent(jmh)
                     .include("dev\\.graceful\\.benchmarks\\.tracker\\.")
                     .shouldFailOnError(true)
@@ -68,14 +69,8 @@ public final class MicroBench {
                 lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.err::println);
                 System.exit(1);
             }
-            Files.writeString(load, "round " + r + " end: " + loadAverage() + "\n", StandardOpenOption.APPEND);
+            Files.writeString(load, "round " + r + " end: " + Samples.load(3) + "\n", StandardOpenOption.APPEND);
         }
         Files.writeString(out.resolve("table.md"), MicroReport.render(forks));
-    }
-
-    /** The 1-, 5- and 15-minute load averages: benchmarks share this machine. */
-    private static String loadAverage() throws IOException {
-        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-        return f[0] + " " + f[1] + " " + f[2];
     }
 }

@@ -22,23 +22,17 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 
 /**
- * Turns group 1's JMH results (the tracker hot path) into the table of {@code docs/BENCHMARKS.md}:
- * each benchmark's cost relative to the {@code LongAdder} pair and the {@code AtomicLong} pair
- * measured in the same run.
- *
- * <h2>How samples are paired</h2>
- * A sample is one fork of one benchmark: the median of that fork's measurement iterations. The
- * sample of a benchmark and the sample of a baseline are paired when they come from the same round
- * of {@code bin/run-micro} and the same fork index, that is, from the same JMH run, minutes apart
- * at most, under the same background load. Each pair gives one ratio; the report prints the median
- * ratio with its range. Absolute times are printed only next to the ratios, as context: they
- * belong to this machine and this load.
+ * Turns group 1's JMH results into the table of {@code docs/BENCHMARKS.md}: each benchmark's cost
+ * relative to the {@code LongAdder} pair and the {@code AtomicLong} pair measured in the same run.
+ * A sample is one fork of one benchmark (the median of its measurement iterations); a benchmark's
+ * sample and a baseline's are paired when they come from the same round and fork index, so from one
+ * JMH run under the same background load. Absolute times are printed only next to the ratios, as
+ * context: they belong to this machine and this load.
  */
 public final class MicroReport {
 
     /** The baseline graceful's target is stated against. */
     static final String LONG_ADDER = "longAdderPair";
-    /** The naive baseline. */
     static final String ATOMIC_LONG = "atomicLongPair";
     /** graceful's hot path, the subject of the targets. */
     static final String SUBJECT = "gracefulEnterExit";
@@ -50,9 +44,6 @@ public final class MicroReport {
      * below one byte per operation is none.
      */
     static final double ZERO_BYTES = 1.0;
-    /** The secondary result JMH's GC profiler gives for allocation per operation. */
-    static final String ALLOCATION = "gc.alloc.rate.norm";
-
     /** Rows in this order first (subjects, then baselines); anything else after, by name. */
     private static final List<String> ORDER = List.of(SUBJECT, "gracefulEnterExitWhileDraining",
             "gracefulBeginClose", "casLoopOneWord", ATOMIC_LONG, LONG_ADDER);
@@ -63,12 +54,16 @@ public final class MicroReport {
     }
 
     /**
-     * One fork of one benchmark, reduced to what the report needs: {@code pairing} names its run and
-     * fork (samples with the same key are paired), {@code score} is the median of its measurement
-     * iterations, {@code bytes} that of {@code gc.alloc.rate.norm} (NaN without {@code -prof gc}).
+     * One fork of one benchmark: {@code pairing} names its run and fork (samples with the same key
+     * are paired), {@code score} is the median of its measurement iterations, {@code bytes} that of
+     * {@code gc.alloc.rate.norm} (NaN without {@code -prof gc}).
      */
     record Fork(String pairing, String method, int threads, boolean higherIsBetter, String unit, String jvm,
             String settings, double score, double bytes) {
+
+        double cost() {
+            return higherIsBetter ? 1 / score : score;
+        }
     }
 
     /** The forks of one JMH run; {@code run} names it, for pairing. */
@@ -76,9 +71,9 @@ public final class MicroReport {
         List<Fork> forks = new ArrayList<>();
         for (RunResult result : results) {
             BenchmarkParams p = result.getParams();
-            String name = p.getBenchmark();
-            String method = name.substring(name.lastIndexOf('.') + 1) + (p.getParamsKeys().isEmpty() ? ""
-                    : p.getParamsKeys().stream().collect(Collectors.toMap(k -> k, p::getParam, (a, b) -> a, TreeMap::new)));
+            String method = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.') + 1)
+                    + (p.getParamsKeys().isEmpty() ? "" : p.getParamsKeys().stream()
+                            .collect(Collectors.toMap(k -> k, p::getParam, (a, b) -> a, TreeMap::new)));
             String jvm = "Java " + p.getJdkVersion() + " (" + p.getVmName() + " " + p.getVmVersion() + ")";
             String settings = p.getWarmup().getCount() + " x " + p.getWarmup().getTime() + " warm-up, "
                     + p.getMeasurement().getCount() + " x " + p.getMeasurement().getTime() + " measured";
@@ -88,11 +83,12 @@ public final class MicroReport {
                 List<Double> bytes = new ArrayList<>();
                 for (IterationResult i : b.getIterationResults()) {
                     scores.add(i.getPrimaryResult().getScore());
-                    Result alloc = i.getSecondaryResults().get(ALLOCATION);
+                    Result alloc = i.getSecondaryResults().get("gc.alloc.rate.norm");
                     bytes.add(alloc == null ? Double.NaN : alloc.getScore());
                 }
                 forks.add(new Fork(run + "#" + fork++, method, p.getThreads(), p.getMode() == Mode.Throughput,
-                        b.getScoreUnit(), jvm, settings, Rows.median(Rows.stats(scores)), Rows.median(Rows.stats(bytes))));
+                        b.getScoreUnit(), jvm, settings, Rows.median(Rows.stats(scores)),
+                        Rows.median(Rows.stats(bytes))));
             }
         }
         return forks;
@@ -125,11 +121,10 @@ public final class MicroReport {
             }
         }
         int samples = table.values().stream().flatMap(m -> m.values().stream()).mapToInt(Map::size).min().orElse(0);
-
         sb.append("### ").append(jvm).append("\n\n");
-        sb.append("Per fork: ").append(String.join("; ", settings)).append(" iterations; a sample is the median of a fork's")
-                .append(" measured iterations. At least ").append(samples).append(" sample(s) per benchmark. Ratios: the")
-                .append(" row's cost divided by the baseline's cost in the same run (same file, same fork index);")
+        sb.append("Per fork: ").append(String.join("; ", settings)).append(" iterations; a sample is the median of a")
+                .append(" fork's measured iterations. At least ").append(samples).append(" sample(s) per benchmark. Ratios:")
+                .append(" the row's cost divided by the baseline's cost in the same run (same file, same fork index);")
                 .append(" median [min–max] over those pairs; above 1 is slower.\n\n");
         sb.append("| threads | benchmark | ").append(String.join(", ", units))
                 .append(" | × LongAdder pair | × AtomicLong pair | B/op |\n");
@@ -151,8 +146,7 @@ public final class MicroReport {
         sb.append(String.format(Locale.ROOT,
                 "- Target on %s: %s ≤ %.1f× the LongAdder pair: %s (median %.2f×; fastest samples %.2f×);",
                 threads + (threads == 1 ? " thread" : " threads"), SUBJECT, TARGET_RATIO,
-                Rows.verdict(ratio, m -> m <= TARGET_RATIO),
-                Rows.median(ratio), fastest(subject) / fastest(adder)));
+                Rows.verdict(ratio, m -> m <= TARGET_RATIO), Rows.median(ratio), fastest(subject) / fastest(adder)));
         sb.append(bytes.getN() == 0 ? " allocation: not measured (run with -prof gc)\n"
                 : String.format(Locale.ROOT, " 0 B/op: %s (at most %s B/op)\n",
                         bytes.getMax() < ZERO_BYTES ? "**met**" : "**NOT met**", Rows.number(bytes.getMax())));
@@ -168,31 +162,16 @@ public final class MicroReport {
      * the median ratio, never instead of it.
      */
     private static double fastest(Map<String, Fork> samples) {
-        DescriptiveStatistics s = figure(samples, Fork::score);
-        return samples.values().iterator().next().higherIsBetter() ? 1 / s.getMax() : s.getMin();
+        return figure(samples, Fork::cost).getMin();
     }
 
-    private static String ratioCell(String method, String baselineName, Map<String, Fork> subject,
-            Map<String, Fork> baseline) {
-        if (method.equals(baselineName)) {
-            return "(baseline)";
-        }
-        return baseline == null ? "n/a" : Rows.formatRatio(ratios(subject, baseline));
+    private static String ratioCell(String method, String baseline, Map<String, Fork> subject, Map<String, Fork> base) {
+        return method.equals(baseline) ? "(baseline)" : base == null ? "n/a" : Rows.formatRatio(ratios(subject, base));
     }
 
     /** Cost ratios of the pairs of samples taken in the same run; cost is time, or 1/throughput. */
     private static DescriptiveStatistics ratios(Map<String, Fork> subject, Map<String, Fork> baseline) {
-        List<Double> ratios = new ArrayList<>();
-        subject.forEach((pairing, s) -> {
-            Fork b = baseline.get(pairing);
-            if (b != null) {
-                ratios.add(cost(s) / cost(b));
-            }
-        });
-        return Rows.stats(ratios);
-    }
-
-    private static double cost(Fork f) {
-        return f.higherIsBetter() ? 1 / f.score() : f.score();
+        return Rows.stats(subject.entrySet().stream().filter(e -> baseline.containsKey(e.getKey()))
+                .map(e -> e.getValue().cost() / baseline.get(e.getKey()).cost()).toList());
     }
 }
