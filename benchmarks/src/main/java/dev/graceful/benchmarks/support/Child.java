@@ -13,16 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
  * A server process under test, on a port of 127.0.0.1. Every line it prints is timestamped with
  * {@link System#nanoTime()} the moment it arrives (and written to a log file with its offset from
- * the start), and the moment the process ends is taken by a thread that does nothing but wait for
- * it, so that "when did X happen in the child" can be read off this JVM's clock: JVMs flush
- * {@code System.out}/{@code err} per line, and a pipe adds microseconds.
+ * the start), and so is the moment the process ends (by the JDK's process reaper, which does
+ * nothing else), so that "when did X happen in the child" can be read off this JVM's clock: JVMs
+ * flush {@code System.out}/{@code err} per line, and a pipe adds microseconds.
  */
 public final class Child implements AutoCloseable {
 
@@ -33,9 +35,8 @@ public final class Child implements AutoCloseable {
     private final int port;
     private final long startNanos = System.nanoTime();
     private final List<Line> lines = new ArrayList<>();
-    private final CountDownLatch exited = new CountDownLatch(1);
-    private volatile long exitNanos;
     private final PrintWriter log;
+    private final CompletableFuture<Long> exitNanos;
 
     private record Line(long nanos, String text) {
     }
@@ -44,6 +45,11 @@ public final class Child implements AutoCloseable {
         this.log = log;
         this.port = port;
         this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        this.exitNanos = process.onExit().thenApply(p -> {
+            long now = System.nanoTime();
+            log.printf(Locale.ROOT, "[%+10.3f ms] (process exited with %d)%n", (now - startNanos) / 1e6, p.exitValue());
+            return now;
+        });
     }
 
     /**
@@ -62,11 +68,9 @@ public final class Child implements AutoCloseable {
         PrintWriter log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8), true);
         log.println("$ " + String.join(" ", command));
         Child child = new Child(command, port, log);
-        for (Runnable job : List.<Runnable>of(child::readLines, child::awaitExit)) {
-            Thread t = new Thread(job, "child-" + child.process.pid());
-            t.setDaemon(true);
-            t.start();
-        }
+        Thread reader = new Thread(child::readLines, "child-output-" + child.process.pid());
+        reader.setDaemon(true);
+        reader.start();
         try {
             child.awaitOk();
         } catch (RuntimeException | InterruptedException e) {
@@ -89,21 +93,6 @@ public final class Child implements AutoCloseable {
         } catch (IOException e) {
             log.println("(output read failed: " + e + ")");
         }
-    }
-
-    private void awaitExit() {
-        while (true) {
-            try {
-                process.waitFor();
-                break;
-            } catch (InterruptedException e) {
-                // keep waiting: this thread's only job
-            }
-        }
-        exitNanos = System.nanoTime();
-        log.printf(Locale.ROOT, "[%+10.3f ms] (process exited with %d)%n", (exitNanos - startNanos) / 1e6,
-                process.exitValue());
-        exited.countDown();
     }
 
     /** Waits (2 minutes at most) until {@code GET /} answers 200, polling every 20 ms. */
@@ -155,7 +144,7 @@ public final class Child implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return exited.getCount() > 0;
+        return !exitNanos.isDone();
     }
 
     /** Sends SIGTERM; returns {@link System#nanoTime()} just before it was sent. */
@@ -170,11 +159,12 @@ public final class Child implements AutoCloseable {
 
     /** Waits for the process to end and returns {@link System#nanoTime()} when it did; kills it after the timeout. */
     public long awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
-        if (!exited.await(timeout, unit)) {
+        try {
+            return exitNanos.get(timeout, unit);
+        } catch (TimeoutException | ExecutionException e) {
             process.destroyForcibly();
             throw new IllegalStateException("process " + process.pid() + " did not exit within " + timeout + " " + unit);
         }
-        return exitNanos;
     }
 
     /** The exit code; the process must have exited. */
@@ -203,11 +193,7 @@ public final class Child implements AutoCloseable {
     public void close() {
         if (isAlive()) {
             process.destroyForcibly();
-            try {
-                exited.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            exitNanos.completeOnTimeout(0L, 10, TimeUnit.SECONDS).join();
         }
         log.close();
     }
