@@ -47,7 +47,9 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         }
         boolean smoke = options.has("smoke");
         List<String> apps = options.valuesOf("apps").stream().map(String.class::cast).toList();
-        apps = apps.isEmpty() ? smoke ? smokeApps : defaultApps : apps;
+        if (apps.isEmpty()) {
+            apps = smoke ? smokeApps : defaultApps;
+        }
         if (!allowedApps.containsAll(apps)) {
             throw new IllegalArgumentException("--apps takes some of " + allowedApps + ", was " + apps);
         }
@@ -145,7 +147,10 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         System.out.println(line.toString().trim());
     }
 
-    /** The variants in the order round {@code round} runs them: alternating, so neither always runs after the other. */
+    /**
+     * The variants in the order round {@code round} runs them: alternating which goes first, so that
+     * neither always runs right after the other.
+     */
     public static List<String> inTurn(int round, List<String> variants) {
         return round % 2 == 1 ? variants : List.of(variants.get(1), variants.get(0));
     }
