@@ -1,5 +1,5 @@
 /**
- * Benchmark-only launchers (groups 2 and 3): the examples with graceful, without it, and with only
- * their framework's own graceful stop. Never copied by users; the examples are.
+ * {@link dev.graceful.benchmarks.apps.ServerApp}: the examples without graceful, or with only their
+ * framework's own stop.
  */
 package dev.graceful.benchmarks.apps;

@@ -1,82 +1,54 @@
 package dev.graceful.benchmarks.overhead;
 
-import dev.graceful.benchmarks.apps.Launch;
-import dev.graceful.benchmarks.support.Args;
+import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
-import dev.graceful.benchmarks.support.Net;
-import dev.graceful.benchmarks.support.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import joptsimple.OptionParser;
 
 /**
- * Group 2: adapter overhead under load. For each example, two servers run side by side, the same
- * application {@code graceful} and {@code plain} (nothing of graceful at all: see
- * {@link dev.graceful.benchmarks.apps.ServerApp} and {@link Launch}); both are warmed up with a
- * discarded {@code wrk} run, then measured in rounds, one {@code wrk --latency} run of
- * {@code GET /} each per round, alternating which goes first. The servers are pinned to one CPU
- * and wrk to another ({@code taskset}), so that the load generator and the server do not take
- * turns on a core at random. Each wrk run is one CSV line of {@code samples.csv};
- * {@link OverheadReport} turns the file into the report.
- *
- * <p>Before measuring, each server is checked to be what it claims: {@code /healthz} answers 200
- * with graceful and 404 without it.
+ * Group 2, adapter overhead under load (method: {@code docs/BENCHMARKS.md}). Per example, the same
+ * application {@code graceful} and {@code plain} ({@link dev.graceful.benchmarks.apps.ServerApp})
+ * side by side, each checked by {@code /healthz} (200 with graceful, 404 without), warmed up by a
+ * discarded wrk run, then one {@code wrk --latency} run each per round, alternating which goes
+ * first. Servers and wrk are pinned to separate CPUs ({@code taskset}) so that they do not take
+ * turns on a core at random. Options, besides {@link BenchRun}'s: {@code [--seconds S]
+ * [--warmup-seconds S] [--connections C] [--server-cpus LIST] [--client-cpus LIST] [--wrk FILE]}.
  */
 public final class OverheadBench {
 
-    /** The variants compared. */
     static final List<String> VARIANTS = List.of("graceful", "plain");
-    /** The CSV columns. */
     static final List<String> COLUMNS = List.of("round", "app", "variant", "rps", "p50_ms", "p99_ms", "requests",
             "errors", "load1");
 
     private OverheadBench() {
     }
 
-    /**
-     * Runs the group.
-     *
-     * @param args {@code --repo DIR --jar FILE --java FILE --out DIR [--rounds N] [--apps a,b]
-     *             [--seconds S] [--warmup-seconds S] [--connections C] [--server-cpus LIST]
-     *             [--client-cpus LIST] [--wrk FILE] [--jvm-opts "..."] [--smoke]}
-     * @throws Exception when a measurement cannot be made
-     */
     public static void main(String[] args) throws Exception {
-        Args a = Args.parse(args);
-        Launch launch = Launch.from(a);
-        Path out = a.path("out");
-        boolean smoke = a.smoke();
-        int rounds = a.positive("rounds", smoke ? 1 : 5);
-        List<String> apps = a.list("apps", smoke ? List.of("netty") : Launch.APPS, Launch.APPS);
-        int seconds = a.positive("seconds", smoke ? 1 : 10);
-        int warmup = a.positive("warmup-seconds", smoke ? 1 : 20);
-        int connections = a.positive("connections", 32);
-        String serverCpus = a.text("server-cpus", "0");
-        String clientCpus = a.text("client-cpus", "1");
-        String wrk = a.text("wrk", "wrk");
-
-        Files.createDirectories(out.resolve("logs"));
-        Samples samples = Samples.create(out.resolve("samples.csv"), COLUMNS);
-        for (String app : apps) {
+        OptionParser parser = BenchRun.parser("seconds", "warmup-seconds", "connections");
+        parser.accepts("server-cpus").withRequiredArg().defaultsTo("0");
+        parser.accepts("client-cpus").withRequiredArg().defaultsTo("1");
+        parser.accepts("wrk").withRequiredArg().defaultsTo("wrk");
+        BenchRun run = BenchRun.start(parser.parse(args), COLUMNS, 5, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
+        int seconds = run.number("seconds", run.smoke() ? 1 : 10);
+        int warmup = run.number("warmup-seconds", run.smoke() ? 1 : 20);
+        int connections = run.number("connections", 32);
+        Path logs = run.out().resolve("logs");
+        for (String app : run.apps()) {
             Map<String, Child> servers = new LinkedHashMap<>();
-            Map<String, Integer> ports = new LinkedHashMap<>();
             try {
                 for (String variant : VARIANTS) {
-                    int port = Net.freePort();
-                    List<String> command = new ArrayList<>(List.of("taskset", "-c", serverCpus));
-                    command.addAll(Launch.withPort(launch.command(app, variant, false, "5s"), port));
-                    Child child = Child.start(command, Map.of(), out.resolve("logs").resolve(app + "-" + variant + ".log"));
+                    Child child = Child.start(List.of("taskset", "-c", run.text("server-cpus")),
+                            run.command(app, variant, false, "5s"), logs.resolve(app + "-" + variant + ".log"));
                     servers.put(variant, child);
-                    ports.put(variant, port);
-                    Net.awaitOk(child, port, "/", 120, TimeUnit.SECONDS);
-                    int health = Net.status(port, "/healthz");
+                    int health = child.status("/healthz");
                     int expected = variant.equals("graceful") ? 200 : 404;
                     if (health != expected) {
                         throw new IllegalStateException(app + " (" + variant + "): GET /healthz answered " + health
@@ -84,52 +56,36 @@ public final class OverheadBench {
                     }
                 }
                 for (String variant : VARIANTS) {
-                    Wrk w = wrk(wrk, clientCpus, connections, warmup, ports.get(variant),
-                            out.resolve("logs").resolve(app + "-" + variant + "-warmup.txt"));
+                    Wrk w = wrk(run, connections, warmup, servers.get(variant).port(),
+                            logs.resolve(app + "-" + variant + "-warmup.txt"));
                     System.out.printf(Locale.ROOT, "%-11s %-8s warm-up: %.0f req/s%n", app, variant, w.requestsPerSecond());
                 }
-                for (int r = 1; r <= rounds; r++) {
-                    // Alternate which variant goes first, so that neither always runs right after the other.
-                    List<String> order = r % 2 == 1 ? VARIANTS : List.of(VARIANTS.get(1), VARIANTS.get(0));
-                    for (String variant : order) {
-                        String load = Samples.load1();
-                        Wrk w = wrk(wrk, clientCpus, connections, seconds, ports.get(variant), out.resolve("logs")
-                                .resolve(String.format(Locale.ROOT, "%s-%s-round%d.txt", app, variant, r)));
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("round", r);
-                        row.put("app", app);
-                        row.put("variant", variant);
-                        row.put("rps", w.requestsPerSecond());
-                        row.put("p50_ms", w.p50Ms());
-                        row.put("p99_ms", w.p99Ms());
-                        row.put("requests", w.requests());
-                        row.put("errors", w.errors());
-                        row.put("load1", load);
-                        samples.add(row);
-                        System.out.printf(Locale.ROOT, "round %d %-11s %-8s %9.0f req/s  p50 %.3f ms  p99 %.3f ms  errors %d  load %s%n",
-                                r, app, variant, w.requestsPerSecond(), w.p50Ms(), w.p99Ms(), w.errors(), load);
+                for (int r = 1; r <= run.rounds(); r++) {
+                    for (String variant : BenchRun.inTurn(r, VARIANTS)) {
+                        Map<String, Object> row = BenchRun.row(r, app);
+                        Wrk w = wrk(run, connections, seconds, servers.get(variant).port(),
+                                logs.resolve(String.format(Locale.ROOT, "%s-%s-round%d.txt", app, variant, r)));
+                        row.putAll(Map.of("variant", variant, "rps", w.requestsPerSecond(), "p50_ms", w.p50Ms(),
+                                "p99_ms", w.p99Ms(), "requests", w.requests(), "errors", w.errors()));
+                        run.sample(row);
                     }
                 }
             } finally {
+                servers.values().forEach(Child::terminate);
                 for (Child c : servers.values()) {
-                    c.terminate();
-                }
-                for (Child c : servers.values()) {
-                    try {
+                    try (c) {
                         c.awaitExit(60, TimeUnit.SECONDS);
-                    } finally {
-                        c.close();
                     }
                 }
             }
         }
-        Files.writeString(out.resolve("table.md"), OverheadReport.render(Samples.read(out.resolve("samples.csv")), seconds, connections));
+        run.finish(rows -> OverheadReport.render(rows, seconds, connections));
     }
 
-    private static Wrk wrk(String wrk, String cpus, int connections, int seconds, int port, Path log)
+    private static Wrk wrk(BenchRun run, int connections, int seconds, int port, Path log)
             throws IOException, InterruptedException {
-        List<String> command = List.of("taskset", "-c", cpus, wrk, "-t1", "-c" + connections, "-d" + seconds + "s",
-                "--latency", "http://127.0.0.1:" + port + "/");
+        List<String> command = List.of("taskset", "-c", run.text("client-cpus"), run.text("wrk"), "-t1",
+                "-c" + connections, "-d" + seconds + "s", "--latency", "http://127.0.0.1:" + port + "/");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -6,13 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * What one {@code wrk --latency} run printed, read from its text output (wrk 4.x has no machine
- * format without a Lua script).
- *
- * @param requestsPerSecond the {@code Requests/sec} line
- * @param p50Ms             the 50% line of the latency distribution, in milliseconds
- * @param p99Ms             its 99% line, in milliseconds
- * @param requests          how many requests completed
- * @param errors            socket errors (connect, read, write, timeout) plus non-2xx/3xx answers
+ * format without a Lua script). Latencies in ms; {@code errors} counts socket errors (connect, read,
+ * write, timeout) and non-2xx/3xx answers.
  */
 public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long requests, long errors) {
 
@@ -22,13 +17,7 @@ public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long req
             "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
-    /**
-     * Parses wrk's output.
-     *
-     * @param output what {@code wrk --latency} printed
-     * @return the figures
-     * @throws IllegalArgumentException when a figure is missing, with the output
-     */
+    /** Parses wrk's output. */
     public static Wrk parse(String output) {
         double rps = Double.parseDouble(find(RPS, output, "Requests/sec"));
         long requests = Long.parseLong(find(REQUESTS, output, "N requests in"));

@@ -9,6 +9,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,53 +26,45 @@ final class HeldRequests implements AutoCloseable {
     /**
      * Connects not yet finished at a time. A listener's accept queue can be short (Jetty's is 50 by
      * default): more connects at once overflow it, the kernel drops the SYNs, and each dropped one
-     * is retried a second later. With 64 at once, opening 10,000 connections to Jetty took over 30 s.
+     * is retried a second later.
      */
     private static final int MAX_PENDING_CONNECTS = 32;
 
     private final int port;
-    private final SocketChannel[] channels;
     private final Conn[] conns;
-    private final Selector selector;
+    private final Selector selector = Selector.open();
 
-    /** One request's state. */
     private static final class Conn {
-        final int index;
+        final SocketChannel channel;
         final ByteArrayOutputStream received = new ByteArrayOutputStream(256);
         int status = -1;
         long doneNanos;
         String failure;
 
-        Conn(int index) {
-            this.index = index;
+        Conn(SocketChannel channel) {
+            this.channel = channel;
         }
 
         boolean finished() {
             return status > 0 || failure != null;
         }
+
+        void fail(String why) {
+            doneNanos = System.nanoTime();
+            failure = why;
+        }
     }
 
     private HeldRequests(int port, int n) throws IOException {
         this.port = port;
-        this.channels = new SocketChannel[n];
         this.conns = new Conn[n];
-        this.selector = Selector.open();
     }
 
-    /**
-     * Opens {@code n} connections to 127.0.0.1:port.
-     *
-     * @param port    the port
-     * @param n       how many
-     * @param timeout how long connecting them all may take
-     * @param unit    its unit
-     * @return the connections, no request sent yet
-     * @throws IOException when a connection fails or they are not all open in time
-     */
+    /** Opens {@code n} connections to 127.0.0.1:port, no request sent yet; fails unless all are open in time. */
     static HeldRequests open(int port, int n, long timeout, TimeUnit unit) throws IOException {
         HeldRequests h = new HeldRequests(port, n);
         try {
-            h.connectAll(unit.toNanos(timeout));
+            h.connectAll(System.nanoTime() + unit.toNanos(timeout));
         } catch (IOException | RuntimeException e) {
             h.close();
             throw e;
@@ -79,37 +72,28 @@ final class HeldRequests implements AutoCloseable {
         return h;
     }
 
-    private void connectAll(long timeoutNanos) throws IOException {
-        long deadline = System.nanoTime() + timeoutNanos;
+    private void connectAll(long deadline) throws IOException {
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         int started = 0;
         int connected = 0;
-        int pending = 0;
-        while (connected < channels.length) {
-            while (pending < MAX_PENDING_CONNECTS && started < channels.length) {
+        while (connected < conns.length) {
+            while (started - connected < MAX_PENDING_CONNECTS && started < conns.length) {
                 SocketChannel ch = SocketChannel.open();
                 ch.configureBlocking(false);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                conns[started] = new Conn(started);
-                channels[started] = ch;
-                if (ch.connect(address)) {
-                    connected++;
-                    ch.register(selector, 0, conns[started]);
-                } else {
-                    ch.register(selector, SelectionKey.OP_CONNECT, conns[started]);
-                    pending++;
-                }
-                started++;
+                conns[started] = new Conn(ch);
+                boolean now = ch.connect(address);
+                ch.register(selector, now ? 0 : SelectionKey.OP_CONNECT, conns[started++]);
+                connected += now ? 1 : 0;
             }
             if (System.nanoTime() > deadline) {
                 throw new IOException(String.format(Locale.ROOT, "only %d of %d connections open in time", connected,
-                        channels.length));
+                        conns.length));
             }
             selector.select(100);
             for (SelectionKey k : selector.selectedKeys()) {
                 if (k.isConnectable() && ((SocketChannel) k.channel()).finishConnect()) {
                     k.interestOps(0);
-                    pending--;
                     connected++;
                 }
             }
@@ -117,40 +101,25 @@ final class HeldRequests implements AutoCloseable {
         }
     }
 
-    /**
-     * Sends {@code GET /work?ms=...} on every connection, the delay of each chosen so that all are
-     * due at the same moment.
-     *
-     * @param dueNanos the {@link System#nanoTime()} at which every request should complete
-     * @throws IOException when a request cannot be written whole
-     */
+    /** Sends {@code GET /work?ms=...} on every connection, each delay chosen so that all are due at {@code dueNanos}. */
     void sendAllDueAt(long dueNanos) throws IOException {
-        for (int i = 0; i < channels.length; i++) {
+        for (int i = 0; i < conns.length; i++) {
             long ms = Math.max(0, TimeUnit.NANOSECONDS.toMillis(dueNanos - System.nanoTime()));
             ByteBuffer b = ByteBuffer.wrap(("GET /work?ms=" + ms + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            channels[i].write(b);
+            conns[i].channel.write(b);
             if (b.hasRemaining()) {
                 throw new IOException("request " + i + " not written whole on a fresh connection");
             }
-            channels[i].keyFor(selector).interestOps(SelectionKey.OP_READ);
+            conns[i].channel.keyFor(selector).interestOps(SelectionKey.OP_READ);
         }
     }
 
-    /**
-     * Reads until every response is complete or failed.
-     *
-     * @param timeout how long at most
-     * @param unit    its unit
-     * @throws IOException when the selector fails
-     */
+    /** Reads until every response is complete or failed, or the timeout passed. */
     void awaitAll(long timeout, TimeUnit unit) throws IOException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        int open = 0;
-        for (Conn c : conns) {
-            open += c.finished() ? 0 : 1;
-        }
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        long open = Arrays.stream(conns).filter(c -> !c.finished()).count();
         while (open > 0 && System.nanoTime() < deadline) {
             selector.select(100);
             for (SelectionKey k : selector.selectedKeys()) {
@@ -161,31 +130,25 @@ final class HeldRequests implements AutoCloseable {
                 buffer.clear();
                 int n;
                 try {
-                    n = ((SocketChannel) k.channel()).read(buffer);
+                    n = c.channel.read(buffer);
                 } catch (IOException e) {
-                    c.doneNanos = System.nanoTime();
-                    String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-                    c.failure = m.contains("reset") ? "reset" : "error";
-                    k.cancel();
-                    open--;
-                    continue;
+                    boolean reset = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("reset");
+                    c.fail(reset ? "reset" : "error");
+                    n = 0;
                 }
                 if (n > 0) {
                     c.received.write(buffer.array(), 0, n);
-                    parse(c);
-                } else if (n < 0) {
-                    parse(c);
-                    if (!c.finished()) {
-                        c.doneNanos = System.nanoTime();
-                        c.failure = "closed";
-                    }
+                }
+                parse(c);
+                if (n < 0 && !c.finished()) {
+                    c.fail("closed");
                 }
                 if (c.finished()) {
                     // Done with it, as an HTTP client is once the response (with Connection: close
                     // while draining) is in: a server that lingers for the client's close (to
                     // avoid a reset) must not wait for a client that would never close.
                     k.cancel();
-                    ((SocketChannel) k.channel()).close();
+                    c.channel.close();
                     open--;
                 }
             }
@@ -202,7 +165,7 @@ final class HeldRequests implements AutoCloseable {
     private static void parse(Conn c) {
         String text = c.received.toString(StandardCharsets.ISO_8859_1);
         int headEnd = text.indexOf("\r\n\r\n");
-        if (headEnd < 0) {
+        if (c.finished() || headEnd < 0) {
             return;
         }
         int length = 0;
@@ -217,24 +180,11 @@ final class HeldRequests implements AutoCloseable {
         }
     }
 
-    /**
-     * How many were answered 200.
-     *
-     * @return the count
-     */
     int ok() {
-        int ok = 0;
-        for (Conn c : conns) {
-            ok += c.status == 200 ? 1 : 0;
-        }
-        return ok;
+        return (int) Arrays.stream(conns).filter(c -> c.status == 200).count();
     }
 
-    /**
-     * The outcomes other than 200, counted, such as {@code 503×2 reset×1}; empty when none.
-     *
-     * @return the text
-     */
+    /** The outcomes other than 200, counted, such as {@code 503×2 reset×1}; empty when none. */
     String failures() {
         Map<String, Integer> counts = new TreeMap<>();
         for (Conn c : conns) {
@@ -247,11 +197,7 @@ final class HeldRequests implements AutoCloseable {
         return sb.toString();
     }
 
-    /**
-     * The first and last completion times of the answered requests.
-     *
-     * @return {@code {first, last}} in {@link System#nanoTime()}, or {@code null} when none was answered
-     */
+    /** {@code {first, last}} completion ({@link System#nanoTime()}) of the answered requests; null when none was. */
     long[] completionRange() {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
@@ -266,9 +212,9 @@ final class HeldRequests implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        for (SocketChannel ch : channels) {
-            if (ch != null) {
-                ch.close();
+        for (Conn c : conns) {
+            if (c != null) {
+                c.channel.close();
             }
         }
         selector.close();

@@ -1,16 +1,13 @@
 package dev.graceful.benchmarks.scale;
 
-import dev.graceful.benchmarks.apps.Launch;
-import dev.graceful.benchmarks.support.Args;
+import static dev.graceful.benchmarks.support.BenchRun.ms;
+
+import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
-import dev.graceful.benchmarks.support.Net;
-import dev.graceful.benchmarks.support.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,39 +16,30 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Group 4: drain at scale. For each example, size and round, a fresh process of the example's own
- * jar (graceful, drain timeout 60 s, no readiness delay); one thread of this JVM opens N
- * connections ({@link HeldRequests}) and sends {@code GET /work?ms=...} on each so that all are due
- * at the same moment, a few seconds ahead; once the server has accepted every connection, this
- * JVM measures the server's live heap (a full GC, then its heap use, through {@code jcmd}) and its
- * resident set, sends SIGTERM while all N are held, and reads every response. Measured: how many
- * were answered 200 (must be all), how long after their due time the last one arrived (the time to
- * answer N at once), the time from that last response to the process's exit, SIGTERM to graceful's
- * {@code Drained in} line, and memory held per in-flight request. Each sample is one CSV line of
- * {@code samples.csv}; {@link ScaleReport} turns the file into the report.
+ * Group 4, drain at scale (method: {@code docs/BENCHMARKS.md}). Per round, example and size N, a
+ * fresh process of the example's own jar; N requests held by {@link HeldRequests}, all due at the
+ * same moment a few seconds ahead; the server's live heap ({@code jcmd}) and resident set measured
+ * idle and holding them; SIGTERM while all are held; every response read. Options, besides
+ * {@link BenchRun}'s: {@code [--sizes n1,n2,...]}.
  */
 public final class ScaleBench {
 
     /** The examples that can be measured: those with an asynchronous {@code /work} that holds no thread. */
     static final List<String> APPS = List.of("netty", "jetty");
     /**
-     * The examples measured by default. Jetty is left out: the example keeps Jetty's default accept
-     * queue (50), which overflows under this client's burst of connects whenever Jetty's acceptor
-     * falls behind, and each overflowed connect is retried a second later; opening thousands then
-     * takes longer than the 15 s the connections may wait (see {@link #MAX_CONNECT_SECONDS}).
-     * {@code --apps jetty} runs it.
+     * Measured by default. Not Jetty: its default accept queue (50) overflows under this client's
+     * burst of connects, each overflowed connect is retried a second later, and opening thousands
+     * then takes longer than the connections may wait ({@link #MAX_CONNECT_SECONDS}).
      */
     static final List<String> DEFAULT_APPS = List.of("netty");
-    /** The CSV columns; times in ms. */
+    /** Times in ms. */
     static final List<String> COLUMNS = List.of("round", "app", "n", "ok", "failures", "connect_ms", "due_after_term_ms",
             "first_after_due_ms", "last_after_due_ms", "last_to_exit_ms", "drained_ms", "exit_ms", "exit_code",
             "heap_idle_kb", "heap_held_kb", "rss_idle_kb", "rss_held_kb", "hwm_kb", "load1");
-
     /**
      * How long opening the N connections may take. The first connection waits, with no request,
      * until the last is open, and servers close connections idle for longer than their idle timeout
-     * (Jetty's default: 30 s): such a request would fail for the
-     * benchmark's sake, not the drain's.
+     * (Jetty's default: 30 s): such a request would fail for the benchmark's sake, not the drain's.
      */
     private static final int MAX_CONNECT_SECONDS = 15;
     /**
@@ -64,54 +52,32 @@ public final class ScaleBench {
     private ScaleBench() {
     }
 
-    /**
-     * Runs the group.
-     *
-     * @param args {@code --repo DIR --jar FILE --java FILE --out DIR [--rounds N] [--apps a,b]
-     *             [--sizes n1,n2,...] [--jvm-opts "..."] [--smoke]}
-     * @throws Exception when a measurement cannot be made
-     */
     public static void main(String[] args) throws Exception {
-        Args a = Args.parse(args);
-        Launch launch = Launch.from(a);
-        Path out = a.path("out");
-        boolean smoke = a.smoke();
-        int rounds = a.positive("rounds", smoke ? 1 : 3);
-        List<String> apps = a.list("apps", DEFAULT_APPS, APPS);
-        List<Integer> sizes = sizes(a.text("sizes", smoke ? "50" : "1000,2500,5000,10000"));
-        Path jcmd = Path.of(launch.java()).getParent() == null ? Path.of("jcmd") : Path.of(launch.java()).resolveSibling("jcmd");
-
-        Files.createDirectories(out.resolve("logs"));
-        Samples samples = Samples.create(out.resolve("samples.csv"), COLUMNS);
-        for (int r = 1; r <= rounds; r++) {
-            for (String app : apps) {
+        BenchRun run = BenchRun.start(BenchRun.parser("sizes").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS,
+                DEFAULT_APPS);
+        List<Integer> sizes = run.numbers("sizes", run.smoke() ? List.of(50) : List.of(1000, 2500, 5000, 10000));
+        Path java = Path.of(run.text("java"));
+        String jcmd = java.getParent() == null ? "jcmd" : java.resolveSibling("jcmd").toString();
+        for (int r = 1; r <= run.rounds(); r++) {
+            for (String app : run.apps()) {
                 for (int n : sizes) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("round", r);
-                    row.put("app", app);
+                    Map<String, Object> row = BenchRun.row(r, app);
                     row.put("n", n);
-                    row.put("load1", Samples.load1());
-                    List<String> command = launch.command(app, "graceful", true, "60s");
-                    Path log = out.resolve("logs").resolve(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app, n));
-                    measure(command, jcmd, log, n, row);
-                    samples.add(row);
-                    System.out.printf(Locale.ROOT, "round %d %-6s N=%-6d answered %s/%d %s last response %.1f ms after due,"
-                                    + " -> exit %.1f ms; heap +%.0f KiB; load %s%n", r, app, n, row.get("ok"), n,
-                            row.get("failures"), row.get("last_after_due_ms"), row.get("last_to_exit_ms"),
-                            ((Number) row.get("heap_held_kb")).doubleValue() - ((Number) row.get("heap_idle_kb")).doubleValue(),
-                            row.get("load1"));
+                    Path log = run.out().resolve("logs").resolve(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app,
+                            n));
+                    measure(run.command(app, "graceful", true, "60s"), jcmd, log, n, row);
+                    run.sample(row);
                 }
             }
         }
-        Files.writeString(out.resolve("table.md"), ScaleReport.render(Samples.read(out.resolve("samples.csv"))));
+        run.finish(ScaleReport::render);
     }
 
-    private static void measure(List<String> template, Path jcmd, Path log, int n, Map<String, Object> row)
+    private static void measure(List<String> template, String jcmd, Path log, int n, Map<String, Object> row)
             throws Exception {
-        int port = Net.freePort();
-        try (Child child = Child.start(Launch.withPort(template, port), Map.of(), log)) {
-            Net.awaitOk(child, port, "/", 120, TimeUnit.SECONDS);
-            Net.warmUp(port);
+        try (Child child = Child.start(List.of(), template, log)) {
+            int port = child.port();
+            child.warmUp();
             row.put("heap_idle_kb", liveHeapKb(jcmd, child.pid()));
             row.put("rss_idle_kb", status(child.pid(), "VmRSS"));
             long connectStart = System.nanoTime();
@@ -152,9 +118,7 @@ public final class ScaleBench {
     private static void awaitAccepted(int port, int seconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
-            Process p = new ProcessBuilder("ss", "-Hltn", "sport = :" + port).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            p.waitFor();
+            String out = run("ss", "-Hltn", "sport = :" + port).trim();
             String[] f = out.split("\\s+");
             if (f.length >= 2 && f[1].equals("0")) {
                 return;
@@ -168,17 +132,12 @@ public final class ScaleBench {
     }
 
     /** The heap in use right after a full GC: what the process holds live. */
-    private static long liveHeapKb(Path jcmd, long pid) throws IOException, InterruptedException {
-        run(jcmd.toString(), Long.toString(pid), "GC.run");
-        String info = run(jcmd.toString(), Long.toString(pid), "GC.heap_info");
+    private static long liveHeapKb(String jcmd, long pid) throws IOException, InterruptedException {
+        run(jcmd, Long.toString(pid), "GC.run");
+        String info = run(jcmd, Long.toString(pid), "GC.heap_info");
         Matcher m = HEAP_USED.matcher(info);
-        long used = 0;
-        boolean found = false;
-        while (m.find()) {
-            used += Long.parseLong(m.group(1));
-            found = true;
-        }
-        if (!found) {
+        long used = m.results().mapToLong(r -> Long.parseLong(r.group(1))).sum();
+        if (!m.reset().find()) {
             throw new IllegalStateException("no heap use in jcmd GC.heap_info:\n" + info);
         }
         return used;
@@ -195,32 +154,10 @@ public final class ScaleBench {
 
     /** A {@code kB} field of {@code /proc/PID/status}. */
     private static long status(long pid, String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
-            }
-        }
-        throw new IllegalStateException("no " + field + " in /proc/" + pid + "/status");
-    }
-
-    private static List<Integer> sizes(String text) {
-        List<Integer> out = new ArrayList<>();
-        for (String s : text.split(",")) {
-            try {
-                int n = Integer.parseInt(s.trim());
-                if (n > 0) {
-                    out.add(n);
-                    continue;
-                }
-            } catch (NumberFormatException e) {
-                // the message below
-            }
-            throw new IllegalArgumentException("--sizes takes positive whole numbers separated by commas, was '" + text + "'");
-        }
-        return out;
-    }
-
-    private static double ms(long nanos) {
-        return nanos / 1e6;
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith(field + ":"))
+                .mapToLong(line -> Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim()))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid
+                        + "/status"));
     }
 }

@@ -1,70 +1,82 @@
 package dev.graceful.benchmarks.support;
 
+import dev.graceful.testkit.RawHttpConnection;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * A process under test. Every line it prints is timestamped with {@link System#nanoTime()} the
- * moment it arrives (and written to a log file with its offset from the start), and the moment the
- * process ends is taken by a thread that does nothing but wait for it, so that "when did X happen
- * in the child" can be read off this JVM's clock: JVMs flush {@code System.out}/{@code err} per
- * line, and a pipe adds microseconds.
+ * A server process under test, on a port of 127.0.0.1. Every line it prints is timestamped with
+ * {@link System#nanoTime()} the moment it arrives (and written to a log file with its offset from
+ * the start), and so is the moment the process ends (by the JDK's process reaper, which does
+ * nothing else), so that "when did X happen in the child" can be read off this JVM's clock: JVMs
+ * flush {@code System.out}/{@code err} per line, and a pipe adds microseconds.
  */
 public final class Child implements AutoCloseable {
 
-    private final Process process;
-    private final long startNanos;
-    private final List<Line> lines = new ArrayList<>();
-    private final CountDownLatch exited = new CountDownLatch(1);
-    private volatile long exitNanos;
-    private final PrintWriter log;
+    /** The placeholder of the port in a command. */
+    public static final String PORT = "PORT";
 
-    /** One output line and when it arrived. */
-    public record Line(long nanos, String text) {
+    private final Process process;
+    private final int port;
+    private final long startNanos = System.nanoTime();
+    private final List<Line> lines = new ArrayList<>();
+    private final PrintWriter log;
+    private final CompletableFuture<Long> exitNanos;
+
+    private record Line(long nanos, String text) {
     }
 
-    private Child(Process process, long startNanos, PrintWriter log) {
-        this.process = process;
-        this.startNanos = startNanos;
+    private Child(List<String> command, int port, PrintWriter log) throws IOException {
         this.log = log;
+        this.port = port;
+        this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        this.exitNanos = process.onExit().thenApply(p -> {
+            long now = System.nanoTime();
+            log.printf(Locale.ROOT, "[%+10.3f ms] (process exited with %d)%n", (now - startNanos) / 1e6, p.exitValue());
+            return now;
+        });
     }
 
     /**
-     * Starts a command, standard error merged into standard output.
-     *
-     * @param command the command
-     * @param env     variables to add to the environment
-     * @param logFile where to copy the output, each line with its arrival time
-     * @return the running child
-     * @throws IOException when it cannot start
+     * Starts {@code prefix} then {@code template} with a free port in place of {@link #PORT},
+     * its output copied to {@code logFile}, and waits until it answers {@code GET /} with 200.
      */
-    public static Child start(List<String> command, Map<String, String> env, Path logFile) throws IOException {
+    public static Child start(List<String> prefix, List<String> template, Path logFile) throws IOException,
+            InterruptedException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(prefix);
+        template.forEach(s -> command.add(s.equals(PORT) ? Integer.toString(port) : s));
         Files.createDirectories(logFile.toAbsolutePath().getParent());
         PrintWriter log = new PrintWriter(Files.newBufferedWriter(logFile, StandardCharsets.UTF_8), true);
         log.println("$ " + String.join(" ", command));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        long start = System.nanoTime();
-        Child child = new Child(pb.start(), start, log);
+        Child child = new Child(command, port, log);
         Thread reader = new Thread(child::readLines, "child-output-" + child.process.pid());
         reader.setDaemon(true);
         reader.start();
-        Thread waiter = new Thread(child::awaitExit, "child-exit-" + child.process.pid());
-        waiter.setDaemon(true);
-        waiter.start();
+        try {
+            child.awaitOk();
+        } catch (RuntimeException | InterruptedException e) {
+            child.close();
+            throw e;
+        }
         return child;
     }
 
@@ -75,7 +87,6 @@ public final class Child implements AutoCloseable {
                 long now = System.nanoTime();
                 synchronized (lines) {
                     lines.add(new Line(now, line));
-                    lines.notifyAll();
                 }
                 log.printf(Locale.ROOT, "[%+10.3f ms] %s%n", (now - startNanos) / 1e6, line);
             }
@@ -84,44 +95,59 @@ public final class Child implements AutoCloseable {
         }
     }
 
-    private void awaitExit() {
+    /** Waits (2 minutes at most) until {@code GET /} answers 200, polling every 20 ms. */
+    private void awaitOk() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (true) {
             try {
-                process.waitFor();
-                break;
-            } catch (InterruptedException e) {
-                // keep waiting: this thread's only job
+                if (status("/") == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
             }
+            if (!isAlive() || System.nanoTime() > deadline) {
+                String what = isAlive() ? "did not answer GET / with 200 within 2 minutes" : "exited before answering GET /";
+                throw new IllegalStateException("the server " + what + "; last lines:\n" + tail(20));
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
         }
-        exitNanos = System.nanoTime();
-        log.printf(Locale.ROOT, "[%+10.3f ms] (process exited with %d)%n", (exitNanos - startNanos) / 1e6,
-                process.exitValue());
-        exited.countDown();
     }
 
-    /**
-     * The process id.
-     *
-     * @return the pid
-     */
+    public int port() {
+        return port;
+    }
+
     public long pid() {
         return process.pid();
     }
 
-    /**
-     * Whether it still runs.
-     *
-     * @return {@code true} until it exited
-     */
-    public boolean isAlive() {
-        return exited.getCount() > 0;
+    /** The status of one {@code GET path}, on a fresh connection. */
+    public int status(String path) throws IOException {
+        try (RawHttpConnection c = RawHttpConnection.open(port)) {
+            c.send("GET", path, null);
+            return c.read().status();
+        }
     }
 
     /**
-     * Sends SIGTERM.
-     *
-     * @return {@link System#nanoTime()} just before the signal was sent
+     * Loads the request path's classes (and the {@code /work} timer) before anything is measured,
+     * as traffic would: 50 {@code GET /} and 3 {@code GET /work?ms=1} on one connection.
      */
+    public void warmUp() throws IOException {
+        try (RawHttpConnection c = RawHttpConnection.open(port)) {
+            for (int i = 0; i < 53; i++) {
+                c.send("GET", i < 50 ? "/" : "/work?ms=1", null);
+                c.read();
+            }
+        }
+    }
+
+    public boolean isAlive() {
+        return !exitNanos.isDone();
+    }
+
+    /** Sends SIGTERM; returns {@link System#nanoTime()} just before it was sent. */
     public long terminate() {
         long now = System.nanoTime();
         // Through the process handle, not Process.destroy(): on Unix that also closes this side of
@@ -131,92 +157,33 @@ public final class Child implements AutoCloseable {
         return now;
     }
 
-    /**
-     * Waits for the process to end.
-     *
-     * @param timeout how long at most
-     * @param unit    its unit
-     * @return {@link System#nanoTime()} when it ended
-     * @throws InterruptedException when interrupted
-     * @throws IllegalStateException when it is still running after the timeout (it is then killed)
-     */
+    /** Waits for the process to end and returns {@link System#nanoTime()} when it did; kills it after the timeout. */
     public long awaitExit(long timeout, TimeUnit unit) throws InterruptedException {
-        if (!exited.await(timeout, unit)) {
+        try {
+            return exitNanos.get(timeout, unit);
+        } catch (TimeoutException | ExecutionException e) {
             process.destroyForcibly();
             throw new IllegalStateException("process " + process.pid() + " did not exit within " + timeout + " " + unit);
         }
-        return exitNanos;
     }
 
-    /**
-     * The exit code.
-     *
-     * @return the code; the process must have exited
-     */
+    /** The exit code; the process must have exited. */
     public int exitCode() {
         return process.exitValue();
     }
 
-    /**
-     * When the first line matching arrived.
-     *
-     * @param which the match
-     * @return its arrival time, or empty when no such line arrived
-     */
+    /** When the first line matching arrived, if one did. */
     public OptionalLong lineTime(Predicate<String> which) {
         synchronized (lines) {
-            for (Line l : lines) {
-                if (which.test(l.text())) {
-                    return OptionalLong.of(l.nanos());
-                }
-            }
-        }
-        return OptionalLong.empty();
-    }
-
-    /**
-     * Waits for a line.
-     *
-     * @param which   the match
-     * @param timeout how long at most
-     * @param unit    its unit
-     * @return the line
-     * @throws InterruptedException when interrupted
-     * @throws IllegalStateException when it did not come in time or the process ended first
-     */
-    public Line awaitLine(Predicate<String> which, long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
-        synchronized (lines) {
-            int seen = 0;
-            while (true) {
-                for (; seen < lines.size(); seen++) {
-                    if (which.test(lines.get(seen).text())) {
-                        return lines.get(seen);
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !isAlive()) {
-                    throw new IllegalStateException("process " + process.pid() + ": expected line not seen"
-                            + (isAlive() ? " within " + timeout + " " + unit : " before it exited") + "; last lines:\n"
-                            + tail(15));
-                }
-                lines.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
-            }
+            return lines.stream().filter(l -> which.test(l.text())).mapToLong(Line::nanos).findFirst();
         }
     }
 
-    /**
-     * The last lines printed, for error messages.
-     *
-     * @param n how many
-     * @return them, one per line
-     */
-    public String tail(int n) {
+    private String tail(int n) {
         synchronized (lines) {
             StringBuilder sb = new StringBuilder();
-            for (Line l : lines.subList(Math.max(0, lines.size() - n), lines.size())) {
-                sb.append("  ").append(l.text()).append('\n');
-            }
+            lines.subList(Math.max(0, lines.size() - n), lines.size())
+                    .forEach(l -> sb.append("  ").append(l.text()).append('\n'));
             return sb.toString();
         }
     }
@@ -226,13 +193,8 @@ public final class Child implements AutoCloseable {
     public void close() {
         if (isAlive()) {
             process.destroyForcibly();
-            try {
-                exited.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            exitNanos.completeOnTimeout(0L, 10, TimeUnit.SECONDS).join();
         }
-        log.flush();
         log.close();
     }
 }

@@ -1,39 +1,38 @@
 package dev.graceful.benchmarks.support;
 
-import dev.graceful.benchmarks.report.Spread;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.DoubleFunction;
+import java.util.function.DoublePredicate;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
- * The arithmetic every macro report shares over {@link Samples} rows: selecting rows, their spread
- * (median and range), and ratios of a subject to its baseline paired within a round, so that a
- * ratio never compares samples taken minutes apart under different background load.
+ * The arithmetic and Markdown every report shares: selecting {@link Samples} rows, a figure's
+ * spread, ratios of a subject to its baseline paired within a round (so that a ratio never compares
+ * samples taken minutes apart under different background load), and their formatting. The only
+ * statistics printed are the median, because background load on a shared machine skews the mean
+ * with a few slow samples, and the range, so a reader sees how far one sample can be from it.
  */
 public final class Rows {
 
     private Rows() {
     }
 
-    /**
-     * The rows whose columns hold the given values.
-     *
-     * @param rows  the rows
-     * @param match column, value, column, value, ...
-     * @return the matching rows, in order
-     */
+    /** The rows whose columns hold the given values ({@code match}: column, value, column, value, ...). */
     public static List<Map<String, String>> select(List<Map<String, String>> rows, String... match) {
-        if (match.length % 2 != 0) {
-            throw new IllegalArgumentException("match takes column/value pairs, was " + List.of(match));
-        }
         List<Map<String, String>> out = new ArrayList<>();
         next:
         for (Map<String, String> r : rows) {
@@ -47,35 +46,28 @@ public final class Rows {
         return out;
     }
 
-    /**
-     * The spread of a figure over rows; rows where it is NaN are left out.
-     *
-     * @param rows the rows
-     * @param f    the figure
-     * @return its spread
-     */
-    public static Spread spread(List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
-        List<Double> v = new ArrayList<>();
-        for (Map<String, String> r : rows) {
-            v.add(f.applyAsDouble(r));
-        }
-        return Spread.of(v);
+    /** The values a column takes, in the order they first appear. */
+    public static Set<String> distinct(List<Map<String, String>> rows, String column) {
+        return rows.stream().map(r -> r.get(column)).collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
-    /**
-     * The spread of {@code subject ÷ baseline}, each ratio taken within one round (column {@code round}).
-     *
-     * @param subject  the subject's rows
-     * @param baseline the baseline's rows
-     * @param f        the figure
-     * @return the ratios' spread
-     */
-    public static Spread pairedRatio(List<Map<String, String>> subject, List<Map<String, String>> baseline,
+    /** The samples that are numbers (a NaN is a figure that was not measured). */
+    public static DescriptiveStatistics stats(Collection<Double> samples) {
+        DescriptiveStatistics s = new DescriptiveStatistics();
+        samples.stream().filter(d -> d != null && !d.isNaN()).forEach(s::addValue);
+        return s;
+    }
+
+    /** The spread of a figure over rows; rows where it is NaN are left out. */
+    public static DescriptiveStatistics spread(List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
+        return stats(rows.stream().map(f::applyAsDouble).toList());
+    }
+
+    /** The spread of {@code subject ÷ baseline}, each ratio taken within one round (column {@code round}). */
+    public static DescriptiveStatistics pairedRatio(List<Map<String, String>> subject, List<Map<String, String>> baseline,
             ToDoubleFunction<Map<String, String>> f) {
         Map<String, Double> base = new LinkedHashMap<>();
-        for (Map<String, String> r : baseline) {
-            base.put(r.get("round"), f.applyAsDouble(r));
-        }
+        baseline.forEach(r -> base.put(r.get("round"), f.applyAsDouble(r)));
         List<Double> ratios = new ArrayList<>();
         for (Map<String, String> r : subject) {
             Double b = base.get(r.get("round"));
@@ -84,36 +76,59 @@ public final class Rows {
                 ratios.add(s / b);
             }
         }
-        return Spread.of(ratios);
+        return stats(ratios);
     }
 
-    /**
-     * A sentence giving the range of the 1-minute load average over the rows (column {@code load1}).
-     *
-     * @param rows the rows
-     * @return the sentence with a trailing newline, or empty when no load was recorded
-     */
-    public static String loadRange(List<Map<String, String>> rows) {
-        double min = Double.MAX_VALUE;
-        double max = 0;
-        for (Map<String, String> r : rows) {
-            double l = Samples.number(r, "load1");
-            if (!Double.isNaN(l)) {
-                min = Math.min(min, l);
-                max = Math.max(max, l);
-            }
+    /** The median; with an even count the mean of the middle two; NaN without samples. */
+    public static double median(DescriptiveStatistics s) {
+        return s.getPercentile(50);
+    }
+
+    /** {@code median [min–max]} with a precision fitting the magnitude; {@code n/a} without samples. */
+    public static String format(DescriptiveStatistics s) {
+        return format(s, Rows::number);
+    }
+
+    /** {@code median [min–max]} with two decimals: for ratios, where 1.04 and 1.15 differ. */
+    public static String formatRatio(DescriptiveStatistics s) {
+        return format(s, x -> String.format(Locale.ROOT, "%.2f", x));
+    }
+
+    private static String format(DescriptiveStatistics s, DoubleFunction<String> number) {
+        if (s.getN() == 0) {
+            return "n/a";
         }
-        return max > 0 ? String.format(Locale.ROOT, "Load average (1 min) at the start of the samples: %.2f–%.2f%n", min, max) : "";
+        String median = number.apply(median(s));
+        return s.getN() == 1 ? median : median + " [" + number.apply(s.getMin()) + "–" + number.apply(s.getMax()) + "]";
+    }
+
+    /** One number with a precision fitting its magnitude. */
+    public static String number(double x) {
+        double a = Math.abs(x);
+        return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : "%.2f", x);
+    }
+
+    /** Whether a target is met by the median: {@code **met**}, {@code **NOT met**} or {@code not measured}. */
+    public static String verdict(DescriptiveStatistics s, DoublePredicate met) {
+        return s.getN() == 0 ? "not measured" : met.test(median(s)) ? "**met**" : "**NOT met**";
+    }
+
+    /** One line of a Markdown table. */
+    public static String line(Object... cells) {
+        return "| " + Arrays.stream(cells).map(String::valueOf).collect(Collectors.joining(" | ")) + " |\n";
+    }
+
+    /** A sentence giving the range of the 1-minute load average over the rows, or empty when none was recorded. */
+    public static String loadRange(List<Map<String, String>> rows) {
+        DescriptiveStatistics load = spread(rows, r -> Samples.number(r, "load1"));
+        return load.getN() > 0 && load.getMax() > 0 ? String.format(Locale.ROOT,
+                "%nLoad average (1 min) at the start of the samples: %.2f–%.2f%n", load.getMin(), load.getMax()) : "";
     }
 
     /**
      * How many requests were answered 200 out of how many, and the other outcomes seen, such as
      * {@code 18/20 (closed, reset)}: columns {@code ok} and {@code failures} (outcomes separated by
      * spaces) and the given total column.
-     *
-     * @param rows  the rows
-     * @param total the column holding how many requests a row made
-     * @return the text
      */
     public static String answered(List<Map<String, String>> rows, String total) {
         long ok = 0;
@@ -129,19 +144,11 @@ public final class Rows {
         return ok + "/" + all + (failures.isEmpty() ? "" : " (" + String.join(", ", failures) + ")");
     }
 
-    /**
-     * The {@code main} of a group's report class: renders the samples file named by the one
-     * argument to standard output, or prints its usage and exits with 2.
-     *
-     * @param args   the command line
-     * @param name   the report class's simple name, for the usage line
-     * @param render the group's rendering
-     * @throws IOException when the file cannot be read
-     */
-    public static void printReport(String[] args, String name, Function<List<Map<String, String>>, String> render)
+    /** The {@code main} of a group's report class: renders the samples file named by the one argument. */
+    public static void printReport(String[] args, Class<?> report, Function<List<Map<String, String>>, String> render)
             throws IOException {
         if (args.length != 1) {
-            System.err.println("usage: java -cp benchmarks.jar " + name + " samples.csv");
+            System.err.println("usage: java -cp benchmarks.jar " + report.getName() + " samples.csv");
             System.exit(2);
         }
         System.out.print(render.apply(Samples.read(Path.of(args[0]))));

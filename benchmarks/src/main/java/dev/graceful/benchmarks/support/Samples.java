@@ -1,7 +1,6 @@
 package dev.graceful.benchmarks.support;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -16,66 +16,29 @@ import java.util.Map;
  * run that breaks half-way keeps what it measured), and read back to build the report. Values are
  * plain words and numbers; an absent value is empty.
  */
-public final class Samples {
+public record Samples(Path file, List<String> columns) {
 
-    private final Path file;
-    private final List<String> columns;
-
-    private Samples(Path file, List<String> columns) {
-        this.file = file;
-        this.columns = columns;
-    }
-
-    /**
-     * Starts a file with its header line.
-     *
-     * @param file    the CSV file
-     * @param columns the column names
-     * @return the writer
-     */
-    public static Samples create(Path file, List<String> columns) {
-        try {
-            Files.writeString(file, String.join(",", columns) + "\n", StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** Starts a file with its header line. */
+    public static Samples create(Path file, List<String> columns) throws IOException {
+        Files.writeString(file, String.join(",", columns) + "\n", StandardCharsets.UTF_8);
         return new Samples(file, List.copyOf(columns));
     }
 
-    /**
-     * Appends one sample.
-     *
-     * @param row a value for every column (missing ones are written empty)
-     */
-    public void add(Map<String, ?> row) {
-        StringBuilder sb = new StringBuilder();
+    public void add(Map<String, ?> row) throws IOException {
+        List<String> values = new ArrayList<>();
         for (String c : columns) {
-            if (sb.length() > 0) {
-                sb.append(',');
-            }
             Object v = row.get(c);
-            String text = v == null ? "" : v instanceof Double d ? (d.isNaN() ? "" : String.format(java.util.Locale.ROOT, "%.3f", d))
-                    : v.toString();
+            String text = v == null || v instanceof Double d && d.isNaN() ? ""
+                    : v instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : v.toString();
             if (text.contains(",") || text.contains("\n")) {
                 throw new IllegalArgumentException("column " + c + ": a value may not hold ',' or a newline, was '" + text + "'");
             }
-            sb.append(text);
+            values.add(text);
         }
-        sb.append('\n');
-        try {
-            Files.writeString(file, sb, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Files.writeString(file, String.join(",", values) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
-    /**
-     * Reads a file written by {@link #add}.
-     *
-     * @param file the CSV file
-     * @return its rows, each a map from column to value (empty values left out)
-     * @throws IOException when it cannot be read
-     */
+    /** Reads a file written by {@link #add}: a map from column to value per row, empty values left out. */
     public static List<Map<String, String>> read(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         if (lines.isEmpty()) {
@@ -84,9 +47,6 @@ public final class Samples {
         String[] header = lines.get(0).split(",", -1);
         List<Map<String, String>> rows = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) {
-                continue;
-            }
             String[] v = line.split(",", -1);
             Map<String, String> row = new LinkedHashMap<>();
             for (int i = 0; i < header.length && i < v.length; i++) {
@@ -94,31 +54,23 @@ public final class Samples {
                     row.put(header[i], v[i]);
                 }
             }
-            rows.add(row);
+            if (!line.isBlank()) {
+                rows.add(row);
+            }
         }
         return rows;
     }
 
-    /**
-     * A number of a row.
-     *
-     * @param row    the row
-     * @param column the column
-     * @return its value, or NaN when absent
-     */
+    /** A number of a row; NaN when absent. */
     public static double number(Map<String, String> row, String column) {
         String v = row.get(column);
         return v == null ? Double.NaN : Double.parseDouble(v);
     }
 
-    /**
-     * The 1-minute load average, recorded with every sample: this machine is shared.
-     *
-     * @return it, or empty when it cannot be read
-     */
-    public static String load1() {
+    /** The first {@code n} of the 1-, 5- and 15-minute load averages: this machine is shared. */
+    public static String load(int n) {
         try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+            return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, n));
         } catch (IOException | RuntimeException e) {
             return "";
         }

@@ -1,6 +1,5 @@
 /**
- * What the macro benchmarks (groups 2-4) share: child processes whose output lines are timestamped
- * on arrival, free ports, a small HTTP readiness poll, the common command-line options, and CSV
- * samples turned into Markdown tables of medians with their range.
+ * What the macro groups (2-4) share: their runner's skeleton, timestamped child processes, ports
+ * and readiness, CSV samples, and medians with their range.
  */
 package dev.graceful.benchmarks.support;

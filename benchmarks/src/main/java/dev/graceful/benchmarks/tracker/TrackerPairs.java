@@ -25,29 +25,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Group 1: what one request costs the tracker, as one enter+exit pair, next to the counters it
- * could have been built on. {@link OneThread} and {@link TwoThreads} run these same methods.
- *
- * <h2>Setup choices</h2>
- * <ul>
- *   <li><b>Average time per pair, in ns.</b> One benchmark operation is one whole request's worth
- *   of tracking (enter and exit), so the score reads as "what a request pays" and
- *   {@code gc.alloc.rate.norm} reads as bytes per request.</li>
- *   <li><b>Every subject is a {@link Scope#Benchmark} state</b>: with {@code @Threads(2)} both
- *   threads hammer the same tracker (the same counter), which is what two request threads of one
- *   server do. Each subject has its own state class so that a benchmark creates only what it
- *   measures, and a {@link TearDown} checks that every pair balanced (a benchmark that silently
- *   stopped doing its work would fail, not look fast).</li>
- *   <li><b>Dead code.</b> Every subject writes shared memory through an atomic instruction, which
- *   the JIT may not remove; values that are computed are returned, so JMH's blackhole keeps them
- *   (on JDK 17+ JMH uses compiler blackholes, which cost nothing at the call site).</li>
- *   <li><b>Baselines run in the same invocation</b> (and in every round of {@code bin/run-micro}),
- *   so ratios compare numbers taken under the same machine load.</li>
- *   <li><b>The serving state is {@code READY}</b>: the gate is open, which is the state a server
- *   spends its life in. {@link #gracefulEnterExitWhileDraining} shows the drain phase, where every
- *   exit also looks for zero.</li>
- * </ul>
- * Iteration counts here are defaults for running the jar by hand; {@code bin/run-micro} passes its
- * own.
+ * could have been built on; {@link OneThread} and {@link TwoThreads} run these methods. Every subject
+ * is a {@link Scope#Benchmark} state (two threads hit the same counter, as two request threads of
+ * one server do) whose tear-down fails the benchmark unless every pair balanced, so a benchmark that
+ * stopped doing its work fails rather than looks fast; computed values are returned so that the JIT
+ * cannot drop them. The choices and why: {@code docs/BENCHMARKS.md}, group 1. Iteration counts here
+ * are defaults for running the jar by hand; {@code bin/run-micro} passes its own.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -75,7 +58,6 @@ public abstract class TrackerPairs {
             graceful.markReady();
         }
 
-        /** Fails the benchmark if an enter was not matched by an exit. */
         @TearDown(Level.Trial)
         public void check() {
             requireZero("graceful tracker", tracker.inFlight());
@@ -131,7 +113,6 @@ public abstract class TrackerPairs {
     public static class Atomic {
         final AtomicLong count = new AtomicLong();
 
-        /** Fails the benchmark if the pairs did not balance. */
         @TearDown(Level.Trial)
         public void check() {
             requireZero("AtomicLong", count.get());
@@ -143,7 +124,6 @@ public abstract class TrackerPairs {
     public static class Adder {
         final LongAdder count = new LongAdder();
 
-        /** Fails the benchmark if the pairs did not balance. */
         @TearDown(Level.Trial)
         public void check() {
             requireZero("LongAdder", count.sum());
@@ -155,19 +135,13 @@ public abstract class TrackerPairs {
     public static class OneWord {
         final SingleWordGate gate = new SingleWordGate();
 
-        /** Fails the benchmark if the pairs did not balance. */
         @TearDown(Level.Trial)
         public void check() {
             requireZero("single-word gate", gate.inFlight());
         }
     }
 
-    /**
-     * graceful's hot path, as an adapter uses it around each request.
-     *
-     * @param s the shared tracker
-     * @return whether the unit was admitted (always, while serving)
-     */
+    /** graceful's hot path, as an adapter uses it around each request. */
     @Benchmark
     public boolean gracefulEnterExit(Serving s) {
         boolean admitted = s.tracker.tryEnter();
@@ -177,12 +151,7 @@ public abstract class TrackerPairs {
         return admitted;
     }
 
-    /**
-     * The hot path during the drain (requests on open connections are still served then).
-     *
-     * @param s the shared, draining tracker
-     * @return whether the unit was admitted (always, until the final close)
-     */
+    /** The hot path during the drain (requests on open connections are still served then). */
     @Benchmark
     public boolean gracefulEnterExitWhileDraining(Draining s) {
         boolean admitted = s.tracker.tryEnter();
@@ -192,13 +161,7 @@ public abstract class TrackerPairs {
         return admitted;
     }
 
-    /**
-     * The described path: a {@link Work} handle with a description and a start time, registered
-     * so a stuck unit can be reported by name. It allocates by design; this shows how much.
-     *
-     * @param s the shared tracker
-     * @return the closed handle (returned so the JIT must materialise it)
-     */
+    /** The described path (a {@link Work} handle, reported by name if stuck): it allocates by design; how much? */
     @Benchmark
     public Work gracefulBeginClose(Serving s) {
         Work work = s.tracker.tryBegin(DESCRIPTION);
@@ -206,37 +169,21 @@ public abstract class TrackerPairs {
         return work;
     }
 
-    /**
-     * Baseline: increment and decrement one {@link AtomicLong}, reading the decremented value as
-     * a counting tracker must (to notice zero).
-     *
-     * @param s the shared counter
-     * @return the count after the pair
-     */
+    /** Baseline: one {@link AtomicLong} up and down, reading the count as a counting tracker must (to see zero). */
     @Benchmark
     public long atomicLongPair(Atomic s) {
         s.count.incrementAndGet();
         return s.count.decrementAndGet();
     }
 
-    /**
-     * Baseline: increment and decrement one {@link LongAdder}; the cost graceful's design aims at.
-     *
-     * @param s the shared counter
-     */
+    /** Baseline: increment and decrement one {@link LongAdder}; the cost graceful's design aims at. */
     @Benchmark
     public void longAdderPair(Adder s) {
         s.count.increment();
         s.count.decrement();
     }
 
-    /**
-     * The rejected design: admission by a CAS loop on one word that holds the count and a closed
-     * bit; exit by one atomic decrement.
-     *
-     * @param s the shared word
-     * @return whether the unit was admitted (always: the gate is never closed here)
-     */
+    /** The rejected design ({@link SingleWordGate}): admission by a CAS loop on one word, exit by one decrement. */
     @Benchmark
     public boolean casLoopOneWord(OneWord s) {
         boolean admitted = s.gate.tryEnter();

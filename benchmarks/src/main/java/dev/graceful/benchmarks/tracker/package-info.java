@@ -1,7 +1,5 @@
 /**
- * Group 1 of the benchmarks: the tracker hot path (JMH). {@link dev.graceful.benchmarks.tracker.TrackerPairs}
- * holds the benchmark methods; {@link dev.graceful.benchmarks.tracker.OneThread} and
- * {@link dev.graceful.benchmarks.tracker.TwoThreads} run them on one and two threads. Run with
- * {@code benchmarks/bin/run-micro}.
+ * Group 1, the tracker hot path (JMH): the benchmarks ({@link dev.graceful.benchmarks.tracker.TrackerPairs}),
+ * their runner ({@link dev.graceful.benchmarks.tracker.MicroBench}) and report.
  */
 package dev.graceful.benchmarks.tracker;

@@ -30,22 +30,33 @@ public final class JettyExample {
         ExampleOptions options = ExampleOptions.parseOrExit("jetty", args);
         GracefulShutdown graceful = GracefulShutdown.create(options.config().build());
 
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setPort(options.port());
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        ServletHolder app = new ServletHolder(new ExampleServlet(options.version()));
-        app.setAsyncSupported(true);
-        context.addServlet(app, "/");
-        context.addServletContainerInitializer(GracefulServlet.initializer(graceful)); // tracking + /healthz
-        server.setHandler(context);
-        JettyParticipant.register(graceful, server);   // listener, idle connections, stop
-
+        Server server = server(options.port(), options.version(), graceful);
         server.start();
         graceful.installSignalHandlers();               // SIGTERM/SIGINT: drain, then exit
         graceful.markReady();
-        log.info("jetty example {} listening on port {}", options.version(), connector.getLocalPort());
+        log.info("jetty example {} listening on port {}", options.version(),
+                ((ServerConnector) server.getConnectors()[0]).getLocalPort());
         graceful.termination().join();                  // graceful exits the process when done
+    }
+
+    /**
+     * The example's server, not started. Without graceful ({@code null}) it is the same server with
+     * nothing of graceful: the baseline the benchmarks compare it with.
+     */
+    public static Server server(int port, String version, GracefulShutdown graceful) {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setPort(port);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        ServletHolder app = new ServletHolder(new ExampleServlet(version));
+        app.setAsyncSupported(true);
+        context.addServlet(app, "/");
+        server.setHandler(context);
+        if (graceful != null) {
+            context.addServletContainerInitializer(GracefulServlet.initializer(graceful)); // tracking + /healthz
+            JettyParticipant.register(graceful, server);   // listener, idle connections, stop
+        }
+        return server;
     }
 }

@@ -70,16 +70,7 @@ public final class NettyExample {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         Channel server;
         try {
-            server = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new ProtocolSniffer(netty, options.version()));
-                        }
-                    })
-                    .bind(options.port()).sync().channel();
+            server = bind(options.port(), options.version(), group, netty);
         } catch (Exception e) {
             log.error("Cannot listen on port {}: {}", options.port(), e.toString());
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -94,17 +85,39 @@ public final class NettyExample {
                 Durations.format(config.drainTimeout()), Durations.format(config.readinessDelay()));
     }
 
+    /**
+     * Binds the example's server on {@code group}. Without graceful ({@code netty} null) the
+     * pipelines are the same minus graceful's handlers: the baseline the benchmarks compare it with.
+     */
+    public static Channel bind(int port, String version, EventLoopGroup group, GracefulNetty netty)
+            throws InterruptedException {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new ProtocolSniffer(netty, version));
+                    }
+                })
+                .bind(port).sync().channel();
+    }
+
     /** HTTP/1.1 pipeline: codec, graceful handlers, then the application. */
     static void http1(ChannelPipeline p, GracefulNetty netty, String version) {
         p.addLast(new HttpServerCodec());
-        netty.addHttp1Handlers(p);
+        if (netty != null) {
+            netty.addHttp1Handlers(p);
+        }
         p.addLast(new HttpServerKeepAliveHandler(), new HttpObjectAggregator(1 << 20), new ExampleHandler(version));
     }
 
     /** HTTP/2 pipeline: frame codec, graceful handler, then one child channel per stream. */
     static void http2(ChannelPipeline p, GracefulNetty netty, String version) {
         p.addLast(Http2FrameCodecBuilder.forServer().build());
-        netty.addHttp2Handlers(p);
+        if (netty != null) {
+            netty.addHttp2Handlers(p);
+        }
         p.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {

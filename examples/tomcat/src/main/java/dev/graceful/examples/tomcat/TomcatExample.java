@@ -5,6 +5,7 @@ import dev.graceful.examples.ExampleOptions;
 import dev.graceful.examples.ExampleServlet;
 import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.connector.Connector;
@@ -31,27 +32,37 @@ public final class TomcatExample {
         ExampleOptions options = ExampleOptions.parseOrExit("tomcat", args);
         GracefulShutdown graceful = GracefulShutdown.create(options.config().build());
 
+        Tomcat tomcat = tomcat(options.port(), options.version(), graceful);
+        tomcat.start();
+        graceful.installSignalHandlers();               // SIGTERM/SIGINT: drain, then exit
+        graceful.markReady();
+        log.info("tomcat example {} listening on port {}", options.version(), tomcat.getConnector().getLocalPort());
+        graceful.termination().join();                  // graceful exits the process when done
+    }
+
+    /**
+     * The example's server, not started. Without graceful ({@code null}) it is the same server with
+     * nothing of graceful: the baseline the benchmarks compare it with.
+     */
+    public static Tomcat tomcat(int port, String version, GracefulShutdown graceful) throws IOException {
         Tomcat tomcat = new Tomcat();
         Path baseDir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
-                "graceful-example-tomcat-" + options.port()));
+                "graceful-example-tomcat-" + port));
         tomcat.setBaseDir(baseDir.toString());
         Connector connector = new Connector();
-        connector.setPort(options.port());
+        connector.setPort(port);
         tomcat.setConnector(connector);
         StandardContext context = (StandardContext) tomcat.addContext("", null);
         // One application that exits with its JVM: Tomcat's leak detection for redeployed web
         // applications has nothing to find, and on Java 17+ only warns about module access.
         context.setClearReferencesRmiTargets(false);
         context.setClearReferencesThreadLocals(false);
-        Tomcat.addServlet(context, "app", new ExampleServlet(options.version())).setAsyncSupported(true);
+        Tomcat.addServlet(context, "app", new ExampleServlet(version)).setAsyncSupported(true);
         context.addServletMappingDecoded("/", "app");
-        context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null); // tracking + /healthz
-        TomcatParticipant.register(graceful, tomcat);  // before start: listener, idle connections, stop
-
-        tomcat.start();
-        graceful.installSignalHandlers();               // SIGTERM/SIGINT: drain, then exit
-        graceful.markReady();
-        log.info("tomcat example {} listening on port {}", options.version(), connector.getLocalPort());
-        graceful.termination().join();                  // graceful exits the process when done
+        if (graceful != null) {
+            context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null); // tracking + /healthz
+            TomcatParticipant.register(graceful, tomcat);  // before start: listener, idle connections, stop
+        }
+        return tomcat;
     }
 }

@@ -1,0 +1,167 @@
+package dev.graceful.benchmarks.support;
+
+import dev.graceful.benchmarks.apps.ServerApp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+
+/**
+ * The skeleton every macro group's runner (groups 2-4) shares: the options its {@code bin/run-*}
+ * script passes ({@code --repo DIR --jar FILE --java FILE --out DIR [--rounds N] [--apps a,b]
+ * [--jvm-opts "..."] [--smoke]}, plus the group's own), the command of each example in each
+ * variant, the samples ({@code OUT/samples.csv}, one line per measurement) and the report table
+ * ({@code OUT/table.md}).
+ */
+public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, List<String> apps, Samples samples) {
+
+    /** Every example the macro benchmarks know. */
+    public static final List<String> APPS = List.of("jetty", "tomcat", "netty", "spring-boot");
+
+    /** A parser of the common options, plus the group's own whole-number ones (comma-separated when many). */
+    public static OptionParser parser(String... numberOptions) {
+        OptionParser p = new OptionParser(false);
+        List.of("repo", "jar", "java", "out").forEach(name -> p.accepts(name).withRequiredArg().required());
+        p.accepts("apps").withRequiredArg().withValuesSeparatedBy(',');
+        p.accepts("jvm-opts").withRequiredArg().defaultsTo("");
+        p.accepts("smoke");
+        for (String name : numberOptions) {
+            p.accepts(name).withRequiredArg().ofType(Integer.class).withValuesSeparatedBy(',');
+        }
+        p.accepts("rounds").withRequiredArg().ofType(Integer.class);
+        return p;
+    }
+
+    /** Reads the options, starts {@code OUT/logs} and the samples; in smoke mode 1 round and {@code smokeApps}. */
+    public static BenchRun start(OptionSet options, List<String> columns, int defaultRounds, List<String> allowedApps,
+            List<String> defaultApps, List<String> smokeApps) throws IOException {
+        if (!options.nonOptionArguments().isEmpty()) {
+            throw new IllegalArgumentException("expected options only, got " + options.nonOptionArguments());
+        }
+        boolean smoke = options.has("smoke");
+        List<String> apps = options.valuesOf("apps").stream().map(String.class::cast).toList();
+        if (apps.isEmpty()) {
+            apps = smoke ? smokeApps : defaultApps;
+        }
+        if (!allowedApps.containsAll(apps)) {
+            throw new IllegalArgumentException("--apps takes some of " + allowedApps + ", was " + apps);
+        }
+        Path out = Path.of(text(options, "out"));
+        Files.createDirectories(out.resolve("logs"));
+        int rounds = numbers(options, "rounds", List.of(smoke ? 1 : defaultRounds)).get(0);
+        return new BenchRun(options, out, smoke, rounds, apps, Samples.create(out.resolve("samples.csv"), columns));
+    }
+
+    private static String text(OptionSet options, String name) {
+        return (String) options.valueOf(name);
+    }
+
+    private static List<Integer> numbers(OptionSet options, String name, List<Integer> def) {
+        List<Integer> v = options.valuesOf(name).stream().map(Integer.class::cast).toList();
+        if (v.stream().anyMatch(n -> n <= 0)) {
+            throw new IllegalArgumentException("--" + name + " takes positive whole numbers, was " + v);
+        }
+        return v.isEmpty() ? def : v;
+    }
+
+    /** A group's own text option (declared with its default). */
+    public String text(String name) {
+        return text(options, name);
+    }
+
+    /** A group's own whole-number option, which must be positive, or the default. */
+    public int number(String name, int def) {
+        return numbers(options, name, List.of(def)).get(0);
+    }
+
+    public List<Integer> numbers(String name, List<Integer> def) {
+        return numbers(options, name, def);
+    }
+
+    /**
+     * The command of an example in a variant, with {@link Child#PORT} in place of the port:
+     * <ul>
+     *   <li>{@code graceful} with {@code exampleJar}: the example's own jar, as {@code examples/bin/run}
+     *   starts it (its logging included, so its {@code Drained in} and {@code Shutdown complete} lines
+     *   can be timed);</li>
+     *   <li>{@code graceful} without it, {@code plain}, {@code framework}: {@link ServerApp} from the
+     *   benchmark jar, so that the sides of a comparison share one class path and differ in graceful
+     *   alone;</li>
+     *   <li>Spring Boot: always its own jar; {@code plain} and {@code framework} switch the starter off
+     *   with {@code -Dgraceful.enabled=false} (every one of its auto-configurations is conditional on
+     *   that property, so nothing of graceful is left), {@code framework} also sets
+     *   {@code server.shutdown=graceful} (Boot's default since 3.4, set anyway).</li>
+     * </ul>
+     *
+     * @param drainTimeout the contract's {@code --drain-timeout}, such as {@code 30s}
+     */
+    public List<String> command(String app, String variant, boolean exampleJar, String drainTimeout) {
+        if (!APPS.contains(app) || !ServerApp.MODES.contains(variant)) {
+            throw new IllegalArgumentException("app must be one of " + APPS + " and variant one of " + ServerApp.MODES
+                    + ", were '" + app + "' and '" + variant + "'");
+        }
+        List<String> c = new ArrayList<>(List.of(text("java")));
+        List.of(text("jvm-opts").split(" ")).stream().filter(o -> !o.isBlank()).forEach(c::add);
+        Path jar = Path.of(text("repo"), "examples", app, "target", "graceful-example-" + app + ".jar");
+        boolean graceful = variant.equals("graceful");
+        if (app.equals("spring-boot")) {
+            if (!graceful) {
+                c.add("-Dgraceful.enabled=false");
+            }
+            if (variant.equals("framework")) {
+                c.add("-Dserver.shutdown=graceful");
+            }
+            c.addAll(List.of("-jar", jar.toString()));
+        } else if (graceful && exampleJar) {
+            c.addAll(List.of("-jar", jar.toString()));
+        } else {
+            c.addAll(List.of("-cp", text("jar"), ServerApp.class.getName(), app, variant));
+        }
+        c.addAll(List.of("--port", Child.PORT, "--version", "bench", "--drain-timeout", drainTimeout,
+                "--readiness-delay", "0s"));
+        return c;
+    }
+
+    /** A new sample's first columns: {@code round}, {@code app}, and the load average now. */
+    public static Map<String, Object> row(int round, String app) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("round", round);
+        row.put("app", app);
+        row.put("load1", Samples.load(1));
+        return row;
+    }
+
+    /** Appends a measured sample to the samples, and shows it on the console. */
+    public void sample(Map<String, Object> row) throws IOException {
+        samples.add(row);
+        StringBuilder line = new StringBuilder();
+        row.forEach((k, v) -> line.append(v == null ? "" : " " + k + "=" + (v instanceof Double d
+                ? String.format(Locale.ROOT, "%.1f", d) : v)));
+        System.out.println(line.toString().trim());
+    }
+
+    /**
+     * The variants in the order round {@code round} runs them: alternating which goes first, so that
+     * neither always runs right after the other.
+     */
+    public static List<String> inTurn(int round, List<String> variants) {
+        return round % 2 == 1 ? variants : List.of(variants.get(1), variants.get(0));
+    }
+
+    /** Nanoseconds in milliseconds, the unit of every time in the samples. */
+    public static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    /** Writes {@code OUT/table.md}, the group's report, from every sample taken. */
+    public void finish(Function<List<Map<String, String>>, String> render) throws IOException {
+        Files.writeString(out.resolve("table.md"), render.apply(Samples.read(out.resolve("samples.csv"))));
+    }
+}
