@@ -22,11 +22,14 @@ import java.util.concurrent.TimeUnit;
 /** Where the kit is, and how the tests run its scripts. */
 final class Kit {
 
+    /** The kit itself: this module's directory, where Maven runs its tests. */
+    static final Path KIT = Path.of("").toAbsolutePath();
     /** The examples directory of this checkout. */
-    static final Path EXAMPLES = Path.of(System.getProperty("graceful.examples.dir", "..")).toAbsolutePath().normalize();
-    static final Path DEPLOY_SH = EXAMPLES.resolve("deploy/deploy.sh");
-    static final Path RELEASE_EXAMPLE = EXAMPLES.resolve("deploy/release-example");
-    static final Path NGINX_DIR = EXAMPLES.resolve("deploy/nginx");
+    static final Path EXAMPLES = Path.of(System.getProperty("graceful.examples.dir", "../../examples"))
+            .toAbsolutePath().normalize();
+    static final Path DEPLOY_SH = KIT.resolve("deploy.sh");
+    static final Path RELEASE_EXAMPLE = KIT.resolve("release-example");
+    static final Path NGINX_DIR = KIT.resolve("nginx");
 
     /** Modest JVMs: the stage starts a few dozen of them on a small machine. */
     static final String JAVA_OPTS = "-Xms32m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xshare:auto";

@@ -81,7 +81,7 @@ class DeployIT {
         private void releases() throws IOException {
             assertThat(Examples.built(name))
                     .as("examples/%s has no built jar: the deploy kit module must build after it (add it as a "
-                            + "<type>pom</type> test dependency in examples/deploy/pom.xml, like the others)", name)
+                            + "<type>pom</type> test dependency in tools/deploy/pom.xml, like the others)", name)
                     .isTrue();
             Files.createDirectories(dir);
             v1 = Kit.release(dir, name, "v1");

@@ -3,15 +3,15 @@
 # Every group's command takes the same options, so a reader learns them once:
 #   --smoke          the tiniest run that still exercises everything (what `mvn verify` runs);
 #                    its numbers mean nothing
-#   --no-build       use benchmarks/target/benchmarks.jar as it is (default: build it first)
+#   --no-build       use tools/benchmarks/target/benchmarks.jar as it is (default: build it first)
 #   --java PATH      the java executable that runs the benchmarks (default: $JAVA_HOME/bin/java,
 #                    else java on the PATH); e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java
-#   --out DIR        where results go (default: benchmarks/target/results/<group>-<time>)
+#   --out DIR        where results go (default: tools/benchmarks/target/results/<group>-<time>)
 #   --rounds N       how many times to repeat the whole group, alternating subjects and baselines
 #   -- ARGS          passed on to the tool underneath (JMH for run-micro)
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/../.." && pwd)
 BENCH_JAR="$BENCH_DIR/target/benchmarks.jar"
 
 bench_smoke=0
@@ -68,10 +68,10 @@ bench_parse() {
 bench_build_jar() {
   if [ "$bench_build" = 1 ]; then
     echo "building $BENCH_JAR ..."
-    (cd "$REPO_DIR" && mvn -B -q -pl benchmarks -am package -DskipTests)
+    (cd "$REPO_DIR" && mvn -B -q -pl tools/benchmarks -am package -DskipTests)
   fi
   if [ ! -f "$BENCH_JAR" ]; then
-    echo "no $BENCH_JAR: build it (mvn -pl benchmarks -am package -DskipTests) or drop --no-build" >&2
+    echo "no $BENCH_JAR: build it (mvn -pl tools/benchmarks -am package -DskipTests) or drop --no-build" >&2
     exit 2
   fi
 }

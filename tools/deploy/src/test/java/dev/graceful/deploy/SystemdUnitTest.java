@@ -25,7 +25,7 @@ class SystemdUnitTest {
     @BeforeAll
     static void load() throws IOException {
         String section = "";
-        for (String line : Files.readAllLines(Kit.EXAMPLES.resolve("deploy/systemd/app@.service"))) {
+        for (String line : Files.readAllLines(Kit.KIT.resolve("systemd/app@.service"))) {
             String l = line.strip();
             if (l.startsWith("[")) {
                 section = l;

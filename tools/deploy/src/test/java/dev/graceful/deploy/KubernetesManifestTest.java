@@ -36,7 +36,7 @@ class KubernetesManifestTest {
     @SuppressWarnings("unchecked")
     static void load() throws IOException {
         List<Object> documents = new ArrayList<>();
-        try (Reader r = Files.newBufferedReader(Kit.EXAMPLES.resolve("deploy/kubernetes/deployment.yaml"))) {
+        try (Reader r = Files.newBufferedReader(Kit.KIT.resolve("kubernetes/deployment.yaml"))) {
             new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(r).forEach(documents::add);
         }
         deployment = documents.stream().map(d -> (Map<String, Object>) d)
