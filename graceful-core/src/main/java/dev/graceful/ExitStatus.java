@@ -25,11 +25,7 @@ public enum ExitStatus {
         this.code = code;
     }
 
-    /**
-     * The numeric process exit code.
-     *
-     * @return the code
-     */
+    /** The numeric process exit code. */
     public int code() {
         return code;
     }

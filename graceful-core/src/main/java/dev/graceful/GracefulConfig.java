@@ -67,29 +67,17 @@ public final class GracefulConfig {
         this.maxReportedInFlight = b.maxReportedInFlight;
     }
 
-    /**
-     * The configuration with every default.
-     *
-     * @return the defaults
-     */
+    /** The configuration with every default. */
     public static GracefulConfig defaults() {
         return DEFAULTS;
     }
 
-    /**
-     * A builder starting from the defaults.
-     *
-     * @return a new builder
-     */
+    /** A builder starting from the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /**
-     * A builder starting from this configuration.
-     *
-     * @return a new builder
-     */
+    /** A builder starting from this configuration. */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.readinessDelay = readinessDelay;
@@ -102,65 +90,37 @@ public final class GracefulConfig {
         return b;
     }
 
-    /**
-     * How long to keep serving normally after readiness starts failing.
-     *
-     * @return the readiness delay
-     */
+    /** How long to keep serving normally after readiness starts failing. */
     public Duration readinessDelay() {
         return readinessDelay;
     }
 
-    /**
-     * How long in-flight work may take once new connections stop.
-     *
-     * @return the drain timeout
-     */
+    /** How long in-flight work may take once new connections stop. */
     public Duration drainTimeout() {
         return drainTimeout;
     }
 
-    /**
-     * How long participants may take to close idle connections or force-close.
-     *
-     * @return the close timeout
-     */
+    /** How long participants may take to close idle connections or force-close. */
     public Duration closeTimeout() {
         return closeTimeout;
     }
 
-    /**
-     * Timeout of shutdown tasks registered without their own.
-     *
-     * @return the default task timeout
-     */
+    /** Timeout of shutdown tasks registered without their own. */
     public Duration defaultTaskTimeout() {
         return defaultTaskTimeout;
     }
 
-    /**
-     * Overrun tolerated before the watchdog halts a process graceful owns.
-     *
-     * @return the watchdog margin
-     */
+    /** Overrun tolerated before the watchdog halts a process graceful owns. */
     public Duration watchdogMargin() {
         return watchdogMargin;
     }
 
-    /**
-     * The platform's stop budget, if one was given.
-     *
-     * @return the budget, or empty
-     */
+    /** The platform's stop budget, if one was given. */
     public Optional<Duration> budget() {
         return Optional.ofNullable(budget);
     }
 
-    /**
-     * How many stuck units of work a timed-out drain describes.
-     *
-     * @return the bound
-     */
+    /** How many stuck units of work a timed-out drain describes. */
     public int maxReportedInFlight() {
         return maxReportedInFlight;
     }
@@ -168,8 +128,6 @@ public final class GracefulConfig {
     /**
      * The length of the sequence without shutdown tasks: readiness delay + drain timeout + close
      * timeout. Tasks add their own timeouts.
-     *
-     * @return the fixed part of the sequence's worst case
      */
     public Duration fixedPhases() {
         return readinessDelay.plus(drainTimeout).plus(closeTimeout);
@@ -191,11 +149,8 @@ public final class GracefulConfig {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof GracefulConfig)) {
-            return false;
-        }
-        GracefulConfig c = (GracefulConfig) o;
-        return readinessDelay.equals(c.readinessDelay) && drainTimeout.equals(c.drainTimeout)
+        return o instanceof GracefulConfig c
+                && readinessDelay.equals(c.readinessDelay) && drainTimeout.equals(c.drainTimeout)
                 && closeTimeout.equals(c.closeTimeout) && defaultTaskTimeout.equals(c.defaultTaskTimeout)
                 && watchdogMargin.equals(c.watchdogMargin) && Objects.equals(budget, c.budget)
                 && maxReportedInFlight == c.maxReportedInFlight;

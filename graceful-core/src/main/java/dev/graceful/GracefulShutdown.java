@@ -58,34 +58,18 @@ public interface GracefulShutdown {
         return new DefaultGracefulShutdown(config);
     }
 
-    /**
-     * Creates a coordinator with {@link GracefulConfig#defaults()}.
-     *
-     * @return a new coordinator
-     */
+    /** Creates a coordinator with {@link GracefulConfig#defaults()}. */
     static GracefulShutdown create() {
         return create(GracefulConfig.defaults());
     }
 
-    /**
-     * The configuration this coordinator was created with.
-     *
-     * @return the configuration
-     */
+    /** The configuration this coordinator was created with. */
     GracefulConfig config();
 
-    /**
-     * The current coarse state.
-     *
-     * @return the state
-     */
+    /** The current coarse state. */
     State state();
 
-    /**
-     * The current phase.
-     *
-     * @return the phase
-     */
+    /** The current phase. */
     Phase phase();
 
     /**
@@ -99,16 +83,10 @@ public interface GracefulShutdown {
     /**
      * Whether a readiness probe should pass: the state is {@link State#READY} and every readiness
      * check passes. Cheap and non-blocking apart from the checks themselves.
-     *
-     * @return the readiness
      */
     boolean isReady();
 
-    /**
-     * Whether a liveness probe should pass: true until {@link State#STOPPED}.
-     *
-     * @return the liveness
-     */
+    /** Whether a liveness probe should pass: true until {@link State#STOPPED}. */
     boolean isLive();
 
     /**
@@ -122,11 +100,7 @@ public interface GracefulShutdown {
      */
     void addReadinessCheck(String name, BooleanSupplier check);
 
-    /**
-     * The names of the readiness checks failing now.
-     *
-     * @return the failing checks, empty when all pass
-     */
+    /** The names of the readiness checks failing now; empty when all pass. */
     Set<String> failingReadinessChecks();
 
     /**
@@ -140,18 +114,10 @@ public interface GracefulShutdown {
      */
     Tracker tracker(String kind);
 
-    /**
-     * Every tracker created so far.
-     *
-     * @return the trackers, in creation order
-     */
+    /** Every tracker created so far, in creation order. */
     Collection<Tracker> trackers();
 
-    /**
-     * Work in flight now, over every kind.
-     *
-     * @return the total in-flight count
-     */
+    /** Work in flight now, over every kind. */
     long inFlight();
 
     /**
@@ -227,12 +193,7 @@ public interface GracefulShutdown {
      */
     CompletableFuture<ShutdownReport> shutdown(String reason);
 
-    /**
-     * Completes when the sequence reaches {@link Phase#STOPPED}; never completes if no shutdown
-     * is ever started.
-     *
-     * @return the report's future
-     */
+    /** Completes when the sequence reaches {@link Phase#STOPPED}; never completes if no shutdown is ever started. */
     CompletableFuture<ShutdownReport> termination();
 
     /**

@@ -103,20 +103,12 @@ public final class HealthEndpoint {
         return readinessPaths.contains(path) || livenessPaths.contains(path);
     }
 
-    /**
-     * The readiness paths.
-     *
-     * @return the paths
-     */
+    /** The readiness paths. */
     public Set<String> readinessPaths() {
         return readinessPaths;
     }
 
-    /**
-     * The liveness paths.
-     *
-     * @return the paths
-     */
+    /** The liveness paths. */
     public Set<String> livenessPaths() {
         return livenessPaths;
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,7 +47,7 @@ public final class HealthServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private HealthServer(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -125,20 +126,12 @@ public final class HealthServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The bound address.
-     *
-     * @return the address
-     */
+    /** The bound address. */
     public InetSocketAddress address() {
         return server.getAddress();
     }
 
-    /**
-     * The bound port.
-     *
-     * @return the port
-     */
+    /** The bound port. */
     public int port() {
         return server.getAddress().getPort();
     }

@@ -56,11 +56,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Participant {
 
-    /**
-     * A short name for logs, for example {@code "jetty :8080"}.
-     *
-     * @return the name
-     */
+    /** A short name for logs, for example {@code "jetty :8080"}. */
     String name();
 
     /**

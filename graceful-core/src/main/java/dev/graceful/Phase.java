@@ -39,11 +39,7 @@ public enum Phase {
         this.state = state;
     }
 
-    /**
-     * The coarse state this phase belongs to.
-     *
-     * @return the state
-     */
+    /** The coarse state this phase belongs to. */
     public State state() {
         return state;
     }

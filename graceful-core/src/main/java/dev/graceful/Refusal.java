@@ -28,8 +28,6 @@ public final class Refusal {
     /**
      * The body, as a fresh copy: adapters keep one in the form their server writes without copying
      * (a Netty buffer, a data buffer) rather than asking per refusal.
-     *
-     * @return the body's bytes
      */
     public static byte[] body() {
         return BODY.clone();

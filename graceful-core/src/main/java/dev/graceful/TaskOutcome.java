@@ -38,20 +38,12 @@ public record TaskOutcome(String name, Result result, Duration duration, Throwab
         Objects.requireNonNull(duration, "duration");
     }
 
-    /**
-     * The failure, if the task threw.
-     *
-     * @return the exception, or empty
-     */
+    /** The failure, if the task threw. */
     public Optional<Throwable> failureCause() {
         return Optional.ofNullable(failure);
     }
 
-    /**
-     * Whether the task succeeded.
-     *
-     * @return {@code true} for {@link Result#SUCCEEDED}
-     */
+    /** Whether the task succeeded. */
     public boolean succeeded() {
         return result == Result.SUCCEEDED;
     }

@@ -23,11 +23,7 @@ package dev.graceful;
  */
 public interface Tracker {
 
-    /**
-     * The kind label of this tracker, as given to {@link GracefulShutdown#tracker(String)}.
-     *
-     * @return the kind
-     */
+    /** The kind label of this tracker, as given to {@link GracefulShutdown#tracker(String)}. */
     String kind();
 
     /**
@@ -68,8 +64,6 @@ public interface Tracker {
     /**
      * The number of units of this kind in flight now. Never negative as long as every
      * {@link #exit()} matches an admitted {@link #tryEnter()}.
-     *
-     * @return the in-flight count
      */
     long inFlight();
 }

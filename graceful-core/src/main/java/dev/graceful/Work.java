@@ -9,32 +9,16 @@ import java.time.Duration;
  */
 public interface Work extends AutoCloseable {
 
-    /**
-     * The kind of the tracker that admitted this work.
-     *
-     * @return the kind
-     */
+    /** The kind of the tracker that admitted this work. */
     String kind();
 
-    /**
-     * The description given when the work began.
-     *
-     * @return the description
-     */
+    /** The description given when the work began. */
     String description();
 
-    /**
-     * How long this work has been in flight.
-     *
-     * @return the age, measured on the engine's clock
-     */
+    /** How long this work has been in flight, measured on the engine's clock. */
     Duration age();
 
-    /**
-     * Whether {@link #close()} has been called.
-     *
-     * @return {@code true} once closed
-     */
+    /** Whether {@link #close()} has been called. */
     boolean isClosed();
 
     /** Counts this work out. Idempotent. */

@@ -49,8 +49,6 @@ public final class Gate {
     /**
      * The in-flight count over every tracker: all exits read before all entries, so the result
      * is never below the true count at some instant during the read (see the class comment).
-     *
-     * @return the in-flight count
      */
     public long inFlight() {
         long exited = 0;
@@ -64,11 +62,7 @@ public final class Gate {
         return entered - exited;
     }
 
-    /**
-     * Total admitted units counted out so far, over every tracker (refusals are not exits).
-     *
-     * @return the exit count
-     */
+    /** Total admitted units counted out so far, over every tracker (refusals are not exits). */
     public long exited() {
         long exited = 0;
         for (DefaultTracker t : trackers) {
@@ -77,11 +71,7 @@ public final class Gate {
         return exited;
     }
 
-    /**
-     * Total refusals so far, over every tracker.
-     *
-     * @return the refusal count
-     */
+    /** Total refusals so far, over every tracker. */
     public long refused() {
         long refused = 0;
         for (DefaultTracker t : trackers) {

@@ -9,18 +9,10 @@ import java.time.Instant;
  */
 public interface Scheduler {
 
-    /**
-     * Monotonic time.
-     *
-     * @return nanoseconds from an arbitrary origin
-     */
+    /** Monotonic time, in nanoseconds from an arbitrary origin. */
     long nanoTime();
 
-    /**
-     * Wall-clock time, for reports.
-     *
-     * @return now
-     */
+    /** Wall-clock time, for reports. */
     Instant now();
 
     /**

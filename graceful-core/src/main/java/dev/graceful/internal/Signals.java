@@ -1,5 +1,6 @@
 package dev.graceful.internal;
 
+import dev.graceful.GracefulShutdown;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -13,7 +14,7 @@ import sun.misc.SignalHandler;
  */
 final class Signals {
 
-    private static final Logger log = LoggerFactory.getLogger("dev.graceful.GracefulShutdown");
+    private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
 
     private Signals() {
     }

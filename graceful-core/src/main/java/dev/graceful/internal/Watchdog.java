@@ -2,6 +2,7 @@ package dev.graceful.internal;
 
 import dev.graceful.Durations;
 import dev.graceful.ExitStatus;
+import dev.graceful.GracefulShutdown;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Watchdog {
 
-    private static final Logger log = LoggerFactory.getLogger("dev.graceful.GracefulShutdown");
+    private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
 
     private final ProcessControl process;
     private volatile long deadlineNanos = Long.MAX_VALUE;

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -65,7 +66,7 @@ public final class GracefulMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         for (State s : State.values()) {
             Gauge.builder("graceful.state", graceful, g -> g.state() == s ? 1 : 0)
-                    .tags(tags).tag("state", s.name().toLowerCase(java.util.Locale.ROOT))
+                    .tags(tags).tag("state", s.name().toLowerCase(Locale.ROOT))
                     .description("1 for the service's current lifecycle state, 0 for the others")
                     .strongReference(true)
                     .register(registry);
@@ -94,7 +95,7 @@ public final class GracefulMetrics implements MeterBinder {
                         .description("Time from stopping acceptance to the end of the drain")
                         .register(registry).record(report.drainDuration());
                 Timer.builder("graceful.shutdown").tags(tags)
-                        .tag("exit.status", report.exitStatus().name().toLowerCase(java.util.Locale.ROOT))
+                        .tag("exit.status", report.exitStatus().name().toLowerCase(Locale.ROOT))
                         .description("Time from the shutdown signal to the end of the sequence")
                         .register(registry).record(report.totalDuration());
                 drained.increment(report.drained());

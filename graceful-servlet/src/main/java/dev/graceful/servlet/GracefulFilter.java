@@ -2,6 +2,7 @@ package dev.graceful.servlet;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
+import dev.graceful.Refusal;
 import dev.graceful.State;
 import dev.graceful.Tracker;
 import dev.graceful.Work;
@@ -15,7 +16,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -32,20 +32,20 @@ import java.util.Objects;
  *   <li>While the state is {@link State#DRAINING} requests are served as usual, and an HTTP/1.x
  *   response that is not committed yet carries {@code Connection: close}, so the client reconnects
  *   elsewhere.</li>
- *   <li>After the final close (the drain has finished or timed out) a request is answered
- *   {@code 503} with {@code Retry-After: 1} and {@code Connection: close}, without reaching the
- *   application: clients retry it on another instance.</li>
+ *   <li>After the final close (the drain has finished or timed out) a request is answered with
+ *   core's {@link Refusal} (a {@code 503} with {@code Retry-After: 1}, and on HTTP/1.x
+ *   {@code Connection: close}), without reaching the application: clients retry it on another
+ *   instance.</li>
  *   <li>Health paths (those of the {@link HealthEndpoint}) are not tracked, so probes are answered
  *   through every phase of the shutdown.</li>
  * </ul>
  */
 public final class GracefulFilter implements Filter {
 
-    /** The value of {@code Retry-After} on refusals, in seconds. */
-    public static final String RETRY_AFTER_SECONDS = "1";
+    /** The value of {@code Retry-After} on refusals, in seconds: {@link Refusal#RETRY_AFTER_SECONDS}. */
+    public static final String RETRY_AFTER_SECONDS = Refusal.RETRY_AFTER_SECONDS;
 
-    private static final byte[] REFUSAL_BODY =
-            "503 Service Unavailable: this instance is shutting down; retry\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] REFUSAL_BODY = Refusal.body();
 
     private final GracefulShutdown graceful;
     private final Tracker tracker;
@@ -98,7 +98,7 @@ public final class GracefulFilter implements Filter {
         }
         Work work = tracker.tryBegin(request.getMethod() + ' ' + uri);
         if (work == null) {
-            refuse(response);
+            refuse(request, response);
             return;
         }
         askToCloseIfDraining(request, response);
@@ -136,11 +136,13 @@ public final class GracefulFilter implements Filter {
         return protocol != null && protocol.startsWith("HTTP/1.");
     }
 
-    private static void refuse(HttpServletResponse response) throws IOException {
-        response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-        response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
-        response.setHeader("Connection", "close");
-        response.setContentType("text/plain;charset=UTF-8");
+    private static void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setStatus(Refusal.STATUS);
+        response.setHeader("Retry-After", Refusal.RETRY_AFTER_SECONDS);
+        if (isHttp1(request)) {
+            response.setHeader("Connection", "close");
+        }
+        response.setContentType(Refusal.CONTENT_TYPE);
         response.setContentLength(REFUSAL_BODY.length);
         response.getOutputStream().write(REFUSAL_BODY);
     }

@@ -10,6 +10,7 @@ import static org.mockito.Mockito.when;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.Refusal;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -43,11 +44,7 @@ class GracefulFilterTest {
 
     @Test
     void countsASynchronousRequestInWhileTheChainRunsAndOutWhenItReturns() throws Exception {
-        AtomicReference<Long> during = new AtomicReference<>();
-        doAnswer(inv -> {
-            during.set(graceful.inFlight());
-            return null;
-        }).when(chain).doFilter(request, response);
+        AtomicReference<Long> during = inFlightWhileTheChainRuns();
 
         filter.doFilter(request, response, chain);
 
@@ -126,6 +123,26 @@ class GracefulFilterTest {
         verify(response).setStatus(503);
         verify(response).setHeader("Retry-After", "1");
         verify(response).setHeader("Connection", "close");
+        verify(response).setContentType(Refusal.CONTENT_TYPE);
+        verify(response).setContentLength(Refusal.body().length);
+        verify(out).write(Refusal.body());
+    }
+
+    @Test
+    void refusesAnHttp2RequestWithoutTheConnectionHeaderItForbids() throws Exception {
+        when(request.getProtocol()).thenReturn("HTTP/2.0");
+        when(response.getOutputStream()).thenReturn(mock(ServletOutputStream.class));
+
+        closedFilter().doFilter(request, response, chain);
+
+        verify(response).setStatus(503);
+        verify(response).setHeader("Retry-After", Refusal.RETRY_AFTER_SECONDS);
+        verify(response, never()).setHeader("Connection", "close");
+    }
+
+    @Test
+    void keepsItsRetryAfterConstantAsCoresRefusal() {
+        assertThat(GracefulFilter.RETRY_AFTER_SECONDS).isEqualTo(Refusal.RETRY_AFTER_SECONDS);
     }
 
     @Test
@@ -142,14 +159,20 @@ class GracefulFilterTest {
     @Test
     void passesOtherDispatchesThroughUncounted() throws Exception {
         when(request.getDispatcherType()).thenReturn(DispatcherType.ASYNC);
+        AtomicReference<Long> during = inFlightWhileTheChainRuns();
+
+        filter.doFilter(request, response, chain);
+
+        assertThat(during.get()).isZero();
+    }
+
+    /** What {@code inFlight()} was while the chain ran. */
+    private AtomicReference<Long> inFlightWhileTheChainRuns() throws Exception {
         AtomicReference<Long> during = new AtomicReference<>();
         doAnswer(inv -> {
             during.set(graceful.inFlight());
             return null;
         }).when(chain).doFilter(request, response);
-
-        filter.doFilter(request, response, chain);
-
-        assertThat(during.get()).isZero();
+        return during;
     }
 }

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * <p>With {@code after}, the release happens by itself that many microseconds later (the
  * randomized mix); without, the test calls {@link #release(String)}.
  */
-final class ModesServlet extends HttpServlet {
+public final class ModesServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
@@ -49,15 +49,15 @@ final class ModesServlet extends HttpServlet {
         return t;
     });
 
-    void release(String id) {
+    public void release(String id) {
         releases.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(null);
     }
 
-    void releaseAll() {
+    public void releaseAll() {
         releases.values().forEach(f -> f.complete(null));
     }
 
-    boolean isStarted(String id) {
+    public boolean isStarted(String id) {
         return started.contains(id);
     }
 

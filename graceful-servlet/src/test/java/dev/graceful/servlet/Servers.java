@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
@@ -56,6 +57,20 @@ public final class Servers {
      * @throws Exception on failure
      */
     public static KitServer jetty(GracefulShutdown graceful, Map<String, Servlet> servlets) throws Exception {
+        return jetty(graceful, servlets, server -> JettyParticipant.register(graceful, server));
+    }
+
+    /**
+     * Starts Jetty with a participant of the test's making.
+     *
+     * @param graceful    the coordinator
+     * @param servlets    servlets by mapping
+     * @param participant creates the participant (and registers it, or not)
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer jetty(GracefulShutdown graceful, Map<String, Servlet> servlets, Consumer<Server> participant)
+            throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -70,20 +85,9 @@ public final class Servers {
         });
         context.addServletContainerInitializer(GracefulServlet.initializer(graceful));
         server.setHandler(context);
-        JettyParticipant.register(graceful, server);
+        participant.accept(server);
         server.start();
-        int port = connector.getLocalPort();
-        return new KitServer() {
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public void close() throws Exception {
-                server.stop();
-            }
-        };
+        return running(connector.getLocalPort(), server::stop);
     }
 
     /**
@@ -109,6 +113,21 @@ public final class Servers {
      */
     public static KitServer tomcat(GracefulShutdown graceful, Map<String, Servlet> servlets,
             Map<String, String> connectorProperties) throws Exception {
+        return tomcat(graceful, servlets, connectorProperties, tomcat -> TomcatParticipant.register(graceful, tomcat));
+    }
+
+    /**
+     * Starts Tomcat with more connector properties and a participant of the test's making.
+     *
+     * @param graceful            the coordinator
+     * @param servlets            servlets by mapping
+     * @param connectorProperties connector properties, such as {@code maxConnections}
+     * @param participant         creates the participant (and registers it, or not)
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer tomcat(GracefulShutdown graceful, Map<String, Servlet> servlets,
+            Map<String, String> connectorProperties, Consumer<Tomcat> participant) throws Exception {
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir());
         Connector connector = new Connector();
@@ -125,9 +144,17 @@ public final class Servers {
             context.addServletMappingDecoded(e.getKey(), name);
         }
         context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null);
-        TomcatParticipant.register(graceful, tomcat);
+        participant.accept(tomcat);
         tomcat.start();
-        int port = connector.getLocalPort();
+        return running(connector.getLocalPort(), () -> {
+            if (tomcat.getServer().getState() != LifecycleState.DESTROYED) {
+                tomcat.stop();
+                tomcat.destroy();
+            }
+        });
+    }
+
+    private static KitServer running(int port, AutoCloseable stop) {
         return new KitServer() {
             @Override
             public int port() {
@@ -136,10 +163,7 @@ public final class Servers {
 
             @Override
             public void close() throws Exception {
-                if (tomcat.getServer().getState() != LifecycleState.DESTROYED) {
-                    tomcat.stop();
-                    tomcat.destroy();
-                }
+                stop.close();
             }
         };
     }

@@ -1,6 +1,9 @@
 package dev.graceful.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.graceful.servlet.Drains.AT_MOST;
+import static dev.graceful.servlet.Drains.awaitReport;
+import static dev.graceful.servlet.Drains.soon;
 import static org.awaitility.Awaitility.await;
 
 import dev.graceful.GracefulConfig;
@@ -9,11 +12,9 @@ import dev.graceful.InFlightWork;
 import dev.graceful.ShutdownReport;
 import dev.graceful.servlet.Servers.Container;
 import dev.graceful.testkit.KitServer;
+import dev.graceful.testkit.ConnectProbe;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +32,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -43,8 +43,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * response is finished; the deadline force-closes and reports; nothing is left in a selector.
  */
 class ServletDrainIT {
-
-    private static final Duration AT_MOST = Duration.ofSeconds(20);
 
     private final ModesServlet servlet = new ModesServlet();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -86,7 +84,7 @@ class ServletDrainIT {
 
         assertThat(responses).extracting(r -> r.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).body())
                 .containsExactly("sync", "complete", "dispatched", "redispatched");
-        ShutdownReport report = awaitReport();
+        ShutdownReport report = awaitReport(graceful);
         assertThat(report.isClean()).isTrue();
         assertThat(report.inFlightAtDrainStart()).isEqualTo(4);
         assertThat(report.drained()).isEqualTo(4);
@@ -217,7 +215,7 @@ class ServletDrainIT {
         }
         servlet.release("keep");
         assertThat(keep.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        ShutdownReport report = awaitReport();
+        ShutdownReport report = awaitReport(graceful);
         assertThat(report.isClean()).isTrue();
         assertThat(report.drained()).isEqualTo(3);
     }
@@ -271,10 +269,6 @@ class ServletDrainIT {
 
     // ------------------------------------------------------------------ helpers
 
-    private static ConditionFactory soon() {
-        return await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-    }
-
     private CompletableFuture<HttpResponse<String>> send(String mode, String id, String after) {
         String target = "/m?mode=" + mode + "&id=" + id + (after == null ? "" : "&after=" + after);
         return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
@@ -295,7 +289,7 @@ class ServletDrainIT {
     }
 
     private void awaitConnectionsRefused() {
-        soon().until(this::refused);
+        ConnectProbe.awaitRefused("127.0.0.1", server.port(), AT_MOST);
     }
 
     private void assertRefused() {
@@ -303,17 +297,6 @@ class ServletDrainIT {
     }
 
     private boolean refused() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", server.port()), 1000);
-            return false;
-        } catch (ConnectException refused) {
-            return true;
-        } catch (IOException other) {
-            return false;
-        }
-    }
-
-    private ShutdownReport awaitReport() throws Exception {
-        return graceful.termination().get(AT_MOST.toSeconds() * 2, TimeUnit.SECONDS);
+        return ConnectProbe.isRefused("127.0.0.1", server.port());
     }
 }

@@ -1,17 +1,17 @@
 package dev.graceful.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.graceful.servlet.Drains.AT_MOST;
+import static dev.graceful.servlet.Drains.awaitReport;
+import static dev.graceful.servlet.Drains.soon;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.ShutdownReport;
 import dev.graceful.testkit.KitServer;
+import dev.graceful.testkit.ConnectProbe;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +27,6 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +37,6 @@ import org.junit.jupiter.api.Test;
  * nothing alarming about it.
  */
 class TomcatListenerCloseIT {
-
-    private static final Duration AT_MOST = Duration.ofSeconds(20);
 
     private final ModesServlet servlet = new ModesServlet();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -121,7 +118,7 @@ class TomcatListenerCloseIT {
         servlet.release("b");
         assertThat(a.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(b.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        ShutdownReport report = awaitReport();
+        ShutdownReport report = awaitReport(graceful);
         assertThat(report.isClean()).isTrue();
         assertThat(report.drained()).isEqualTo(5);
         assertThat(tomcatWarnings).extracting(LogRecord::getMessage).isEmpty();
@@ -139,7 +136,7 @@ class TomcatListenerCloseIT {
         servlet.release("held");
 
         assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        assertThat(awaitReport().isClean()).isTrue();
+        assertThat(awaitReport(graceful).isClean()).isTrue();
     }
 
     @Test
@@ -157,31 +154,16 @@ class TomcatListenerCloseIT {
 
     // ------------------------------------------------------------------ helpers
 
-    private static ConditionFactory soon() {
-        return await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-    }
-
     private CompletableFuture<HttpResponse<String>> send(String target) {
         return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
                 .timeout(AT_MOST).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void awaitConnectionsRefused() {
-        soon().until(this::refused);
+        ConnectProbe.awaitRefused("127.0.0.1", server.port(), AT_MOST);
     }
 
     private boolean refused() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", server.port()), 1000);
-            return false;
-        } catch (ConnectException refused) {
-            return true;
-        } catch (IOException other) {
-            return false;
-        }
-    }
-
-    private ShutdownReport awaitReport() throws Exception {
-        return graceful.termination().get(AT_MOST.toSeconds() * 2, TimeUnit.SECONDS);
+        return ConnectProbe.isRefused("127.0.0.1", server.port());
     }
 }

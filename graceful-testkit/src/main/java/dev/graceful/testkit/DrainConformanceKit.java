@@ -11,9 +11,6 @@ import dev.graceful.ShutdownReport;
 import dev.graceful.testkit.RawHttpConnection.Close;
 import dev.graceful.testkit.RawHttpConnection.Response;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -550,19 +547,7 @@ public abstract class DrainConformanceKit {
 
     /** Waits until a new TCP connection to the application port is refused (not accepted, not queued). */
     protected final void awaitConnectionsRefused() {
-        soon().until(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port()), 1000);
-                return false;
-            } catch (ConnectException refused) {
-                return true;
-            } catch (IOException closing) {
-                // A SYN racing the listener's close can be dropped (the client's connect times out
-                // while the kernel waits to resend it) or answered by a reset: that proves nothing
-                // yet, so probe again until the refusal is clean.
-                return false;
-            }
-        });
+        ConnectProbe.awaitRefused("127.0.0.1", port(), AT_MOST);
     }
 
     /**

@@ -1,18 +1,15 @@
 package dev.graceful.servlet.jetty;
 
-import dev.graceful.Durations;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Participant;
-import dev.graceful.servlet.internal.Background;
-import dev.graceful.servlet.internal.JettyInternals;
+import dev.graceful.servlet.internal.ConnectionDrain;
+import dev.graceful.servlet.internal.ParticipantBuilder;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.AbstractConnector;
@@ -61,14 +58,13 @@ public final class JettyParticipant implements Participant {
     private static final Logger log = LoggerFactory.getLogger(JettyParticipant.class);
 
     private final Server server;
-    private final boolean stopServer;
-    private final Duration connectionCloseTimeout;
-    private volatile String ports = "";
+    private final JettyInternals internals;
+    private final ConnectionDrain drain;
 
     private JettyParticipant(Builder b) {
         this.server = b.server;
-        this.stopServer = b.stopServer;
-        this.connectionCloseTimeout = b.connectionCloseTimeout;
+        this.internals = b.internals;
+        this.drain = new ConnectionDrain("jetty", b, new Connections(), log);
     }
 
     /**
@@ -91,10 +87,7 @@ public final class JettyParticipant implements Participant {
      * @return the registered participant
      */
     public static JettyParticipant register(GracefulShutdown graceful, Server server) {
-        Objects.requireNonNull(graceful, "graceful");
-        JettyParticipant participant = builder(server).connectionCloseTimeout(graceful.config().closeTimeout()).build();
-        graceful.register(participant);
-        return participant;
+        return ParticipantBuilder.register(graceful, builder(server));
     }
 
     /**
@@ -109,40 +102,28 @@ public final class JettyParticipant implements Participant {
 
     @Override
     public String name() {
-        String p = ports.isEmpty() ? ports() : ports;
-        return "jetty " + p;
-    }
-
-    private String ports() {
-        StringBuilder sb = new StringBuilder();
-        for (Connector c : server.getConnectors()) {
-            if (c instanceof NetworkConnector) {
-                NetworkConnector n = (NetworkConnector) c;
-                sb.append(sb.length() == 0 ? ":" : ", :").append(n.getLocalPort() > 0 ? n.getLocalPort() : n.getPort());
-            }
-        }
-        return sb.toString();
+        return drain.name();
     }
 
     @Override
     public CompletableFuture<Void> stopAccepting() {
-        ports = ports();
+        drain.listenersClosing();
         int closing = 0;
         for (Connector c : server.getConnectors()) {
-            if (c instanceof NetworkConnector) {
-                closeListener((NetworkConnector) c);
+            if (c instanceof NetworkConnector network) {
+                closeListener(network);
             }
             // Jetty's own connector.shutdown() is not used: it makes every later send
             // non-persistent, even the empty last one of an exchange whose bytes the client already
             // has (see JettyInternals). Keep-alive is switched off where Jetty decides it before
             // any byte of a response, when a request's headers are parsed.
             for (ConnectionFactory factory : c.getConnectionFactories()) {
-                if (factory instanceof HttpConnectionFactory) {
-                    ((HttpConnectionFactory) factory).getHttpConfiguration().setPersistentConnectionsEnabled(false);
+                if (factory instanceof HttpConnectionFactory http) {
+                    http.getHttpConfiguration().setPersistentConnectionsEnabled(false);
                 }
             }
             for (EndPoint endPoint : c.getConnectedEndPoints()) {
-                if (JettyInternals.closeAfterResponse(endPoint)) {
+                if (internals.closeAfterResponse(endPoint)) {
                     closing++;
                 }
             }
@@ -156,88 +137,26 @@ public final class JettyParticipant implements Participant {
         connector.close();
         // With acceptors=0 Jetty accepts on a selector and close() leaves the channel open, which
         // would queue new connections in the backlog until the server stops.
-        if (connector.getTransport() instanceof ServerSocketChannel) {
-            ServerSocketChannel channel = (ServerSocketChannel) connector.getTransport();
-            if (channel.isOpen()) {
-                if (connector instanceof AbstractConnector) {
-                    ((AbstractConnector) connector).setAccepting(false);
-                }
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    log.warn("Could not close the listening socket of {}", connector, e);
-                }
+        if (connector.getTransport() instanceof ServerSocketChannel channel && channel.isOpen()) {
+            if (connector instanceof AbstractConnector accepting) {
+                accepting.setAccepting(false);
+            }
+            try {
+                channel.close();
+            } catch (IOException e) {
+                log.warn("Could not close the listening socket of {}", connector, e);
             }
         }
     }
 
     @Override
     public CompletableFuture<Void> closeIdle() {
-        return Background.run("graceful-jetty-close", () -> {
-            int closed = closeEndPoints(JettyInternals::isIdle);
-            log.debug("{}: closed {} idle connection(s)", name(), closed);
-            awaitConnectionsClosed();
-            stop();
-        });
+        return drain.closeIdle();
     }
 
     @Override
     public CompletableFuture<Void> forceClose() {
-        return Background.run("graceful-jetty-force-close", () -> {
-            int closed = closeEndPoints(endPoint -> true);
-            log.debug("{}: force-closed {} connection(s)", name(), closed);
-            stop();
-        });
-    }
-
-    private int closeEndPoints(Predicate<EndPoint> which) {
-        int closed = 0;
-        for (Connector c : server.getConnectors()) {
-            for (EndPoint endPoint : new ArrayList<>(c.getConnectedEndPoints())) {
-                if (which.test(endPoint)) {
-                    endPoint.close();
-                    closed++;
-                }
-            }
-        }
-        return closed;
-    }
-
-    private int openConnections() {
-        int open = 0;
-        for (Connector c : server.getConnectors()) {
-            open += c.getConnectedEndPoints().size();
-        }
-        return open;
-    }
-
-    /**
-     * Waits for busy connections to close, closing those that become idle meanwhile: an exchange
-     * Jetty completes after the first sweep leaves its (persistent) connection idle, and a
-     * request still being read ends with the filter's 503 and {@code Connection: close}.
-     */
-    private void awaitConnectionsClosed() throws InterruptedException {
-        long deadline = System.nanoTime() + connectionCloseTimeout.toNanos();
-        // Jetty tells no one when a connection becomes idle; this runs once per shutdown, on its own thread.
-        while (openConnections() > 0) {
-            if (System.nanoTime() - deadline >= 0) {
-                log.info("{}: {} connection(s) still busy after {}; stopping the server anyway", name(),
-                        openConnections(), Durations.format(connectionCloseTimeout));
-                return;
-            }
-            TimeUnit.MILLISECONDS.sleep(5);
-            closeEndPoints(JettyInternals::isIdle);
-        }
-    }
-
-    private void stop() throws Exception {
-        if (stopServer) {
-            server.stop();
-        } else {
-            for (Connector c : server.getConnectors()) {
-                c.stop();
-            }
-        }
+        return drain.forceClose();
     }
 
     @Override
@@ -245,47 +164,81 @@ public final class JettyParticipant implements Participant {
         return "JettyParticipant[" + name() + "]";
     }
 
+    /** The server's connections, as the drain sees them. */
+    private final class Connections implements ConnectionDrain.Server {
+
+        @Override
+        public String ports() {
+            StringBuilder sb = new StringBuilder();
+            for (Connector c : server.getConnectors()) {
+                if (c instanceof NetworkConnector n) {
+                    ConnectionDrain.appendPort(sb, n.getLocalPort(), n.getPort());
+                }
+            }
+            return sb.toString();
+        }
+
+        @Override
+        public int closeIdle() {
+            return closeEndPoints(internals::isIdle);
+        }
+
+        @Override
+        public int closeAll() {
+            return closeEndPoints(endPoint -> true);
+        }
+
+        private int closeEndPoints(Predicate<EndPoint> which) {
+            int closed = 0;
+            for (Connector c : server.getConnectors()) {
+                for (EndPoint endPoint : new ArrayList<>(c.getConnectedEndPoints())) {
+                    if (which.test(endPoint)) {
+                        endPoint.close();
+                        closed++;
+                    }
+                }
+            }
+            return closed;
+        }
+
+        @Override
+        public long open() {
+            // Jetty tells no one when a connection becomes idle.
+            int open = 0;
+            for (Connector c : server.getConnectors()) {
+                open += c.getConnectedEndPoints().size();
+            }
+            return open;
+        }
+
+        @Override
+        public void stop(boolean wholeServer) throws Exception {
+            if (wholeServer) {
+                server.stop();
+            } else {
+                for (Connector c : server.getConnectors()) {
+                    c.stop();
+                }
+            }
+        }
+    }
+
     /** Builds a {@link JettyParticipant}. */
-    public static final class Builder {
+    public static final class Builder extends ParticipantBuilder<Builder, JettyParticipant> {
         private final Server server;
-        private boolean stopServer = true;
-        private Duration connectionCloseTimeout = GracefulConfig.DEFAULT_CLOSE_TIMEOUT;
+        private JettyInternals internals = JettyInternals.running();
 
         private Builder(Server server) {
             this.server = server;
         }
 
-        /**
-         * Whether {@code closeIdle}/{@code forceClose} stop the whole server (the default: an
-         * embedded application's {@code server.join()} then returns) or only its connectors (when
-         * a framework owns the server's lifecycle and stops it later).
-         *
-         * @param value {@code true} to stop the server
-         * @return this builder
-         */
-        public Builder stopServer(boolean value) {
-            this.stopServer = value;
+        /** For tests: Jetty's members as a test checked them (some hidden). */
+        Builder internals(JettyInternals value) {
+            this.internals = Objects.requireNonNull(value, "internals");
             return this;
         }
 
-        /**
-         * How long {@code closeIdle} waits for connections still reading or answering a request
-         * before it stops the server anyway.
-         *
-         * @param value 1ms to 1 minute
-         * @return this builder
-         */
-        public Builder connectionCloseTimeout(Duration value) {
-            this.connectionCloseTimeout = dev.graceful.Durations.requireBetween("connectionCloseTimeout", value,
-                    Duration.ofMillis(1), Duration.ofMinutes(1));
-            return this;
-        }
-
-        /**
-         * Builds the participant.
-         *
-         * @return the participant (not registered)
-         */
+        @Override
         public JettyParticipant build() {
             return new JettyParticipant(this);
         }

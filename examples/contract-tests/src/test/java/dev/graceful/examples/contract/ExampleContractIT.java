@@ -64,7 +64,7 @@ class ExampleContractIT {
     void servesTheContractRoutes(String name) throws Exception {
         try (ExampleProcess example = ExampleProcess.start(name, "routes", "--version", "v7")) {
             int port = example.port;
-            assertThat(ProcessHandle.of(example.process.pid()).flatMap(h -> h.info().command()))
+            assertThat(example.jvm.handle().info().command())
                     .as("the script exec'd the JVM: its PID is the JVM's").hasValueSatisfying(c -> assertThat(c).endsWith("java"));
 
             Response hello = Http.exchange(port, "GET", "/", null);
@@ -90,8 +90,8 @@ class ExampleContractIT {
             assertThat(Http.exchange(port, "GET", "/healthz", null).status()).as("405s changed nothing").isEqualTo(200);
             assertThat(Http.exchange(port, "GET", "/nope", null).status()).isEqualTo(404);
 
-            example.signal("TERM");
-            assertThat(example.awaitExit(AT_MOST)).isZero();
+            example.jvm.signal("TERM");
+            assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
             assertThat(example.output()).contains("Shutdown complete");
         }
     }
@@ -116,7 +116,7 @@ class ExampleContractIT {
                     .until(() -> Http.exchange(port, "GET", "/healthz", null).body().contains("\"inFlight\":1"));
 
             long signalled = System.nanoTime();
-            example.signal("TERM");
+            example.jvm.signal("TERM");
             await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
                     .until(() -> Http.statusOrZero(port, "GET", "/healthz") == 503);
             long readinessFailedMs = (System.nanoTime() - signalled) / 1_000_000;
@@ -128,8 +128,8 @@ class ExampleContractIT {
             Response done = work.get(AT_MOST.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             assertThat(done.status()).isEqualTo(200);
             assertThat(done.body().trim()).isEqualTo("done dev");
-            assertThat(example.awaitExit(AT_MOST)).isZero();
-            long exitMs = (example.exitedAtNanos.join() - completedAt.join()) / 1_000_000;
+            assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
+            long exitMs = (example.jvm.exitedAtNanos() - completedAt.join()) / 1_000_000;
             String line = String.format("%s: SIGTERM to readiness 503 <= %d ms; last in-flight completion to process exit %d ms",
                     name, readinessFailedMs, exitMs);
             System.out.println("[contract] " + line);
@@ -147,8 +147,8 @@ class ExampleContractIT {
             CompletableFuture.runAsync(() -> Http.statusOrZero(example.port, "GET", "/work?ms=60000"));
             await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
                     .until(() -> Http.exchange(example.port, "GET", "/healthz", null).body().contains("\"inFlight\":1"));
-            example.signal("TERM");
-            assertThat(example.awaitExit(AT_MOST)).isEqualTo(3);
+            example.jvm.signal("TERM");
+            assertThat(example.jvm.awaitExit(AT_MOST)).isEqualTo(3);
             assertThat(example.output()).contains("GET /work");
         }
     }
@@ -160,12 +160,12 @@ class ExampleContractIT {
             CompletableFuture.runAsync(() -> Http.statusOrZero(example.port, "GET", "/work?ms=60000"));
             await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
                     .until(() -> Http.exchange(example.port, "GET", "/healthz", null).body().contains("\"inFlight\":1"));
-            example.signal("TERM");
+            example.jvm.signal("TERM");
             await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
                     .until(() -> Http.statusOrZero(example.port, "GET", "/healthz") == 503);
             long second = System.nanoTime();
-            example.signal("INT");
-            assertThat(example.awaitExit(Duration.ofSeconds(5))).isEqualTo(130);
+            example.jvm.signal("INT");
+            assertThat(example.jvm.awaitExit(Duration.ofSeconds(5))).isEqualTo(130);
             assertThat((System.nanoTime() - second) / 1_000_000).as("prompt").isLessThan(5000);
         }
     }

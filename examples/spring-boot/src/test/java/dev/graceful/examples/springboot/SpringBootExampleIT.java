@@ -3,14 +3,12 @@ package dev.graceful.examples.springboot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.graceful.testkit.ChildJvm;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -95,16 +93,14 @@ class SpringBootExampleIT {
         }
     }
 
-    /** One example process, its output in a log file. */
+    /** One example process on a port of its own; its output also goes to a log file. */
     private static final class Example implements AutoCloseable {
         final int port;
-        final Process process;
-        final Path log;
+        final ChildJvm jvm;
 
-        private Example(int port, Process process, Path log) {
+        private Example(int port, ChildJvm jvm) {
             this.port = port;
-            this.process = process;
-            this.log = log;
+            this.jvm = jvm;
         }
 
         static Example start(String scenario, Map<String, String> env, String... options) throws IOException {
@@ -112,18 +108,18 @@ class SpringBootExampleIT {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            List<String> command = new ArrayList<>(List.of("bash", RUN.toString(), "spring-boot", "--port",
-                    Integer.toString(port)));
-            command.addAll(List.of(options));
-            Files.createDirectories(LOGS);
-            Path log = LOGS.resolve(scenario + ".log");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().putAll(env);
-            Example example = new Example(port, builder.start(), log);
-            // Spring Boot starts in seconds, more on a loaded two-core machine.
-            await().atMost(Duration.ofSeconds(90)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
-                    .failFast("the example exited: " + log, () -> !example.process.isAlive())
-                    .until(() -> example.status("/healthz") == 200);
+            ChildJvm jvm = ChildJvm.command("bash", RUN.toString(), "spring-boot", "--port", Integer.toString(port))
+                    .args(options).env(env).mergeStderr().logTo(LOGS.resolve(scenario + ".log")).start();
+            Example example = new Example(port, jvm);
+            try {
+                // Spring Boot starts in seconds, more on a loaded two-core machine.
+                await().atMost(Duration.ofSeconds(90)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                        .failFast(jvm::assertAlive)
+                        .until(() -> example.status("/healthz") == 200);
+            } catch (RuntimeException | Error e) {
+                jvm.close();
+                throw e;
+            }
             return example;
         }
 
@@ -157,28 +153,20 @@ class SpringBootExampleIT {
         }
 
         void signal(String signal) throws IOException, InterruptedException {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
-            assertThat(kill.waitFor()).as("kill -%s", signal).isZero();
+            jvm.signal(signal);
         }
 
         int awaitExit() throws InterruptedException {
-            if (!process.waitFor(AT_MOST.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("the example did not exit within " + AT_MOST + ":\n" + output());
-            }
-            return process.exitValue();
+            return jvm.awaitExit(AT_MOST);
         }
 
         String output() {
-            try {
-                return Files.readString(log);
-            } catch (IOException e) {
-                return e.toString();
-            }
+            return jvm.output().text();
         }
 
         @Override
         public void close() {
-            process.destroyForcibly();
+            jvm.close();
         }
     }
 }

@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Phase;
 import dev.graceful.ShutdownReport;
+import dev.graceful.testkit.ConnectProbe;
 import dev.graceful.testkit.KitApp;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -97,7 +95,7 @@ class SpringBootIntegrationIT {
         await().atMost(AT_MOST).until(() -> kit.isHeld("keep"));
 
         context.getBean(GracefulShutdown.class).shutdown("test");
-        awaitRefused(port);
+        ConnectProbe.awaitRefused("127.0.0.1", port, AT_MOST);
 
         assertThat(get(managementPort, "/actuator/health/readiness").statusCode()).isEqualTo(503);
         assertThat(get(managementPort, "/actuator/health/liveness").statusCode()).isEqualTo(200);
@@ -123,7 +121,7 @@ class SpringBootIntegrationIT {
         ConfigurableApplicationContext closing = context;
         Thread closer = new Thread(closing::close, "test-close");
         closer.start();
-        awaitRefused(port);
+        ConnectProbe.awaitRefused("127.0.0.1", port, AT_MOST);
         assertThat(graceful.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
         assertThat(closing.isActive()).as("the context is still up while the drain runs").isTrue();
         assertThat(DestroyProbe.events).isEmpty();
@@ -167,16 +165,5 @@ class SpringBootIntegrationIT {
     private CompletableFuture<HttpResponse<String>> hold(int port, String id) {
         return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hold?id=" + id))
                 .timeout(AT_MOST).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void awaitRefused(int port) {
-        await().atMost(AT_MOST).pollInterval(Duration.ofMillis(20)).until(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return false;
-            } catch (ConnectException refused) {
-                return true;
-            }
-        });
     }
 }

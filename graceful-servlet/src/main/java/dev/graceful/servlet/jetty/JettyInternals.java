@@ -1,8 +1,12 @@
-package dev.graceful.servlet.internal;
+package dev.graceful.servlet.jetty;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpGenerator;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
@@ -15,25 +19,87 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the Jetty participant needs to know about one HTTP/1 connection that Jetty 12 has no
- * public API for: whether it is idle, and whether the response on it will end before or after the
- * drain began. Both read Jetty's HTTP/1 connection ({@code org.eclipse.jetty.server.internal}),
- * which Jetty does not export on the module path: there the connection is left alone (it closes
- * when the server stops) and a debug line says why.
+ * Everything {@link JettyParticipant} reads of Jetty 12 that is not public API: whether an HTTP/1
+ * connection is idle, and whether the response on it will end before or after the drain began.
+ * Both read Jetty's HTTP/1 connection and channel ({@code org.eclipse.jetty.server.internal}),
+ * which Jetty does not export on the module path. The members are checked once; when one is
+ * missing or not accessible, one warning says so and connections are left alone (they close when
+ * the server stops).
  *
  * <p>Why the participant does not simply call Jetty's {@code connector.shutdown()}: a shut-down
  * connector makes every later <em>send</em> non-persistent, including the empty final send with
  * which Jetty completes an exchange whose bytes (all of a {@code Content-Length} body) the client
- * already has. Such a connection was closed under the next request the client had every right to
- * send on it (seen under Spring Boot, which writes {@code Content-Length} as a plain header: 11 of
- * 200 runs of the kit's half-read-request scenario). The decision here is taken once, when the
- * drain begins, from what the client has already received.
+ * already has, and so closes that connection under the next request the client had every right to
+ * send on it (see "Closing a connection only where the client can know" in docs/architecture.md).
+ * The decision here is taken once, when the drain begins, from what the client has already
+ * received.
  */
-public final class JettyInternals {
+final class JettyInternals {
+
+    static final String IS_REQUEST_BUFFER_EMPTY = "HttpConnection.isRequestBufferEmpty()";
+    static final String GET_PARSER = "HttpConnection.getParser()";
+    static final String GET_HTTP_CHANNEL = "HttpConnection.getHttpChannel()";
+    static final String GET_GENERATOR = "HttpConnection.getGenerator()";
+    static final String GET_RESPONSE = "HttpChannelState.getResponse()";
+    static final List<String> MEMBERS = List.of(IS_REQUEST_BUFFER_EMPTY, GET_PARSER, GET_HTTP_CHANNEL, GET_GENERATOR,
+            GET_RESPONSE);
 
     private static final Logger log = LoggerFactory.getLogger(JettyInternals.class);
+    private static final String NO_INSPECTION = "idle HTTP/1 connections will be closed only when the server stops, "
+            + "and responses already in progress during a drain will not close their connection";
 
-    private JettyInternals() {
+    private final List<String> missing = new ArrayList<>();
+
+    private static final class Running {
+        static final JettyInternals INSTANCE = new JettyInternals(Set.of());
+    }
+
+    /**
+     * Checks the members.
+     *
+     * @param hidden members to treat as missing (the names above): for tests of the fallback
+     */
+    JettyInternals(Set<String> hidden) {
+        for (String member : MEMBERS) {
+            try {
+                if (hidden.contains(member)) {
+                    throw new NoSuchMethodException(member + " hidden");
+                }
+                Class<?> type = member.startsWith("HttpChannelState.") ? HttpChannelState.class : HttpConnection.class;
+                Class<?> returned = type.getMethod(member.substring(member.indexOf('.') + 1, member.indexOf('(')))
+                        .getReturnType();
+                if (returned != returnType(member)) {
+                    throw new NoSuchMethodException(member + " returns " + returned.getName());
+                }
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // One warning for all: they are one feature.
+                if (missing.isEmpty()) {
+                    log.warn("Jetty's {} is not accessible ({}): {}", member, e, NO_INSPECTION);
+                }
+                missing.add(member);
+            }
+        }
+    }
+
+    /** What each member must return for the calls compiled against Jetty 12.1 to link. */
+    private static Class<?> returnType(String member) {
+        return switch (member) {
+            case IS_REQUEST_BUFFER_EMPTY -> boolean.class;
+            case GET_PARSER -> HttpParser.class;
+            case GET_HTTP_CHANNEL -> HttpChannel.class;
+            case GET_GENERATOR -> HttpGenerator.class;
+            default -> Response.class;
+        };
+    }
+
+    /** The members of the Jetty this process runs, checked once. */
+    static JettyInternals running() {
+        return Running.INSTANCE;
+    }
+
+    /** The members that are missing or not accessible (or hidden). */
+    List<String> missing() {
+        return List.copyOf(missing);
     }
 
     /**
@@ -44,7 +110,7 @@ public final class JettyInternals {
      * @param endPoint the connection's end point
      * @return {@code true} when idle; {@code false} when busy, not HTTP/1, or not inspectable
      */
-    public static boolean isIdle(EndPoint endPoint) {
+    boolean isIdle(EndPoint endPoint) {
         HttpConnection http = http1(endPoint);
         if (http == null) {
             return false;
@@ -74,7 +140,7 @@ public final class JettyInternals {
      * @param endPoint the connection's end point
      * @return {@code true} when the connection will close after its response
      */
-    public static boolean closeAfterResponse(EndPoint endPoint) {
+    boolean closeAfterResponse(EndPoint endPoint) {
         HttpConnection http = http1(endPoint);
         if (http == null) {
             return false;
@@ -113,8 +179,8 @@ public final class JettyInternals {
             // The terminating chunk is only generated when the response completes.
             return true;
         }
-        if (channel instanceof HttpChannelState) {
-            Response response = ((HttpChannelState) channel).getResponse();
+        if (channel instanceof HttpChannelState state) {
+            Response response = state.getResponse();
             if (response != null) {
                 long contentLength;
                 try {
@@ -128,13 +194,16 @@ public final class JettyInternals {
         return false;
     }
 
-    private static HttpConnection http1(EndPoint endPoint) {
+    private HttpConnection http1(EndPoint endPoint) {
+        if (!missing.isEmpty()) {
+            return null;
+        }
         try {
             Connection connection = endPoint.getConnection();
-            if (connection instanceof SslConnection) {
-                connection = ((SslConnection) connection).getSslEndPoint().getConnection();
+            if (connection instanceof SslConnection ssl) {
+                connection = ssl.getSslEndPoint().getConnection();
             }
-            return connection instanceof HttpConnection ? (HttpConnection) connection : null;
+            return connection instanceof HttpConnection http ? http : null;
         } catch (LinkageError inaccessible) {
             // Jetty on the module path does not export its HTTP/1 connection class.
             log.debug("Cannot inspect {}", endPoint, inaccessible);

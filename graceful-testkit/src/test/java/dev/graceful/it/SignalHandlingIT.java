@@ -13,28 +13,28 @@ import org.junit.jupiter.api.Test;
 /** Real child JVMs receiving real signals. */
 class SignalHandlingIT {
 
-    private static void awaitInFlight(ChildProcess child, int n) {
+    private static void awaitInFlight(ChildAppProcess child, int n) {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> child.healthBody("/livez").contains("\"inFlight\":" + n));
     }
 
     @Test
     void sigtermFailsReadinessAtOnceFinishesInFlightWorkAndExitsZero() throws Exception {
-        try (ChildProcess child = ChildProcess.start("--drain-timeout", "20s")) {
+        try (ChildAppProcess child = ChildAppProcess.start("--drain-timeout", "20s")) {
             assertThat(child.awaitLine("TRAPPED ")).contains("TERM", "INT");
             assertThat(child.health("/healthz")).isEqualTo(200);
             CompletableFuture<HttpResponse<String>> held = child.hold("a");
             awaitInFlight(child, 1);
 
             long signalled = System.nanoTime();
-            child.signal("TERM");
+            child.jvm.signal("TERM");
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2))
                     .until(() -> child.health("/healthz") == 503);
             long readinessFailedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
             System.out.printf("[measure] SIGTERM -> /healthz 503: %d ms%n", readinessFailedMs);
 
             assertThat(child.health("/livez")).as("liveness stays up while draining").isEqualTo(200);
-            assertThat(child.process.isAlive()).isTrue();
+            assertThat(child.jvm.isAlive()).isTrue();
             assertThat(held).isNotDone();
 
             child.release("a");
@@ -43,8 +43,8 @@ class SignalHandlingIT {
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).isEqualTo("released a");
 
-            assertThat(child.awaitExit(Duration.ofSeconds(10))).isZero();
-            long exitMs = TimeUnit.NANOSECONDS.toMillis(child.exitedAtNanos() - lastCompletion);
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isZero();
+            long exitMs = TimeUnit.NANOSECONDS.toMillis(child.jvm.exitedAtNanos() - lastCompletion);
             System.out.printf("[measure] last in-flight completion -> process exit: %d ms%n", exitMs);
             assertThat(exitMs).as("exit follows the last completion promptly").isLessThan(3000);
             assertThat(child.output()).contains("Shutdown started (SIGTERM)", "TASK after ran",
@@ -54,53 +54,53 @@ class SignalHandlingIT {
 
     @Test
     void sigintDrainsTheSameWay() throws Exception {
-        try (ChildProcess child = ChildProcess.start()) {
+        try (ChildAppProcess child = ChildAppProcess.start()) {
             CompletableFuture<HttpResponse<String>> held = child.hold("a");
             awaitInFlight(child, 1);
-            child.signal("INT");
+            child.jvm.signal("INT");
             await().atMost(Duration.ofSeconds(5)).until(() -> child.health("/healthz") == 503);
             child.release("a");
             assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-            assertThat(child.awaitExit(Duration.ofSeconds(10))).isZero();
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isZero();
             assertThat(child.output()).contains("Shutdown started (SIGINT)");
         }
     }
 
     @Test
     void aSecondSigintEndsTheDrainPromptlyWith130() throws Exception {
-        try (ChildProcess child = ChildProcess.start("--drain-timeout", "60s")) {
+        try (ChildAppProcess child = ChildAppProcess.start("--drain-timeout", "60s")) {
             child.hold("a");
             awaitInFlight(child, 1);
-            child.signal("INT");
+            child.jvm.signal("INT");
             await().atMost(Duration.ofSeconds(5)).until(() -> child.health("/healthz") == 503);
             long second = System.nanoTime();
-            child.signal("INT");
-            assertThat(child.awaitExit(Duration.ofSeconds(10))).isEqualTo(130);
+            child.jvm.signal("INT");
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isEqualTo(130);
             System.out.printf("[measure] second SIGINT -> exit: %d ms%n",
-                    TimeUnit.NANOSECONDS.toMillis(child.exitedAtNanos() - second));
+                    TimeUnit.NANOSECONDS.toMillis(child.jvm.exitedAtNanos() - second));
             assertThat(child.output()).contains("Second signal (SIGINT)");
         }
     }
 
     @Test
     void aSecondSigtermEndsTheDrainPromptlyWith143() throws Exception {
-        try (ChildProcess child = ChildProcess.start("--drain-timeout", "60s")) {
+        try (ChildAppProcess child = ChildAppProcess.start("--drain-timeout", "60s")) {
             child.hold("a");
             awaitInFlight(child, 1);
-            child.signal("TERM");
+            child.jvm.signal("TERM");
             await().atMost(Duration.ofSeconds(5)).until(() -> child.health("/healthz") == 503);
-            child.signal("TERM");
-            assertThat(child.awaitExit(Duration.ofSeconds(10))).isEqualTo(143);
+            child.jvm.signal("TERM");
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isEqualTo(143);
         }
     }
 
     @Test
     void aDrainThatTimesOutReportsTheStuckWorkAndExitsWith3() throws Exception {
-        try (ChildProcess child = ChildProcess.start("--drain-timeout", "1s")) {
+        try (ChildAppProcess child = ChildAppProcess.start("--drain-timeout", "1s")) {
             child.hold("stuck-1");
             awaitInFlight(child, 1);
-            child.signal("TERM");
-            assertThat(child.awaitExit(Duration.ofSeconds(15))).isEqualTo(3);
+            child.jvm.signal("TERM");
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(3);
             assertThat(child.output()).contains("Drain timed out after 1s with 1 unit(s) still in flight",
                     "http 'GET /hold?id=stuck-1' running for", "abandoned 1", "TASK after ran");
         }
@@ -108,29 +108,29 @@ class SignalHandlingIT {
 
     @Test
     void theExitCodeSurvivesAMainThreadThatReturnsAfterTermination() throws Exception {
-        try (ChildProcess child = ChildProcess.start("--main-returns", "--hang-task")) {
-            child.signal("TERM");
-            assertThat(child.awaitExit(Duration.ofSeconds(15))).isEqualTo(4);
+        try (ChildAppProcess child = ChildAppProcess.start("--main-returns", "--hang-task")) {
+            child.jvm.signal("TERM");
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(4);
         }
     }
 
     @Test
     void theExitCodeSurvivesWhenTheServersThreadsWereTheLastNonDaemonOnes() throws Exception {
-        try (ChildProcess child = ChildProcess.start("--main-exits", "--drain-timeout", "500ms")) {
+        try (ChildAppProcess child = ChildAppProcess.start("--main-exits", "--drain-timeout", "500ms")) {
             child.hold("stuck");
             awaitInFlight(child, 1);
-            child.signal("TERM");
+            child.jvm.signal("TERM");
             // Force-closing stops the server, whose threads were all that kept the JVM alive.
-            assertThat(child.awaitExit(Duration.ofSeconds(15))).isEqualTo(3);
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(3);
             assertThat(child.output()).contains("TASK after ran");
         }
     }
 
     @Test
     void aHungShutdownTaskIsAbandonedTheNextOneRunsAndTheExitCodeSaysSo() throws Exception {
-        try (ChildProcess child = ChildProcess.start("--hang-task")) {
-            child.signal("TERM");
-            assertThat(child.awaitExit(Duration.ofSeconds(15))).isEqualTo(4);
+        try (ChildAppProcess child = ChildAppProcess.start("--hang-task")) {
+            child.jvm.signal("TERM");
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(4);
             assertThat(child.output()).contains("Shutdown task 'hang' overran its timeout of 500ms", "TASK after ran",
                     "shutdown tasks 1/2 ok");
         }
@@ -138,52 +138,52 @@ class SignalHandlingIT {
 
     @Test
     void theWatchdogHaltsAProcessWhoseExitIsWedgedByAShutdownHook() throws Exception {
-        try (ChildProcess child = ChildProcess.start("--hang-hook", "--watchdog-margin", "1s")) {
-            child.signal("TERM");
-            assertThat(child.awaitExit(Duration.ofSeconds(20))).isEqualTo(124);
+        try (ChildAppProcess child = ChildAppProcess.start("--hang-hook", "--watchdog-margin", "1s")) {
+            child.jvm.signal("TERM");
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(20))).isEqualTo(124);
             assertThat(child.output()).contains("HOOK hanging", "graceful watchdog", "halting the process");
         }
     }
 
     @Test
     void sighupRunsReloadCallbacksWithoutExiting() throws Exception {
-        try (ChildProcess child = ChildProcess.start("--reload")) {
+        try (ChildAppProcess child = ChildAppProcess.start("--reload")) {
             assertThat(child.awaitLine("TRAPPED ")).contains("HUP");
-            child.signal("HUP");
+            child.jvm.signal("HUP");
             child.awaitLine("RELOADED 1");
             assertThat(child.health("/healthz")).isEqualTo(200);
-            child.signal("HUP");
+            child.jvm.signal("HUP");
             child.awaitLine("RELOADED 2");
-            assertThat(child.process.isAlive()).isTrue();
-            child.signal("TERM");
-            assertThat(child.awaitExit(Duration.ofSeconds(10))).isZero();
+            assertThat(child.jvm.isAlive()).isTrue();
+            child.jvm.signal("TERM");
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isZero();
         }
     }
 
     @Test
     void withoutReloadCallbacksSighupKeepsTheJvmDefault() throws Exception {
-        try (ChildProcess child = ChildProcess.start()) {
+        try (ChildAppProcess child = ChildAppProcess.start()) {
             assertThat(child.awaitLine("TRAPPED ")).doesNotContain("HUP");
-            child.signal("HUP");
+            child.jvm.signal("HUP");
             // The JVM's default: run the shutdown hooks (graceful's drains) and exit 128 + 1.
-            assertThat(child.awaitExit(Duration.ofSeconds(10))).isEqualTo(129);
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isEqualTo(129);
             assertThat(child.output()).contains("Shutdown started (JVM shutdown)");
         }
     }
 
     @Test
     void underXrsSystemExitStillDrainsThroughTheShutdownHook() throws Exception {
-        try (ChildProcess child = ChildProcess.start(List.of("-Xrs"))) {
+        try (ChildAppProcess child = ChildAppProcess.start(List.of("-Xrs"))) {
             assertThat(child.awaitLine("TRAPPED ")).isEqualTo("TRAPPED []");
             assertThat(child.output()).contains("Cannot trap SIGTERM");
             CompletableFuture<HttpResponse<String>> held = child.hold("a");
             awaitInFlight(child, 1);
             child.exit(0);
             await().atMost(Duration.ofSeconds(5)).until(() -> child.health("/healthz") == 503);
-            assertThat(child.process.isAlive()).as("draining inside the hook").isTrue();
+            assertThat(child.jvm.isAlive()).as("draining inside the hook").isTrue();
             child.release("a");
             assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-            assertThat(child.awaitExit(Duration.ofSeconds(10))).isZero();
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isZero();
             assertThat(child.output()).contains("draining inside the shutdown hook", "drained 1, abandoned 0");
         }
     }

@@ -1,0 +1,183 @@
+package dev.graceful.internal;
+
+import dev.graceful.Durations;
+import dev.graceful.GracefulConfig;
+import dev.graceful.GracefulShutdown;
+import dev.graceful.InFlightWork;
+import dev.graceful.Participant;
+import dev.graceful.Phase;
+import dev.graceful.ShutdownReport;
+import dev.graceful.TaskOutcome;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shutdown sequence: READINESS_DELAY, AWAITING_IN_FLIGHT, then CLOSING_IDLE or FORCE_CLOSING,
+ * SHUTDOWN_TASKS, STOPPED. {@link #begin} runs on the caller's thread; every later step runs on the
+ * {@link Scheduler}'s single thread, chained by futures, so the sequence never sleeps and never
+ * polls.
+ */
+final class ShutdownSequence {
+
+    private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
+
+    private final GracefulConfig config;
+    private final Scheduler scheduler;
+    private final Lifecycle lifecycle;
+    private final Gate gate;
+    private final Trackers trackers;
+    private final Participants participants;
+    private final ShutdownTasks tasks;
+    private final Listeners listeners;
+    private final ReportBuilder report;
+    private final CompletableFuture<ShutdownReport> termination = new CompletableFuture<>();
+
+    // Written under the lifecycle's lock when the shutdown starts, read afterwards.
+    private List<ShutdownTasks.Task> taskSnapshot = List.of();
+    private Duration worstCase = Duration.ZERO;
+
+    ShutdownSequence(GracefulConfig config, Scheduler scheduler, Lifecycle lifecycle, Gate gate, Trackers trackers,
+            Participants participants, ShutdownTasks tasks, Listeners listeners) {
+        this.config = config;
+        this.scheduler = scheduler;
+        this.lifecycle = lifecycle;
+        this.gate = gate;
+        this.trackers = trackers;
+        this.participants = participants;
+        this.tasks = tasks;
+        this.listeners = listeners;
+        this.report = new ReportBuilder(scheduler, gate);
+    }
+
+    CompletableFuture<ShutdownReport> termination() {
+        return termination;
+    }
+
+    /**
+     * Starts the shutdown unless one already started; readiness fails before this returns.
+     *
+     * @return whether this call started it; {@link #run()} must follow
+     */
+    boolean begin(String why) {
+        boolean started = lifecycle.startShutdown(why, () -> {
+            report.started(why);
+            taskSnapshot = tasks.snapshot();
+            worstCase = config.fixedPhases().plus(ShutdownTasks.totalTimeout(taskSnapshot));
+        });
+        if (started) {
+            log.info("Shutdown started ({}): readiness now failing; serving {} more, then draining {} in-flight "
+                            + "unit(s) for up to {} (worst case {}{})",
+                    why, Durations.format(config.readinessDelay()), gate.inFlight(),
+                    Durations.format(config.drainTimeout()), Durations.format(worstCase),
+                    config.budget().map(b -> " of a " + Durations.format(b) + " budget").orElse(""));
+        }
+        return started;
+    }
+
+    /** The longest the sequence can take: every phase and task running to its timeout. */
+    Duration worstCase() {
+        return worstCase;
+    }
+
+    /** What is left of {@link #worstCase()}, for a caller that must wait for the end. */
+    Duration remaining() {
+        return worstCase.minus(report.elapsed());
+    }
+
+    /** Runs the rest of the sequence on the scheduler, after the readiness delay. */
+    void run() {
+        if (config.readinessDelay().isZero()) {
+            scheduler.execute(this::stopAccepting);
+        } else {
+            scheduler.schedule(config.readinessDelay(), this::stopAccepting);
+        }
+    }
+
+    private void stopAccepting() {
+        report.readinessDelayEnded();
+        // Arm zero detection before anything can be counted out by the participants' actions.
+        CompletableFuture<Void> firstZero = gate.awaitZero(Gate.DRAINING);
+        long inFlight = report.drainStarted();
+        lifecycle.transition(Phase.AWAITING_IN_FLIGHT);
+        log.info("Stopped accepting new connections ({} participant(s)); waiting for {} in-flight unit(s), up to {}",
+                participants.size(), inFlight, Durations.format(config.drainTimeout()));
+        List<CompletableFuture<Void>> steps = participants.callEach("stopAccepting", Participant::stopAccepting);
+        steps.add(firstZero);
+        CompletableFuture<Boolean> outcome = new CompletableFuture<>();
+        CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
+                // The final close: refuse new work, then wait once more for work admitted between
+                // the first zero and the close (see Gate).
+                .thenCompose(v -> gate.awaitZero(Gate.CLOSED))
+                .whenComplete((v, e) -> outcome.complete(Boolean.TRUE));
+        Runnable cancelTimeout = scheduler.schedule(config.drainTimeout(), () -> outcome.complete(Boolean.FALSE));
+        outcome.thenAccept(clean -> scheduler.execute(() -> {
+            cancelTimeout.run();
+            if (clean) {
+                drainedInTime();
+            } else {
+                drainTimedOut();
+            }
+        }));
+    }
+
+    private void drainedInTime() {
+        report.drainedInTime();
+        lifecycle.transition(Phase.CLOSING_IDLE);
+        log.info("Drained in {}: {} unit(s) finished while draining; closing idle connections",
+                Durations.format(report.drainDuration()), report.drained());
+        participants.awaitEach("closeIdle", Participant::closeIdle)
+                .thenRun(() -> scheduler.execute(this::runShutdownTasks));
+    }
+
+    private void drainTimedOut() {
+        report.drainTimedOut();
+        gate.close();
+        long abandoned = report.countAbandoned();
+        List<InFlightWork> stuck = describeInFlight(config.maxReportedInFlight());
+        report.stuck(stuck);
+        lifecycle.transition(Phase.FORCE_CLOSING);
+        StringBuilder list = new StringBuilder();
+        for (InFlightWork w : stuck) {
+            list.append("\n  ").append(w);
+        }
+        if (abandoned > stuck.size()) {
+            list.append("\n  ... ").append(abandoned - stuck.size()).append(" more without a description");
+        }
+        log.warn("Drain timed out after {} with {} unit(s) still in flight; abandoning them and force-closing:{}",
+                Durations.format(config.drainTimeout()), abandoned, list);
+        participants.awaitEach("forceClose", Participant::forceClose)
+                .thenRun(() -> scheduler.execute(this::runShutdownTasks));
+    }
+
+    /** The oldest work first: that is what is most likely stuck. */
+    private List<InFlightWork> describeInFlight(int max) {
+        List<InFlightWork> all = trackers.describedWork();
+        all.addAll(participants.describedWork());
+        all.sort(Comparator.comparing(InFlightWork::age).reversed());
+        return all.size() > max ? List.copyOf(all.subList(0, max)) : List.copyOf(all);
+    }
+
+    private void runShutdownTasks() {
+        lifecycle.transition(Phase.SHUTDOWN_TASKS);
+        tasks.runInOrder(taskSnapshot).thenAccept(outcomes -> {
+            report.tasksRan(outcomes);
+            finish();
+        });
+    }
+
+    private void finish() {
+        ShutdownReport r = report.build();
+        lifecycle.transition(Phase.STOPPED);
+        long ok = r.tasks().stream().filter(TaskOutcome::succeeded).count();
+        log.info("Shutdown complete in {} ({}): drained {}, abandoned {}, refused {}, shutdown tasks {}/{} ok; exit "
+                        + "status {} ({})",
+                Durations.format(r.totalDuration()), r.reason(), r.drained(), r.abandoned(), r.refused(), ok,
+                r.tasks().size(), r.exitStatus().code(), r.exitStatus());
+        listeners.shutdownComplete(r);
+        termination.complete(r);
+    }
+}

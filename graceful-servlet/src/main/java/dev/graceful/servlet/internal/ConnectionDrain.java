@@ -1,0 +1,149 @@
+package dev.graceful.servlet.internal;
+
+import dev.graceful.Durations;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * The half of a server participant that does not depend on the server: its name, and the final
+ * close (close what is idle, wait for the rest to become idle up to the connection close timeout,
+ * stop) and the forced one. The Jetty and Tomcat participants each supply their {@link Server}.
+ */
+public final class ConnectionDrain {
+
+    /** What a participant knows about its server's connections. */
+    public interface Server {
+        /**
+         * The ports, as {@code ":8080, :8443"} (see {@link #appendPort}).
+         *
+         * @return the ports
+         */
+        String ports();
+
+        /**
+         * Closes every connection on which nothing is being read or served.
+         *
+         * @return how many were closed
+         */
+        int closeIdle();
+
+        /**
+         * Closes every connection.
+         *
+         * @return how many were closed
+         */
+        int closeAll();
+
+        /**
+         * The connections still open.
+         *
+         * @return how many
+         */
+        long open();
+
+        /**
+         * Stops the server, or only its connectors.
+         *
+         * @param wholeServer whether the builder asked to stop the whole server
+         * @throws Exception on failure
+         */
+        void stop(boolean wholeServer) throws Exception;
+    }
+
+    private final String kind;
+    private final Server server;
+    private final Logger log;
+    private final boolean stopServer;
+    private final Duration connectionCloseTimeout;
+    private volatile String ports = "";
+
+    /**
+     * A drain for one participant.
+     *
+     * @param kind     {@code "jetty"} or {@code "tomcat"}: the name's prefix, and in thread names
+     * @param settings the participant's builder
+     * @param server   the participant's server
+     * @param log      the participant's logger
+     */
+    public ConnectionDrain(String kind, ParticipantBuilder<?, ?> settings, Server server, Logger log) {
+        this.kind = kind;
+        this.server = server;
+        this.log = log;
+        this.stopServer = settings.stopServer;
+        this.connectionCloseTimeout = settings.connectionCloseTimeout;
+    }
+
+    /**
+     * Appends {@code ":port"} (the bound port when there is one), comma-separated.
+     *
+     * @param ports      the ports so far
+     * @param localPort  the bound port, or 0 or less when not bound
+     * @param configured the configured port
+     */
+    public static void appendPort(StringBuilder ports, int localPort, int configured) {
+        ports.append(ports.length() == 0 ? ":" : ", :").append(localPort > 0 ? localPort : configured);
+    }
+
+    /**
+     * The participant's name, with the ports it listened on even after its listeners closed.
+     *
+     * @return e.g. {@code "jetty :8080"}
+     */
+    public String name() {
+        return kind + " " + (ports.isEmpty() ? server.ports() : ports);
+    }
+
+    /** Remembers the bound ports, before the listeners close and forget them. */
+    public void listenersClosing() {
+        ports = server.ports();
+    }
+
+    /**
+     * Closes the idle connections, waits for the busy ones, then stops.
+     *
+     * @return completes when stopped
+     */
+    public CompletableFuture<Void> closeIdle() {
+        return Background.run("graceful-" + kind + "-close", () -> {
+            int closed = server.closeIdle();
+            log.debug("{}: closed {} idle connection(s)", name(), closed);
+            awaitConnectionsClosed();
+            server.stop(stopServer);
+        });
+    }
+
+    /**
+     * Closes every connection, then stops.
+     *
+     * @return completes when stopped
+     */
+    public CompletableFuture<Void> forceClose() {
+        return Background.run("graceful-" + kind + "-force-close", () -> {
+            int closed = server.closeAll();
+            log.debug("{}: force-closed {} connection(s)", name(), closed);
+            server.stop(stopServer);
+        });
+    }
+
+    /**
+     * Waits for busy connections to close, closing those that become idle meanwhile: an exchange
+     * the server finishes after the first sweep leaves its kept-alive connection idle, and a
+     * request still being read ends with the filter's 503 and {@code Connection: close}.
+     */
+    private void awaitConnectionsClosed() throws InterruptedException {
+        long deadline = System.nanoTime() + connectionCloseTimeout.toNanos();
+        // Neither server tells anyone when a connection becomes idle; this runs once per shutdown,
+        // on its own thread.
+        while (server.open() > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                log.info("{}: {} connection(s) still busy after {}; stopping anyway", name(), server.open(),
+                        Durations.format(connectionCloseTimeout));
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(5);
+            server.closeIdle();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.graceful.servlet.tomcat;
+
+import dev.graceful.servlet.internal.ConnectionDrain;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.catalina.Service;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+
+/** The connectors of a {@link TomcatParticipant} and their connections, as its drain sees them. */
+final class TomcatConnections implements ConnectionDrain.Server {
+
+    private final Tomcat tomcat;
+    private final List<Connector> connectors;
+    private final TomcatInternals internals;
+
+    /** Every connector of {@code tomcat}, or only {@code connectors} when {@code tomcat} is {@code null}. */
+    TomcatConnections(Tomcat tomcat, List<Connector> connectors, TomcatInternals internals) {
+        this.tomcat = tomcat;
+        this.connectors = connectors;
+        this.internals = internals;
+    }
+
+    List<Connector> connectors() {
+        if (connectors != null) {
+            return connectors;
+        }
+        List<Connector> all = new ArrayList<>();
+        for (Service service : tomcat.getServer().findServices()) {
+            Collections.addAll(all, service.findConnectors());
+        }
+        return all;
+    }
+
+    @Override
+    public String ports() {
+        StringBuilder sb = new StringBuilder();
+        for (Connector c : connectors()) {
+            ConnectionDrain.appendPort(sb, c.getLocalPort(), c.getPort());
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public int closeIdle() {
+        int closed = 0;
+        for (SocketWrapperBase<?> wrapper : connections(false)) {
+            if (closeIfIdle(wrapper)) {
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /**
+     * Closes the connection when nothing is being read or served on it. Tomcat processes a
+     * connection only while holding its lock and keeps a processor on it between reads of a
+     * partly read or asynchronous request, so "lock free and no processor" is "idle"; holding
+     * the lock while closing keeps a request from starting in between.
+     */
+    private static boolean closeIfIdle(SocketWrapperBase<?> wrapper) {
+        ReentrantLock lock = wrapper.getLock();
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            if (wrapper.isClosed() || wrapper.getCurrentProcessor() != null) {
+                return false;
+            }
+            wrapper.close();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int closeAll() {
+        List<SocketWrapperBase<?>> all = connections(false);
+        all.forEach(SocketWrapperBase::close);
+        return all.size();
+    }
+
+    @Override
+    public long open() {
+        // Tomcat has no close notification to wait on.
+        return connections(true).size();
+    }
+
+    private List<SocketWrapperBase<?>> connections(boolean availableOnly) {
+        List<SocketWrapperBase<?>> all = new ArrayList<>();
+        for (Connector connector : connectors()) {
+            AbstractEndpoint<?, ?> endpoint = internals.endpoint(connector.getProtocolHandler());
+            if (endpoint != null && (!availableOnly || connector.getState().isAvailable())) {
+                all.addAll(endpoint.getConnections());
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public void stop(boolean wholeServer) throws Exception {
+        if (wholeServer && tomcat != null) {
+            tomcat.stop();
+        } else {
+            for (Connector connector : connectors()) {
+                connector.stop();
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.graceful.it;
+
+import dev.graceful.testkit.ChildJvm;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A running {@link ChildApp} JVM: its ports and its routes; {@link #jvm} for its output and real signals. */
+final class ChildAppProcess implements AutoCloseable {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    final ChildJvm jvm;
+    final int workPort;
+    final int healthPort;
+
+    private ChildAppProcess(ChildJvm jvm) throws InterruptedException {
+        this.jvm = jvm;
+        String ports = awaitLine("PORTS ");
+        Matcher m = Pattern.compile("work=(\\d+) health=(\\d+)").matcher(ports);
+        if (!m.find()) {
+            throw new IllegalStateException(ports);
+        }
+        workPort = Integer.parseInt(m.group(1));
+        healthPort = Integer.parseInt(m.group(2));
+    }
+
+    static ChildAppProcess start(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        ChildJvm jvm = ChildJvm.mainClass(ChildApp.class.getName()).jvmOptions(jvmOptions)
+                .jvmOptions("-Dorg.slf4j.simpleLogger.showDateTime=true").args(args).start();
+        try {
+            return new ChildAppProcess(jvm);
+        } catch (RuntimeException | Error | InterruptedException e) {
+            jvm.close();
+            throw e;
+        }
+    }
+
+    static ChildAppProcess start(String... args) throws IOException, InterruptedException {
+        return start(List.of(), args);
+    }
+
+    String awaitLine(String prefix) throws InterruptedException {
+        return jvm.output().awaitLineStartingWith(prefix, Duration.ofSeconds(30));
+    }
+
+    String output() {
+        return jvm.output().text();
+    }
+
+    void release(String id) throws Exception {
+        get("/release?id=" + id);
+    }
+
+    void exit(int code) throws Exception {
+        get("/exit?code=" + code);
+    }
+
+    private void get(String pathAndQuery) throws Exception {
+        CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + pathAndQuery))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    CompletableFuture<HttpResponse<String>> hold(String id) {
+        return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + "/hold?id=" + id))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    int health(String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    String healthBody(String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Override
+    public void close() {
+        jvm.close();
+    }
+}
