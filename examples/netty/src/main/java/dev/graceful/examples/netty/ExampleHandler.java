@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * a connection's requests are answered one at a time; {@code /work} waits on the event loop's
  * timer, never blocking it.
  *
- * <p>Public only so that graceful's benchmarks ({@code benchmarks/}, group 2) can build the very
+ * <p>Public only so that graceful's benchmarks ({@code tools/benchmarks/}, group 2) can build the very
  * same application behind a pipeline without graceful's handlers and measure what those handlers
  * cost; an application copying this example has no reason to reach it from outside the package.
  */

@@ -1,0 +1,38 @@
+package dev.graceful.benchmarks.overhead;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.graceful.benchmarks.SmokeRun;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Group 2's smoke: {@code bin/run-overhead --smoke} runs the netty example with graceful and
+ * without it under {@code wrk} and reports both. Needs wrk: {@code .ci/run} installs it, and
+ * without it this test fails saying so rather than passing without having run anything.
+ */
+class OverheadSmokeIT {
+
+    /** A median, with its range when there was more than one sample. */
+    private static final String SPREAD = "[0-9.]+(?: \\[[0-9.]+–[0-9.]+\\])?";
+    /** The netty row: two throughputs, the ratio, two p99s, the p99 ratio, and no error on either side. */
+    private static final Pattern NETTY_ROW = Pattern.compile("^\\| netty \\| " + SPREAD + " \\| " + SPREAD + " \\| \\*\\*"
+            + SPREAD + "\\*\\* \\| " + SPREAD + " \\| " + SPREAD + " \\| " + SPREAD + " \\| 0 / 0 \\|$", Pattern.MULTILINE);
+
+    @Test
+    void runOverheadLoadsTheNettyExampleWithAndWithoutGracefulWithoutErrors() throws Exception {
+        if (!SmokeRun.onPath("wrk")) {
+            fail("wrk, the load generator of tools/benchmarks/bin/run-overhead, is not on the PATH: install it "
+                    + "(apt-get install wrk; .ci/run does) so that this smoke can run group 2");
+        }
+        SmokeRun run = SmokeRun.run("overhead");
+
+        String report = run.file("report.md");
+        assertThat(report).as("the report").containsPattern(NETTY_ROW)
+                .contains("Target, netty: throughput ratio ≥ 0.97 median:");
+        String samples = run.file("samples.csv");
+        assertThat(samples.lines().filter(l -> l.startsWith("1,netty,")).count())
+                .as("one sample per variant in samples.csv:%n%s", samples).isEqualTo(2);
+    }
+}
