@@ -16,8 +16,7 @@ public final class Durations {
 
     private static final Pattern SIMPLE = Pattern.compile("(\\d{1,12})(ms|s|m|h)");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /**
      * Parses a duration.

@@ -150,15 +150,24 @@ public final class GracefulConfig {
             return true;
         }
         return o instanceof GracefulConfig c
-                && readinessDelay.equals(c.readinessDelay) && drainTimeout.equals(c.drainTimeout)
-                && closeTimeout.equals(c.closeTimeout) && defaultTaskTimeout.equals(c.defaultTaskTimeout)
-                && watchdogMargin.equals(c.watchdogMargin) && Objects.equals(budget, c.budget)
+                && readinessDelay.equals(c.readinessDelay)
+                && drainTimeout.equals(c.drainTimeout)
+                && closeTimeout.equals(c.closeTimeout)
+                && defaultTaskTimeout.equals(c.defaultTaskTimeout)
+                && watchdogMargin.equals(c.watchdogMargin)
+                && Objects.equals(budget, c.budget)
                 && maxReportedInFlight == c.maxReportedInFlight;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(readinessDelay, drainTimeout, closeTimeout, defaultTaskTimeout, watchdogMargin, budget,
+        return Objects.hash(
+                readinessDelay,
+                drainTimeout,
+                closeTimeout,
+                defaultTaskTimeout,
+                watchdogMargin,
+                budget,
                 maxReportedInFlight);
     }
 
@@ -197,8 +206,7 @@ public final class GracefulConfig {
         private Duration budget;
         private int maxReportedInFlight = DEFAULT_MAX_REPORTED_IN_FLIGHT;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Sets the readiness delay.

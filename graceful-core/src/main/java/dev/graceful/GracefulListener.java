@@ -12,8 +12,7 @@ public interface GracefulListener {
      *
      * @param transition what changed
      */
-    default void onTransition(Transition transition) {
-    }
+    default void onTransition(Transition transition) {}
 
     /**
      * Called when a tracker for a new kind of work is created (see
@@ -21,14 +20,12 @@ public interface GracefulListener {
      *
      * @param tracker the new tracker
      */
-    default void onTrackerCreated(Tracker tracker) {
-    }
+    default void onTrackerCreated(Tracker tracker) {}
 
     /**
      * Called once, when the sequence reaches {@link Phase#STOPPED}, before the process exits.
      *
      * @param report what happened
      */
-    default void onShutdownComplete(ShutdownReport report) {
-    }
+    default void onShutdownComplete(ShutdownReport report) {}
 }

@@ -63,8 +63,8 @@ public final class HealthEndpoint {
      * @return the endpoint
      * @throws IllegalArgumentException naming a bad or shared path
      */
-    public static HealthEndpoint of(GracefulShutdown graceful, Collection<String> readinessPaths,
-            Collection<String> livenessPaths) {
+    public static HealthEndpoint of(
+            GracefulShutdown graceful, Collection<String> readinessPaths, Collection<String> livenessPaths) {
         Objects.requireNonNull(graceful, "graceful");
         Set<String> readiness = checkPaths("readinessPaths", readinessPaths);
         Set<String> liveness = checkPaths("livenessPaths", livenessPaths);
@@ -81,7 +81,8 @@ public final class HealthEndpoint {
         Set<String> copy = new LinkedHashSet<>();
         for (String p : paths) {
             if (p == null || !p.startsWith("/") || p.length() > 256 || p.chars().anyMatch(c -> c <= ' ' || c == '?')) {
-                throw new IllegalArgumentException(field + " must hold absolute paths such as /healthz, got '" + p + "'");
+                throw new IllegalArgumentException(
+                        field + " must hold absolute paths such as /healthz, got '" + p + "'");
             }
             copy.add(p);
         }
@@ -139,11 +140,16 @@ public final class HealthEndpoint {
             up = phase.state().isLive();
         }
         StringBuilder json = new StringBuilder(128)
-                .append("{\"status\":\"").append(up ? "UP" : "DOWN")
-                .append("\",\"probe\":\"").append(readiness ? "readiness" : "liveness")
-                .append("\",\"state\":\"").append(phase.state())
-                .append("\",\"phase\":\"").append(phase)
-                .append("\",\"inFlight\":").append(graceful.inFlight());
+                .append("{\"status\":\"")
+                .append(up ? "UP" : "DOWN")
+                .append("\",\"probe\":\"")
+                .append(readiness ? "readiness" : "liveness")
+                .append("\",\"state\":\"")
+                .append(phase.state())
+                .append("\",\"phase\":\"")
+                .append(phase)
+                .append("\",\"inFlight\":")
+                .append(graceful.inFlight());
         if (!failing.isEmpty()) {
             json.append(",\"failing\":[");
             boolean first = true;

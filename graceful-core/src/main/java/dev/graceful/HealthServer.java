@@ -105,10 +105,12 @@ public final class HealthServer implements AutoCloseable {
     }
 
     private static void answer(HealthEndpoint endpoint, HttpExchange exchange) throws IOException {
-        try (exchange; InputStream in = exchange.getRequestBody()) {
+        try (exchange;
+                InputStream in = exchange.getRequestBody()) {
             in.transferTo(OutputStream.nullOutputStream());
             String method = exchange.getRequestMethod();
-            HealthEndpoint.Response response = endpoint.respond(method, exchange.getRequestURI().getPath());
+            HealthEndpoint.Response response =
+                    endpoint.respond(method, exchange.getRequestURI().getPath());
             exchange.getResponseHeaders().set("Content-Type", HealthEndpoint.CONTENT_TYPE);
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             if (response.allow() != null) {

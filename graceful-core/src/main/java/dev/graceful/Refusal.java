@@ -22,8 +22,7 @@ public final class Refusal {
     private static final byte[] BODY =
             "503 Service Unavailable: this instance is shutting down; retry\n".getBytes(StandardCharsets.US_ASCII);
 
-    private Refusal() {
-    }
+    private Refusal() {}
 
     /**
      * The body, as a fresh copy: adapters keep one in the form their server writes without copying

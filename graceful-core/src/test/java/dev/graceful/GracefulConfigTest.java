@@ -25,13 +25,16 @@ class GracefulConfigTest {
     void rejectsNegativeAndAbsurdDurationsNamingTheFieldAndValue() {
         assertThatThrownBy(() -> GracefulConfig.builder().readinessDelay(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("readinessDelay").hasMessageContaining("-1s");
+                .hasMessageContaining("readinessDelay")
+                .hasMessageContaining("-1s");
         assertThatThrownBy(() -> GracefulConfig.builder().drainTimeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("drainTimeout").hasMessageContaining("was 0s");
+                .hasMessageContaining("drainTimeout")
+                .hasMessageContaining("was 0s");
         assertThatThrownBy(() -> GracefulConfig.builder().drainTimeout(Duration.ofDays(3)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("drainTimeout").hasMessageContaining("72h");
+                .hasMessageContaining("drainTimeout")
+                .hasMessageContaining("72h");
         assertThatThrownBy(() -> GracefulConfig.builder().closeTimeout(Duration.ofMinutes(2)))
                 .hasMessageContaining("closeTimeout");
         assertThatThrownBy(() -> GracefulConfig.builder().defaultTaskTimeout(Duration.ofMillis(-5)))
@@ -41,18 +44,20 @@ class GracefulConfigTest {
         assertThatThrownBy(() -> GracefulConfig.builder().budget(Duration.ofMillis(10)))
                 .hasMessageContaining("budget");
         assertThatThrownBy(() -> GracefulConfig.builder().maxReportedInFlight(-1))
-                .hasMessageContaining("maxReportedInFlight").hasMessageContaining("-1");
+                .hasMessageContaining("maxReportedInFlight")
+                .hasMessageContaining("-1");
         assertThatThrownBy(() -> GracefulConfig.builder().drainTimeout(null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("drainTimeout");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("drainTimeout");
     }
 
     @Test
     void failsFastWhenTheSequenceDoesNotFitTheBudget() {
         assertThatThrownBy(() -> GracefulConfig.builder()
-                .budget(Duration.ofSeconds(30))
-                .readinessDelay(Duration.ofSeconds(5))
-                .drainTimeout(Duration.ofSeconds(25))
-                .build())
+                        .budget(Duration.ofSeconds(30))
+                        .readinessDelay(Duration.ofSeconds(5))
+                        .drainTimeout(Duration.ofSeconds(25))
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("budget of 30s")
                 .hasMessageContaining("readinessDelay 5s")

@@ -30,8 +30,9 @@ class HealthEndpointTest {
         graceful.markReady();
         HealthEndpoint.Response ready = endpoint.respond("GET", "/healthz");
         assertThat(ready.status()).isEqualTo(200);
-        assertThat(ready.body()).isEqualTo(
-                "{\"status\":\"UP\",\"probe\":\"readiness\",\"state\":\"READY\",\"phase\":\"READY\",\"inFlight\":0}");
+        assertThat(ready.body())
+                .isEqualTo(
+                        "{\"status\":\"UP\",\"probe\":\"readiness\",\"state\":\"READY\",\"phase\":\"READY\",\"inFlight\":0}");
         assertThat(endpoint.respond("GET", "/readyz").status()).isEqualTo(200);
 
         graceful.tracker("http").tryEnter();
@@ -39,8 +40,12 @@ class HealthEndpointTest {
 
         HealthEndpoint.Response draining = endpoint.respond("GET", "/healthz");
         assertThat(draining.status()).isEqualTo(503);
-        assertThat(draining.body()).contains("\"status\":\"DOWN\"", "\"state\":\"DRAINING\"",
-                "\"phase\":\"READINESS_DELAY\"", "\"inFlight\":1");
+        assertThat(draining.body())
+                .contains(
+                        "\"status\":\"DOWN\"",
+                        "\"state\":\"DRAINING\"",
+                        "\"phase\":\"READINESS_DELAY\"",
+                        "\"inFlight\":1");
         HealthEndpoint.Response live = endpoint.respond("GET", "/livez");
         assertThat(live.status()).isEqualTo(200);
         assertThat(live.body()).contains("\"probe\":\"liveness\"", "\"status\":\"UP\"");
@@ -89,8 +94,10 @@ class HealthEndpointTest {
         assertThat(custom.respond("GET", "/ready").status()).isEqualTo(200);
         assertThat(custom.handles("/healthz")).isFalse();
         assertThatThrownBy(() -> HealthEndpoint.of(graceful, List.of("ready"), List.of("/alive")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'ready'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'ready'");
         assertThatThrownBy(() -> HealthEndpoint.of(graceful, List.of("/x"), List.of("/x")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'/x'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'/x'");
     }
 }

@@ -15,14 +15,18 @@ class HealthServerIT {
     private final HttpClient client = HttpClient.newHttpClient();
 
     private HttpResponse<String> call(HealthServer server, String method, String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void answersProbesOverRealHttpAndKeepsAnsweringWhileDraining() throws Exception {
-        GracefulShutdown g = GracefulShutdown.create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(30)).build());
+        GracefulShutdown g = GracefulShutdown.create(
+                GracefulConfig.builder().readinessDelay(Duration.ofSeconds(30)).build());
         try (HealthServer server = HealthServer.start(g, 0)) {
             assertThat(call(server, "GET", "/healthz").statusCode()).isEqualTo(503);
             g.markReady();
@@ -62,8 +66,10 @@ class HealthServerIT {
         });
         g.markReady();
         try (HealthServer server = HealthServer.start(g, 0)) {
-            var pending = client.sendAsync(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+            var pending = client.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(call(server, "GET", "/livez").statusCode()).isEqualTo(200);
             release.countDown();
             assertThat(pending.get().statusCode()).isEqualTo(200);

@@ -20,7 +20,8 @@ class NoMicrometerTest {
 
     @Test
     void coreLoadsTracksDrainsAndAnswersHealthWithoutMicrometer() throws Exception {
-        GracefulShutdown g = GracefulShutdown.create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(5)).build());
+        GracefulShutdown g = GracefulShutdown.create(
+                GracefulConfig.builder().drainTimeout(Duration.ofSeconds(5)).build());
         HealthEndpoint health = HealthEndpoint.of(g);
         g.markReady();
         assertThat(health.respond("GET", "/healthz").status()).isEqualTo(200);
@@ -28,7 +29,9 @@ class NoMicrometerTest {
 
         var termination = g.shutdown("test");
         assertThat(health.respond("GET", "/healthz").status()).isEqualTo(503);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> g.phase() == Phase.AWAITING_IN_FLIGHT);
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> g.phase() == Phase.AWAITING_IN_FLIGHT);
         work.close();
 
         ShutdownReport report = termination.get(5, java.util.concurrent.TimeUnit.SECONDS);

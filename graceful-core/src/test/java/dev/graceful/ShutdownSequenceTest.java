@@ -104,7 +104,9 @@ class ShutdownSequenceTest {
         assertThat(report.abandoned()).isZero();
         assertThat(report.exitStatus()).isEqualTo(ExitStatus.CLEAN);
         assertThat(report.isClean()).isTrue();
-        assertThat(report.drainDuration()).as("no clock time passed: the drain was woken by the exit").isZero();
+        assertThat(report.drainDuration())
+                .as("no clock time passed: the drain was woken by the exit")
+                .isZero();
         assertThat(server.calls).containsExactly("server.stopAccepting", "server.closeIdle");
         assertThat(g.state()).isEqualTo(State.STOPPED);
         assertThat(g.isLive()).isFalse();
@@ -120,7 +122,9 @@ class ShutdownSequenceTest {
 
         g.shutdown("test");
         clock.awaitIdle();
-        assertThat(http.tryEnter()).as("a request on a kept-alive connection while draining").isTrue();
+        assertThat(http.tryEnter())
+                .as("a request on a kept-alive connection while draining")
+                .isTrue();
         http.exit();
         http.exit();
 
@@ -173,7 +177,9 @@ class ShutdownSequenceTest {
         assertThat(report.drainTimedOut()).isTrue();
         assertThat(report.abandoned()).isEqualTo(2);
         assertThat(report.exitStatus()).isEqualTo(ExitStatus.DRAIN_TIMED_OUT);
-        assertThat(report.stuck()).extracting(InFlightWork::description).containsExactly("GET /stream", "nightly-report");
+        assertThat(report.stuck())
+                .extracting(InFlightWork::description)
+                .containsExactly("GET /stream", "nightly-report");
         assertThat(report.stuck().get(1).age()).isEqualTo(Duration.ofSeconds(10));
         assertThat(server.calls).containsExactly("server.stopAccepting", "server.forceClose");
 
@@ -185,7 +191,8 @@ class ShutdownSequenceTest {
 
     @Test
     void boundsTheStuckWorkReport() {
-        GracefulShutdown g = create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(1)).maxReportedInFlight(3));
+        GracefulShutdown g = create(
+                GracefulConfig.builder().drainTimeout(Duration.ofSeconds(1)).maxReportedInFlight(3));
         Tracker http = g.tracker("http");
         for (int i = 0; i < 10; i++) {
             http.begin("GET /" + i);
@@ -225,9 +232,17 @@ class ShutdownSequenceTest {
         ShutdownReport report = report(g);
         assertThat(ran).containsExactly("close-pool", "flush", "hang", "last");
         assertThat(report.tasks()).extracting(TaskOutcome::name).containsExactly("close-pool", "flush", "hang", "last");
-        assertThat(report.tasks()).extracting(TaskOutcome::result).containsExactly(TaskOutcome.Result.SUCCEEDED,
-                TaskOutcome.Result.FAILED, TaskOutcome.Result.TIMED_OUT, TaskOutcome.Result.SUCCEEDED);
-        assertThat(report.tasks().get(1).failureCause()).get().extracting(Throwable::getMessage).isEqualTo("broker gone");
+        assertThat(report.tasks())
+                .extracting(TaskOutcome::result)
+                .containsExactly(
+                        TaskOutcome.Result.SUCCEEDED,
+                        TaskOutcome.Result.FAILED,
+                        TaskOutcome.Result.TIMED_OUT,
+                        TaskOutcome.Result.SUCCEEDED);
+        assertThat(report.tasks().get(1).failureCause())
+                .get()
+                .extracting(Throwable::getMessage)
+                .isEqualTo("broker gone");
         assertThat(report.tasks().get(2).duration()).isEqualTo(Duration.ofSeconds(3));
         assertThat(report.exitStatus()).isEqualTo(ExitStatus.TASK_FAILED);
         await().atMost(Duration.ofSeconds(5)).untilTrue(interrupted);
@@ -300,8 +315,14 @@ class ShutdownSequenceTest {
         clock.advance(Duration.ofSeconds(1));
         ShutdownReport report = report(g);
 
-        assertThat(phases).containsExactly(Phase.READY, Phase.READINESS_DELAY, Phase.AWAITING_IN_FLIGHT,
-                Phase.CLOSING_IDLE, Phase.SHUTDOWN_TASKS, Phase.STOPPED);
+        assertThat(phases)
+                .containsExactly(
+                        Phase.READY,
+                        Phase.READINESS_DELAY,
+                        Phase.AWAITING_IN_FLIGHT,
+                        Phase.CLOSING_IDLE,
+                        Phase.SHUTDOWN_TASKS,
+                        Phase.STOPPED);
         assertThat(completed).containsExactly(report);
         assertThat(report.reason()).isEqualTo("deploy v2");
     }
@@ -321,8 +342,9 @@ class ShutdownSequenceTest {
         g.shutdown("SIGTERM");
         assertThatThrownBy(() -> g.register(new RecordingParticipant("late")))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("late").hasMessageContaining("SIGTERM");
-        assertThatThrownBy(() -> g.addShutdownTask("late-task", () -> { }))
+                .hasMessageContaining("late")
+                .hasMessageContaining("SIGTERM");
+        assertThatThrownBy(() -> g.addShutdownTask("late-task", () -> {}))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("late-task");
     }
@@ -330,17 +352,23 @@ class ShutdownSequenceTest {
     @Test
     void rejectsBadTasks() {
         GracefulShutdown g = create(GracefulConfig.builder());
-        g.addShutdownTask("close-pool", () -> { });
-        assertThatThrownBy(() -> g.addShutdownTask("close-pool", () -> { }))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'close-pool' is already registered");
-        assertThatThrownBy(() -> g.addShutdownTask(" ", () -> { }))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
-        assertThatThrownBy(() -> g.addShutdownTask("x", null)).isInstanceOf(NullPointerException.class)
+        g.addShutdownTask("close-pool", () -> {});
+        assertThatThrownBy(() -> g.addShutdownTask("close-pool", () -> {}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'close-pool' is already registered");
+        assertThatThrownBy(() -> g.addShutdownTask(" ", () -> {}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("name");
+        assertThatThrownBy(() -> g.addShutdownTask("x", null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("task");
-        assertThatThrownBy(() -> g.addShutdownTask("x", Duration.ofSeconds(-1), () -> { }))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'").hasMessageContaining("-1s");
-        assertThatThrownBy(() -> g.addShutdownTask("x", Duration.ofHours(2), () -> { }))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2h");
+        assertThatThrownBy(() -> g.addShutdownTask("x", Duration.ofSeconds(-1), () -> {}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'x'")
+                .hasMessageContaining("-1s");
+        assertThatThrownBy(() -> g.addShutdownTask("x", Duration.ofHours(2), () -> {}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2h");
         assertThatThrownBy(() -> g.register(null)).isInstanceOf(NullPointerException.class);
         RecordingParticipant p = new RecordingParticipant("p");
         g.register(p);
@@ -349,10 +377,10 @@ class ShutdownSequenceTest {
 
     @Test
     void rejectsATaskThatWouldNotFitTheBudgetNamingEveryPart() {
-        GracefulShutdown g = create(GracefulConfig.builder().budget(Duration.ofSeconds(30))
-                .drainTimeout(Duration.ofSeconds(15)));
-        g.addShutdownTask("close-pool", Duration.ofSeconds(5), () -> { });
-        assertThatThrownBy(() -> g.addShutdownTask("flush", Duration.ofSeconds(5), () -> { }))
+        GracefulShutdown g =
+                create(GracefulConfig.builder().budget(Duration.ofSeconds(30)).drainTimeout(Duration.ofSeconds(15)));
+        g.addShutdownTask("close-pool", Duration.ofSeconds(5), () -> {});
+        assertThatThrownBy(() -> g.addShutdownTask("flush", Duration.ofSeconds(5), () -> {}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("budget of 30s")
                 .hasMessageContaining("drainTimeout 15s")
@@ -417,7 +445,9 @@ class ShutdownSequenceTest {
         g.shutdown("test");
         clock.awaitIdle();
         assertThat(g.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
-        assertThat(g.tracker("http").tryEnter()).as("not closed while a listener may still accept").isTrue();
+        assertThat(g.tracker("http").tryEnter())
+                .as("not closed while a listener may still accept")
+                .isTrue();
         g.tracker("http").exit();
         slow.stopAccepting.complete(null);
         assertThat(report(g).isClean()).isTrue();
@@ -459,7 +489,7 @@ class ShutdownSequenceTest {
             throw new IllegalStateException("bad file");
         });
         g.addReloadCallback("tls", () -> ran.add("tls"));
-        assertThatThrownBy(() -> g.addReloadCallback("tls", () -> { })).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> g.addReloadCallback("tls", () -> {})).isInstanceOf(IllegalArgumentException.class);
 
         g.reload().join();
 
@@ -513,7 +543,8 @@ class ShutdownSequenceTest {
         assertThat(created).containsExactly("http", "kafka.orders");
         assertThat(g.trackers()).extracting(Tracker::kind).containsExactly("http", "kafka.orders");
         for (String bad : List.of("", "HTTP", "with space", "-x", "a".repeat(65))) {
-            assertThatThrownBy(() -> g.tracker(bad)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> g.tracker(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("'" + bad + "'");
         }
     }

@@ -6,16 +6,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.ThreadFactory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Many threads enter and exit while a real drain runs concurrently. Catches a lost count, a
@@ -42,7 +42,9 @@ class TrackerStressTest {
         try {
             Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
             // Through the public interface: the builder's own class is not accessible.
-            return (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
+            return (ThreadFactory) Class.forName("java.lang.Thread$Builder")
+                    .getMethod("factory")
+                    .invoke(builder);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
@@ -55,7 +57,8 @@ class TrackerStressTest {
     @ParameterizedTest(name = "{0} threads, round {1}")
     @MethodSource("rounds")
     void drainIsExactUnderConcurrentEnterAndExit(String kind, int round) throws Exception {
-        GracefulShutdown g = GracefulShutdown.create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(60)).build());
+        GracefulShutdown g = GracefulShutdown.create(
+                GracefulConfig.builder().drainTimeout(Duration.ofSeconds(60)).build());
         g.markReady();
         Tracker http = g.tracker("http");
         Tracker jobs = g.tracker("job");
@@ -137,11 +140,14 @@ class TrackerStressTest {
             workers.add(t);
             t.start();
         }
-        Thread monitor = new Thread(() -> {
-            while (!stop.get()) {
-                minSeen.accumulateAndGet(Math.min(http.inFlight(), Math.min(jobs.inFlight(), g.inFlight())), Math::min);
-            }
-        }, "stress-monitor");
+        Thread monitor = new Thread(
+                () -> {
+                    while (!stop.get()) {
+                        minSeen.accumulateAndGet(
+                                Math.min(http.inFlight(), Math.min(jobs.inFlight(), g.inFlight())), Math::min);
+                    }
+                },
+                "stress-monitor");
         monitor.start();
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -162,9 +168,15 @@ class TrackerStressTest {
         }
 
         assertThat(report.drainTimedOut()).isFalse();
-        assertThat(exactAtFinalClose.get()).as("work in flight when the drain declared zero").isZero();
-        assertThat(admittedAfterClose.sum()).as("work admitted after the final close").isZero();
-        assertThat(cutOff.sum()).as("work still running when the drain declared completion").isZero();
+        assertThat(exactAtFinalClose.get())
+                .as("work in flight when the drain declared zero")
+                .isZero();
+        assertThat(admittedAfterClose.sum())
+                .as("work admitted after the final close")
+                .isZero();
+        assertThat(cutOff.sum())
+                .as("work still running when the drain declared completion")
+                .isZero();
         assertThat(minSeen.get()).as("lowest in-flight count observed").isGreaterThanOrEqualTo(0);
         assertThat(g.inFlight()).isZero();
         assertThat(http.inFlight()).isZero();
@@ -174,8 +186,9 @@ class TrackerStressTest {
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> rounds() {
-        return threadKinds().stream().flatMap(kind -> java.util.stream.IntStream.rangeClosed(1, 15)
-                .mapToObj(round -> org.junit.jupiter.params.provider.Arguments.of(kind, round)));
+        return threadKinds().stream()
+                .flatMap(kind -> java.util.stream.IntStream.rangeClosed(1, 15)
+                        .mapToObj(round -> org.junit.jupiter.params.provider.Arguments.of(kind, round)));
     }
 
     @Test

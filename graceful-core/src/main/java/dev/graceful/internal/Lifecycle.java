@@ -92,8 +92,8 @@ final class Lifecycle {
     /** Throws when a shutdown has started; the caller holds {@link #lock()}. */
     void requireNotStarted(String what) {
         if (phase.state() != State.STARTING && phase.state() != State.READY) {
-            throw new IllegalStateException("cannot " + what + ": the shutdown started (" + reason
-                    + ") and is in phase " + phase);
+            throw new IllegalStateException(
+                    "cannot " + what + ": the shutdown started (" + reason + ") and is in phase " + phase);
         }
     }
 

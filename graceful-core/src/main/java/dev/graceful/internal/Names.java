@@ -5,8 +5,7 @@ import java.util.Objects;
 /** The one rule for the names of readiness checks, shutdown tasks and reload callbacks. */
 final class Names {
 
-    private Names() {
-    }
+    private Names() {}
 
     /**
      * Validates a name.

@@ -77,7 +77,10 @@ final class Participants {
                         late.add(name(registered.get(i)));
                     }
                 }
-                log.warn("Participants {} did not finish {} within the close timeout of {}; going on", late, step,
+                log.warn(
+                        "Participants {} did not finish {} within the close timeout of {}; going on",
+                        late,
+                        step,
                         Durations.format(closeTimeout));
             }
         });
@@ -98,8 +101,8 @@ final class Participants {
         return all;
     }
 
-    private static CompletableFuture<Void> call(Participant p, String step,
-            Function<Participant, CompletableFuture<Void>> action) {
+    private static CompletableFuture<Void> call(
+            Participant p, String step, Function<Participant, CompletableFuture<Void>> action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             CompletableFuture<Void> f = action.apply(p);

@@ -43,7 +43,11 @@ final class ProcessOwner {
     private final AtomicBoolean exitThreadStarted = new AtomicBoolean();
     private final Set<String> trapped = new LinkedHashSet<>(); // guarded by lifecycle.lock()
 
-    ProcessOwner(GracefulShutdown graceful, ProcessControl process, Lifecycle lifecycle, ShutdownSequence sequence,
+    ProcessOwner(
+            GracefulShutdown graceful,
+            ProcessControl process,
+            Lifecycle lifecycle,
+            ShutdownSequence sequence,
             Reloads reloads) {
         this.graceful = graceful;
         this.config = graceful.config();
@@ -76,8 +80,11 @@ final class ProcessOwner {
                 // Installed while already shutting down: still end with the outcome's code.
                 startExitThread();
             }
-            log.info("Owning the process: trapping SIG{}; exit codes: {} clean, {} drain timed out, {} task failed",
-                    String.join(", SIG", trapped), ExitStatus.CLEAN.code(), ExitStatus.DRAIN_TIMED_OUT.code(),
+            log.info(
+                    "Owning the process: trapping SIG{}; exit codes: {} clean, {} drain timed out, {} task failed",
+                    String.join(", SIG", trapped),
+                    ExitStatus.CLEAN.code(),
+                    ExitStatus.DRAIN_TIMED_OUT.code(),
                     ExitStatus.TASK_FAILED.code());
             return Set.copyOf(trapped);
         }
@@ -116,8 +123,13 @@ final class ProcessOwner {
         if (s == State.STOPPED) {
             log.info("SIG{} while exiting: exiting now", name);
         } else {
-            log.warn("Second signal (SIG{}) during the shutdown ({}): exiting now with {}; {} unit(s) still in flight "
-                    + "are abandoned", name, lifecycle.phase(), forced.code(), graceful.inFlight());
+            log.warn(
+                    "Second signal (SIG{}) during the shutdown ({}): exiting now with {}; {} unit(s) still in flight "
+                            + "are abandoned",
+                    name,
+                    lifecycle.phase(),
+                    forced.code(),
+                    graceful.inFlight());
         }
         exitProcess(forced.code(), "the JVM's exit after a second signal");
     }
@@ -133,16 +145,18 @@ final class ProcessOwner {
         if (!exitThreadStarted.compareAndSet(false, true) || jvmShuttingDown) {
             return;
         }
-        Thread t = new Thread(() -> {
-            ShutdownReport report = sequence.termination().join();
-            // Never exit from the sequence or signal thread: System.exit blocks until every hook
-            // is done, and one of the hooks is ours. Nor when the JVM is already exiting (the
-            // hook path) or a second signal already asked for another code.
-            if (!jvmShuttingDown && forcedStatus == null) {
-                watchdog.armWithin(config.watchdogMargin(), "the JVM's exit after the shutdown sequence");
-                process.exit(report.exitStatus().code());
-            }
-        }, "graceful-exit");
+        Thread t = new Thread(
+                () -> {
+                    ShutdownReport report = sequence.termination().join();
+                    // Never exit from the sequence or signal thread: System.exit blocks until every hook
+                    // is done, and one of the hooks is ours. Nor when the JVM is already exiting (the
+                    // hook path) or a second signal already asked for another code.
+                    if (!jvmShuttingDown && forcedStatus == null) {
+                        watchdog.armWithin(config.watchdogMargin(), "the JVM's exit after the shutdown sequence");
+                        process.exit(report.exitStatus().code());
+                    }
+                },
+                "graceful-exit");
         t.setDaemon(false);
         t.start();
     }

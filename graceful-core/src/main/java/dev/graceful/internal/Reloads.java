@@ -102,8 +102,11 @@ final class Reloads {
                     log.warn("Reload callback '{}' failed; the service keeps running", e.getKey(), ex);
                 }
             }
-            log.info("Reload done in {}: {} callback(s), {} failed",
-                    Durations.format(Duration.ofNanos(Math.max(0, clock.nanoTime() - start))), toRun.size(), failed);
+            log.info(
+                    "Reload done in {}: {} callback(s), {} failed",
+                    Durations.format(Duration.ofNanos(Math.max(0, clock.nanoTime() - start))),
+                    toRun.size(),
+                    failed);
             current.complete(null);
         }
     }

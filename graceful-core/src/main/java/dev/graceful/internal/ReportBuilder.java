@@ -106,10 +106,23 @@ final class ReportBuilder {
 
     ShutdownReport build() {
         long failedTasks = tasks.stream().filter(t -> !t.succeeded()).count();
-        ExitStatus status = drainTimedOut ? ExitStatus.DRAIN_TIMED_OUT
+        ExitStatus status = drainTimedOut
+                ? ExitStatus.DRAIN_TIMED_OUT
                 : failedTasks > 0 ? ExitStatus.TASK_FAILED : ExitStatus.CLEAN;
-        return new ShutdownReport(reason, startedAt, readinessDelay, drainDuration(), elapsed(), inFlightAtDrainStart,
-                drained, abandoned, gate.refused() - refusedAtDrainStart, drainTimedOut, stuck, tasks, status);
+        return new ShutdownReport(
+                reason,
+                startedAt,
+                readinessDelay,
+                drainDuration(),
+                elapsed(),
+                inFlightAtDrainStart,
+                drained,
+                abandoned,
+                gate.refused() - refusedAtDrainStart,
+                drainTimedOut,
+                stuck,
+                tasks,
+                status);
     }
 
     private long drainedSoFar() {

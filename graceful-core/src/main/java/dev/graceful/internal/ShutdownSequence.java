@@ -40,8 +40,15 @@ final class ShutdownSequence {
     private List<ShutdownTasks.Task> taskSnapshot = List.of();
     private Duration worstCase = Duration.ZERO;
 
-    ShutdownSequence(GracefulConfig config, Scheduler scheduler, Lifecycle lifecycle, Gate gate, Trackers trackers,
-            Participants participants, ShutdownTasks tasks, Listeners listeners) {
+    ShutdownSequence(
+            GracefulConfig config,
+            Scheduler scheduler,
+            Lifecycle lifecycle,
+            Gate gate,
+            Trackers trackers,
+            Participants participants,
+            ShutdownTasks tasks,
+            Listeners listeners) {
         this.config = config;
         this.scheduler = scheduler;
         this.lifecycle = lifecycle;
@@ -69,11 +76,17 @@ final class ShutdownSequence {
             worstCase = config.fixedPhases().plus(ShutdownTasks.totalTimeout(taskSnapshot));
         });
         if (started) {
-            log.info("Shutdown started ({}): readiness now failing; serving {} more, then draining {} in-flight "
+            log.info(
+                    "Shutdown started ({}): readiness now failing; serving {} more, then draining {} in-flight "
                             + "unit(s) for up to {} (worst case {}{})",
-                    why, Durations.format(config.readinessDelay()), gate.inFlight(),
-                    Durations.format(config.drainTimeout()), Durations.format(worstCase),
-                    config.budget().map(b -> " of a " + Durations.format(b) + " budget").orElse(""));
+                    why,
+                    Durations.format(config.readinessDelay()),
+                    gate.inFlight(),
+                    Durations.format(config.drainTimeout()),
+                    Durations.format(worstCase),
+                    config.budget()
+                            .map(b -> " of a " + Durations.format(b) + " budget")
+                            .orElse(""));
         }
         return started;
     }
@@ -103,8 +116,11 @@ final class ShutdownSequence {
         CompletableFuture<Void> firstZero = gate.awaitZero(Gate.DRAINING);
         long inFlight = report.drainStarted();
         lifecycle.transition(Phase.AWAITING_IN_FLIGHT);
-        log.info("Stopped accepting new connections ({} participant(s)); waiting for {} in-flight unit(s), up to {}",
-                participants.size(), inFlight, Durations.format(config.drainTimeout()));
+        log.info(
+                "Stopped accepting new connections ({} participant(s)); waiting for {} in-flight unit(s), up to {}",
+                participants.size(),
+                inFlight,
+                Durations.format(config.drainTimeout()));
         List<CompletableFuture<Void>> steps = participants.callEach("stopAccepting", Participant::stopAccepting);
         steps.add(firstZero);
         CompletableFuture<Boolean> outcome = new CompletableFuture<>();
@@ -127,9 +143,12 @@ final class ShutdownSequence {
     private void drainedInTime() {
         report.drainedInTime();
         lifecycle.transition(Phase.CLOSING_IDLE);
-        log.info("Drained in {}: {} unit(s) finished while draining; closing idle connections",
-                Durations.format(report.drainDuration()), report.drained());
-        participants.awaitEach("closeIdle", Participant::closeIdle)
+        log.info(
+                "Drained in {}: {} unit(s) finished while draining; closing idle connections",
+                Durations.format(report.drainDuration()),
+                report.drained());
+        participants
+                .awaitEach("closeIdle", Participant::closeIdle)
                 .thenRun(() -> scheduler.execute(this::runShutdownTasks));
     }
 
@@ -147,9 +166,13 @@ final class ShutdownSequence {
         if (abandoned > stuck.size()) {
             list.append("\n  ... ").append(abandoned - stuck.size()).append(" more without a description");
         }
-        log.warn("Drain timed out after {} with {} unit(s) still in flight; abandoning them and force-closing:{}",
-                Durations.format(config.drainTimeout()), abandoned, list);
-        participants.awaitEach("forceClose", Participant::forceClose)
+        log.warn(
+                "Drain timed out after {} with {} unit(s) still in flight; abandoning them and force-closing:{}",
+                Durations.format(config.drainTimeout()),
+                abandoned,
+                list);
+        participants
+                .awaitEach("forceClose", Participant::forceClose)
                 .thenRun(() -> scheduler.execute(this::runShutdownTasks));
     }
 
@@ -173,10 +196,18 @@ final class ShutdownSequence {
         ShutdownReport r = report.build();
         lifecycle.transition(Phase.STOPPED);
         long ok = r.tasks().stream().filter(TaskOutcome::succeeded).count();
-        log.info("Shutdown complete in {} ({}): drained {}, abandoned {}, refused {}, shutdown tasks {}/{} ok; exit "
+        log.info(
+                "Shutdown complete in {} ({}): drained {}, abandoned {}, refused {}, shutdown tasks {}/{} ok; exit "
                         + "status {} ({})",
-                Durations.format(r.totalDuration()), r.reason(), r.drained(), r.abandoned(), r.refused(), ok,
-                r.tasks().size(), r.exitStatus().code(), r.exitStatus());
+                Durations.format(r.totalDuration()),
+                r.reason(),
+                r.drained(),
+                r.abandoned(),
+                r.refused(),
+                ok,
+                r.tasks().size(),
+                r.exitStatus().code(),
+                r.exitStatus());
         listeners.shutdownComplete(r);
         termination.complete(r);
     }

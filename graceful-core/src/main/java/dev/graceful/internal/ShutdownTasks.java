@@ -26,8 +26,7 @@ final class ShutdownTasks {
     private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
     /** One registered task. */
-    record Task(String name, Duration timeout, ShutdownTask action) {
-    }
+    record Task(String name, Duration timeout, ShutdownTask action) {}
 
     private final GracefulConfig config;
     private final Lifecycle lifecycle;
@@ -53,7 +52,10 @@ final class ShutdownTasks {
             StringBuilder detail = new StringBuilder();
             for (Task t : registered.values()) {
                 sum = sum.plus(t.timeout());
-                detail.append(t.name()).append(' ').append(Durations.format(t.timeout())).append(", ");
+                detail.append(t.name())
+                        .append(' ')
+                        .append(Durations.format(t.timeout()))
+                        .append(", ");
             }
             detail.append(n).append(' ').append(Durations.format(timeout));
             config.checkFitsBudget(sum, detail.toString());
@@ -85,8 +87,8 @@ final class ShutdownTasks {
         return done;
     }
 
-    private void runFrom(int index, List<Task> tasks, List<TaskOutcome> outcomes,
-            CompletableFuture<List<TaskOutcome>> done) {
+    private void runFrom(
+            int index, List<Task> tasks, List<TaskOutcome> outcomes, CompletableFuture<List<TaskOutcome>> done) {
         if (index >= tasks.size()) {
             done.complete(outcomes);
             return;
@@ -94,14 +96,17 @@ final class ShutdownTasks {
         Task task = tasks.get(index);
         long start = scheduler.nanoTime();
         CompletableFuture<TaskOutcome> outcome = new CompletableFuture<>();
-        Thread worker = new Thread(() -> {
-            try {
-                task.action().run();
-                outcome.complete(new TaskOutcome(task.name(), TaskOutcome.Result.SUCCEEDED, since(start), null));
-            } catch (Throwable e) {
-                outcome.complete(new TaskOutcome(task.name(), TaskOutcome.Result.FAILED, since(start), e));
-            }
-        }, "graceful-task-" + task.name());
+        Thread worker = new Thread(
+                () -> {
+                    try {
+                        task.action().run();
+                        outcome.complete(
+                                new TaskOutcome(task.name(), TaskOutcome.Result.SUCCEEDED, since(start), null));
+                    } catch (Throwable e) {
+                        outcome.complete(new TaskOutcome(task.name(), TaskOutcome.Result.FAILED, since(start), e));
+                    }
+                },
+                "graceful-task-" + task.name());
         worker.setDaemon(true);
         Runnable cancelTimeout = scheduler.schedule(task.timeout(), () -> {
             if (outcome.complete(new TaskOutcome(task.name(), TaskOutcome.Result.TIMED_OUT, task.timeout(), null))) {
@@ -113,12 +118,20 @@ final class ShutdownTasks {
             cancelTimeout.run();
             outcomes.add(result);
             switch (result.result()) {
-                case SUCCEEDED -> log.debug("Shutdown task '{}' done in {}", task.name(),
-                        Durations.format(result.duration()));
-                case FAILED -> log.warn("Shutdown task '{}' failed after {}; running the next one", task.name(),
-                        Durations.format(result.duration()), result.failure());
-                case TIMED_OUT -> log.warn("Shutdown task '{}' overran its timeout of {}; interrupted and abandoned; "
-                        + "running the next one", task.name(), Durations.format(task.timeout()));
+                case SUCCEEDED ->
+                    log.debug("Shutdown task '{}' done in {}", task.name(), Durations.format(result.duration()));
+                case FAILED ->
+                    log.warn(
+                            "Shutdown task '{}' failed after {}; running the next one",
+                            task.name(),
+                            Durations.format(result.duration()),
+                            result.failure());
+                case TIMED_OUT ->
+                    log.warn(
+                            "Shutdown task '{}' overran its timeout of {}; interrupted and abandoned; "
+                                    + "running the next one",
+                            task.name(),
+                            Durations.format(task.timeout()));
             }
             runFrom(index + 1, tasks, outcomes, done);
         }));

@@ -16,8 +16,7 @@ final class Signals {
 
     private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
 
-    private Signals() {
-    }
+    private Signals() {}
 
     /**
      * Traps a signal.
@@ -34,19 +33,27 @@ final class Signals {
                 // The JVM refuses to install handlers for signals the process inherited as ignored
                 // (it reports the old disposition instead); keep honouring the parent's choice.
                 Signal.handle(signal, SignalHandler.SIG_IGN);
-                log.info("SIG{} was ignored when this process started (for example a background job of a "
-                        + "non-interactive shell); leaving it ignored", name);
+                log.info(
+                        "SIG{} was ignored when this process started (for example a background job of a "
+                                + "non-interactive shell); leaving it ignored",
+                        name);
                 return false;
             }
             return true;
         } catch (IllegalArgumentException e) {
-            log.warn("Cannot trap SIG{} ({}). With -Xrs the JVM does not handle SIGTERM/SIGINT at all and the "
-                    + "operating system ends the process at once: drive the shutdown through "
-                    + "GracefulShutdown.shutdown(reason) instead, or drop -Xrs", name, e.getMessage());
+            log.warn(
+                    "Cannot trap SIG{} ({}). With -Xrs the JVM does not handle SIGTERM/SIGINT at all and the "
+                            + "operating system ends the process at once: drive the shutdown through "
+                            + "GracefulShutdown.shutdown(reason) instead, or drop -Xrs",
+                    name,
+                    e.getMessage());
             return false;
         } catch (LinkageError e) {
-            log.warn("Cannot trap SIG{}: sun.misc.Signal is not available on this JVM ({}); the shutdown will run "
-                    + "from a JVM shutdown hook instead", name, e.toString());
+            log.warn(
+                    "Cannot trap SIG{}: sun.misc.Signal is not available on this JVM ({}); the shutdown will run "
+                            + "from a JVM shutdown hook instead",
+                    name,
+                    e.toString());
             return false;
         }
     }

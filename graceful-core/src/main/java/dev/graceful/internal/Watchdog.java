@@ -59,9 +59,14 @@ final class Watchdog {
             LockSupport.parkNanos(this, remaining);
         }
         StringBuilder dump = new StringBuilder();
-        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+        for (Map.Entry<Thread, StackTraceElement[]> e :
+                Thread.getAllStackTraces().entrySet()) {
             Thread t = e.getKey();
-            dump.append("\n  \"").append(t.getName()).append("\" ").append(t.getState()).append(t.isDaemon() ? " daemon" : "");
+            dump.append("\n  \"")
+                    .append(t.getName())
+                    .append("\" ")
+                    .append(t.getState())
+                    .append(t.isDaemon() ? " daemon" : "");
             StackTraceElement[] frames = e.getValue();
             for (int i = 0; i < Math.min(frames.length, 8); i++) {
                 dump.append("\n      at ").append(frames[i]);

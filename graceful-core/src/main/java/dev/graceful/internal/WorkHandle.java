@@ -22,6 +22,7 @@ final class WorkHandle implements Work {
     private final DefaultTracker tracker;
     private final String description;
     private final long startNanos;
+
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
 

@@ -66,22 +66,32 @@ public final class GracefulMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         for (State s : State.values()) {
             Gauge.builder("graceful.state", graceful, g -> g.state() == s ? 1 : 0)
-                    .tags(tags).tag("state", s.name().toLowerCase(Locale.ROOT))
+                    .tags(tags)
+                    .tag("state", s.name().toLowerCase(Locale.ROOT))
                     .description("1 for the service's current lifecycle state, 0 for the others")
                     .strongReference(true)
                     .register(registry);
         }
         Gauge.builder("graceful.ready", graceful, g -> g.isReady() ? 1 : 0)
-                .tags(tags).description("1 while readiness passes").strongReference(true).register(registry);
+                .tags(tags)
+                .description("1 while readiness passes")
+                .strongReference(true)
+                .register(registry);
         for (Tracker t : graceful.trackers()) {
             bindTracker(registry, t);
         }
-        Counter drained = Counter.builder("graceful.work.drained").tags(tags)
-                .description("Work finished while draining").register(registry);
-        Counter abandoned = Counter.builder("graceful.work.abandoned").tags(tags)
-                .description("Work still in flight when the drain timed out").register(registry);
-        Counter refused = Counter.builder("graceful.work.refused").tags(tags)
-                .description("Work refused after the final close").register(registry);
+        Counter drained = Counter.builder("graceful.work.drained")
+                .tags(tags)
+                .description("Work finished while draining")
+                .register(registry);
+        Counter abandoned = Counter.builder("graceful.work.abandoned")
+                .tags(tags)
+                .description("Work still in flight when the drain timed out")
+                .register(registry);
+        Counter refused = Counter.builder("graceful.work.refused")
+                .tags(tags)
+                .description("Work refused after the final close")
+                .register(registry);
         graceful.addListener(new GracefulListener() {
             @Override
             public void onTrackerCreated(Tracker tracker) {
@@ -90,14 +100,18 @@ public final class GracefulMetrics implements MeterBinder {
 
             @Override
             public void onShutdownComplete(ShutdownReport report) {
-                Timer.builder("graceful.drain").tags(tags)
+                Timer.builder("graceful.drain")
+                        .tags(tags)
                         .tag("outcome", report.drainTimedOut() ? "timed_out" : "clean")
                         .description("Time from stopping acceptance to the end of the drain")
-                        .register(registry).record(report.drainDuration());
-                Timer.builder("graceful.shutdown").tags(tags)
+                        .register(registry)
+                        .record(report.drainDuration());
+                Timer.builder("graceful.shutdown")
+                        .tags(tags)
                         .tag("exit.status", report.exitStatus().name().toLowerCase(Locale.ROOT))
                         .description("Time from the shutdown signal to the end of the sequence")
-                        .register(registry).record(report.totalDuration());
+                        .register(registry)
+                        .record(report.totalDuration());
                 drained.increment(report.drained());
                 abandoned.increment(report.abandoned());
                 refused.increment(report.refused());
@@ -107,7 +121,8 @@ public final class GracefulMetrics implements MeterBinder {
 
     private void bindTracker(MeterRegistry registry, Tracker tracker) {
         Gauge.builder("graceful.work.active", tracker, Tracker::inFlight)
-                .tags(tags).tag("kind", tracker.kind())
+                .tags(tags)
+                .tag("kind", tracker.kind())
                 .description("Work in flight")
                 .strongReference(true)
                 .register(registry);

@@ -87,7 +87,7 @@ public final class ManualScheduler implements Scheduler, AutoCloseable {
     /** Waits until every action submitted so far has run. */
     public void awaitIdle() {
         try {
-            thread.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            thread.submit(() -> {}).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("scheduler thread is stuck", e);
         }

@@ -38,14 +38,35 @@ class GracefulMetricsTest {
         http.tryEnter();
         http.tryEnter();
         jobs.tryEnter();
-        assertThat(registry.get("graceful.state").tag("state", "ready").tag("app", "orders").gauge().value()).isEqualTo(1);
-        assertThat(registry.get("graceful.state").tag("state", "draining").gauge().value()).isZero();
+        assertThat(registry.get("graceful.state")
+                        .tag("state", "ready")
+                        .tag("app", "orders")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(registry.get("graceful.state")
+                        .tag("state", "draining")
+                        .gauge()
+                        .value())
+                .isZero();
         assertThat(registry.get("graceful.ready").gauge().value()).isEqualTo(1);
-        assertThat(registry.get("graceful.work.active").tag("kind", "http").gauge().value()).isEqualTo(2);
-        assertThat(registry.get("graceful.work.active").tag("kind", "job").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("graceful.work.active")
+                        .tag("kind", "http")
+                        .gauge()
+                        .value())
+                .isEqualTo(2);
+        assertThat(registry.get("graceful.work.active")
+                        .tag("kind", "job")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
 
         g.shutdown("test");
-        assertThat(registry.get("graceful.state").tag("state", "draining").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("graceful.state")
+                        .tag("state", "draining")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
         assertThat(registry.get("graceful.ready").gauge().value()).isZero();
         clock.awaitIdle();
         http.exit();
@@ -54,9 +75,20 @@ class GracefulMetricsTest {
 
         assertThat(registry.get("graceful.work.drained").counter().count()).isEqualTo(1);
         assertThat(registry.get("graceful.work.abandoned").counter().count()).isEqualTo(2);
-        assertThat(registry.get("graceful.drain").tag("outcome", "timed_out").timer().totalTime(TimeUnit.SECONDS))
+        assertThat(registry.get("graceful.drain")
+                        .tag("outcome", "timed_out")
+                        .timer()
+                        .totalTime(TimeUnit.SECONDS))
                 .isEqualTo(10);
-        assertThat(registry.get("graceful.shutdown").tag("exit.status", "drain_timed_out").timer().count()).isEqualTo(1);
-        assertThat(registry.get("graceful.state").tag("state", "stopped").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("graceful.shutdown")
+                        .tag("exit.status", "drain_timed_out")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("graceful.state")
+                        .tag("state", "stopped")
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
     }
 }

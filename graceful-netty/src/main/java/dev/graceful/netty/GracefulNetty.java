@@ -3,11 +3,11 @@ package dev.graceful.netty;
 import dev.graceful.Durations;
 import dev.graceful.GracefulListener;
 import dev.graceful.GracefulShutdown;
-import dev.graceful.State;
-import dev.graceful.Transition;
 import dev.graceful.HealthEndpoint;
 import dev.graceful.Participant;
+import dev.graceful.State;
 import dev.graceful.Tracker;
+import dev.graceful.Transition;
 import dev.graceful.netty.internal.Http1Handler;
 import dev.graceful.netty.internal.Http2Handler;
 import dev.graceful.netty.internal.NettyParticipant;
@@ -78,8 +78,13 @@ public final class GracefulNetty {
     private final NettyParticipant participant;
 
     private GracefulNetty(Builder b) {
-        this.participant = new NettyParticipant(b.graceful, b.graceful.tracker(b.trackerKind), b.health,
-                b.lingerTimeout, b.http2PingTimeout, b.eventLoopQuietPeriod);
+        this.participant = new NettyParticipant(
+                b.graceful,
+                b.graceful.tracker(b.trackerKind),
+                b.health,
+                b.lingerTimeout,
+                b.http2PingTimeout,
+                b.eventLoopQuietPeriod);
         b.graceful.register(participant);
         b.graceful.addListener(new GracefulListener() {
             @Override

@@ -22,16 +22,22 @@ abstract class DrainITBase {
     NettyTestServer server;
 
     static GracefulConfig.Builder config() {
-        return GracefulConfig.builder().readinessDelay(Duration.ZERO).drainTimeout(Duration.ofSeconds(10))
+        return GracefulConfig.builder()
+                .readinessDelay(Duration.ZERO)
+                .drainTimeout(Duration.ofSeconds(10))
                 .closeTimeout(Duration.ofSeconds(5));
     }
 
     void awaitHeld(String id) {
-        await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() -> app.isHeld(id));
+        await().atMost(AT_MOST)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> app.isHeld(id));
     }
 
     ShutdownReport awaitReport() {
-        await().atMost(AT_MOST.multipliedBy(2)).until(() -> graceful.termination().isDone());
+        await().atMost(AT_MOST.multipliedBy(2))
+                .until(() -> graceful.termination().isDone());
         return graceful.termination().join();
     }
 

@@ -49,8 +49,10 @@ class Http1DrainIT extends DrainITBase {
         start(config());
         RawHttpConnection c = connect();
         // One write, four requests: a held one, a health probe, a POST, another held one.
-        c.sendRaw(request("GET", "/hold?id=p1", null) + request("GET", "/healthz", null)
-                + request("POST", "/", "hello") + request("GET", "/hold?id=p2", null));
+        c.sendRaw(request("GET", "/hold?id=p1", null)
+                + request("GET", "/healthz", null)
+                + request("POST", "/", "hello")
+                + request("GET", "/hold?id=p2", null));
         awaitHeld("p1");
         await().atMost(AT_MOST).until(() -> graceful.inFlight() == 3);
         assertThat(app.isHeld("p2")).as("the application answers in order").isFalse();
@@ -78,7 +80,8 @@ class Http1DrainIT extends DrainITBase {
     void whilePipelinedRequestsDrainOnlyTheLastResponseAsksToCloseAndTheConnectionThenCloses() throws Exception {
         start(config());
         RawHttpConnection c = connect();
-        c.sendRaw(request("GET", "/hold?id=q1", null) + request("GET", "/", null) + request("GET", "/hold?id=q2", null));
+        c.sendRaw(
+                request("GET", "/hold?id=q1", null) + request("GET", "/", null) + request("GET", "/hold?id=q2", null));
         awaitHeld("q1");
 
         graceful.shutdown("it");
@@ -87,7 +90,9 @@ class Http1DrainIT extends DrainITBase {
 
         Response first = c.read();
         assertThat(first.body()).isEqualTo("released q1");
-        assertThat(first.connectionClose()).as("requests are pipelined behind it").isFalse();
+        assertThat(first.connectionClose())
+                .as("requests are pipelined behind it")
+                .isFalse();
         Response second = c.read();
         assertThat(second.body()).isEqualTo("hello");
         assertThat(second.connectionClose()).isFalse();
@@ -95,7 +100,9 @@ class Http1DrainIT extends DrainITBase {
         app.release("q2");
         Response third = c.read();
         assertThat(third.body()).isEqualTo("released q2");
-        assertThat(third.connectionClose()).as("the last response of the pipeline").isTrue();
+        assertThat(third.connectionClose())
+                .as("the last response of the pipeline")
+                .isTrue();
         assertThat(c.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
 
         ShutdownReport report = awaitReport();
@@ -143,7 +150,9 @@ class Http1DrainIT extends DrainITBase {
         assertThat(stuck.description()).startsWith("POST /hold?id=late").contains("127.0.0.1");
         assertThat(stuck.age()).isGreaterThanOrEqualTo(Duration.ofMillis(900));
         assertThat(c.awaitClose(AT_MOST)).as("force-closed").isIn(Close.EOF, Close.RESET);
-        assertThat(graceful.inFlight()).as("counted out when its connection closed").isZero();
+        assertThat(graceful.inFlight())
+                .as("counted out when its connection closed")
+                .isZero();
 
         app.release("late"); // the late answer goes nowhere and counts nothing
         assertThat(graceful.inFlight()).isZero();

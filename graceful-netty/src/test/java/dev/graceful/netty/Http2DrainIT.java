@@ -14,6 +14,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -33,7 +34,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,8 +54,8 @@ class Http2DrainIT extends DrainITBase {
 
     private void start(GracefulConfig.Builder config, Duration pingTimeout) throws Exception {
         graceful = GracefulShutdown.create(config.build());
-        server = NettyTestServer.start(GracefulNetty.builder(graceful).http2PingTimeout(pingTimeout), app,
-                NettyTestServer.Protocol.H2C);
+        server = NettyTestServer.start(
+                GracefulNetty.builder(graceful).http2PingTimeout(pingTimeout), app, NettyTestServer.Protocol.H2C);
         graceful.markReady();
     }
 
@@ -93,13 +93,15 @@ class Http2DrainIT extends DrainITBase {
 
         c.ackPing(ping.value());
         Frame second = c.await(Type.GOAWAY, AT_MOST);
-        assertThat(second.value()).as("second GOAWAY: the last stream the server processed").isEqualTo(3);
+        assertThat(second.value())
+                .as("second GOAWAY: the last stream the server processed")
+                .isEqualTo(3);
         assertThat(second.code()).isEqualTo(NO_ERROR);
 
         // A stream opened after the second GOAWAY is refused, not processed.
         c.get(5, "/hold?id=late");
-        Frame refused = c.await("RST_STREAM on stream 5", f -> f.type() == Type.RST_STREAM && f.streamId() == 5,
-                AT_MOST);
+        Frame refused =
+                c.await("RST_STREAM on stream 5", f -> f.type() == Type.RST_STREAM && f.streamId() == 5, AT_MOST);
         assertThat(refused.code()).isEqualTo(Http2Error.REFUSED_STREAM.code());
         assertThat(app.isHeld("late")).isFalse();
         assertThat(graceful.inFlight()).as("the in-flight stream still counts").isEqualTo(1);
@@ -109,9 +111,13 @@ class Http2DrainIT extends DrainITBase {
         assertThat(c.awaitResponse(1, AT_MOST)).isEqualTo("200 released a");
         Frame closed = c.await(Type.CLOSED, AT_MOST);
         assertThat(closed.code()).as("closed orderly, not reset").isZero();
-        assertThat(c.seen()).as("nothing but the two GOAWAYs ends the connection")
-                .filteredOn(f -> f.type() == Type.GOAWAY).hasSize(2);
-        assertThat(c.seen()).filteredOn(f -> f.type() == Type.RST_STREAM).extracting(Frame::streamId)
+        assertThat(c.seen())
+                .as("nothing but the two GOAWAYs ends the connection")
+                .filteredOn(f -> f.type() == Type.GOAWAY)
+                .hasSize(2);
+        assertThat(c.seen())
+                .filteredOn(f -> f.type() == Type.RST_STREAM)
+                .extracting(Frame::streamId)
                 .containsExactly(5);
 
         ShutdownReport report = awaitReport();
@@ -134,18 +140,22 @@ class Http2DrainIT extends DrainITBase {
         graceful.shutdown("it");
 
         assertThat(idle.await(Type.GOAWAY, AT_MOST).value()).isEqualTo(Integer.MAX_VALUE);
-        assertThat(idle.await("PING ack'd by us", f -> f.type() == Type.PING && !f.end(), AT_MOST).value())
+        assertThat(idle.await("PING ack'd by us", f -> f.type() == Type.PING && !f.end(), AT_MOST)
+                        .value())
                 .isNotZero();
         assertThat(idle.await(Type.GOAWAY, AT_MOST).value()).isEqualTo(1);
         assertThat(idle.await(Type.CLOSED, AT_MOST).code()).as("orderly close").isZero();
-        assertThat(graceful.phase()).as("closed while the drain still waits for the other connection")
+        assertThat(graceful.phase())
+                .as("closed while the drain still waits for the other connection")
                 .isEqualTo(Phase.AWAITING_IN_FLIGHT);
 
         app.release("keep");
         assertThat(busy.awaitResponse(1, AT_MOST)).isEqualTo("200 released keep");
         assertThat(busy.await(Type.CLOSED, AT_MOST).code()).isZero();
         assertThat(awaitReport().isClean()).isTrue();
-        assertThat(server.group().isTerminated()).as("event loops stopped after the drain").isTrue();
+        assertThat(server.group().isTerminated())
+                .as("event loops stopped after the drain")
+                .isTrue();
     }
 
     @Test
@@ -169,7 +179,8 @@ class Http2DrainIT extends DrainITBase {
         start(config().drainTimeout(Duration.ofSeconds(20)), Duration.ofSeconds(1));
         AtomicLong lowest = new AtomicLong();
         Thread monitor = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted() && !graceful.termination().isDone()) {
+            while (!Thread.currentThread().isInterrupted()
+                    && !graceful.termination().isDone()) {
                 lowest.accumulateAndGet(graceful.inFlight(), Math::min);
             }
         });
@@ -254,7 +265,9 @@ class Http2DrainIT extends DrainITBase {
         graceful.shutdown("it");
         c.await(Type.GOAWAY, AT_MOST);
         c.get(5, "/healthz");
-        assertThat(c.awaitResponse(5, AT_MOST)).startsWith("503 {\"status\":\"DOWN\"").contains("\"state\":\"DRAINING\"");
+        assertThat(c.awaitResponse(5, AT_MOST))
+                .startsWith("503 {\"status\":\"DOWN\"")
+                .contains("\"state\":\"DRAINING\"");
         c.get(7, "/livez");
         assertThat(c.awaitResponse(7, AT_MOST)).startsWith("200 ");
         assertThat(graceful.inFlight()).as("only the held request counts").isEqualTo(1);
@@ -274,10 +287,16 @@ class Http2DrainIT extends DrainITBase {
 
         assertThat(report.drainTimedOut()).isTrue();
         assertThat(report.abandoned()).isEqualTo(1);
-        assertThat(report.stuck()).extracting(InFlightWork::description)
-                .singleElement().asString().contains("GET /hold?id=stuck").contains("HTTP/2 stream 1");
+        assertThat(report.stuck())
+                .extracting(InFlightWork::description)
+                .singleElement()
+                .asString()
+                .contains("GET /hold?id=stuck")
+                .contains("HTTP/2 stream 1");
         assertThat(c.await(Type.CLOSED, AT_MOST)).isNotNull();
-        assertThat(c.seen()).filteredOn(f -> f.type() == Type.HEADERS && f.streamId() == 1).isEmpty();
+        assertThat(c.seen())
+                .filteredOn(f -> f.type() == Type.HEADERS && f.streamId() == 1)
+                .isEmpty();
         await().atMost(AT_MOST).until(() -> graceful.inFlight() == 0);
         app.release("stuck"); // the application finishing late writes into a closed stream, harmlessly
         assertThat(graceful.inFlight()).isZero();
@@ -288,15 +307,21 @@ class Http2DrainIT extends DrainITBase {
         start(config(), Duration.ofSeconds(1));
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         toClose.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS));
-        Channel parent = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Channel parent = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                        ch.pipeline()
+                                .addLast(
+                                        Http2FrameCodecBuilder.forClient().build(),
+                                        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                     }
                 })
-                .connect("127.0.0.1", server.port()).sync().channel();
+                .connect("127.0.0.1", server.port())
+                .sync()
+                .channel();
 
         CompletableFuture<String> held = send(parent, "/hold?id=n");
         awaitHeld("n");
@@ -304,59 +329,73 @@ class Http2DrainIT extends DrainITBase {
 
         // The client's own codec acks the PING and records the second GOAWAY's last-stream-id.
         Http2FrameCodec codec = parent.pipeline().get(Http2FrameCodec.class);
-        await().atMost(AT_MOST).until(() -> parent.eventLoop().submit(
-                () -> codec.connection().goAwayReceived() && codec.connection().local().lastStreamKnownByPeer() == 3)
-                .get());
+        await().atMost(AT_MOST)
+                .until(() -> parent.eventLoop()
+                        .submit(() -> codec.connection().goAwayReceived()
+                                && codec.connection().local().lastStreamKnownByPeer() == 3)
+                        .get());
         CompletableFuture<String> late = send(parent, "/");
         await().atMost(AT_MOST).until(late::isDone);
         assertThat(late).as("no new stream after the second GOAWAY").isCompletedExceptionally();
-        assertThat(parent.isActive()).as("the connection stays open for the stream in flight").isTrue();
+        assertThat(parent.isActive())
+                .as("the connection stays open for the stream in flight")
+                .isTrue();
 
         app.release("n");
         assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS)).isEqualTo("200 released n");
-        assertThat(parent.closeFuture().await(AT_MOST.toMillis())).as("then the server closes the connection").isTrue();
+        assertThat(parent.closeFuture().await(AT_MOST.toMillis()))
+                .as("then the server closes the connection")
+                .isTrue();
         assertThat(awaitReport().isClean()).isTrue();
     }
 
     private static CompletableFuture<String> send(Channel parent, String path) {
         CompletableFuture<String> result = new CompletableFuture<>();
-        new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Http2StreamChannel>() {
-            @Override
-            protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new HttpObjectAggregator(1 << 16),
-                        new SimpleChannelInboundHandler<FullHttpResponse>() {
-                            @Override
-                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
-                                result.complete(r.status().code() + " " + r.content().toString(StandardCharsets.UTF_8));
-                            }
+        new Http2StreamChannelBootstrap(parent)
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.pipeline()
+                                .addLast(
+                                        new Http2StreamFrameToHttpObjectCodec(false),
+                                        new HttpObjectAggregator(1 << 16),
+                                        new SimpleChannelInboundHandler<FullHttpResponse>() {
+                                            @Override
+                                            protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
+                                                result.complete(r.status().code() + " "
+                                                        + r.content().toString(StandardCharsets.UTF_8));
+                                            }
 
-                            @Override
-                            public void channelInactive(ChannelHandlerContext ctx) {
-                                result.completeExceptionally(new IllegalStateException("stream closed without response"));
-                            }
+                                            @Override
+                                            public void channelInactive(ChannelHandlerContext ctx) {
+                                                result.completeExceptionally(
+                                                        new IllegalStateException("stream closed without response"));
+                                            }
 
-                            @Override
-                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                result.completeExceptionally(cause);
-                            }
-                        });
-            }
-        }).open().addListener(f -> {
-            if (!f.isSuccess()) {
-                result.completeExceptionally(f.cause());
-                return;
-            }
-            Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
-            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path,
-                    Unpooled.EMPTY_BUFFER);
-            request.headers().set("host", "127.0.0.1");
-            request.headers().set("x-http2-scheme", "http");
-            stream.writeAndFlush(request).addListener(w -> {
-                if (!w.isSuccess()) {
-                    result.completeExceptionally(w.cause());
-                }
-            });
-        });
+                                            @Override
+                                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                                result.completeExceptionally(cause);
+                                            }
+                                        });
+                    }
+                })
+                .open()
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        result.completeExceptionally(f.cause());
+                        return;
+                    }
+                    Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
+                    DefaultFullHttpRequest request = new DefaultFullHttpRequest(
+                            HttpVersion.HTTP_1_1, HttpMethod.GET, path, Unpooled.EMPTY_BUFFER);
+                    request.headers().set("host", "127.0.0.1");
+                    request.headers().set("x-http2-scheme", "http");
+                    stream.writeAndFlush(request).addListener(w -> {
+                        if (!w.isSuccess()) {
+                            result.completeExceptionally(w.cause());
+                        }
+                    });
+                });
         return result;
     }
 }

@@ -93,21 +93,24 @@ final class KitAppHandler extends ChannelInboundHandlerAdapter {
                 full(ctx, r, HttpResponseStatus.OK, app.hello(r.bodyBytes));
                 break;
             case "/hold":
-                app.hold(id, r.bodyBytes).thenAccept(body -> ctx.executor().execute(
-                        () -> full(ctx, r, HttpResponseStatus.OK, body)));
+                app.hold(id, r.bodyBytes)
+                        .thenAccept(body -> ctx.executor().execute(() -> full(ctx, r, HttpResponseStatus.OK, body)));
                 break;
             case "/stream":
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-                head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8")
+                head.headers()
+                        .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8")
                         .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
                 ctx.write(head);
-                ctx.writeAndFlush(new DefaultHttpContent(
-                        Unpooled.copiedBuffer(KitApp.STREAM_HEAD, StandardCharsets.UTF_8)));
-                app.hold(id, 0).thenAccept(v -> ctx.executor().execute(() -> {
-                    ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(KitApp.STREAM_TAIL, StandardCharsets.UTF_8)));
-                    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-                    done(ctx);
-                }));
+                ctx.writeAndFlush(
+                        new DefaultHttpContent(Unpooled.copiedBuffer(KitApp.STREAM_HEAD, StandardCharsets.UTF_8)));
+                app.hold(id, 0)
+                        .thenAccept(v -> ctx.executor().execute(() -> {
+                            ctx.write(new DefaultHttpContent(
+                                    Unpooled.copiedBuffer(KitApp.STREAM_TAIL, StandardCharsets.UTF_8)));
+                            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                            done(ctx);
+                        }));
                 break;
             default:
                 full(ctx, r, HttpResponseStatus.NOT_FOUND, "not found");
@@ -115,9 +118,10 @@ final class KitAppHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void full(ChannelHandlerContext ctx, Request r, HttpResponseStatus status, String body) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8")
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         if (!r.keepAlive) {
             HttpUtil.setKeepAlive(response, false);

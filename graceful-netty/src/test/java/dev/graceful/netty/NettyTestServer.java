@@ -59,19 +59,25 @@ final class NettyTestServer implements KitServer {
                             netty.addHttp1Handlers(ch.pipeline());
                             ch.pipeline().addLast(new KitAppHandler(app));
                         } else {
-                            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build());
+                            ch.pipeline()
+                                    .addLast(Http2FrameCodecBuilder.forServer().build());
                             netty.addHttp2Handlers(ch.pipeline());
-                            ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                                @Override
-                                protected void initChannel(Http2StreamChannel stream) {
-                                    stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                                            new KitAppHandler(app));
-                                }
-                            }));
+                            ch.pipeline()
+                                    .addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                                        @Override
+                                        protected void initChannel(Http2StreamChannel stream) {
+                                            stream.pipeline()
+                                                    .addLast(
+                                                            new Http2StreamFrameToHttpObjectCodec(true),
+                                                            new KitAppHandler(app));
+                                        }
+                                    }));
                         }
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
         netty.manage(server, group);
         return new NettyTestServer(group, server, netty);
     }

@@ -39,7 +39,16 @@ import java.util.function.Predicate;
 final class RawH2Connection implements AutoCloseable {
 
     /** Frame types (and the connection's end) as recorded. */
-    enum Type { SETTINGS, PING, GOAWAY, HEADERS, DATA, RST_STREAM, WINDOW_UPDATE, CLOSED }
+    enum Type {
+        SETTINGS,
+        PING,
+        GOAWAY,
+        HEADERS,
+        DATA,
+        RST_STREAM,
+        WINDOW_UPDATE,
+        CLOSED
+    }
 
     /**
      * One received frame.
@@ -52,8 +61,7 @@ final class RawH2Connection implements AutoCloseable {
      * @param headers  HEADERS only
      * @param text     DATA only
      */
-    record Frame(Type type, int streamId, long value, long code, boolean end, Http2Headers headers, String text) {
-    }
+    record Frame(Type type, int streamId, long value, long code, boolean end, Http2Headers headers, String text) {}
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -68,14 +76,18 @@ final class RawH2Connection implements AutoCloseable {
         this.autoAckPing = autoAckPing;
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.handler = new Handler();
-        this.channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        this.channel = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(handler);
                     }
                 })
-                .connect("127.0.0.1", port).sync().channel();
+                .connect("127.0.0.1", port)
+                .sync()
+                .channel();
     }
 
     /**
@@ -103,13 +115,16 @@ final class RawH2Connection implements AutoCloseable {
     }
 
     void request(int streamId, String method, String path, String body) {
-        Http2Headers headers = new DefaultHttp2Headers().method(method).path(path).scheme("http")
+        Http2Headers headers = new DefaultHttp2Headers()
+                .method(method)
+                .path(path)
+                .scheme("http")
                 .authority("127.0.0.1:" + port);
         run(ctx -> {
             handler.writer.writeHeaders(ctx, streamId, headers, 0, body == null, ctx.newPromise());
             if (body != null) {
-                handler.writer.writeData(ctx, streamId, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), 0, true,
-                        ctx.newPromise());
+                handler.writer.writeData(
+                        ctx, streamId, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), 0, true, ctx.newPromise());
             }
         });
     }
@@ -123,10 +138,12 @@ final class RawH2Connection implements AutoCloseable {
     }
 
     private void run(Consumer<ChannelHandlerContext> action) {
-        channel.eventLoop().submit(() -> {
-            action.accept(handler.ctx);
-            handler.ctx.flush();
-        }).syncUninterruptibly();
+        channel.eventLoop()
+                .submit(() -> {
+                    action.accept(handler.ctx);
+                    handler.ctx.flush();
+                })
+                .syncUninterruptibly();
     }
 
     /**
@@ -165,13 +182,13 @@ final class RawH2Connection implements AutoCloseable {
      * @return {@code "<status> <body>"}
      */
     String awaitResponse(int streamId, Duration atMost) throws InterruptedException {
-        Frame head = await("HEADERS on stream " + streamId,
-                f -> f.type() == Type.HEADERS && f.streamId() == streamId, atMost);
+        Frame head = await(
+                "HEADERS on stream " + streamId, f -> f.type() == Type.HEADERS && f.streamId() == streamId, atMost);
         StringBuilder body = new StringBuilder();
         boolean end = head.end();
         while (!end) {
-            Frame data = await("DATA on stream " + streamId, f -> f.type() == Type.DATA && f.streamId() == streamId,
-                    atMost);
+            Frame data =
+                    await("DATA on stream " + streamId, f -> f.type() == Type.DATA && f.streamId() == streamId, atMost);
             body.append(data.text());
             end = data.end();
         }
@@ -208,14 +225,21 @@ final class RawH2Connection implements AutoCloseable {
             }
 
             @Override
-            public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
-                    boolean end) {
+            public void onHeadersRead(
+                    ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean end) {
                 received.add(new Frame(Type.HEADERS, streamId, 0, 0, end, headers, null));
             }
 
             @Override
-            public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int dependency,
-                    short weight, boolean exclusive, int padding, boolean end) {
+            public void onHeadersRead(
+                    ChannelHandlerContext ctx,
+                    int streamId,
+                    Http2Headers headers,
+                    int dependency,
+                    short weight,
+                    boolean exclusive,
+                    int padding,
+                    boolean end) {
                 onHeadersRead(ctx, streamId, headers, padding, end);
             }
 

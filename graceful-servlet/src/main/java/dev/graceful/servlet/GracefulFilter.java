@@ -75,13 +75,15 @@ public final class GracefulFilter implements Filter {
      * @return the filter
      */
     public static GracefulFilter create(GracefulShutdown graceful, HealthEndpoint health) {
-        return new GracefulFilter(Objects.requireNonNull(graceful, "graceful"), Objects.requireNonNull(health, "health"));
+        return new GracefulFilter(
+                Objects.requireNonNull(graceful, "graceful"), Objects.requireNonNull(health, "health"));
     }
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
-        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)
+        if (!(req instanceof HttpServletRequest)
+                || !(res instanceof HttpServletResponse)
                 || req.getDispatcherType() != DispatcherType.REQUEST) {
             // A forward, include, error or async dispatch belongs to a request already counted.
             chain.doFilter(req, res);

@@ -43,8 +43,7 @@ public final class GracefulServlet {
 
     private static final Logger log = LoggerFactory.getLogger(GracefulServlet.class);
 
-    private GracefulServlet() {
-    }
+    private GracefulServlet() {}
 
     /**
      * Registers the filter and the health servlet (default paths). Call it while the context
@@ -98,8 +97,10 @@ public final class GracefulServlet {
         paths.addAll(health.livenessPaths());
         Set<String> taken = servlet.addMapping(paths.toArray(String[]::new));
         if (!taken.isEmpty()) {
-            log.warn("Health paths {} are mapped to another servlet in context '{}': graceful does not answer them there",
-                    taken, context.getContextPath());
+            log.warn(
+                    "Health paths {} are mapped to another servlet in context '{}': graceful does not answer them there",
+                    taken,
+                    context.getContextPath());
         }
         context.setAttribute(CONTEXT_ATTRIBUTE, graceful);
         log.debug("Installed on servlet context '{}': filter on /*, health on {}", context.getContextPath(), paths);

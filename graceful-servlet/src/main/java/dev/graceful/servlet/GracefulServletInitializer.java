@@ -58,14 +58,15 @@ public final class GracefulServletInitializer implements ServletContainerInitial
     private static final Logger log = LoggerFactory.getLogger(GracefulServletInitializer.class);
 
     /** Creates the initializer (the container does). */
-    public GracefulServletInitializer() {
-    }
+    public GracefulServletInitializer() {}
 
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext context) {
         String enabled = context.getInitParameter(ENABLED_PARAMETER);
         if (enabled != null && enabled.trim().equalsIgnoreCase("false")) {
-            log.info("graceful disabled on servlet context '{}' by init parameter {}=false", context.getContextPath(),
+            log.info(
+                    "graceful disabled on servlet context '{}' by init parameter {}=false",
+                    context.getContextPath(),
                     ENABLED_PARAMETER);
             return;
         }
@@ -117,14 +118,21 @@ public final class GracefulServletInitializer implements ServletContainerInitial
             // Bounded by the whole sequence, plus a margin for the tasks' own timeouts to be reported.
             Duration bound = config.fixedPhases().plus(config.watchdogMargin());
             try {
-                ShutdownReport report = graceful.shutdown("servlet context '" + event.getServletContext().getContextPath()
-                        + "' destroyed").get(bound.toMillis(), TimeUnit.MILLISECONDS);
-                log.debug("Drain of context '{}' done: {}", event.getServletContext().getContextPath(), report);
+                ShutdownReport report = graceful.shutdown(
+                                "servlet context '" + event.getServletContext().getContextPath() + "' destroyed")
+                        .get(bound.toMillis(), TimeUnit.MILLISECONDS);
+                log.debug(
+                        "Drain of context '{}' done: {}",
+                        event.getServletContext().getContextPath(),
+                        report);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
-                log.warn("The drain of servlet context '{}' did not finish within {}; the container goes on",
-                        event.getServletContext().getContextPath(), Durations.format(bound), e);
+                log.warn(
+                        "The drain of servlet context '{}' did not finish within {}; the container goes on",
+                        event.getServletContext().getContextPath(),
+                        Durations.format(bound),
+                        e);
             }
         }
     }

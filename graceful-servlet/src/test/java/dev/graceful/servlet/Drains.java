@@ -14,8 +14,7 @@ public final class Drains {
     /** How long any one step of a test may take. */
     public static final Duration AT_MOST = Duration.ofSeconds(20);
 
-    private Drains() {
-    }
+    private Drains() {}
 
     /** Polls every 10 ms, from at once, for at most {@link #AT_MOST}. */
     public static ConditionFactory soon() {

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 class GracefulFilterTest {
 
-    private final GracefulShutdown graceful = GracefulShutdown.create(GracefulConfig.builder()
-            .readinessDelay(Duration.ofMinutes(5)).build());
+    private final GracefulShutdown graceful = GracefulShutdown.create(
+            GracefulConfig.builder().readinessDelay(Duration.ofMinutes(5)).build());
     private final GracefulFilter filter = GracefulFilter.create(graceful);
     private final HttpServletRequest request = mock(HttpServletRequest.class);
     private final HttpServletResponse response = mock(HttpServletResponse.class);
@@ -60,17 +60,23 @@ class GracefulFilterTest {
         when(request.getAsyncContext()).thenReturn(async);
         AtomicReference<AsyncListener> listener = new AtomicReference<>();
         doAnswer(inv -> {
-            listener.set(inv.getArgument(0));
-            return null;
-        }).when(async).addListener(any(AsyncListener.class));
+                    listener.set(inv.getArgument(0));
+                    return null;
+                })
+                .when(async)
+                .addListener(any(AsyncListener.class));
 
         filter.doFilter(request, response, chain);
-        assertThat(graceful.inFlight()).as("doFilter returned, the response is not finished").isEqualTo(1);
+        assertThat(graceful.inFlight())
+                .as("doFilter returned, the response is not finished")
+                .isEqualTo(1);
 
         AsyncEvent event = new AsyncEvent(async);
         listener.get().onTimeout(event);
         listener.get().onError(event);
-        assertThat(graceful.inFlight()).as("a timeout or an error is not the end").isEqualTo(1);
+        assertThat(graceful.inFlight())
+                .as("a timeout or an error is not the end")
+                .isEqualTo(1);
         listener.get().onStartAsync(event);
         verify(async, org.mockito.Mockito.times(2)).addListener(listener.get());
         listener.get().onComplete(event);
@@ -81,8 +87,10 @@ class GracefulFilterTest {
     @Test
     void countsOutEvenWhenTheChainThrows() throws Exception {
         doAnswer(inv -> {
-            throw new IllegalStateException("boom");
-        }).when(chain).doFilter(request, response);
+                    throw new IllegalStateException("boom");
+                })
+                .when(chain)
+                .doFilter(request, response);
         try {
             filter.doFilter(request, response, chain);
         } catch (IllegalStateException expected) {
@@ -170,9 +178,11 @@ class GracefulFilterTest {
     private AtomicReference<Long> inFlightWhileTheChainRuns() throws Exception {
         AtomicReference<Long> during = new AtomicReference<>();
         doAnswer(inv -> {
-            during.set(graceful.inFlight());
-            return null;
-        }).when(chain).doFilter(request, response);
+                    during.set(graceful.inFlight());
+                    return null;
+                })
+                .when(chain)
+                .doFilter(request, response);
         return during;
     }
 }

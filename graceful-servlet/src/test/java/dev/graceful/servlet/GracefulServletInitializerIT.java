@@ -28,7 +28,8 @@ class GracefulServletInitializerIT {
 
     private Context deploy(String enabled) throws Exception {
         tomcat = new Tomcat();
-        tomcat.setBaseDir(Files.createTempDirectory(Files.createDirectories(Path.of("target")), "war").toString());
+        tomcat.setBaseDir(Files.createTempDirectory(Files.createDirectories(Path.of("target")), "war")
+                .toString());
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
@@ -64,13 +65,14 @@ class GracefulServletInitializerIT {
     @Test
     void installsFromInitParametersTracksRequestsAndShutsDownWhenTheContextIsDestroyed() throws Exception {
         Context context = deploy(null);
-        GracefulShutdown graceful = (GracefulShutdown) context.getServletContext()
-                .getAttribute(GracefulServlet.CONTEXT_ATTRIBUTE);
+        GracefulShutdown graceful =
+                (GracefulShutdown) context.getServletContext().getAttribute(GracefulServlet.CONTEXT_ATTRIBUTE);
         assertThat(graceful).isNotNull();
         assertThat(graceful.config().drainTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(status("/shop/healthz")).as("ready once the context started").isEqualTo(200);
 
-        try (RawHttpConnection held = RawHttpConnection.open(tomcat.getConnector().getLocalPort())) {
+        try (RawHttpConnection held =
+                RawHttpConnection.open(tomcat.getConnector().getLocalPort())) {
             held.send("GET", "/shop/m?mode=complete&id=war", null);
             await().atMost(Duration.ofSeconds(10)).until(() -> servlet.isStarted("war"));
             assertThat(graceful.inFlight()).isEqualTo(1);
@@ -89,7 +91,8 @@ class GracefulServletInitializerIT {
     @Test
     void anInitParameterOptsOut() throws Exception {
         Context context = deploy("false");
-        assertThat(context.getServletContext().getAttribute(GracefulServlet.CONTEXT_ATTRIBUTE)).isNull();
+        assertThat(context.getServletContext().getAttribute(GracefulServlet.CONTEXT_ATTRIBUTE))
+                .isNull();
         assertThat(status("/shop/healthz")).isEqualTo(404);
     }
 }

@@ -23,8 +23,10 @@ public final class LogCapture implements AutoCloseable {
     public List<String> atLeast(Level level) {
         // Logback appends under the appender's lock.
         synchronized (appender) {
-            return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(level))
-                    .map(ILoggingEvent::getFormattedMessage).toList();
+            return appender.list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(level))
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
         }
     }
 

@@ -23,8 +23,7 @@ import org.eclipse.jetty.server.ServerConnector;
 /** Starts real embedded servers on 127.0.0.1 and an ephemeral port, wired the way the README says. */
 public final class Servers {
 
-    private Servers() {
-    }
+    private Servers() {}
 
     /** A container under test. */
     public enum Container {
@@ -69,8 +68,8 @@ public final class Servers {
      * @return the running server
      * @throws Exception on failure
      */
-    public static KitServer jetty(GracefulShutdown graceful, Map<String, Servlet> servlets, Consumer<Server> participant)
-            throws Exception {
+    public static KitServer jetty(
+            GracefulShutdown graceful, Map<String, Servlet> servlets, Consumer<Server> participant) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -111,8 +110,9 @@ public final class Servers {
      * @return the running server
      * @throws Exception on failure
      */
-    public static KitServer tomcat(GracefulShutdown graceful, Map<String, Servlet> servlets,
-            Map<String, String> connectorProperties) throws Exception {
+    public static KitServer tomcat(
+            GracefulShutdown graceful, Map<String, Servlet> servlets, Map<String, String> connectorProperties)
+            throws Exception {
         return tomcat(graceful, servlets, connectorProperties, tomcat -> TomcatParticipant.register(graceful, tomcat));
     }
 
@@ -126,8 +126,12 @@ public final class Servers {
      * @return the running server
      * @throws Exception on failure
      */
-    public static KitServer tomcat(GracefulShutdown graceful, Map<String, Servlet> servlets,
-            Map<String, String> connectorProperties, Consumer<Tomcat> participant) throws Exception {
+    public static KitServer tomcat(
+            GracefulShutdown graceful,
+            Map<String, Servlet> servlets,
+            Map<String, String> connectorProperties,
+            Consumer<Tomcat> participant)
+            throws Exception {
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir());
         Connector connector = new Connector();

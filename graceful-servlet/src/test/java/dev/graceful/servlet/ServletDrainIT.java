@@ -1,9 +1,9 @@
 package dev.graceful.servlet;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static dev.graceful.servlet.Drains.AT_MOST;
 import static dev.graceful.servlet.Drains.awaitReport;
 import static dev.graceful.servlet.Drains.soon;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.graceful.GracefulConfig;
@@ -11,8 +11,8 @@ import dev.graceful.GracefulShutdown;
 import dev.graceful.InFlightWork;
 import dev.graceful.ShutdownReport;
 import dev.graceful.servlet.Servers.Container;
-import dev.graceful.testkit.KitServer;
 import dev.graceful.testkit.ConnectProbe;
+import dev.graceful.testkit.KitServer;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
 import java.net.URI;
@@ -30,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,13 +44,16 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ServletDrainIT {
 
     private final ModesServlet servlet = new ModesServlet();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private GracefulShutdown graceful;
     private KitServer server;
 
     private void start(Container container, GracefulConfig.Builder config) throws Exception {
-        graceful = GracefulShutdown.create(config.closeTimeout(Duration.ofSeconds(5)).build());
+        graceful = GracefulShutdown.create(
+                config.closeTimeout(Duration.ofSeconds(5)).build());
         server = Servers.start(container, graceful, Map.of("/m", servlet));
         graceful.markReady();
     }
@@ -78,11 +80,13 @@ class ServletDrainIT {
 
         graceful.shutdown("test");
         awaitConnectionsRefused();
-        assertThat(graceful.inFlight()).as("async requests stay in flight after their first dispatch returned")
+        assertThat(graceful.inFlight())
+                .as("async requests stay in flight after their first dispatch returned")
                 .isEqualTo(4);
         modes.forEach(servlet::release);
 
-        assertThat(responses).extracting(r -> r.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).body())
+        assertThat(responses)
+                .extracting(r -> r.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).body())
                 .containsExactly("sync", "complete", "dispatched", "redispatched");
         ShutdownReport report = awaitReport(graceful);
         assertThat(report.isClean()).isTrue();
@@ -94,8 +98,8 @@ class ServletDrainIT {
     @EnumSource(Container.class)
     void everyEndOfAnAsynchronousCycleCountsTheRequestOutOnce(Container container) throws Exception {
         start(container, GracefulConfig.builder());
-        Map<String, Integer> statusByMode = Map.of("complete", 200, "dispatch", 200, "redispatch", 200,
-                "error", 500, "timeout", 500);
+        Map<String, Integer> statusByMode =
+                Map.of("complete", 200, "dispatch", 200, "redispatch", 200, "error", 500, "timeout", 500);
         for (Map.Entry<String, Integer> e : statusByMode.entrySet()) {
             String mode = e.getKey();
             CompletableFuture<HttpResponse<String>> response = send(mode, "one-" + mode, null);
@@ -103,10 +107,14 @@ class ServletDrainIT {
             if (!"timeout".equals(mode)) {
                 // A whole round trip on another connection: the first dispatch has long returned.
                 assertThat(get("/healthz").statusCode()).isEqualTo(200);
-                assertThat(graceful.inFlight()).as("%s: in flight until the response is finished", mode).isEqualTo(1);
+                assertThat(graceful.inFlight())
+                        .as("%s: in flight until the response is finished", mode)
+                        .isEqualTo(1);
                 servlet.release("one-" + mode);
             }
-            assertThat(response.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).as(mode).isEqualTo(e.getValue());
+            assertThat(response.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode())
+                    .as(mode)
+                    .isEqualTo(e.getValue());
             soon().until(() -> graceful.inFlight() == 0);
         }
         ShutdownReport report = graceful.shutdown("test").get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
@@ -127,7 +135,10 @@ class ServletDrainIT {
             servlet.release(id);
             soon().until(() -> graceful.inFlight() == 0);
         }
-        assertThat(graceful.shutdown("test").get(AT_MOST.toSeconds(), TimeUnit.SECONDS).isClean()).isTrue();
+        assertThat(graceful.shutdown("test")
+                        .get(AT_MOST.toSeconds(), TimeUnit.SECONDS)
+                        .isClean())
+                .isTrue();
     }
 
     @ParameterizedTest
@@ -137,8 +148,24 @@ class ServletDrainIT {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         // Timeouts are rare: Tomcat checks async timeouts once a second.
-        String[] modes = {"complete", "complete", "complete", "complete", "dispatch", "dispatch", "redispatch",
-            "redispatch", "error", "error", "abort", "abort", "abort", "abort", "abort", "timeout"};
+        String[] modes = {
+            "complete",
+            "complete",
+            "complete",
+            "complete",
+            "dispatch",
+            "dispatch",
+            "redispatch",
+            "redispatch",
+            "error",
+            "error",
+            "abort",
+            "abort",
+            "abort",
+            "abort",
+            "abort",
+            "timeout"
+        };
         int n = 2000;
         Semaphore window = new Semaphore(64);
         AtomicLong lowest = new AtomicLong();
@@ -161,7 +188,10 @@ class ServletDrainIT {
                     String what = mode + " " + id + " after " + after + "us";
                     done = send(mode, id, after).handle((r, e) -> {
                         if (e != null || r.statusCode() != expected) {
-                            failures.add(what + (servlet.isStarted(id) ? " (reached the servlet)" : " (never reached the servlet)")
+                            failures.add(what
+                                    + (servlet.isStarted(id)
+                                            ? " (reached the servlet)"
+                                            : " (never reached the servlet)")
                                     + ": " + (e != null ? e : r.statusCode()));
                         }
                         return null;
@@ -188,8 +218,8 @@ class ServletDrainIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"JETTY, answered", "JETTY, answered-async", "TOMCAT, answered", "TOMCAT, answered-async"})
-    void aConnectionWhoseResponseTheClientHadBeforeTheDrainServesTheNextRequestSentOnIt(Container container,
-            String mode) throws Exception {
+    void aConnectionWhoseResponseTheClientHadBeforeTheDrainServesTheNextRequestSentOnIt(
+            Container container, String mode) throws Exception {
         start(container, GracefulConfig.builder().drainTimeout(Duration.ofSeconds(15)));
         CompletableFuture<HttpResponse<String>> keep = send("sync", "keep", null);
         soon().until(() -> servlet.isStarted("keep"));
@@ -198,7 +228,9 @@ class ServletDrainIT {
             RawHttpConnection.Response first = c.read();
             assertThat(first.status()).isEqualTo(200);
             assertThat(first.body()).isEqualTo("answered");
-            assertThat(first.connectionClose()).as("kept alive: sent before the drain").isFalse();
+            assertThat(first.connectionClose())
+                    .as("kept alive: sent before the drain")
+                    .isFalse();
             // The client may reuse the connection: it has the whole response.
             c.sendRaw("GET /m?mode=sync&id=next&after=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n");
 
@@ -208,9 +240,13 @@ class ServletDrainIT {
             servlet.release("answered");
             c.sendRaw("\r\n");
             RawHttpConnection.Response next = c.read();
-            assertThat(next.status()).as("the next request is served, not cut off").isEqualTo(200);
+            assertThat(next.status())
+                    .as("the next request is served, not cut off")
+                    .isEqualTo(200);
             assertThat(next.body()).isEqualTo("sync");
-            assertThat(next.connectionClose()).as("Connection: close while draining").isTrue();
+            assertThat(next.connectionClose())
+                    .as("Connection: close while draining")
+                    .isTrue();
             assertThat(c.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
         }
         servlet.release("keep");
@@ -246,8 +282,12 @@ class ServletDrainIT {
         try (RawHttpConnection idle = RawHttpConnection.open(server.port())) {
             idle.send("GET", "/healthz", null);
             assertThat(idle.read().status()).isEqualTo(200);
-            assertThat(graceful.shutdown("test").get(AT_MOST.toSeconds(), TimeUnit.SECONDS).isClean()).isTrue();
-            assertThat(idle.awaitClose(AT_MOST)).as("the idle connection was closed at the final close")
+            assertThat(graceful.shutdown("test")
+                            .get(AT_MOST.toSeconds(), TimeUnit.SECONDS)
+                            .isClean())
+                    .isTrue();
+            assertThat(idle.awaitClose(AT_MOST))
+                    .as("the idle connection was closed at the final close")
                     .isEqualTo(RawHttpConnection.Close.EOF);
         }
         // HotSpot waits up to 300 ms at exit for threads in native code such as epoll_wait.
@@ -257,8 +297,10 @@ class ServletDrainIT {
     private static List<String> threadsInASelector() {
         List<String> found = new ArrayList<>();
         Thread.getAllStackTraces().forEach((thread, stack) -> {
-            boolean selecting = Arrays.stream(stack).anyMatch(f -> f.getClassName().contains("EPoll")
-                    || f.getClassName().endsWith("SelectorImpl") || f.getMethodName().equals("accept0"));
+            boolean selecting = Arrays.stream(stack)
+                    .anyMatch(f -> f.getClassName().contains("EPoll")
+                            || f.getClassName().endsWith("SelectorImpl")
+                            || f.getMethodName().equals("accept0"));
             // The test's own HTTP client has a selector thread of its own.
             if (selecting && !thread.getName().startsWith("HttpClient")) {
                 found.add(thread.getName());
@@ -271,13 +313,21 @@ class ServletDrainIT {
 
     private CompletableFuture<HttpResponse<String>> send(String mode, String id, String after) {
         String target = "/m?mode=" + mode + "&id=" + id + (after == null ? "" : "&after=" + after);
-        return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
-                .timeout(AT_MOST).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
+                        .timeout(AT_MOST)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .timeout(AT_MOST).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .timeout(AT_MOST)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private void abort(String target) {

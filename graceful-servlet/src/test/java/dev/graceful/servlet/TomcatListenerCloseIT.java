@@ -1,17 +1,16 @@
 package dev.graceful.servlet;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static dev.graceful.servlet.Drains.AT_MOST;
 import static dev.graceful.servlet.Drains.awaitReport;
 import static dev.graceful.servlet.Drains.soon;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.ShutdownReport;
-import dev.graceful.testkit.KitServer;
 import dev.graceful.testkit.ConnectProbe;
+import dev.graceful.testkit.KitServer;
 import dev.graceful.testkit.RawHttpConnection;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,8 +38,10 @@ import org.junit.jupiter.api.Test;
 class TomcatListenerCloseIT {
 
     private final ModesServlet servlet = new ModesServlet();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final List<LogRecord> tomcatWarnings = new CopyOnWriteArrayList<>();
     private final Logger tomcatNet = Logger.getLogger("org.apache.tomcat.util.net");
     private final Handler capture = new Handler() {
@@ -52,12 +53,10 @@ class TomcatListenerCloseIT {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
     private final List<RawHttpConnection> connections = new ArrayList<>();
     private GracefulShutdown graceful;
@@ -81,8 +80,10 @@ class TomcatListenerCloseIT {
     }
 
     private void start(Map<String, String> connectorProperties) throws Exception {
-        graceful = GracefulShutdown.create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(15))
-                .closeTimeout(Duration.ofSeconds(5)).build());
+        graceful = GracefulShutdown.create(GracefulConfig.builder()
+                .drainTimeout(Duration.ofSeconds(15))
+                .closeTimeout(Duration.ofSeconds(5))
+                .build());
         server = Servers.tomcat(graceful, Map.of("/m", servlet), connectorProperties);
         graceful.markReady();
     }
@@ -102,14 +103,18 @@ class TomcatListenerCloseIT {
             c.send("GET", "/m?mode=sync&id=queued-" + i + "&after=0", null);
             queued.add(c);
         }
-        assertThat(servlet.isStarted("queued-0")).as("not accepted yet: Tomcat is at maxConnections").isFalse();
+        assertThat(servlet.isStarted("queued-0"))
+                .as("not accepted yet: Tomcat is at maxConnections")
+                .isFalse();
 
         graceful.shutdown("test");
         awaitConnectionsRefused();
 
         for (RawHttpConnection c : queued) {
             RawHttpConnection.Response r = c.read();
-            assertThat(r.status()).as("a queued connection is served, not dropped or reset").isEqualTo(200);
+            assertThat(r.status())
+                    .as("a queued connection is served, not dropped or reset")
+                    .isEqualTo(200);
             assertThat(r.body()).isEqualTo("sync");
             assertThat(r.connectionClose()).isTrue();
             assertThat(c.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
@@ -145,7 +150,10 @@ class TomcatListenerCloseIT {
         try (RawHttpConnection idle = RawHttpConnection.open(server.port())) {
             idle.send("GET", "/healthz", null);
             assertThat(idle.read().status()).isEqualTo(200);
-            assertThat(graceful.shutdown("test").get(AT_MOST.toSeconds(), TimeUnit.SECONDS).isClean()).isTrue();
+            assertThat(graceful.shutdown("test")
+                            .get(AT_MOST.toSeconds(), TimeUnit.SECONDS)
+                            .isClean())
+                    .isTrue();
             assertThat(idle.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
         }
         assertThat(refused()).isTrue();
@@ -155,8 +163,12 @@ class TomcatListenerCloseIT {
     // ------------------------------------------------------------------ helpers
 
     private CompletableFuture<HttpResponse<String>> send(String target) {
-        return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
-                .timeout(AT_MOST).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
+                        .timeout(AT_MOST)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private void awaitConnectionsRefused() {

@@ -298,7 +298,9 @@ public final class ChildJvm implements AutoCloseable {
             }
             return now;
         }
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
         if (kill.waitFor() != 0) {
             throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
         }
@@ -315,8 +317,8 @@ public final class ChildJvm implements AutoCloseable {
      */
     public int awaitExit(Duration atMost) throws InterruptedException {
         if (!exited.await(atMost.toNanos(), TimeUnit.NANOSECONDS)) {
-            throw new AssertionError("the child " + process.pid() + " did not exit within " + atMost + ":\n"
-                    + output.text());
+            throw new AssertionError(
+                    "the child " + process.pid() + " did not exit within " + atMost + ":\n" + output.text());
         }
         output.awaitEnd(OUTPUT_END);
         return process.exitValue();

@@ -23,7 +23,8 @@ public final class ChildOutput {
 
     /** Which of the child's pipes a line came from. */
     public enum Source {
-        STDOUT, STDERR
+        STDOUT,
+        STDERR
     }
 
     /**
@@ -33,8 +34,7 @@ public final class ChildOutput {
      * @param source the pipe it came from ({@link Source#STDOUT} for both when standard error is merged)
      * @param text   the line, without its line terminator
      */
-    public record Line(long nanos, Source source, String text) {
-    }
+    public record Line(long nanos, Source source, String text) {}
 
     private final List<Line> lines = new ArrayList<>();
     private final List<Thread> readers = new ArrayList<>();
@@ -51,7 +51,8 @@ public final class ChildOutput {
         synchronized (lines) {
             openStreams++;
         }
-        Thread reader = new Thread(() -> read(in, source), "child-" + pid + "-" + source.name().toLowerCase(Locale.ROOT));
+        Thread reader = new Thread(
+                () -> read(in, source), "child-" + pid + "-" + source.name().toLowerCase(Locale.ROOT));
         reader.setDaemon(true);
         readers.add(reader);
         reader.start();
@@ -177,8 +178,9 @@ public final class ChildOutput {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || openStreams == 0) {
-                    throw new AssertionError("expected line not seen " + (openStreams == 0
-                            ? "before the child's output ended" : "within " + atMost) + "; last lines:\n" + tail(30));
+                    throw new AssertionError("expected line not seen "
+                            + (openStreams == 0 ? "before the child's output ended" : "within " + atMost)
+                            + "; last lines:\n" + tail(30));
                 }
                 lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }

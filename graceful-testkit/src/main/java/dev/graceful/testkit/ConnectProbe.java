@@ -16,8 +16,7 @@ public final class ConnectProbe {
 
     private static final int CONNECT_TIMEOUT_MS = 1000;
 
-    private ConnectProbe() {
-    }
+    private ConnectProbe() {}
 
     /**
      * Probes once.
@@ -51,7 +50,10 @@ public final class ConnectProbe {
      *         {@code atMost}
      */
     public static void awaitRefused(String host, int port, Duration atMost) {
-        await("connections to " + host + ":" + port + " refused").atMost(atMost).pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(10)).until(() -> isRefused(host, port));
+        await("connections to " + host + ":" + port + " refused")
+                .atMost(atMost)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> isRefused(host, port));
     }
 }

@@ -152,7 +152,9 @@ public abstract class DrainConformanceKit {
         startWith(baseConfig().readinessDelay(Duration.ofSeconds(30)));
         try (RawHttpConnection keptAlive = connect()) {
             keptAlive.send("GET", "/", null);
-            assertThat(keptAlive.read().connectionClose()).as("keep-alive before the shutdown").isFalse();
+            assertThat(keptAlive.read().connectionClose())
+                    .as("keep-alive before the shutdown")
+                    .isFalse();
 
             graceful.shutdown("kit");
             assertThat(get("/healthz").statusCode()).isEqualTo(503);
@@ -163,15 +165,21 @@ public abstract class DrainConformanceKit {
             // pool behind a proxy that no longer routes here) reconnects and lands elsewhere.
             keptAlive.send("POST", "/", "abc");
             Response r = keptAlive.read();
-            assertThat(r.status()).as("a request on a kept-alive connection during the readiness delay").isEqualTo(200);
+            assertThat(r.status())
+                    .as("a request on a kept-alive connection during the readiness delay")
+                    .isEqualTo(200);
             assertThat(r.body()).isEqualTo("hello 3");
-            assertThat(r.connectionClose()).as("Connection: close once draining").isTrue();
+            assertThat(r.connectionClose())
+                    .as("Connection: close once draining")
+                    .isTrue();
             assertThat(keptAlive.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
         }
         try (RawHttpConnection fresh = connect()) {
             fresh.send("GET", "/", null);
             Response r = fresh.read();
-            assertThat(r.status()).as("a new connection during the readiness delay").isEqualTo(200);
+            assertThat(r.status())
+                    .as("a new connection during the readiness delay")
+                    .isEqualTo(200);
             assertThat(r.body()).isEqualTo("hello");
             assertThat(r.connectionClose()).isTrue();
             assertThat(fresh.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
@@ -239,11 +247,16 @@ public abstract class DrainConformanceKit {
             Response r = idle.read();
             assertThat(r.status()).as("served, not refused, while draining").isEqualTo(200);
             assertThat(r.body()).isEqualTo("POST".equals(method) ? "hello 5" : "hello");
-            assertThat(r.connectionClose()).as("Connection: close while draining").isTrue();
-            assertThat(idle.awaitClose(AT_MOST)).as("the server then closes the connection cleanly").isEqualTo(Close.EOF);
+            assertThat(r.connectionClose())
+                    .as("Connection: close while draining")
+                    .isTrue();
+            assertThat(idle.awaitClose(AT_MOST))
+                    .as("the server then closes the connection cleanly")
+                    .isEqualTo(Close.EOF);
 
             app.release("keep");
-            assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode())
+                    .isEqualTo(200);
         }
         assertThat(awaitReport().isClean()).isTrue();
     }
@@ -251,7 +264,8 @@ public abstract class DrainConformanceKit {
     @Test
     void healthAnswersOnOpenConnectionsWhileDraining() throws Exception {
         startWith(baseConfig());
-        try (RawHttpConnection a = connect(); RawHttpConnection b = connect()) {
+        try (RawHttpConnection a = connect();
+                RawHttpConnection b = connect()) {
             a.send("GET", "/", null);
             a.read();
             b.send("GET", "/", null);
@@ -298,12 +312,16 @@ public abstract class DrainConformanceKit {
                 rest.append(chunk);
             }
             assertThat(rest.toString()).isEqualTo(KitApp.STREAM_TAIL);
-            assertThat(c.awaitClose(AT_MOST)).as("closed after the streamed response").isEqualTo(Close.EOF);
-            assertThat(graceful.phase()).as("closed while the drain still waits for another request")
+            assertThat(c.awaitClose(AT_MOST))
+                    .as("closed after the streamed response")
+                    .isEqualTo(Close.EOF);
+            assertThat(graceful.phase())
+                    .as("closed while the drain still waits for another request")
                     .isEqualTo(Phase.AWAITING_IN_FLIGHT);
         }
         app.release("other");
-        assertThat(other.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(other.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode())
+                .isEqualTo(200);
         assertThat(awaitReport().isClean()).isTrue();
     }
 
@@ -323,13 +341,15 @@ public abstract class DrainConformanceKit {
             Response r = c.read();
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("POST".equals(method) ? "released h 4" : "released h");
-            assertThat(r.connectionClose()).as("a response not committed when the drain began asks to close")
+            assertThat(r.connectionClose())
+                    .as("a response not committed when the drain began asks to close")
                     .isTrue();
             assertThat(c.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
             assertThat(graceful.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
         }
         app.release("other");
-        assertThat(other.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(other.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode())
+                .isEqualTo(200);
         assertThat(awaitReport().isClean()).isTrue();
     }
 
@@ -344,7 +364,8 @@ public abstract class DrainConformanceKit {
 
         assertThat(report.drainTimedOut()).isTrue();
         assertThat(report.abandoned()).isEqualTo(1);
-        assertThat(report.stuck()).extracting(InFlightWork::description)
+        assertThat(report.stuck())
+                .extracting(InFlightWork::description)
                 .anySatisfy(d -> assertThat(d).contains("/hold"));
         soon().until(stuck::isDone);
         assertThat(stuck).as("the stuck request's connection was force-closed").isCompletedExceptionally();
@@ -408,7 +429,8 @@ public abstract class DrainConformanceKit {
         awaitAllHeld(ids);
         AtomicLong lowest = new AtomicLong();
         Thread monitor = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted() && !graceful.termination().isDone()) {
+            while (!Thread.currentThread().isInterrupted()
+                    && !graceful.termination().isDone()) {
                 lowest.accumulateAndGet(graceful.inFlight(), Math::min);
             }
         });
@@ -509,12 +531,16 @@ public abstract class DrainConformanceKit {
      * @return the pending response
      */
     protected final CompletableFuture<HttpResponse<String>> holdPost(String id, String body) {
-        return client.sendAsync(request("/hold?id=" + id).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return client.sendAsync(
+                request("/hold?id=" + id)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).timeout(AT_MOST);
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .timeout(AT_MOST);
     }
 
     /**
@@ -556,7 +582,9 @@ public abstract class DrainConformanceKit {
      * @return the report
      */
     protected final ShutdownReport awaitReport() {
-        await().atMost(AT_MOST.multipliedBy(3)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        await().atMost(AT_MOST.multipliedBy(3))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> graceful.termination().isDone());
         return graceful.termination().join();
     }

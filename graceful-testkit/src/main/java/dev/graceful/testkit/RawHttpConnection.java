@@ -62,11 +62,13 @@ public final class RawHttpConnection implements AutoCloseable {
      */
     public void send(String method, String target, String body) throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                .append("Host: 127.0.0.1\r\n");
+        sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\n").append("Host: 127.0.0.1\r\n");
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         if (body != null) {
-            sb.append("Content-Type: text/plain\r\n").append("Content-Length: ").append(bytes.length).append("\r\n");
+            sb.append("Content-Type: text/plain\r\n")
+                    .append("Content-Length: ")
+                    .append(bytes.length)
+                    .append("\r\n");
         }
         sb.append("\r\n");
         out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
@@ -117,7 +119,8 @@ public final class RawHttpConnection implements AutoCloseable {
         while ((line = readLine()) != null && !line.isEmpty()) {
             int colon = line.indexOf(':');
             if (colon > 0) {
-                headers.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                headers.computeIfAbsent(
+                                line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                         .add(line.substring(colon + 1).trim());
             }
         }
@@ -279,7 +282,8 @@ public final class RawHttpConnection implements AutoCloseable {
          */
         public boolean connectionClose() {
             List<String> values = headers.get("connection");
-            return values != null && values.stream().anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("close"));
+            return values != null
+                    && values.stream().anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("close"));
         }
 
         Response withBody(String newBody) {

@@ -38,8 +38,7 @@ public final class ChildApp {
 
     private static final Map<String, CountDownLatch> HELD = new ConcurrentHashMap<>();
 
-    private ChildApp() {
-    }
+    private ChildApp() {}
 
     public static void main(String[] args) throws Exception {
         // Before the first JDK server: see HealthServer's static initializer.
@@ -72,11 +71,14 @@ public final class ChildApp {
         Tracker http = graceful.tracker("http");
 
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-        server.setExecutor(mainReturns || mainExits ? Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r);
-            t.setDaemon(true);
-            return t;
-        }) : Executors.newCachedThreadPool());
+        server.setExecutor(
+                mainReturns || mainExits
+                        ? Executors.newCachedThreadPool(r -> {
+                            Thread t = new Thread(r);
+                            t.setDaemon(true);
+                            return t;
+                        })
+                        : Executors.newCachedThreadPool());
         server.createContext("/hold", exchange -> {
             String id = exchange.getRequestURI().getQuery().substring("id=".length());
             Work work = http.tryBegin("GET /hold?id=" + id);
@@ -142,7 +144,8 @@ public final class ChildApp {
             HealthEndpoint endpoint = HealthEndpoint.of(graceful);
             for (String path : List.of("/healthz", "/readyz", "/livez")) {
                 server.createContext(path, exchange -> {
-                    HealthEndpoint.Response r = endpoint.respond(exchange.getRequestMethod(),
+                    HealthEndpoint.Response r = endpoint.respond(
+                            exchange.getRequestMethod(),
                             exchange.getRequestURI().getPath());
                     byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
                     exchange.sendResponseHeaders(r.status(), body.length);

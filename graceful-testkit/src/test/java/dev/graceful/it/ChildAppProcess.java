@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 /** A running {@link ChildApp} JVM: its ports and its routes; {@link #jvm} for its output and real signals. */
 final class ChildAppProcess implements AutoCloseable {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final ChildJvm jvm;
     final int workPort;
@@ -33,8 +34,11 @@ final class ChildAppProcess implements AutoCloseable {
     }
 
     static ChildAppProcess start(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
-        ChildJvm jvm = ChildJvm.mainClass(ChildApp.class.getName()).jvmOptions(jvmOptions)
-                .jvmOptions("-Dorg.slf4j.simpleLogger.showDateTime=true").args(args).start();
+        ChildJvm jvm = ChildJvm.mainClass(ChildApp.class.getName())
+                .jvmOptions(jvmOptions)
+                .jvmOptions("-Dorg.slf4j.simpleLogger.showDateTime=true")
+                .args(args)
+                .start();
         try {
             return new ChildAppProcess(jvm);
         } catch (RuntimeException | Error | InterruptedException e) {
@@ -64,23 +68,37 @@ final class ChildAppProcess implements AutoCloseable {
     }
 
     private void get(String pathAndQuery) throws Exception {
-        CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + pathAndQuery))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+        CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + pathAndQuery))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
     }
 
     CompletableFuture<HttpResponse<String>> hold(String id) {
-        return CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + "/hold?id=" + id))
-                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + "/hold?id=" + id))
+                        .timeout(Duration.ofSeconds(60))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     int health(String path) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return CLIENT.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     String healthBody(String path) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return CLIENT.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     @Override

@@ -28,12 +28,15 @@ class SignalHandlingIT {
 
             long signalled = System.nanoTime();
             child.jvm.signal("TERM");
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2))
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(2))
                     .until(() -> child.health("/healthz") == 503);
             long readinessFailedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
             System.out.printf("[measure] SIGTERM -> /healthz 503: %d ms%n", readinessFailedMs);
 
-            assertThat(child.health("/livez")).as("liveness stays up while draining").isEqualTo(200);
+            assertThat(child.health("/livez"))
+                    .as("liveness stays up while draining")
+                    .isEqualTo(200);
             assertThat(child.jvm.isAlive()).isTrue();
             assertThat(held).isNotDone();
 
@@ -47,8 +50,12 @@ class SignalHandlingIT {
             long exitMs = TimeUnit.NANOSECONDS.toMillis(child.jvm.exitedAtNanos() - lastCompletion);
             System.out.printf("[measure] last in-flight completion -> process exit: %d ms%n", exitMs);
             assertThat(exitMs).as("exit follows the last completion promptly").isLessThan(3000);
-            assertThat(child.output()).contains("Shutdown started (SIGTERM)", "TASK after ran",
-                    "drained 1, abandoned 0", "exit status 0 (CLEAN)");
+            assertThat(child.output())
+                    .contains(
+                            "Shutdown started (SIGTERM)",
+                            "TASK after ran",
+                            "drained 1, abandoned 0",
+                            "exit status 0 (CLEAN)");
         }
     }
 
@@ -76,7 +83,8 @@ class SignalHandlingIT {
             long second = System.nanoTime();
             child.jvm.signal("INT");
             assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isEqualTo(130);
-            System.out.printf("[measure] second SIGINT -> exit: %d ms%n",
+            System.out.printf(
+                    "[measure] second SIGINT -> exit: %d ms%n",
                     TimeUnit.NANOSECONDS.toMillis(child.jvm.exitedAtNanos() - second));
             assertThat(child.output()).contains("Second signal (SIGINT)");
         }
@@ -101,8 +109,12 @@ class SignalHandlingIT {
             awaitInFlight(child, 1);
             child.jvm.signal("TERM");
             assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(3);
-            assertThat(child.output()).contains("Drain timed out after 1s with 1 unit(s) still in flight",
-                    "http 'GET /hold?id=stuck-1' running for", "abandoned 1", "TASK after ran");
+            assertThat(child.output())
+                    .contains(
+                            "Drain timed out after 1s with 1 unit(s) still in flight",
+                            "http 'GET /hold?id=stuck-1' running for",
+                            "abandoned 1",
+                            "TASK after ran");
         }
     }
 
@@ -131,8 +143,11 @@ class SignalHandlingIT {
         try (ChildAppProcess child = ChildAppProcess.start("--hang-task")) {
             child.jvm.signal("TERM");
             assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(4);
-            assertThat(child.output()).contains("Shutdown task 'hang' overran its timeout of 500ms", "TASK after ran",
-                    "shutdown tasks 1/2 ok");
+            assertThat(child.output())
+                    .contains(
+                            "Shutdown task 'hang' overran its timeout of 500ms",
+                            "TASK after ran",
+                            "shutdown tasks 1/2 ok");
         }
     }
 

@@ -20,7 +20,10 @@ class ChildJvmIT {
     @Test
     void passesOptionsArgsAndEnvironmentAndKeepsThePipesApart(@TempDir Path tmp) throws Exception {
         Path log = tmp.resolve("logs/echo.log");
-        try (ChildJvm child = echo().jvmOptions("-Decho.property=p").args("exit=7").env("ECHO_ENV", "e").logTo(log)
+        try (ChildJvm child = echo().jvmOptions("-Decho.property=p")
+                .args("exit=7")
+                .env("ECHO_ENV", "e")
+                .logTo(log)
                 .start()) {
             assertThat(child.awaitExit(AT_MOST)).isEqualTo(7);
             assertThat(child.isAlive()).isFalse();
@@ -28,11 +31,18 @@ class ChildJvmIT {
             assertThat(child.output().text(ChildOutput.Source.STDOUT)).isEqualTo("property p\nenv e\n");
             assertThat(child.output().text(ChildOutput.Source.STDERR)).isEqualTo("to stderr\n");
             assertThat(child.output().text()).contains("property p\n", "env e\n", "to stderr\n");
-            ChildOutput.Line last = child.output().firstLine(l -> l.equals("env e")).orElseThrow();
+            ChildOutput.Line last =
+                    child.output().firstLine(l -> l.equals("env e")).orElseThrow();
             assertThat(child.exitedAtNanos()).isGreaterThanOrEqualTo(last.nanos());
-            assertThatThrownBy(child::assertAlive).isInstanceOf(AssertionError.class).hasMessageContaining("exited with 7");
+            assertThatThrownBy(child::assertAlive)
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("exited with 7");
         }
-        assertThat(Files.readAllLines(log)).first().asString().startsWith("$ ").endsWith(EchoMain.class.getName() + " exit=7");
+        assertThat(Files.readAllLines(log))
+                .first()
+                .asString()
+                .startsWith("$ ")
+                .endsWith(EchoMain.class.getName() + " exit=7");
         assertThat(Files.readString(log)).contains("ms] property p", "(process exited with 7)");
     }
 
@@ -70,7 +80,8 @@ class ChildJvmIT {
     void waitingForALineEndsAtOnceWhenTheOutputEnded() throws Exception {
         try (ChildJvm child = echo().args("exit=0").start()) {
             assertThatThrownBy(() -> child.output().awaitLineStartingWith("never", Duration.ofMinutes(5)))
-                    .isInstanceOf(AssertionError.class).hasMessageContaining("before the child's output ended")
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("before the child's output ended")
                     .hasMessageContaining("property null");
         }
     }
@@ -79,8 +90,10 @@ class ChildJvmIT {
     void awaitExitFailsWithTheOutputWhenTheChildStillRuns() throws Exception {
         try (ChildJvm child = echo().start()) {
             child.output().awaitLineStartingWith("READY", AT_MOST);
-            assertThatThrownBy(() -> child.awaitExit(Duration.ofMillis(100))).isInstanceOf(AssertionError.class)
-                    .hasMessageContaining("did not exit within").hasMessageContaining("READY");
+            assertThatThrownBy(() -> child.awaitExit(Duration.ofMillis(100)))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("did not exit within")
+                    .hasMessageContaining("READY");
         }
     }
 
@@ -99,9 +112,10 @@ class ChildJvmIT {
     void aCommandTakesNoJvmOptionsOrClassPath() {
         assertThatThrownBy(() -> ChildJvm.command("bash", "run").jvmOptions("-Xrs"))
                 .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> ChildJvm.jar(Path.of("app.jar")).classPath("x")).isInstanceOf(IllegalStateException.class);
-        assertThat(ChildJvm.jar(Path.of("app.jar")).jvmOptions("-Xrs").args("a").commandLine()).endsWith("-Xrs", "-jar",
-                "app.jar", "a");
+        assertThatThrownBy(() -> ChildJvm.jar(Path.of("app.jar")).classPath("x"))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(ChildJvm.jar(Path.of("app.jar")).jvmOptions("-Xrs").args("a").commandLine())
+                .endsWith("-Xrs", "-jar", "app.jar", "a");
         assertThat(ChildJvm.command("bash", "run").args("a").commandLine()).containsExactly("bash", "run", "a");
     }
 }

@@ -18,7 +18,8 @@ class ConnectProbeTest {
             port = listener.getLocalPort();
             assertThat(ConnectProbe.isRefused("127.0.0.1", port)).isFalse();
             assertThatThrownBy(() -> ConnectProbe.awaitRefused("127.0.0.1", port, Duration.ofMillis(200)))
-                    .isInstanceOf(ConditionTimeoutException.class).hasMessageContaining("127.0.0.1:" + port);
+                    .isInstanceOf(ConditionTimeoutException.class)
+                    .hasMessageContaining("127.0.0.1:" + port);
         }
         ConnectProbe.awaitRefused("127.0.0.1", port, Duration.ofSeconds(5));
         assertThat(ConnectProbe.isRefused("127.0.0.1", port)).isTrue();

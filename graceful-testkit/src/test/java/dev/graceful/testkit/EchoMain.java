@@ -5,8 +5,7 @@ import java.util.concurrent.CountDownLatch;
 /** The child of {@link ChildJvmIT}: prints what it was given, then exits with {@code exit=N} or blocks. */
 public final class EchoMain {
 
-    private EchoMain() {
-    }
+    private EchoMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         System.out.println("property " + System.getProperty("echo.property"));

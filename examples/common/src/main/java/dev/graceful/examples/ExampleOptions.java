@@ -86,10 +86,16 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
         }
         // The ranges are graceful's own; checked here so that a bad value is a usage error.
         try {
-            GracefulConfig.builder().drainTimeout(drainTimeout).readinessDelay(readinessDelay).build();
+            GracefulConfig.builder()
+                    .drainTimeout(drainTimeout)
+                    .readinessDelay(readinessDelay)
+                    .build();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().replace("drainTimeout", "--drain-timeout")
-                    .replace("readinessDelay", "--readiness-delay"), e);
+            throw new IllegalArgumentException(
+                    e.getMessage()
+                            .replace("drainTimeout", "--drain-timeout")
+                            .replace("readinessDelay", "--readiness-delay"),
+                    e);
         }
         return new ExampleOptions(port, version, drainTimeout, readinessDelay);
     }
@@ -127,7 +133,8 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
 
     private static Duration duration(String option, String value) {
         if (!value.matches("\\d{1,9}(ms|s|m|h)")) {
-            throw new IllegalArgumentException(option + " must be a duration such as 1500ms, 2s or 0s, was '" + value + "'");
+            throw new IllegalArgumentException(
+                    option + " must be a duration such as 1500ms, 2s or 0s, was '" + value + "'");
         }
         return Durations.parse(value);
     }

@@ -77,15 +77,18 @@ public final class ExampleServlet extends HttpServlet {
         request.getInputStream().transferTo(OutputStream.nullOutputStream());
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
-        timer.schedule(() -> {
-            try {
-                text((HttpServletResponse) async.getResponse(), 200, "done " + version + "\n", false);
-            } catch (IOException | RuntimeException clientGone) {
-                // nothing to answer to
-            } finally {
-                async.complete();
-            }
-        }, ms, TimeUnit.MILLISECONDS);
+        timer.schedule(
+                () -> {
+                    try {
+                        text((HttpServletResponse) async.getResponse(), 200, "done " + version + "\n", false);
+                    } catch (IOException | RuntimeException clientGone) {
+                        // nothing to answer to
+                    } finally {
+                        async.complete();
+                    }
+                },
+                ms,
+                TimeUnit.MILLISECONDS);
     }
 
     private static void notAllowed(HttpServletResponse response, String allow) throws IOException {

@@ -6,8 +6,7 @@ public final class WorkDelay {
     /** The longest a {@code /work} request may ask for: 10 minutes. */
     public static final long MAX_MILLIS = 600_000;
 
-    private WorkDelay() {
-    }
+    private WorkDelay() {}
 
     /**
      * Parses {@code ms}.
@@ -18,7 +17,8 @@ public final class WorkDelay {
      */
     public static long parse(String ms) {
         if (ms == null || ms.isEmpty()) {
-            throw new IllegalArgumentException("missing query parameter ms (milliseconds to work, 0 to " + MAX_MILLIS + ")");
+            throw new IllegalArgumentException(
+                    "missing query parameter ms (milliseconds to work, 0 to " + MAX_MILLIS + ")");
         }
         long value;
         try {
@@ -27,7 +27,8 @@ public final class WorkDelay {
             throw new IllegalArgumentException("ms must be a whole number of milliseconds, was '" + ms + "'");
         }
         if (value < 0 || value > MAX_MILLIS) {
-            throw new IllegalArgumentException("ms must be between 0 and " + MAX_MILLIS + " (10 minutes), was " + value);
+            throw new IllegalArgumentException(
+                    "ms must be between 0 and " + MAX_MILLIS + " (10 minutes), was " + value);
         }
         return value;
     }

@@ -35,7 +35,8 @@ final class HealthPaths {
         }
         for (String p : paths) {
             int n = p.length();
-            if (target.length() >= n && regionEquals(target, p, n)
+            if (target.length() >= n
+                    && regionEquals(target, p, n)
                     && (target.length() == n || target.charAt(n) == '?')) {
                 return p;
             }

@@ -21,14 +21,16 @@ final class Http1Answers {
     private static final ByteBuf REFUSAL_BODY =
             Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(Refusal.body()).asReadOnly());
 
-    private Http1Answers() {
-    }
+    private Http1Answers() {}
 
     static FullHttpResponse health(HealthEndpoint health, HttpRequest request, String path) {
         HealthEndpoint.Response answer = health.respond(request.method().name(), path);
         byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = response(request, HttpResponseStatus.valueOf(answer.status()),
-                Unpooled.wrappedBuffer(body), HealthEndpoint.CONTENT_TYPE);
+        FullHttpResponse response = response(
+                request,
+                HttpResponseStatus.valueOf(answer.status()),
+                Unpooled.wrappedBuffer(body),
+                HealthEndpoint.CONTENT_TYPE);
         if (answer.allow() != null) {
             response.headers().set(HttpHeaderNames.ALLOW, answer.allow());
         }
@@ -36,18 +38,18 @@ final class Http1Answers {
     }
 
     static FullHttpResponse refusal(HttpRequest request) {
-        FullHttpResponse response = response(request, HttpResponseStatus.valueOf(Refusal.STATUS),
-                REFUSAL_BODY.duplicate(), Refusal.CONTENT_TYPE);
+        FullHttpResponse response = response(
+                request, HttpResponseStatus.valueOf(Refusal.STATUS), REFUSAL_BODY.duplicate(), Refusal.CONTENT_TYPE);
         response.headers().set(HttpHeaderNames.RETRY_AFTER, Refusal.RETRY_AFTER_SECONDS);
         HttpUtil.setKeepAlive(response, false);
         return response;
     }
 
-    private static FullHttpResponse response(HttpRequest request, HttpResponseStatus status, ByteBuf body,
-            String contentType) {
+    private static FullHttpResponse response(
+            HttpRequest request, HttpResponseStatus status, ByteBuf body, String contentType) {
         boolean head = HttpMethod.HEAD.equals(request.method());
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                head ? Unpooled.EMPTY_BUFFER : body);
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, head ? Unpooled.EMPTY_BUFFER : body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())

@@ -132,8 +132,10 @@ final class Http1Exchanges {
             int i = index(n);
             if (kinds[i] == GracefulConnection.APP) {
                 HttpRequest r = heads[i];
-                out.add(new InFlightWork(kind, r.method().name() + " " + r.uri() + " (" + remote
-                        + (n < ended ? ", response written, not yet sent" : "") + ")",
+                out.add(new InFlightWork(
+                        kind,
+                        r.method().name() + " " + r.uri() + " (" + remote
+                                + (n < ended ? ", response written, not yet sent" : "") + ")",
                         Duration.ofNanos(Math.max(0, now - starts[i]))));
             }
         }
@@ -151,8 +153,10 @@ final class Http1Exchanges {
             }
             HttpRequest r = h[i];
             String what = r == null ? "request" : r.method().name() + " " + r.uri();
-            return List.of(new InFlightWork(kind, what + (n > 1 ? " and " + (n - 1) + " pipelined" : "")
-                    + " (" + remote + ", event loop busy)", Duration.ofNanos(Math.max(0, now - s[i]))));
+            return List.of(new InFlightWork(
+                    kind,
+                    what + (n > 1 ? " and " + (n - 1) + " pipelined" : "") + " (" + remote + ", event loop busy)",
+                    Duration.ofNanos(Math.max(0, now - s[i]))));
         } catch (RuntimeException e) {
             return List.of();
         }

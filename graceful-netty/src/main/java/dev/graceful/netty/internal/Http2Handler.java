@@ -290,8 +290,10 @@ public final class Http2Handler extends GracefulConnection {
             connection.forEachActiveStream(stream -> {
                 StreamSlot slot = stream.getProperty(key);
                 if (slot != null && slot.kind == APP) {
-                    out.add(new InFlightWork(tracker.kind(), slot.method + " " + slot.path + " (HTTP/2 stream "
-                            + slot.id + ", " + remote + ")", Duration.ofNanos(Math.max(0, now - slot.start))));
+                    out.add(new InFlightWork(
+                            tracker.kind(),
+                            slot.method + " " + slot.path + " (HTTP/2 stream " + slot.id + ", " + remote + ")",
+                            Duration.ofNanos(Math.max(0, now - slot.start))));
                 }
                 return out.size() < max;
             });
@@ -307,8 +309,8 @@ public final class Http2Handler extends GracefulConnection {
         if (n <= 0) {
             return List.of();
         }
-        return List.of(new InFlightWork(tracker.kind(), n + " HTTP/2 stream(s) on " + remote() + " (event loop busy)",
-                Duration.ZERO));
+        return List.of(new InFlightWork(
+                tracker.kind(), n + " HTTP/2 stream(s) on " + remote() + " (event loop busy)", Duration.ZERO));
     }
 
     @Override

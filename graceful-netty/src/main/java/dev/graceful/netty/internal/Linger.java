@@ -14,8 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Linger {
 
-    private Linger() {
-    }
+    private Linger() {}
 
     /**
      * Starts a lingering close. Call it on the channel's event loop, when nothing is left to write.
@@ -30,9 +29,13 @@ final class Linger {
         }
         if (lingerNanos > 0 && ch instanceof DuplexChannel && !((DuplexChannel) ch).isOutputShutdown()) {
             ((DuplexChannel) ch).shutdownOutput();
-            ch.eventLoop().schedule(() -> {
-                closer.close();
-            }, lingerNanos, TimeUnit.NANOSECONDS);
+            ch.eventLoop()
+                    .schedule(
+                            () -> {
+                                closer.close();
+                            },
+                            lingerNanos,
+                            TimeUnit.NANOSECONDS);
         } else {
             closer.close();
         }

@@ -6,8 +6,7 @@ import java.util.concurrent.CompletableFuture;
 /** Bridges Netty futures to {@link CompletableFuture}. */
 final class NettyFutures {
 
-    private NettyFutures() {
-    }
+    private NettyFutures() {}
 
     /** Completes normally when {@code f} completes, whatever its outcome: callers only wait. */
     static CompletableFuture<Void> toCompletable(Future<?> f) {

@@ -72,8 +72,13 @@ public final class NettyParticipant implements Participant {
      * @param pingTimeout       how long HTTP/2 waits for the GOAWAY PING's acknowledgement
      * @param quietPeriod       the event-loop groups' quiet period
      */
-    public NettyParticipant(GracefulShutdown graceful, Tracker tracker, HealthEndpoint health, Duration linger,
-            Duration pingTimeout, Duration quietPeriod) {
+    public NettyParticipant(
+            GracefulShutdown graceful,
+            Tracker tracker,
+            HealthEndpoint health,
+            Duration linger,
+            Duration pingTimeout,
+            Duration quietPeriod) {
         this.graceful = graceful;
         this.tracker = tracker;
         this.health = new HealthPaths(health);
@@ -244,16 +249,19 @@ public final class NettyParticipant implements Participant {
 
     private CompletableFuture<Void> waitThenStop(long connectionsMillis, long groupsMillis) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        allClosed.copy().orTimeout(Math.max(1, connectionsMillis), TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
-            if (e != null) {
-                int left = connections.size();
-                if (left > 0) {
-                    log.info("{}: closing {} connection(s) that did not finish in time", name(), left);
-                    broadcast(FORCED);
-                }
-            }
-            stopGroups(Math.max(1, groupsMillis)).whenComplete((v2, e2) -> result.complete(null));
-        });
+        allClosed
+                .copy()
+                .orTimeout(Math.max(1, connectionsMillis), TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        int left = connections.size();
+                        if (left > 0) {
+                            log.info("{}: closing {} connection(s) that did not finish in time", name(), left);
+                            broadcast(FORCED);
+                        }
+                    }
+                    stopGroups(Math.max(1, groupsMillis)).whenComplete((v2, e2) -> result.complete(null));
+                });
         return result;
     }
 

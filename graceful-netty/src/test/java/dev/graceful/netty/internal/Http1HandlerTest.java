@@ -158,8 +158,8 @@ class Http1HandlerTest {
         assertThat(graceful.inFlight()).isEqualTo(1);
         assertThat(sent()).as("not before the slow response").isEmpty();
 
-        DefaultFullHttpResponse slow = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.copiedBuffer("slow", StandardCharsets.US_ASCII));
+        DefaultFullHttpResponse slow = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.copiedBuffer("slow", StandardCharsets.US_ASCII));
         HttpUtil.setContentLength(slow, 4);
         ch.writeOutbound(slow);
         String wire = sent();
@@ -178,10 +178,13 @@ class Http1HandlerTest {
             EmbeddedChannel refused = new EmbeddedChannel(new HttpServerCodec());
             try {
                 Http1Handler.install(refused.pipeline(), late);
-                refused.writeInbound(Unpooled.copiedBuffer(method + " /orders HTTP/1.1\r\nHost: a\r\n\r\n",
-                        StandardCharsets.US_ASCII));
-                assertThat(refused.<Object>readInbound()).as("never reaches the application").isNull();
-                assertThat(sent(refused)).startsWith("HTTP/1.1 " + Refusal.STATUS + " Service Unavailable\r\n")
+                refused.writeInbound(Unpooled.copiedBuffer(
+                        method + " /orders HTTP/1.1\r\nHost: a\r\n\r\n", StandardCharsets.US_ASCII));
+                assertThat(refused.<Object>readInbound())
+                        .as("never reaches the application")
+                        .isNull();
+                assertThat(sent(refused))
+                        .startsWith("HTTP/1.1 " + Refusal.STATUS + " Service Unavailable\r\n")
                         .contains("retry-after: " + Refusal.RETRY_AFTER_SECONDS + "\r\n")
                         .contains("content-type: " + Refusal.CONTENT_TYPE + "\r\n")
                         .contains("content-length: " + body.length() + "\r\n")

@@ -48,8 +48,17 @@ class Http2HandlerTest {
 
     /** The client sends a GET on {@code stream} and the server reads it. */
     private void get(int stream, String path) {
-        writer.writeHeaders(clientCtx, stream, new DefaultHttp2Headers().method("GET").path(path).scheme("http")
-                .authority("a"), 0, true, clientCtx.newPromise());
+        writer.writeHeaders(
+                clientCtx,
+                stream,
+                new DefaultHttp2Headers()
+                        .method("GET")
+                        .path(path)
+                        .scheme("http")
+                        .authority("a"),
+                0,
+                true,
+                clientCtx.newPromise());
         clientCtx.flush();
         toServer();
     }

@@ -19,8 +19,7 @@ public final class Background {
         void run() throws Exception;
     }
 
-    private Background() {
-    }
+    private Background() {}
 
     /**
      * Starts {@code step} on a new daemon thread.
@@ -31,14 +30,16 @@ public final class Background {
      */
     public static CompletableFuture<Void> run(String threadName, Step step) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                step.run();
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        }, threadName);
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        step.run();
+                        done.complete(null);
+                    } catch (Throwable e) {
+                        done.completeExceptionally(e);
+                    }
+                },
+                threadName);
         // Daemon: a wedged container stop must never keep the JVM alive; the engine bounds the wait.
         t.setDaemon(true);
         t.start();

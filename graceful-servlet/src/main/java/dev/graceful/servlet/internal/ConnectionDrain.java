@@ -138,7 +138,10 @@ public final class ConnectionDrain {
         // on its own thread.
         while (server.open() > 0) {
             if (System.nanoTime() - deadline >= 0) {
-                log.info("{}: {} connection(s) still busy after {}; stopping anyway", name(), server.open(),
+                log.info(
+                        "{}: {} connection(s) still busy after {}; stopping anyway",
+                        name(),
+                        server.open(),
                         Durations.format(connectionCloseTimeout));
                 return;
             }

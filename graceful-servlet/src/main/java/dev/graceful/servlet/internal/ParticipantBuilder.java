@@ -19,8 +19,7 @@ public abstract class ParticipantBuilder<B extends ParticipantBuilder<B, P>, P e
     Duration connectionCloseTimeout = GracefulConfig.DEFAULT_CLOSE_TIMEOUT;
 
     /** For the participants' own builders only. */
-    protected ParticipantBuilder() {
-    }
+    protected ParticipantBuilder() {}
 
     @SuppressWarnings("unchecked")
     private B self() {
@@ -49,8 +48,8 @@ public abstract class ParticipantBuilder<B extends ParticipantBuilder<B, P>, P e
      * @return this builder
      */
     public B connectionCloseTimeout(Duration value) {
-        this.connectionCloseTimeout = Durations.requireBetween("connectionCloseTimeout", value,
-                Duration.ofMillis(1), Duration.ofMinutes(1));
+        this.connectionCloseTimeout =
+                Durations.requireBetween("connectionCloseTimeout", value, Duration.ofMillis(1), Duration.ofMinutes(1));
         return self();
     }
 
@@ -72,7 +71,8 @@ public abstract class ParticipantBuilder<B extends ParticipantBuilder<B, P>, P e
      */
     public static <P extends Participant> P register(GracefulShutdown graceful, ParticipantBuilder<?, P> builder) {
         Objects.requireNonNull(graceful, "graceful");
-        P participant = builder.connectionCloseTimeout(graceful.config().closeTimeout()).build();
+        P participant =
+                builder.connectionCloseTimeout(graceful.config().closeTimeout()).build();
         graceful.register(participant);
         return participant;
     }

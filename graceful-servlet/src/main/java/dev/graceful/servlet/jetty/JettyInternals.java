@@ -41,8 +41,8 @@ final class JettyInternals {
     static final String GET_HTTP_CHANNEL = "HttpConnection.getHttpChannel()";
     static final String GET_GENERATOR = "HttpConnection.getGenerator()";
     static final String GET_RESPONSE = "HttpChannelState.getResponse()";
-    static final List<String> MEMBERS = List.of(IS_REQUEST_BUFFER_EMPTY, GET_PARSER, GET_HTTP_CHANNEL, GET_GENERATOR,
-            GET_RESPONSE);
+    static final List<String> MEMBERS =
+            List.of(IS_REQUEST_BUFFER_EMPTY, GET_PARSER, GET_HTTP_CHANNEL, GET_GENERATOR, GET_RESPONSE);
 
     private static final Logger log = LoggerFactory.getLogger(JettyInternals.class);
     private static final String NO_INSPECTION = "idle HTTP/1 connections will be closed only when the server stops, "
@@ -116,7 +116,8 @@ final class JettyInternals {
             return false;
         }
         try {
-            return http.isRequestBufferEmpty() && http.getParser().isStart()
+            return http.isRequestBufferEmpty()
+                    && http.getParser().isStart()
                     && http.getHttpChannel().getRequest() == null;
         } catch (LinkageError inaccessible) {
             log.debug("Cannot inspect {}", endPoint, inaccessible);
@@ -170,7 +171,8 @@ final class JettyInternals {
 
     /** A committed response of which the client does not have every byte yet. */
     private static boolean stillSending(HttpGenerator generator, HttpChannel channel, Request request) {
-        if (!generator.isState(HttpGenerator.State.COMMITTED) || generator.isNoContent()
+        if (!generator.isState(HttpGenerator.State.COMMITTED)
+                || generator.isNoContent()
                 || HttpMethod.HEAD.is(request.getMethod())) {
             // COMPLETING and END: the last bytes are generated, perhaps already received.
             return false;

@@ -55,7 +55,8 @@ final class TomcatInternals {
 
     private static final Logger log = LoggerFactory.getLogger(TomcatInternals.class);
     private static final String NO_IDLE = "idle connections will be closed only when the connector stops";
-    private static final String NO_CLOSE = "responses already in progress during a drain will not carry Connection: close";
+    private static final String NO_CLOSE =
+            "responses already in progress during a drain will not carry Connection: close";
     private static final String NO_LISTENER = "the listening socket is closed by Tomcat's closeServerSocketGraceful(), "
             + "which can drop or reset connections arriving while it closes";
     private static final String NO_DRAIN = "connections already queued when the listening socket closes are reset";
@@ -91,21 +92,23 @@ final class TomcatInternals {
         keepAlive = find(KEEP_ALIVE, NO_CLOSE, () -> field(Http11Processor.class, "keepAlive"));
         listenerClose = verified(version);
         if (!listenerClose) {
-            log.warn("Tomcat {} is not a version graceful's listener close was verified with (11.0.x): {}",
-                    version, NO_LISTENER);
+            log.warn(
+                    "Tomcat {} is not a version graceful's listener close was verified with (11.0.x): {}",
+                    version,
+                    NO_LISTENER);
         }
         limitLatch = onVerified(LIMIT_LATCH, NO_LISTENER, () -> field(AbstractEndpoint.class, "connectionLimitLatch"));
         acceptor = onVerified(ACCEPTOR, NO_LISTENER, () -> field(AbstractEndpoint.class, "acceptor"));
         acceptorState = onVerified(ACCEPTOR_STATE, NO_LISTENER, () -> field(Acceptor.class, "state"));
         bindState = onVerified(BIND_STATE, NO_LISTENER, () -> field(AbstractEndpoint.class, "bindState"));
-        closeServerSocket = onVerified(CLOSE_SERVER_SOCKET, NO_LISTENER,
-                () -> method(AbstractEndpoint.class, "doCloseServerSocket"));
+        closeServerSocket = onVerified(
+                CLOSE_SERVER_SOCKET, NO_LISTENER, () -> method(AbstractEndpoint.class, "doCloseServerSocket"));
         latchCount = onVerified(LATCH_COUNT, NO_DRAIN, () -> field(LimitLatch.class, "count"));
         serverSocket = onVerified(SERVER_SOCKET, NO_DRAIN, () -> method(NioEndpoint.class, "getServerSocket"));
-        setSocketOptions = onVerified(SET_SOCKET_OPTIONS, NO_DRAIN,
-                () -> method(NioEndpoint.class, "setSocketOptions", SocketChannel.class));
-        closeSocket = onVerified(CLOSE_SOCKET, NO_DRAIN,
-                () -> method(AbstractEndpoint.class, "closeSocket", Object.class));
+        setSocketOptions = onVerified(
+                SET_SOCKET_OPTIONS, NO_DRAIN, () -> method(NioEndpoint.class, "setSocketOptions", SocketChannel.class));
+        closeSocket =
+                onVerified(CLOSE_SOCKET, NO_DRAIN, () -> method(AbstractEndpoint.class, "closeSocket", Object.class));
         boundOnStart = bindState == null ? null : bindState("BOUND_ON_START");
         socketClosedOnStop = bindState == null ? null : bindState("SOCKET_CLOSED_ON_STOP");
     }
@@ -204,7 +207,8 @@ final class TomcatInternals {
             int stage = request.getRequestProcessor().getStage();
             // An asynchronous request between dispatches sits in STAGE_ENDED with its processor.
             boolean serving = stage == org.apache.coyote.Constants.STAGE_PREPARE
-                    || stage == org.apache.coyote.Constants.STAGE_SERVICE || http.isAsync();
+                    || stage == org.apache.coyote.Constants.STAGE_SERVICE
+                    || http.isAsync();
             if (!serving || (request.getResponse().isCommitted() && clientHasAll(request))) {
                 return false;
             }
@@ -244,15 +248,23 @@ final class TomcatInternals {
      *         in time): then close with {@code closeServerSocketGraceful()}
      */
     boolean closeServerSocket(AbstractEndpoint<?, ?> endpoint, Duration wait) {
-        if (!listenerClose || limitLatch == null || acceptor == null || acceptorState == null
-                || closeServerSocket == null || boundOnStart == null || socketClosedOnStop == null) {
+        if (!listenerClose
+                || limitLatch == null
+                || acceptor == null
+                || acceptorState == null
+                || closeServerSocket == null
+                || boundOnStart == null
+                || socketClosedOnStop == null) {
             return false;
         }
         try {
             LimitLatch latch = (LimitLatch) limitLatch.get(endpoint);
             Acceptor<?> running = (Acceptor<?>) acceptor.get(endpoint);
-            if (latch == null || running == null || running.getState() != Acceptor.AcceptorState.RUNNING
-                    || bindState.get(endpoint) != boundOnStart || endpoint.isPaused()) {
+            if (latch == null
+                    || running == null
+                    || running.getState() != Acceptor.AcceptorState.RUNNING
+                    || bindState.get(endpoint) != boundOnStart
+                    || endpoint.isPaused()) {
                 // maxConnections=-1 (no latch to park on), or not in the state this method knows.
                 return false;
             }
@@ -270,16 +282,23 @@ final class TomcatInternals {
             acceptorState.set(running, Acceptor.AcceptorState.PAUSED);
             try {
                 closeServerSocket.invoke(endpoint);
-                log.debug("Closed the listening socket of {}, after handing {} queued connection(s) to Tomcat",
-                        endpoint.getName(), queued);
+                log.debug(
+                        "Closed the listening socket of {}, after handing {} queued connection(s) to Tomcat",
+                        endpoint.getName(),
+                        queued);
             } catch (ReflectiveOperationException | RuntimeException e) {
-                log.warn("Could not close the listening socket of {}; it closes when the connector stops",
-                        endpoint.getName(), e instanceof InvocationTargetException ? e.getCause() : e);
+                log.warn(
+                        "Could not close the listening socket of {}; it closes when the connector stops",
+                        endpoint.getName(),
+                        e instanceof InvocationTargetException ? e.getCause() : e);
             }
             endpoint.getHandler().pause();
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            log.warn("Could not close the listening socket of {} directly ({}): {}", endpoint.getName(), e.toString(),
+            log.warn(
+                    "Could not close the listening socket of {} directly ({}): {}",
+                    endpoint.getName(),
+                    e.toString(),
                     NO_LISTENER);
             return false;
         }
@@ -292,8 +311,11 @@ final class TomcatInternals {
      * endpoint (Tomcat's default).
      */
     private int acceptQueued(AbstractEndpoint<?, ?> endpoint, LimitLatch latch) {
-        if (!(endpoint instanceof NioEndpoint) || latchCount == null || serverSocket == null
-                || setSocketOptions == null || closeSocket == null) {
+        if (!(endpoint instanceof NioEndpoint)
+                || latchCount == null
+                || serverSocket == null
+                || setSocketOptions == null
+                || closeSocket == null) {
             return 0;
         }
         int accepted = 0;

@@ -161,8 +161,11 @@ public final class TomcatParticipant implements Participant {
             connector.getProtocolHandler().closeServerSocketGraceful();
         }
         if (connector.getLocalPort() > 0) {
-            log.warn("{}: connector {} still listens after closing its socket; new connections will queue "
-                    + "until it stops (was it bound at init?)", name(), connector);
+            log.warn(
+                    "{}: connector {} still listens after closing its socket; new connections will queue "
+                            + "until it stops (was it bound at init?)",
+                    name(),
+                    connector);
         }
         int closing = 0;
         if (endpoint != null) {

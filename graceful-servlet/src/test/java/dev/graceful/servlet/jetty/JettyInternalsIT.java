@@ -42,8 +42,13 @@ class JettyInternalsIT {
 
     private void start(JettyInternals internals) throws Exception {
         GracefulShutdown graceful = GracefulShutdown.create();
-        server = Servers.jetty(graceful, Map.of("/m", servlet), s -> participant = JettyParticipant.builder(s)
-                .internals(internals).connectionCloseTimeout(Duration.ofMillis(500)).build());
+        server = Servers.jetty(
+                graceful,
+                Map.of("/m", servlet),
+                s -> participant = JettyParticipant.builder(s)
+                        .internals(internals)
+                        .connectionCloseTimeout(Duration.ofMillis(500))
+                        .build());
         graceful.markReady();
     }
 
@@ -60,7 +65,8 @@ class JettyInternalsIT {
             participant.closeIdle().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
             assertThat(idle.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
         }
-        assertThat(logs.atLeast(Level.INFO)).as("the idle connection was seen idle")
+        assertThat(logs.atLeast(Level.INFO))
+                .as("the idle connection was seen idle")
                 .noneMatch(line -> line.contains("still busy"));
         assertThat(logs.warnings()).isEmpty();
     }
@@ -78,10 +84,12 @@ class JettyInternalsIT {
             participant.stopAccepting().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
             participant.closeIdle().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
 
-            assertThat(idle.awaitClose(AT_MOST)).as("closed when the server stopped")
+            assertThat(idle.awaitClose(AT_MOST))
+                    .as("closed when the server stopped")
                     .isEqualTo(RawHttpConnection.Close.EOF);
         }
-        assertThat(logs.atLeast(Level.INFO)).as("the idle connection was not seen idle")
+        assertThat(logs.atLeast(Level.INFO))
+                .as("the idle connection was not seen idle")
                 .contains("jetty :" + server.port() + ": 1 connection(s) still busy after 500ms; stopping anyway");
         assertThat(logs.warnings()).singleElement().asString().contains(member, "only when the server stops");
     }

@@ -53,8 +53,10 @@ class TomcatInternalsIT {
     private static final String PINNED = ServerInfo.getServerNumber();
 
     private final ModesServlet servlet = new ModesServlet();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final List<RawHttpConnection> connections = new ArrayList<>();
     private final LogCapture logs = new LogCapture();
     private KitServer server;
@@ -77,8 +79,10 @@ class TomcatInternalsIT {
         GracefulShutdown graceful = GracefulShutdown.create();
         server = Servers.tomcat(graceful, Map.of("/m", servlet), connectorProperties, t -> {
             tomcat = t;
-            participant = TomcatParticipant.builder(t).internals(internals)
-                    .connectionCloseTimeout(Duration.ofSeconds(5)).build();
+            participant = TomcatParticipant.builder(t)
+                    .internals(internals)
+                    .connectionCloseTimeout(Duration.ofSeconds(5))
+                    .build();
         });
         graceful.markReady();
     }
@@ -149,7 +153,8 @@ class TomcatInternalsIT {
         stopAccepting();
         assertThat(acceptor().isAlive()).as("still closed directly").isTrue();
         for (RawHttpConnection c : queued) {
-            assertThat(c.awaitClose(AT_MOST)).as("reset with the socket, as documented")
+            assertThat(c.awaitClose(AT_MOST))
+                    .as("reset with the socket, as documented")
                     .isIn(RawHttpConnection.Close.RESET, RawHttpConnection.Close.EOF);
         }
         assertThat(servlet.isStarted("queued-0")).isFalse();
@@ -158,18 +163,23 @@ class TomcatInternalsIT {
 
     @Test
     void aResponseInProgressWhenTheListenerClosesAsksToClose() throws Exception {
-        assertThat(responseInProgressWhenTheListenerCloses(TomcatInternals.running()).connectionClose()).isTrue();
+        assertThat(responseInProgressWhenTheListenerCloses(TomcatInternals.running())
+                        .connectionClose())
+                .isTrue();
         assertThat(logs.warnings()).isEmpty();
     }
 
     @Test
     void withoutTheKeepAliveFieldAResponseInProgressDoesNotAskToClose() throws Exception {
-        RawHttpConnection.Response r = responseInProgressWhenTheListenerCloses(
-                new TomcatInternals(PINNED, Set.of(KEEP_ALIVE)));
+        RawHttpConnection.Response r =
+                responseInProgressWhenTheListenerCloses(new TomcatInternals(PINNED, Set.of(KEEP_ALIVE)));
 
-        assertThat(r.connectionClose()).as("no Connection: close without the keep-alive field").isFalse();
+        assertThat(r.connectionClose())
+                .as("no Connection: close without the keep-alive field")
+                .isFalse();
         closeIdle();
-        assertThat(connections.get(0).awaitClose(AT_MOST)).as("closed at the final close")
+        assertThat(connections.get(0).awaitClose(AT_MOST))
+                .as("closed at the final close")
                 .isEqualTo(RawHttpConnection.Close.EOF);
         assertThat(logs.warnings()).singleElement().asString().contains(KEEP_ALIVE, "Connection: close");
     }
@@ -204,8 +214,7 @@ class TomcatInternalsIT {
 
         assertThat(idle.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
         assertThat(logs.warnings()).singleElement().asString().contains(GET_ENDPOINT, "when the connector stops");
-        assertThat(logs.atLeast(Level.DEBUG)).contains("tomcat :" + server.port()
-                + ": closed 0 idle connection(s)");
+        assertThat(logs.atLeast(Level.DEBUG)).contains("tomcat :" + server.port() + ": closed 0 idle connection(s)");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -226,9 +235,12 @@ class TomcatInternalsIT {
 
     /** Tomcat's acceptor thread of the test's connector. */
     private Thread acceptor() {
-        String name = TomcatInternals.running().endpoint(tomcat.getConnector().getProtocolHandler()).getName()
-                + "-Acceptor";
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst()
+        String name = TomcatInternals.running()
+                        .endpoint(tomcat.getConnector().getProtocolHandler())
+                        .getName() + "-Acceptor";
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no thread " + name));
     }
 
@@ -249,7 +261,11 @@ class TomcatInternalsIT {
     }
 
     private CompletableFuture<HttpResponse<String>> send(String target) {
-        return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
-                .timeout(AT_MOST).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
+                        .timeout(AT_MOST)
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

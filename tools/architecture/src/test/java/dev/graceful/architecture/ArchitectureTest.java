@@ -229,8 +229,7 @@ class ArchitectureTest {
                 .beFreeOfCycles()
                 // The API's factory (GracefulShutdown.create) must name its implementation; that one
                 // edge is allowed, any other from an API package into .internal and back is a cycle.
-                .ignoreDependency(
-                        "dev.graceful.GracefulShutdown", "dev.graceful.internal.DefaultGracefulShutdown")
+                .ignoreDependency("dev.graceful.GracefulShutdown", "dev.graceful.internal.DefaultGracefulShutdown")
                 .because("packages in a cycle can only be read, tested and changed together")
                 .check(LIBRARY);
     }

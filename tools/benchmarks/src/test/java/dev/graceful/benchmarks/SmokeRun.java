@@ -48,9 +48,15 @@ public final class SmokeRun {
         Files.createDirectories(out);
         Path log = out.resolve("smoke.log");
 
-        List<String> command = new ArrayList<>(List.of("bash", bin.resolve("run-" + group).toString(),
-                "--smoke", "--no-build", "--java", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--out", out.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                "bash",
+                bin.resolve("run-" + group).toString(),
+                "--smoke",
+                "--no-build",
+                "--java",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--out",
+                out.toString()));
         command.addAll(List.of(extra));
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)

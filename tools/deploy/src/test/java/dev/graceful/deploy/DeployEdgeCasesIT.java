@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graceful.loadgen.LoadGenerator;
 import dev.graceful.loadgen.LoadSummary;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,12 +67,18 @@ class DeployEdgeCasesIT {
                 awaitServed(load, "v1", load.versions().get("v1") + 100);
             } finally {
                 summary = load.stop();
-                System.out.printf("%n[%s] deploy against a broken nginx configuration (aborted):%n%s%n", name,
-                        summary.toString().indent(2));
+                System.out.printf(
+                        "%n[%s] deploy against a broken nginx configuration (aborted):%n%s%n",
+                        name, summary.toString().indent(2));
             }
-            assertThat(result.exitCode()).as("deploy.sh exit code; output:%n%s", result.output()).isEqualTo(1);
-            assertThat(result.output()).contains("nginx -t rejected the configuration", "no_such_directive",
-                    "deploy aborted: nothing changed");
+            assertThat(result.exitCode())
+                    .as("deploy.sh exit code; output:%n%s", result.output())
+                    .isEqualTo(1);
+            assertThat(result.output())
+                    .contains(
+                            "nginx -t rejected the configuration",
+                            "no_such_directive",
+                            "deploy aborted: nothing changed");
             assertThat(summary.failures()).as("failed requests").isZero();
             assertThat(summary.versions()).containsOnlyKeys("v1");
             assertThat(stage.routed()).isEqualTo(routedBefore);
@@ -98,18 +102,24 @@ class DeployEdgeCasesIT {
             // The first instance is replaced on the one port no instance uses yet; v3 is healthy there
             // only, so the second replacement fails its gate.
             List<Integer> routed = rolling.routed();
-            int firstSpare = rolling.appPorts.stream().filter(p -> !routed.contains(p)).findFirst().orElseThrow();
+            int firstSpare = rolling.appPorts.stream()
+                    .filter(p -> !routed.contains(p))
+                    .findFirst()
+                    .orElseThrow();
             int elsewhere = Kit.freePort();
             Path v3 = work.resolve(name + "-v3-healthy-on-one-port");
             Files.createDirectories(v3.resolve("bin"));
             Files.writeString(v3.resolve("VERSION"), "v3\n");
-            Files.writeString(v3.resolve("bin/start"), String.join("\n",
-                    "#!/bin/sh",
-                    "here=" + v2,
-                    "export JAVA_OPTS='" + Kit.JAVA_OPTS + "'",
-                    "if [ \"$2\" = " + firstSpare + " ]; then port=$2; else port=" + elsewhere + "; fi",
-                    "exec \"$here/examples/bin/run\" " + name + " --version v3 --port \"$port\"",
-                    ""));
+            Files.writeString(
+                    v3.resolve("bin/start"),
+                    String.join(
+                            "\n",
+                            "#!/bin/sh",
+                            "here=" + v2,
+                            "export JAVA_OPTS='" + Kit.JAVA_OPTS + "'",
+                            "if [ \"$2\" = " + firstSpare + " ]; then port=$2; else port=" + elsewhere + "; fi",
+                            "exec \"$here/examples/bin/run\" " + name + " --version v3 --port \"$port\"",
+                            ""));
             v3.resolve("bin/start").toFile().setExecutable(true);
 
             LoadGenerator load = rolling.startLoad();
@@ -121,17 +131,25 @@ class DeployEdgeCasesIT {
                 awaitServed(load, "v1", load.versions().get("v1") + 100);
             } finally {
                 summary = load.stop();
-                System.out.printf("%n[%s] rolling deploy failing at instance 2 of 3 (rolled back):%n%s%n", name,
-                        summary.toString().indent(2));
+                System.out.printf(
+                        "%n[%s] rolling deploy failing at instance 2 of 3 (rolled back):%n%s%n",
+                        name, summary.toString().indent(2));
             }
-            assertThat(result.exitCode()).as("deploy.sh exit code; output:%n%s", result.output()).isEqualTo(1);
-            assertThat(result.output()).contains("rolling deploy failed at instance 2 of 3",
-                    "rolling back the 1 instance(s) already replaced", "deploy aborted");
+            assertThat(result.exitCode())
+                    .as("deploy.sh exit code; output:%n%s", result.output())
+                    .isEqualTo(1);
+            assertThat(result.output())
+                    .contains(
+                            "rolling deploy failed at instance 2 of 3",
+                            "rolling back the 1 instance(s) already replaced",
+                            "deploy aborted");
             assertThat(summary.failures()).as("failed requests").isZero();
             assertThat(summary.versions()).containsKey("v1");
             assertThat(rolling.routed()).hasSize(3);
             for (int i = 0; i < 30; i++) {
-                assertThat(rolling.get("/")).as("every instance serves v1 again").isEqualTo("hello from v1");
+                assertThat(rolling.get("/"))
+                        .as("every instance serves v1 again")
+                        .isEqualTo("hello from v1");
             }
             Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !Stage.listening(elsewhere));
         } finally {
@@ -141,7 +159,8 @@ class DeployEdgeCasesIT {
     }
 
     private static void awaitServed(LoadGenerator load, String version, long atLeast) {
-        Awaitility.await().atMost(Duration.ofSeconds(60))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
                 .until(() -> load.versions().getOrDefault(version, 0L) >= atLeast);
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import dev.graceful.loadgen.LoadGenerator;
 import dev.graceful.loadgen.LoadSummary;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -71,7 +69,8 @@ class DeployIT {
             return Stream.of(
                     dynamicTest("is built and packs into releases", this::releases),
                     dynamicTest("three blue-green deploys under load fail no request", this::blueGreenDeploys),
-                    dynamicTest("a version that never turns healthy is aborted while the old one serves on",
+                    dynamicTest(
+                            "a version that never turns healthy is aborted while the old one serves on",
                             this::neverHealthy),
                     dynamicTest("a rollback under load fails no request", this::rollback),
                     dynamicTest("a naive restart under the same load fails requests", this::naiveRestart),
@@ -80,8 +79,10 @@ class DeployIT {
 
         private void releases() throws IOException {
             assertThat(Examples.built(name))
-                    .as("examples/%s has no built jar: the deploy kit module must build after it (add it as a "
-                            + "<type>pom</type> test dependency in tools/deploy/pom.xml, like the others)", name)
+                    .as(
+                            "examples/%s has no built jar: the deploy kit module must build after it (add it as a "
+                                    + "<type>pom</type> test dependency in tools/deploy/pom.xml, like the others)",
+                            name)
                     .isTrue();
             Files.createDirectories(dir);
             v1 = Kit.release(dir, name, "v1");
@@ -120,9 +121,11 @@ class DeployIT {
             Path broken = dir.resolve(name + "-v6-never-healthy");
             copyRelease(v5, broken);
             Path start = broken.resolve("bin/start");
-            Files.writeString(start, "#!/bin/sh\nhere=$(cd \"$(dirname \"$0\")/..\" && pwd)\n"
-                    + "export JAVA_OPTS='" + Kit.JAVA_OPTS + "'\n"
-                    + "exec \"$here/examples/bin/run\" " + name + " --version v6 --port " + elsewhere + "\n");
+            Files.writeString(
+                    start,
+                    "#!/bin/sh\nhere=$(cd \"$(dirname \"$0\")/..\" && pwd)\n"
+                            + "export JAVA_OPTS='" + Kit.JAVA_OPTS + "'\n"
+                            + "exec \"$here/examples/bin/run\" " + name + " --version v6 --port " + elsewhere + "\n");
             String currentBefore = blueGreen.current();
             List<Integer> routedBefore = blueGreen.routed();
 
@@ -137,16 +140,23 @@ class DeployIT {
             } finally {
                 summary = report("deploy of a never-healthy v6 (aborted)", load);
             }
-            assertThat(result.exitCode()).as("deploy.sh exit code; output:%n%s", result.output()).isEqualTo(1);
-            assertThat(result.output()).contains("did not answer /healthz with 2xx within 6s", "deploy aborted: nothing changed");
+            assertThat(result.exitCode())
+                    .as("deploy.sh exit code; output:%n%s", result.output())
+                    .isEqualTo(1);
+            assertThat(result.output())
+                    .contains("did not answer /healthz with 2xx within 6s", "deploy aborted: nothing changed");
             assertThat(summary.failures()).as("failed requests").isZero();
             assertThat(summary.versions()).containsOnlyKeys("v4");
             assertThat(blueGreen.current()).isEqualTo(currentBefore);
             assertThat(blueGreen.routed()).isEqualTo(routedBefore);
             assertThat(blueGreen.get("/")).isEqualTo("hello from v4");
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                    assertThat(Stage.listening(elsewhere)).as("the aborted v6 instance was stopped").isFalse());
-            assertThat(releasesOnDisk(blueGreen)).as("the aborted release was removed").isEqualTo(4);
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(Stage.listening(elsewhere))
+                            .as("the aborted v6 instance was stopped")
+                            .isFalse());
+            assertThat(releasesOnDisk(blueGreen))
+                    .as("the aborted release was removed")
+                    .isEqualTo(4);
         }
 
         private void rollback() throws Exception {
@@ -177,8 +187,12 @@ class DeployIT {
                 summary = report("naive restart v3 -> v5 (the baseline)", load);
                 blueGreen.close();
             }
-            assertThat(summary.failures()).as("failed requests of a naive restart: the yardstick can fail").isPositive();
-            assertThat(blueGreen.alive()).as("processes left by the blue-green stage").isEmpty();
+            assertThat(summary.failures())
+                    .as("failed requests of a naive restart: the yardstick can fail")
+                    .isPositive();
+            assertThat(blueGreen.alive())
+                    .as("processes left by the blue-green stage")
+                    .isEmpty();
         }
 
         private void rolling() throws Exception {
@@ -202,7 +216,9 @@ class DeployIT {
             } finally {
                 rolling.close();
             }
-            assertThat(rolling.alive()).as("processes left by the rolling stage").isEmpty();
+            assertThat(rolling.alive())
+                    .as("processes left by the rolling stage")
+                    .isEmpty();
         }
 
         private Stage stage(String kind, int instances) throws IOException {
@@ -217,12 +233,19 @@ class DeployIT {
 
         private void requireBlueGreen() {
             requireReleases();
-            assertThat(blueGreen).as("the blue-green stage (see the blue-green test)").isNotNull();
+            assertThat(blueGreen)
+                    .as("the blue-green stage (see the blue-green test)")
+                    .isNotNull();
         }
 
         private LoadSummary report(String what, LoadGenerator load) throws InterruptedException {
             LoadSummary summary = load.stop();
-            System.out.printf(Locale.ROOT, "%n[%s] %s:%n%s%n", name, what, summary.toString().indent(2));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n[%s] %s:%n%s%n",
+                    name,
+                    what,
+                    summary.toString().indent(2));
             return summary;
         }
     }

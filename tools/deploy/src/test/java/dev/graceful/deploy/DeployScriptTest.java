@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,8 +41,8 @@ class DeployScriptTest {
         for (String option : options) {
             assertThat(help.output()).as("--help documents --%s", option).contains("--" + option);
         }
-        assertThat(help.output()).contains("deploy SRC", "rollback", "status", "shutdown", "naive-restart SRC",
-                "Exit status");
+        assertThat(help.output())
+                .contains("deploy SRC", "rollback", "status", "shutdown", "naive-restart SRC", "Exit status");
     }
 
     @Test
@@ -64,8 +63,8 @@ class DeployScriptTest {
     void configFileOptionsAreAppliedInOrderAndValidatedAlike() throws IOException {
         Path config = root.resolve("deploy.conf");
         Files.writeString(config, "# comment\nroot=" + root + "\ninstances = 2 \n");
-        assertRefused(deploySh("--config", config.toString(), "--ports", "1,2", "status"),
-                "at least instances+1 = 3 ports");
+        assertRefused(
+                deploySh("--config", config.toString(), "--ports", "1,2", "status"), "at least instances+1 = 3 ports");
         Files.writeString(config, "root=" + root + "\nhealth-timeout=later\n");
         assertRefused(deploySh("--config", config.toString(), "status"), "--health-timeout", "'later'");
     }
@@ -89,7 +88,9 @@ class DeployScriptTest {
     }
 
     private static void assertRefused(Kit.Result result, String... fragments) {
-        assertThat(result.exitCode()).as("exit code; output:%n%s", result.output()).isEqualTo(2);
+        assertThat(result.exitCode())
+                .as("exit code; output:%n%s", result.output())
+                .isEqualTo(2);
         assertThat(result.output()).contains(fragments);
     }
 }

@@ -16,8 +16,7 @@ import java.util.stream.Stream;
  */
 final class Examples {
 
-    private Examples() {
-    }
+    private Examples() {}
 
     static List<String> names() {
         try (Stream<Path> dirs = Files.list(Kit.EXAMPLES)) {

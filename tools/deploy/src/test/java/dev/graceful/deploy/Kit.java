@@ -26,7 +26,9 @@ final class Kit {
     static final Path KIT = Path.of("").toAbsolutePath();
     /** The examples directory of this checkout. */
     static final Path EXAMPLES = Path.of(System.getProperty("graceful.examples.dir", "../../examples"))
-            .toAbsolutePath().normalize();
+            .toAbsolutePath()
+            .normalize();
+
     static final Path DEPLOY_SH = KIT.resolve("deploy.sh");
     static final Path RELEASE_EXAMPLE = KIT.resolve("release-example");
     static final Path NGINX_DIR = KIT.resolve("nginx");
@@ -36,8 +38,7 @@ final class Kit {
 
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
-    private Kit() {
-    }
+    private Kit() {}
 
     /**
      * The nginx binary, or a failure saying how to install it: these tests never skip.
@@ -72,8 +73,7 @@ final class Kit {
     }
 
     /** What a command printed and how it exited. */
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
     /**
      * Runs a command, echoing its output (indented, with a label) as it comes.
@@ -89,19 +89,22 @@ final class Kit {
             Process p = pb.start();
             p.getOutputStream().close();
             List<String> lines = new ArrayList<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        synchronized (lines) {
-                            lines.add(line);
+            Thread reader = new Thread(
+                    () -> {
+                        try (BufferedReader r =
+                                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                            String line;
+                            while ((line = r.readLine()) != null) {
+                                synchronized (lines) {
+                                    lines.add(line);
+                                }
+                                System.out.println("    [" + label + "] " + line);
+                            }
+                        } catch (IOException e) {
+                            // the process ended
                         }
-                        System.out.println("    [" + label + "] " + line);
-                    }
-                } catch (IOException e) {
-                    // the process ended
-                }
-            }, "output-" + label);
+                    },
+                    "output-" + label);
             reader.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -123,7 +126,9 @@ final class Kit {
     /** Runs a command that must succeed. */
     static String ok(String label, Duration timeout, List<String> command) {
         Result r = run(label, timeout, command);
-        assertThat(r.exitCode()).as("exit code of %s; output:%n%s", String.join(" ", command), r.output()).isZero();
+        assertThat(r.exitCode())
+                .as("exit code of %s; output:%n%s", String.join(" ", command), r.output())
+                .isZero();
         return r.output();
     }
 
@@ -132,8 +137,10 @@ final class Kit {
      */
     static Path release(Path dir, String name, String version) {
         Path dest = dir.resolve(name + "-" + version);
-        ok("release", Duration.ofSeconds(60), List.of(RELEASE_EXAMPLE.toString(), name, version, dest.toString(),
-                "--java-opts", JAVA_OPTS));
+        ok(
+                "release",
+                Duration.ofSeconds(60),
+                List.of(RELEASE_EXAMPLE.toString(), name, version, dest.toString(), "--java-opts", JAVA_OPTS));
         return dest;
     }
 }

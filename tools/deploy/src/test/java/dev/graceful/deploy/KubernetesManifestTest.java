@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.graceful.Durations;
 import dev.graceful.GracefulConfig;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -13,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -39,8 +37,11 @@ class KubernetesManifestTest {
         try (Reader r = Files.newBufferedReader(Kit.KIT.resolve("kubernetes/deployment.yaml"))) {
             new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(r).forEach(documents::add);
         }
-        deployment = documents.stream().map(d -> (Map<String, Object>) d)
-                .filter(d -> "Deployment".equals(d.get("kind"))).findFirst().orElseThrow();
+        deployment = documents.stream()
+                .map(d -> (Map<String, Object>) d)
+                .filter(d -> "Deployment".equals(d.get("kind")))
+                .findFirst()
+                .orElseThrow();
         Map<String, Object> pod = map(map(deployment, "spec", "template"), "spec");
         container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
         List<String> args = (List<String>) container.get("args");
@@ -61,8 +62,12 @@ class KubernetesManifestTest {
         // the manifest allows for one with the default timeout, and so does this check.
         assertThatCode(() -> config.checkFitsBudget(GracefulConfig.DEFAULT_TASK_TIMEOUT, "the example's task"))
                 .doesNotThrowAnyException();
-        assertThat(grace).as("terminationGracePeriodSeconds").isGreaterThanOrEqualTo(
-                readinessDelay.plus(drainTimeout).plus(config.closeTimeout()).plus(GracefulConfig.DEFAULT_TASK_TIMEOUT)
+        assertThat(grace)
+                .as("terminationGracePeriodSeconds")
+                .isGreaterThanOrEqualTo(readinessDelay
+                        .plus(drainTimeout)
+                        .plus(config.closeTimeout())
+                        .plus(GracefulConfig.DEFAULT_TASK_TIMEOUT)
                         .plus(config.watchdogMargin()));
     }
 
@@ -72,7 +77,8 @@ class KubernetesManifestTest {
         assertThat(map(readiness, "httpGet").get("path")).isEqualTo("/healthz");
         long cycle = number(readiness, "periodSeconds") * number(readiness, "failureThreshold")
                 + number(readiness, "timeoutSeconds");
-        assertThat(readinessDelay).as("--readiness-delay: endpoint removal must reach every proxy first")
+        assertThat(readinessDelay)
+                .as("--readiness-delay: endpoint removal must reach every proxy first")
                 .isPositive()
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(cycle));
     }

@@ -3,7 +3,6 @@ package dev.graceful.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graceful.loadgen.LoadGenerator;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -47,22 +46,28 @@ final class Stage implements AutoCloseable {
         Files.copy(Kit.NGINX_DIR.resolve("nginx.conf"), nginxDir.resolve("nginx.conf"));
         String app = Files.readString(Kit.NGINX_DIR.resolve("app.conf"));
         String listen = "    listen 8080;\n";
-        assertThat(app).as("the kit's app.conf has one line '%s'", listen.strip()).containsOnlyOnce(listen);
-        Files.writeString(nginxDir.resolve("app.conf"), app.replace(listen, "    listen 127.0.0.1:" + proxyPort + ";\n"));
+        assertThat(app)
+                .as("the kit's app.conf has one line '%s'", listen.strip())
+                .containsOnlyOnce(listen);
+        Files.writeString(
+                nginxDir.resolve("app.conf"), app.replace(listen, "    listen 127.0.0.1:" + proxyPort + ";\n"));
         config = dir.resolve("deploy.conf");
-        Files.writeString(config, String.join("\n",
-                "root=" + dir,
-                "ports=" + appPorts.stream().map(String::valueOf).collect(Collectors.joining(",")),
-                "instances=" + instances,
-                "nginx-bin=" + Kit.nginx(),
-                "nginx-prefix=" + nginxDir,
-                "nginx-conf=" + nginxDir.resolve("nginx.conf"),
-                "nginx-error-log=" + nginxDir.resolve("logs/error.log"),
-                "nginx-pid=" + nginxDir.resolve("logs/nginx.pid"),
-                "start-nginx=true",
-                "health-timeout=60s",
-                "stop-timeout=45s",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "root=" + dir,
+                        "ports=" + appPorts.stream().map(String::valueOf).collect(Collectors.joining(",")),
+                        "instances=" + instances,
+                        "nginx-bin=" + Kit.nginx(),
+                        "nginx-prefix=" + nginxDir,
+                        "nginx-conf=" + nginxDir.resolve("nginx.conf"),
+                        "nginx-error-log=" + nginxDir.resolve("logs/error.log"),
+                        "nginx-pid=" + nginxDir.resolve("logs/nginx.pid"),
+                        "start-nginx=true",
+                        "health-timeout=60s",
+                        "stop-timeout=45s",
+                        ""));
     }
 
     /** Runs {@code deploy.sh --config deploy.conf ARGS...}. */
@@ -75,21 +80,35 @@ final class Stage implements AutoCloseable {
     /** Runs deploy.sh and requires exit code 0. */
     void deployOk(String... args) {
         Kit.Result r = deploySh(args);
-        assertThat(r.exitCode()).as("deploy.sh %s exit code; output:%n%s", String.join(" ", args), r.output()).isZero();
+        assertThat(r.exitCode())
+                .as("deploy.sh %s exit code; output:%n%s", String.join(" ", args), r.output())
+                .isZero();
     }
 
     /** A load against nginx: 200 requests/s over 8 kept-alive connections, 40% POST. */
     LoadGenerator startLoad() {
-        return LoadGenerator.builder().port(proxyPort).rate(200).connections(8).postPercent(40)
-                .work(Duration.ofMillis(20)).slowPercent(5).slowWork(Duration.ofMillis(400))
-                .readTimeout(Duration.ofSeconds(30)).build().start();
+        return LoadGenerator.builder()
+                .port(proxyPort)
+                .rate(200)
+                .connections(8)
+                .postPercent(40)
+                .work(Duration.ofMillis(20))
+                .slowPercent(5)
+                .slowWork(Duration.ofMillis(400))
+                .readTimeout(Duration.ofSeconds(30))
+                .build()
+                .start();
     }
 
     /** GET through nginx. */
     String get(String path) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %s through nginx", path).isEqualTo(200);
         return r.body().strip();
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.graceful.Durations;
 import dev.graceful.GracefulConfig;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -13,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +57,8 @@ class SystemdUnitTest {
 
     @Test
     void stopsWithSigtermToTheJvmOnlyAndReloadsWithSighup() {
-        assertThat(SERVICE).containsEntry("KillSignal", "SIGTERM")
+        assertThat(SERVICE)
+                .containsEntry("KillSignal", "SIGTERM")
                 .containsEntry("KillMode", "mixed")
                 .containsEntry("ExecReload", "/bin/kill -HUP $MAINPID");
         assertThat(SERVICE.get("ExecStart")).contains("bin/start --port %i");

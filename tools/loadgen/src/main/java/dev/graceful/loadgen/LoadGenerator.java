@@ -5,7 +5,6 @@ import dev.graceful.loadgen.internal.Http1Connection.ExchangeException;
 import dev.graceful.loadgen.internal.Http1Connection.Reply;
 import dev.graceful.loadgen.internal.LongList;
 import dev.graceful.loadgen.internal.Recorder;
-
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -151,8 +150,12 @@ public final class LoadGenerator {
         }
         stopping = true;
         workers.forEach(LockSupport::unpark);
-        long bound = config.readTimeout.multipliedBy(2).plus(config.connectTimeout.multipliedBy(2))
-                .plus(Http1Connection.CONTINUE_WAIT).plusSeconds(5).toMillis();
+        long bound = config.readTimeout
+                .multipliedBy(2)
+                .plus(config.connectTimeout.multipliedBy(2))
+                .plus(Http1Connection.CONTINUE_WAIT)
+                .plusSeconds(5)
+                .toMillis();
         for (Thread t : workers) {
             t.join(bound);
         }
@@ -249,8 +252,8 @@ public final class LoadGenerator {
                         recorder.staleConnection();
                     }
                     if (connection == null) {
-                        connection = Http1Connection.open(config.host, config.port, config.connectTimeout,
-                                config.readTimeout);
+                        connection = Http1Connection.open(
+                                config.host, config.port, config.connectTimeout, config.readTimeout);
                     }
                     reply = connection.exchange(method, target, body);
                     if (reply.close()) {
@@ -272,7 +275,9 @@ public final class LoadGenerator {
             }
             String version = versionOf(reply.body());
             if (reply.status() / 100 != 2) {
-                recorder.failure(post, "http-" + reply.status(),
+                recorder.failure(
+                        post,
+                        "http-" + reply.status(),
                         describe(method, target, "status " + reply.status() + " " + shorten(reply.body())));
             } else if (version == null) {
                 recorder.failure(post, "unexpected-body", describe(method, target, "body " + shorten(reply.body())));
@@ -304,8 +309,7 @@ public final class LoadGenerator {
         private int maxFailureSamples = 20;
         private boolean resend = true;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The host to connect to.
@@ -488,7 +492,8 @@ public final class LoadGenerator {
 
         private static int range(String field, int value, int min, int max) {
             if (value < min || value > max) {
-                throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
+                throw new IllegalArgumentException(
+                        field + " must be between " + min + " and " + max + ", was " + value);
             }
             return value;
         }

@@ -1,7 +1,6 @@
 package dev.graceful.loadgen;
 
 import dev.graceful.loadgen.internal.Recorder;
-
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -33,13 +32,25 @@ public final class LoadSummary {
     private final List<String> resendSamples;
 
     /** The plain counters, grouped to keep the constructor readable. */
-    private record Counts(long requests, long failures, long gets, long posts, long resentGets, long resentPosts,
-                          long staleConnections) {
-    }
+    private record Counts(
+            long requests,
+            long failures,
+            long gets,
+            long posts,
+            long resentGets,
+            long resentPosts,
+            long staleConnections) {}
 
-    private LoadSummary(Counts counts, Map<String, Long> versions, Map<String, Long> failureKinds,
-                        double p50Millis, double p99Millis, double maxMillis, Duration elapsed,
-                        List<String> failureSamples, List<String> resendSamples) {
+    private LoadSummary(
+            Counts counts,
+            Map<String, Long> versions,
+            Map<String, Long> failureKinds,
+            double p50Millis,
+            double p99Millis,
+            double maxMillis,
+            Duration elapsed,
+            List<String> failureSamples,
+            List<String> resendSamples) {
         this.counts = counts;
         this.versions = Map.copyOf(versions);
         this.failureKinds = Map.copyOf(failureKinds);
@@ -54,11 +65,22 @@ public final class LoadSummary {
     static LoadSummary of(Recorder r, Duration elapsed) {
         long[] sorted = r.sortedLatencies();
         return new LoadSummary(
-                new Counts(r.requests(), r.failures(), r.gets(), r.posts(), r.resentGets(), r.resentPosts(),
+                new Counts(
+                        r.requests(),
+                        r.failures(),
+                        r.gets(),
+                        r.posts(),
+                        r.resentGets(),
+                        r.resentPosts(),
                         r.staleConnections()),
-                r.versions(), r.failureKinds(), percentile(sorted, 50), percentile(sorted, 99),
-                sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1000.0, elapsed,
-                r.failureSamples(), r.resendSamples());
+                r.versions(),
+                r.failureKinds(),
+                percentile(sorted, 50),
+                percentile(sorted, 99),
+                sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1000.0,
+                elapsed,
+                r.failureSamples(),
+                r.resendSamples());
     }
 
     /** Nearest-rank percentile of sorted microseconds, in milliseconds; 0 when empty. */
@@ -270,10 +292,24 @@ public final class LoadSummary {
                 kinds.put(key.substring("failure.".length()), number(p, key));
             }
         }
-        Counts counts = new Counts(number(p, "requests"), number(p, "failures"), number(p, "get"),
-                number(p, "post"), number(p, "resent.get"), number(p, "resent.post"), number(p, "stale.connections"));
-        return new LoadSummary(counts, versions, kinds, decimal(p, "latency.p50.ms"), decimal(p, "latency.p99.ms"),
-                decimal(p, "latency.max.ms"), Duration.ofMillis(number(p, "elapsed.ms")), List.of(), List.of());
+        Counts counts = new Counts(
+                number(p, "requests"),
+                number(p, "failures"),
+                number(p, "get"),
+                number(p, "post"),
+                number(p, "resent.get"),
+                number(p, "resent.post"),
+                number(p, "stale.connections"));
+        return new LoadSummary(
+                counts,
+                versions,
+                kinds,
+                decimal(p, "latency.p50.ms"),
+                decimal(p, "latency.p99.ms"),
+                decimal(p, "latency.max.ms"),
+                Duration.ofMillis(number(p, "elapsed.ms")),
+                List.of(),
+                List.of());
     }
 
     /**
@@ -318,20 +354,37 @@ public final class LoadSummary {
     public String toString() {
         String nl = System.lineSeparator();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%d requests (%d GET, %d POST) in %.1fs, %d failed%n",
-                counts.requests, counts.gets, counts.posts, elapsed.toMillis() / 1000.0, counts.failures));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%d requests (%d GET, %d POST) in %.1fs, %d failed%n",
+                counts.requests,
+                counts.gets,
+                counts.posts,
+                elapsed.toMillis() / 1000.0,
+                counts.failures));
         sb.append("per version:");
-        new TreeMap<>(versions).forEach((v, n) -> sb.append(' ').append(v).append('=').append(n));
-        sb.append(nl).append("latency: p50 ").append(fmt(p50Millis)).append(" ms, p99 ").append(fmt(p99Millis))
-                .append(" ms, max ").append(fmt(maxMillis)).append(" ms").append(nl);
+        new TreeMap<>(versions)
+                .forEach((v, n) -> sb.append(' ').append(v).append('=').append(n));
+        sb.append(nl)
+                .append("latency: p50 ")
+                .append(fmt(p50Millis))
+                .append(" ms, p99 ")
+                .append(fmt(p99Millis))
+                .append(" ms, max ")
+                .append(fmt(maxMillis))
+                .append(" ms")
+                .append(nl);
         if (resent() > 0) {
-            sb.append(String.format(Locale.ROOT,
+            sb.append(String.format(
+                    Locale.ROOT,
                     "sent once more after a kept-alive connection was closed unanswered: %d GET, %d POST (body not yet sent)%n",
-                    counts.resentGets, counts.resentPosts));
+                    counts.resentGets,
+                    counts.resentPosts));
         }
         if (!failureKinds.isEmpty()) {
             sb.append("failures by kind:");
-            new TreeMap<>(failureKinds).forEach((k, n) -> sb.append(' ').append(k).append('=').append(n));
+            new TreeMap<>(failureKinds)
+                    .forEach((k, n) -> sb.append(' ').append(k).append('=').append(n));
             sb.append(nl);
             failureSamples.forEach(s -> sb.append("  ").append(s).append(nl));
         }

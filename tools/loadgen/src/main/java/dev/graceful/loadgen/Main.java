@@ -1,7 +1,6 @@
 package dev.graceful.loadgen;
 
 import dev.graceful.Durations;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Main {
 
-    static final String USAGE = String.join(System.lineSeparator(),
+    static final String USAGE = String.join(
+            System.lineSeparator(),
             "usage: java -jar graceful-loadgen.jar --port P [options]",
             "",
             "Sends a mixed GET/POST load over kept-alive HTTP/1.1 connections (GET /, GET /work?ms=W,",
@@ -48,8 +48,7 @@ public final class Main {
             "the requests in flight, prints the summary and writes --summary.",
             "Exit status: 0 no request failed, 1 some failed, 2 bad usage.");
 
-    private Main() {
-    }
+    private Main() {}
 
     /**
      * Runs the load generator.
@@ -124,9 +123,14 @@ public final class Main {
         PrintStream err = System.err;
         while (true) {
             LockSupport.parkNanos(every.toNanos());
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "[load] %5.1fs %7d requests %5d failed ",
-                    (System.nanoTime() - start) / 1e9, load.requests(), load.failures()));
-            load.versions().forEach((v, n) -> sb.append(' ').append(v).append('=').append(n));
+            StringBuilder sb = new StringBuilder(String.format(
+                    Locale.ROOT,
+                    "[load] %5.1fs %7d requests %5d failed ",
+                    (System.nanoTime() - start) / 1e9,
+                    load.requests(),
+                    load.failures()));
+            load.versions()
+                    .forEach((v, n) -> sb.append(' ').append(v).append('=').append(n));
             err.println(sb);
         }
     }

@@ -3,12 +3,10 @@ package dev.graceful.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graceful.loadgen.ScriptedServer.Action;
-
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class LoadGeneratorIT {
@@ -22,7 +20,12 @@ class LoadGeneratorIT {
     }
 
     private static LoadGenerator.Builder against(ScriptedServer server) {
-        return LoadGenerator.builder().port(server.port()).rate(0).seed(42).work(Duration.ZERO).slowPercent(0);
+        return LoadGenerator.builder()
+                .port(server.port())
+                .rate(0)
+                .seed(42)
+                .work(Duration.ZERO)
+                .slowPercent(0);
     }
 
     @Test
@@ -37,9 +40,13 @@ class LoadGeneratorIT {
             assertThat(summary.posts()).isPositive();
             assertThat(summary.gets() + summary.posts()).isEqualTo(300);
             assertThat(summary.resent()).isZero();
-            assertThat(server.connections()).as("one kept-alive connection per worker").isEqualTo(4);
+            assertThat(server.connections())
+                    .as("one kept-alive connection per worker")
+                    .isEqualTo(4);
             assertThat(server.completeRequests()).isEqualTo(300);
-            assertThat(summary.p99Millis()).isGreaterThanOrEqualTo(summary.p50Millis()).isPositive();
+            assertThat(summary.p99Millis())
+                    .isGreaterThanOrEqualTo(summary.p50Millis())
+                    .isPositive();
         }
     }
 
@@ -74,9 +81,10 @@ class LoadGeneratorIT {
 
     @Test
     void resendsAGetThatAKeptAliveConnectionLostUnanswered() throws Exception {
-        try (ScriptedServer server = ScriptedServer.start(
-                r -> r.onConnection() == 2 ? Action.CLOSE_UNANSWERED : Action.ANSWER)) {
-            LoadSummary summary = run(against(server).connections(1).postPercent(0).maxRequests(10));
+        try (ScriptedServer server =
+                ScriptedServer.start(r -> r.onConnection() == 2 ? Action.CLOSE_UNANSWERED : Action.ANSWER)) {
+            LoadSummary summary =
+                    run(against(server).connections(1).postPercent(0).maxRequests(10));
 
             assertThat(summary.requests()).isEqualTo(10);
             assertThat(summary.failures()).isZero();
@@ -88,21 +96,25 @@ class LoadGeneratorIT {
 
     @Test
     void resendsAPostWhoseBodyWasStillHeldBackForContinue() throws Exception {
-        try (ScriptedServer server = ScriptedServer.start(
-                r -> r.onConnection() == 2 ? Action.CLOSE_UNANSWERED : Action.ANSWER)) {
-            LoadSummary summary = run(against(server).connections(1).postPercent(100).maxRequests(10));
+        try (ScriptedServer server =
+                ScriptedServer.start(r -> r.onConnection() == 2 ? Action.CLOSE_UNANSWERED : Action.ANSWER)) {
+            LoadSummary summary =
+                    run(against(server).connections(1).postPercent(100).maxRequests(10));
 
             assertThat(summary.failures()).isZero();
             assertThat(summary.resentPosts()).isEqualTo(9);
-            assertThat(server.completeRequests()).as("each POST body arrived exactly once").isEqualTo(10);
+            assertThat(server.completeRequests())
+                    .as("each POST body arrived exactly once")
+                    .isEqualTo(10);
         }
     }
 
     @Test
     void neverResendsAPostWhoseBodyWasSent() throws Exception {
-        try (ScriptedServer server = ScriptedServer.start(
-                r -> r.onConnection() == 2 ? Action.CLOSE_AFTER_BODY : Action.ANSWER)) {
-            LoadSummary summary = run(against(server).connections(1).postPercent(100).maxRequests(10));
+        try (ScriptedServer server =
+                ScriptedServer.start(r -> r.onConnection() == 2 ? Action.CLOSE_AFTER_BODY : Action.ANSWER)) {
+            LoadSummary summary =
+                    run(against(server).connections(1).postPercent(100).maxRequests(10));
 
             // Requests 2, 4, ... are each the second on their connection: the server had them whole.
             assertThat(summary.failures()).isEqualTo(5);
@@ -114,9 +126,10 @@ class LoadGeneratorIT {
 
     @Test
     void countsEveryLostRequestAsFailedWhenResendingIsOff() throws Exception {
-        try (ScriptedServer server = ScriptedServer.start(
-                r -> r.onConnection() == 2 ? Action.CLOSE_UNANSWERED : Action.ANSWER)) {
-            LoadSummary summary = run(against(server).connections(1).postPercent(50).resend(false).maxRequests(10));
+        try (ScriptedServer server =
+                ScriptedServer.start(r -> r.onConnection() == 2 ? Action.CLOSE_UNANSWERED : Action.ANSWER)) {
+            LoadSummary summary = run(
+                    against(server).connections(1).postPercent(50).resend(false).maxRequests(10));
 
             assertThat(summary.failures()).isEqualTo(5);
             assertThat(summary.resent()).isZero();
@@ -128,7 +141,8 @@ class LoadGeneratorIT {
     void opensANewConnectionInsteadOfSendingOnOneTheServerClosed() throws Exception {
         try (ScriptedServer server = ScriptedServer.start(r -> Action.ANSWER_THEN_CLOSE)) {
             // Paced: the server's close reaches the client long before its next request.
-            LoadSummary summary = run(against(server).connections(1).rate(50).postPercent(0).maxRequests(20));
+            LoadSummary summary =
+                    run(against(server).connections(1).rate(50).postPercent(0).maxRequests(20));
 
             assertThat(summary.failures()).isZero();
             assertThat(summary.requests()).isEqualTo(20);
@@ -144,7 +158,8 @@ class LoadGeneratorIT {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        LoadSummary summary = run(LoadGenerator.builder().port(port).rate(0).connections(1).maxRequests(5));
+        LoadSummary summary =
+                run(LoadGenerator.builder().port(port).rate(0).connections(1).maxRequests(5));
 
         assertThat(summary.failures()).isEqualTo(5);
         assertThat(summary.failureKinds()).isEqualTo(Map.of("refused", 5L));
@@ -153,8 +168,11 @@ class LoadGeneratorIT {
     @Test
     void countsAResponseSlowerThanTheReadTimeoutAsFailed() throws Exception {
         try (ScriptedServer server = ScriptedServer.start(r -> Action.HANG)) {
-            LoadSummary summary = run(against(server).connections(1).postPercent(0)
-                    .readTimeout(Duration.ofMillis(300)).maxRequests(2));
+            LoadSummary summary = run(against(server)
+                    .connections(1)
+                    .postPercent(0)
+                    .readTimeout(Duration.ofMillis(300))
+                    .maxRequests(2));
 
             assertThat(summary.failures()).isEqualTo(2);
             assertThat(summary.failureKinds()).isEqualTo(Map.of("timeout", 2L));
@@ -164,7 +182,8 @@ class LoadGeneratorIT {
     @Test
     void stopFinishesTheRequestsInFlightAndCountsThem() throws Exception {
         try (ScriptedServer server = ScriptedServer.start(r -> Action.ANSWER)) {
-            LoadGenerator load = against(server).connections(2).rate(100).build().start();
+            LoadGenerator load =
+                    against(server).connections(2).rate(100).build().start();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> load.requests() >= 20);
             LoadSummary summary = load.stop();
 

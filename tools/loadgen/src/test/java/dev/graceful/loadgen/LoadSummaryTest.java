@@ -21,10 +21,23 @@ class LoadSummaryTest {
 
     @Test
     void propertiesRoundTrip() {
-        String text = String.join("\n",
-                "elapsed.ms=1234", "failure.http-502=3", "failures=3", "get=60", "latency.max.ms=9.5",
-                "latency.p50.ms=1.2", "latency.p99.ms=4.0", "post=40", "requests=100", "resent.get=2",
-                "resent.post=1", "stale.connections=5", "version.v1=50", "version.v2=47", "");
+        String text = String.join(
+                "\n",
+                "elapsed.ms=1234",
+                "failure.http-502=3",
+                "failures=3",
+                "get=60",
+                "latency.max.ms=9.5",
+                "latency.p50.ms=1.2",
+                "latency.p99.ms=4.0",
+                "post=40",
+                "requests=100",
+                "resent.get=2",
+                "resent.post=1",
+                "stale.connections=5",
+                "version.v1=50",
+                "version.v2=47",
+                "");
         LoadSummary summary = LoadSummary.parse(text);
 
         assertThat(summary.requests()).isEqualTo(100);

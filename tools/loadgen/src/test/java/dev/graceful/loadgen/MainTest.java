@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 
 class MainTest {
 
     @Test
     void parsesOptions() {
-        Main.Options o = Main.Options.parse(new String[] {"--port", "8080", "--duration", "30s", "--progress", "1s",
-                "--no-resend", "--summary", "out.properties"});
+        Main.Options o = Main.Options.parse(new String[] {
+            "--port", "8080", "--duration", "30s", "--progress", "1s", "--no-resend", "--summary", "out.properties"
+        });
 
         assertThat(o.duration).isEqualTo(Duration.ofSeconds(30));
         assertThat(o.progress).isEqualTo(Duration.ofSeconds(1));
@@ -38,7 +38,6 @@ class MainTest {
                 .hasMessage("unknown option --turbo");
         assertThatThrownBy(() -> Main.Options.parse(new String[] {"--rate", "5"}))
                 .hasMessage("--port is required");
-        assertThatThrownBy(() -> Main.Options.parse(new String[] {"--port"}))
-                .hasMessage("--port needs a value");
+        assertThatThrownBy(() -> Main.Options.parse(new String[] {"--port"})).hasMessage("--port needs a value");
     }
 }

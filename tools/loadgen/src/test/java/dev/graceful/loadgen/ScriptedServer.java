@@ -36,8 +36,7 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     /** A request as the script sees it. */
-    record Request(String method, String target, int onConnection, int overall) {
-    }
+    record Request(String method, String target, int onConnection, int overall) {}
 
     /** The test's script. */
     interface Script {
@@ -117,7 +116,8 @@ final class ScriptedServer implements AutoCloseable {
                 while ((h = line(in)) != null && !h.isEmpty()) {
                     String lower = h.toLowerCase(Locale.ROOT);
                     if (lower.startsWith("content-length:")) {
-                        length = Long.parseLong(lower.substring("content-length:".length()).trim());
+                        length = Long.parseLong(
+                                lower.substring("content-length:".length()).trim());
                     } else if (lower.startsWith("expect:") && lower.contains("100-continue")) {
                         expect = true;
                     }
@@ -143,7 +143,8 @@ final class ScriptedServer implements AutoCloseable {
                 }
                 byte[] body = script.body(request).getBytes(StandardCharsets.UTF_8);
                 out.write(("HTTP/1.1 " + script.status(request) + " X\r\nContent-Type: text/plain\r\nContent-Length: "
-                        + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                                + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
                 out.write(body);
                 out.flush();
                 if (action == Action.ANSWER_THEN_CLOSE) {

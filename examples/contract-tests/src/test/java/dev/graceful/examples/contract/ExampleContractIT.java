@@ -26,16 +26,27 @@ class ExampleContractIT {
     private static final Duration AT_MOST = Duration.ofSeconds(30);
 
     static Stream<String> examples() {
-        return Arrays.stream(System.getProperty("contract.examples", "jetty,tomcat").split(",")).map(String::trim);
+        return Arrays.stream(
+                        System.getProperty("contract.examples", "jetty,tomcat").split(","))
+                .map(String::trim);
     }
 
     static Stream<Arguments> badOptions() {
-        return examples().flatMap(name -> Stream.of(
-                List.of(name, "--port", "0"), List.of(name, "--port", "65536"), List.of(name, "--port", "http"),
-                List.of(name, "--port"), List.of(name, "--drain-timeout", "5"), List.of(name, "--drain-timeout", "0s"),
-                List.of(name, "--drain-timeout", "-1s"), List.of(name, "--readiness-delay", "2x"),
-                List.of(name, "--version", ""), List.of(name, "--verbose", "1"), List.of("no-such-example"), List.of())
-                .map(args -> Arguments.of(args)));
+        return examples()
+                .flatMap(name -> Stream.of(
+                                List.of(name, "--port", "0"),
+                                List.of(name, "--port", "65536"),
+                                List.of(name, "--port", "http"),
+                                List.of(name, "--port"),
+                                List.of(name, "--drain-timeout", "5"),
+                                List.of(name, "--drain-timeout", "0s"),
+                                List.of(name, "--drain-timeout", "-1s"),
+                                List.of(name, "--readiness-delay", "2x"),
+                                List.of(name, "--version", ""),
+                                List.of(name, "--verbose", "1"),
+                                List.of("no-such-example"),
+                                List.of())
+                        .map(args -> Arguments.of(args)));
     }
 
     @ParameterizedTest
@@ -52,8 +63,9 @@ class ExampleContractIT {
         Path bin = Files.createDirectories(tmp.resolve("examples/bin"));
         Files.copy(ExampleProcess.RUN, bin.resolve("run"));
         Files.createDirectories(tmp.resolve("examples/unbuilt"));
-        Files.writeString(tmp.resolve("examples/unbuilt/pom.xml"), "<project><properties><example.name>unbuilt"
-                + "</example.name></properties></project>");
+        Files.writeString(
+                tmp.resolve("examples/unbuilt/pom.xml"),
+                "<project><properties><example.name>unbuilt" + "</example.name></properties></project>");
         ExampleProcess.Result result = ExampleProcess.runToEnd(bin.resolve("run"), "unbuilt");
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.stderr()).contains("mvn install -DskipTests").contains("graceful-example-unbuilt.jar");
@@ -65,18 +77,27 @@ class ExampleContractIT {
         try (ExampleProcess example = ExampleProcess.start(name, "routes", "--version", "v7")) {
             int port = example.port;
             assertThat(example.jvm.handle().info().command())
-                    .as("the script exec'd the JVM: its PID is the JVM's").hasValueSatisfying(c -> assertThat(c).endsWith("java"));
+                    .as("the script exec'd the JVM: its PID is the JVM's")
+                    .hasValueSatisfying(c -> assertThat(c).endsWith("java"));
 
             Response hello = Http.exchange(port, "GET", "/", null);
             assertThat(hello.status()).isEqualTo(200);
             assertThat(hello.body().trim()).isEqualTo("hello from v7");
-            assertThat(Http.exchange(port, "GET", "/work?ms=20", null).body().trim()).isEqualTo("done v7");
+            assertThat(Http.exchange(port, "GET", "/work?ms=20", null).body().trim())
+                    .isEqualTo("done v7");
             Response post = Http.exchange(port, "POST", "/work?ms=0", "x".repeat(50_000));
             assertThat(post.status()).isEqualTo(200);
             assertThat(post.body().trim()).isEqualTo("done v7");
-            for (String bad : List.of("/work", "/work?ms=", "/work?ms=abc", "/work?ms=-1", "/work?ms=600001",
+            for (String bad : List.of(
+                    "/work",
+                    "/work?ms=",
+                    "/work?ms=abc",
+                    "/work?ms=-1",
+                    "/work?ms=600001",
                     "/work?ms=99999999999999999999")) {
-                assertThat(Http.exchange(port, "GET", bad, null).status()).as(bad).isEqualTo(400);
+                assertThat(Http.exchange(port, "GET", bad, null).status())
+                        .as(bad)
+                        .isEqualTo(400);
             }
             assertThat(Http.exchange(port, "GET", "/healthz", null).status()).isEqualTo(200);
             assertThat(Http.exchange(port, "GET", "/livez", null).status()).isEqualTo(200);
@@ -87,7 +108,9 @@ class ExampleContractIT {
             assertThat(Http.exchange(port, "DELETE", "/livez", null).status()).isEqualTo(405);
             assertThat(Http.exchange(port, "DELETE", "/", null).status()).isEqualTo(405);
             assertThat(Http.exchange(port, "PUT", "/work?ms=1", "x").status()).isEqualTo(405);
-            assertThat(Http.exchange(port, "GET", "/healthz", null).status()).as("405s changed nothing").isEqualTo(200);
+            assertThat(Http.exchange(port, "GET", "/healthz", null).status())
+                    .as("405s changed nothing")
+                    .isEqualTo(200);
             assertThat(Http.exchange(port, "GET", "/nope", null).status()).isEqualTo(404);
 
             example.jvm.signal("TERM");
@@ -112,17 +135,25 @@ class ExampleContractIT {
                     throw new IllegalStateException(e);
                 }
             });
-            await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
-                    .until(() -> Http.exchange(port, "GET", "/healthz", null).body().contains("\"inFlight\":1"));
+            await().atMost(AT_MOST)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() ->
+                            Http.exchange(port, "GET", "/healthz", null).body().contains("\"inFlight\":1"));
 
             long signalled = System.nanoTime();
             example.jvm.signal("TERM");
-            await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+            await().atMost(AT_MOST)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> Http.statusOrZero(port, "GET", "/healthz") == 503);
             long readinessFailedMs = (System.nanoTime() - signalled) / 1_000_000;
             assertThat(readinessFailedMs).as("readiness fails at once").isLessThan(1000);
-            assertThat(Http.statusOrZero(port, "GET", "/livez")).as("live while draining").isEqualTo(200);
-            assertThat(Http.exchange(port, "GET", "/", null).status()).as("served during the readiness delay")
+            assertThat(Http.statusOrZero(port, "GET", "/livez"))
+                    .as("live while draining")
+                    .isEqualTo(200);
+            assertThat(Http.exchange(port, "GET", "/", null).status())
+                    .as("served during the readiness delay")
                     .isEqualTo(200);
 
             Response done = work.get(AT_MOST.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
@@ -130,11 +161,15 @@ class ExampleContractIT {
             assertThat(done.body().trim()).isEqualTo("done dev");
             assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
             long exitMs = (example.jvm.exitedAtNanos() - completedAt.join()) / 1_000_000;
-            String line = String.format("%s: SIGTERM to readiness 503 <= %d ms; last in-flight completion to process exit %d ms",
+            String line = String.format(
+                    "%s: SIGTERM to readiness 503 <= %d ms; last in-flight completion to process exit %d ms",
                     name, readinessFailedMs, exitMs);
             System.out.println("[contract] " + line);
-            Files.writeString(ExampleProcess.LOGS.resolve("timings.txt"), line + "\n",
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(
+                    ExampleProcess.LOGS.resolve("timings.txt"),
+                    line + "\n",
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
             assertThat(exitMs).as("no selector thread delays the exit").isLessThan(2000);
             assertThat(example.output()).contains("drained 1, abandoned 0");
         }
@@ -145,8 +180,12 @@ class ExampleContractIT {
     void aDrainThatTimesOutExitsNonZero(String name) throws Exception {
         try (ExampleProcess example = ExampleProcess.start(name, "timeout", "--drain-timeout", "500ms")) {
             CompletableFuture.runAsync(() -> Http.statusOrZero(example.port, "GET", "/work?ms=60000"));
-            await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
-                    .until(() -> Http.exchange(example.port, "GET", "/healthz", null).body().contains("\"inFlight\":1"));
+            await().atMost(AT_MOST)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> Http.exchange(example.port, "GET", "/healthz", null)
+                            .body()
+                            .contains("\"inFlight\":1"));
             example.jvm.signal("TERM");
             assertThat(example.jvm.awaitExit(AT_MOST)).isEqualTo(3);
             assertThat(example.output()).contains("GET /work");
@@ -158,10 +197,16 @@ class ExampleContractIT {
     void aSecondSignalExitsPromptly(String name) throws Exception {
         try (ExampleProcess example = ExampleProcess.start(name, "second-signal", "--readiness-delay", "10s")) {
             CompletableFuture.runAsync(() -> Http.statusOrZero(example.port, "GET", "/work?ms=60000"));
-            await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
-                    .until(() -> Http.exchange(example.port, "GET", "/healthz", null).body().contains("\"inFlight\":1"));
+            await().atMost(AT_MOST)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> Http.exchange(example.port, "GET", "/healthz", null)
+                            .body()
+                            .contains("\"inFlight\":1"));
             example.jvm.signal("TERM");
-            await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+            await().atMost(AT_MOST)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
                     .until(() -> Http.statusOrZero(example.port, "GET", "/healthz") == 503);
             long second = System.nanoTime();
             example.jvm.signal("INT");

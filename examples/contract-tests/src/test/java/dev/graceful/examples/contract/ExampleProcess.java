@@ -12,7 +12,9 @@ import java.time.Duration;
 /** One {@code examples/bin/run NAME ...} child process serving on a port of its own; its output also goes to a log file. */
 final class ExampleProcess implements AutoCloseable {
 
-    static final Path RUN = Path.of(System.getProperty("contract.run", "../bin/run")).toAbsolutePath().normalize();
+    static final Path RUN = Path.of(System.getProperty("contract.run", "../bin/run"))
+            .toAbsolutePath()
+            .normalize();
     static final Path LOGS = Path.of(System.getProperty("contract.logs", "target/contract-logs"));
 
     final int port;
@@ -26,10 +28,15 @@ final class ExampleProcess implements AutoCloseable {
     /** Starts the example and waits until it serves. */
     static ExampleProcess start(String name, String scenario, String... options) throws IOException {
         int port = freePort();
-        ChildJvm jvm = ChildJvm.command("bash", RUN.toString(), name, "--port", Integer.toString(port)).args(options)
-                .mergeStderr().logTo(LOGS.resolve(name + "-" + scenario + ".log")).start();
+        ChildJvm jvm = ChildJvm.command("bash", RUN.toString(), name, "--port", Integer.toString(port))
+                .args(options)
+                .mergeStderr()
+                .logTo(LOGS.resolve(name + "-" + scenario + ".log"))
+                .start();
         try {
-            await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+            await().atMost(Duration.ofSeconds(60))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(20))
                     .failFast(jvm::assertAlive)
                     .until(() -> Http.statusOrZero(port, "GET", "/livez") == 200);
         } catch (RuntimeException | Error e) {
@@ -41,15 +48,17 @@ final class ExampleProcess implements AutoCloseable {
 
     /** Runs the script to completion (for option errors). */
     static Result runToEnd(Path script, String... args) throws IOException, InterruptedException {
-        try (ChildJvm run = ChildJvm.command("bash", script.toString()).args(args).start()) {
+        try (ChildJvm run =
+                ChildJvm.command("bash", script.toString()).args(args).start()) {
             int exitCode = run.awaitExit(Duration.ofSeconds(30));
-            return new Result(exitCode, run.output().text(ChildOutput.Source.STDOUT),
+            return new Result(
+                    exitCode,
+                    run.output().text(ChildOutput.Source.STDOUT),
                     run.output().text(ChildOutput.Source.STDERR));
         }
     }
 
-    record Result(int exitCode, String stdout, String stderr) {
-    }
+    record Result(int exitCode, String stdout, String stderr) {}
 
     String output() {
         return jvm.output().text();

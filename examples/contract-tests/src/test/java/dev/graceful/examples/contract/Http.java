@@ -6,8 +6,7 @@ import java.io.IOException;
 /** One-shot HTTP/1.1 exchanges on fresh connections. */
 final class Http {
 
-    private Http() {
-    }
+    private Http() {}
 
     static RawHttpConnection.Response exchange(int port, String method, String target, String body) throws IOException {
         try (RawHttpConnection c = RawHttpConnection.open(port)) {

@@ -17,8 +17,7 @@ public final class JettyExample {
 
     private static final Logger log = LoggerFactory.getLogger(JettyExample.class);
 
-    private JettyExample() {
-    }
+    private JettyExample() {}
 
     /**
      * Runs the example.
@@ -32,11 +31,13 @@ public final class JettyExample {
 
         Server server = server(options.port(), options.version(), graceful);
         server.start();
-        graceful.installSignalHandlers();               // SIGTERM/SIGINT: drain, then exit
+        graceful.installSignalHandlers(); // SIGTERM/SIGINT: drain, then exit
         graceful.markReady();
-        log.info("jetty example {} listening on port {}", options.version(),
+        log.info(
+                "jetty example {} listening on port {}",
+                options.version(),
                 ((ServerConnector) server.getConnectors()[0]).getLocalPort());
-        graceful.termination().join();                  // graceful exits the process when done
+        graceful.termination().join(); // graceful exits the process when done
     }
 
     /**
@@ -55,7 +56,7 @@ public final class JettyExample {
         server.setHandler(context);
         if (graceful != null) {
             context.addServletContainerInitializer(GracefulServlet.initializer(graceful)); // tracking + /healthz
-            JettyParticipant.register(graceful, server);   // listener, idle connections, stop
+            JettyParticipant.register(graceful, server); // listener, idle connections, stop
         }
         return server;
     }

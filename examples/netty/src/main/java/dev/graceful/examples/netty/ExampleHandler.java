@@ -45,8 +45,7 @@ public final class ExampleHandler extends SimpleChannelInboundHandler<FullHttpRe
         this.version = version;
     }
 
-    private record Request(HttpMethod method, String uri, boolean keepAlive) {
-    }
+    private record Request(HttpMethod method, String uri, boolean keepAlive) {}
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -86,8 +85,11 @@ public final class ExampleHandler extends SimpleChannelInboundHandler<FullHttpRe
                     respond(ctx, r, HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n", null);
                     break;
                 }
-                ctx.executor().schedule(() -> respond(ctx, r, HttpResponseStatus.OK, "done " + version + "\n", null),
-                        ms, TimeUnit.MILLISECONDS);
+                ctx.executor()
+                        .schedule(
+                                () -> respond(ctx, r, HttpResponseStatus.OK, "done " + version + "\n", null),
+                                ms,
+                                TimeUnit.MILLISECONDS);
                 break;
             default:
                 respond(ctx, r, HttpResponseStatus.NOT_FOUND, "not found\n", null);
@@ -97,8 +99,8 @@ public final class ExampleHandler extends SimpleChannelInboundHandler<FullHttpRe
     private void respond(ChannelHandlerContext ctx, Request r, HttpResponseStatus status, String body, String allow) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         boolean head = r.method().equals(HttpMethod.HEAD);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);

@@ -2,8 +2,8 @@ package dev.graceful.examples.netty;
 
 import dev.graceful.Durations;
 import dev.graceful.GracefulConfig;
-import dev.graceful.examples.ExampleOptions;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.examples.ExampleOptions;
 import dev.graceful.netty.GracefulNetty;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -49,8 +49,7 @@ public final class NettyExample {
 
     private static final Logger log = LoggerFactory.getLogger(NettyExample.class);
 
-    private NettyExample() {
-    }
+    private NettyExample() {}
 
     /**
      * Starts the server.
@@ -80,9 +79,12 @@ public final class NettyExample {
         netty.manage(server, group);
         graceful.installSignalHandlers();
         graceful.markReady();
-        log.info("Listening on port {} (version {}, drain timeout {}, readiness delay {})",
-                ((InetSocketAddress) server.localAddress()).getPort(), options.version(),
-                Durations.format(config.drainTimeout()), Durations.format(config.readinessDelay()));
+        log.info(
+                "Listening on port {} (version {}, drain timeout {}, readiness delay {})",
+                ((InetSocketAddress) server.localAddress()).getPort(),
+                options.version(),
+                Durations.format(config.drainTimeout()),
+                Durations.format(config.readinessDelay()));
     }
 
     /**
@@ -100,7 +102,9 @@ public final class NettyExample {
                         ch.pipeline().addLast(new ProtocolSniffer(netty, version));
                     }
                 })
-                .bind(port).sync().channel();
+                .bind(port)
+                .sync()
+                .channel();
     }
 
     /** HTTP/1.1 pipeline: codec, graceful handlers, then the application. */
@@ -121,8 +125,11 @@ public final class NettyExample {
         p.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                        new HttpObjectAggregator(1 << 20), new ExampleHandler(version));
+                stream.pipeline()
+                        .addLast(
+                                new Http2StreamFrameToHttpObjectCodec(true),
+                                new HttpObjectAggregator(1 << 20),
+                                new ExampleHandler(version));
             }
         }));
     }

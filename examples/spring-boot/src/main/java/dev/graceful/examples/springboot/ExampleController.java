@@ -31,12 +31,15 @@ class ExampleController {
     }
 
     /** Reads the body, then answers after {@code ms} milliseconds without holding a server thread. */
-    @RequestMapping(path = "/work", method = { RequestMethod.GET, RequestMethod.POST }, produces = TEXT)
-    CompletableFuture<String> work(@RequestParam(name = "ms", required = false) String ms,
-            @RequestBody(required = false) byte[] body) {
+    @RequestMapping(
+            path = "/work",
+            method = {RequestMethod.GET, RequestMethod.POST},
+            produces = TEXT)
+    CompletableFuture<String> work(
+            @RequestParam(name = "ms", required = false) String ms, @RequestBody(required = false) byte[] body) {
         long delay = WorkDelay.parse(ms);
-        return CompletableFuture.supplyAsync(() -> "done " + version + "\n",
-                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
+        return CompletableFuture.supplyAsync(
+                () -> "done " + version + "\n", CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
     }
 
     @ExceptionHandler(IllegalArgumentException.class)

@@ -21,7 +21,8 @@ public class SpringBootExample {
      */
     public static void main(String[] args) {
         ExampleOptions options = ExampleOptions.parseOrExit("spring-boot", args);
-        SpringApplication.run(SpringBootExample.class,
+        SpringApplication.run(
+                SpringBootExample.class,
                 "--port=" + options.port(),
                 "--version=" + options.version(),
                 "--drain-timeout=" + options.drainTimeout().toMillis() + "ms",

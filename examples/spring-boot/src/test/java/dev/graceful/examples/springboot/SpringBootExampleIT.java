@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class SpringBootExampleIT {
 
-    private static final Path RUN = Path.of(System.getProperty("example.run", "../bin/run")).toAbsolutePath().normalize();
+    private static final Path RUN = Path.of(System.getProperty("example.run", "../bin/run"))
+            .toAbsolutePath()
+            .normalize();
     private static final Path LOGS = Path.of(System.getProperty("example.logs", "target/example-logs"));
     private static final Duration AT_MOST = Duration.ofSeconds(30);
     private static final String CONTEXT_LOGGER =
@@ -33,16 +35,23 @@ class SpringBootExampleIT {
         // Spring's context logs "Closing ..." at DEBUG when its close begins.
         Map<String, String> closeLogged = Map.of("JAVA_OPTS", "-Dlogging.level." + CONTEXT_LOGGER + "=DEBUG");
         try (Example example = Example.start("sigterm", closeLogged, "--readiness-delay", "3s")) {
-            CompletableFuture<RawHttpConnection.Response> work = example.requestAsync("POST", "/work?ms=6000", "payload");
+            CompletableFuture<RawHttpConnection.Response> work =
+                    example.requestAsync("POST", "/work?ms=6000", "payload");
             example.awaitInFlight(1);
 
             example.signal("TERM");
-            await().atMost(Duration.ofSeconds(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+            await().atMost(Duration.ofSeconds(2))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> example.status("/healthz") == 503);
-            assertThat(example.status("/actuator/health/readiness")).as("Actuator agrees at once").isEqualTo(503);
+            assertThat(example.status("/actuator/health/readiness"))
+                    .as("Actuator agrees at once")
+                    .isEqualTo(503);
             assertThat(example.status("/actuator/health/liveness")).isEqualTo(200);
             assertThat(example.status("/livez")).isEqualTo(200);
-            assertThat(example.status("/")).as("served during the readiness delay").isEqualTo(200);
+            assertThat(example.status("/"))
+                    .as("served during the readiness delay")
+                    .isEqualTo(200);
 
             RawHttpConnection.Response done = work.get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
             assertThat(done.status()).isEqualTo(200);
@@ -50,8 +59,10 @@ class SpringBootExampleIT {
             assertThat(example.awaitExit()).isZero();
             String log = example.output();
             assertThat(log).contains("drained 1, abandoned 0");
-            assertThat(log.indexOf("Shutdown complete")).as("the drain ended before Spring began to close the context")
-                    .isPositive().isLessThan(log.indexOf("Closing org.springframework"));
+            assertThat(log.indexOf("Shutdown complete"))
+                    .as("the drain ended before Spring began to close the context")
+                    .isPositive()
+                    .isLessThan(log.indexOf("Closing org.springframework"));
         }
     }
 
@@ -76,7 +87,9 @@ class SpringBootExampleIT {
             long second = System.nanoTime();
             example.signal("INT");
             assertThat(example.awaitExit()).isEqualTo(130);
-            assertThat(Duration.ofNanos(System.nanoTime() - second)).as("prompt").isLessThan(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - second))
+                    .as("prompt")
+                    .isLessThan(Duration.ofSeconds(5));
         }
     }
 
@@ -87,8 +100,11 @@ class SpringBootExampleIT {
             example.awaitInFlight(1);
             example.signal("TERM");
             assertThat(work.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).status()).isEqualTo(200);
-            assertThat(example.awaitExit()).as("the JVM's own exit code for SIGTERM").isEqualTo(143);
-            assertThat(example.output()).contains("Shutdown started (application context closed)")
+            assertThat(example.awaitExit())
+                    .as("the JVM's own exit code for SIGTERM")
+                    .isEqualTo(143);
+            assertThat(example.output())
+                    .contains("Shutdown started (application context closed)")
                     .contains("drained 1, abandoned 0");
         }
     }
@@ -109,11 +125,17 @@ class SpringBootExampleIT {
                 port = s.getLocalPort();
             }
             ChildJvm jvm = ChildJvm.command("bash", RUN.toString(), "spring-boot", "--port", Integer.toString(port))
-                    .args(options).env(env).mergeStderr().logTo(LOGS.resolve(scenario + ".log")).start();
+                    .args(options)
+                    .env(env)
+                    .mergeStderr()
+                    .logTo(LOGS.resolve(scenario + ".log"))
+                    .start();
             Example example = new Example(port, jvm);
             try {
                 // Spring Boot starts in seconds, more on a loaded two-core machine.
-                await().atMost(Duration.ofSeconds(90)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                await().atMost(Duration.ofSeconds(90))
+                        .pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(50))
                         .failFast(jvm::assertAlive)
                         .until(() -> example.status("/healthz") == 200);
             } catch (RuntimeException | Error e) {
@@ -144,12 +166,15 @@ class SpringBootExampleIT {
         }
 
         void awaitInFlight(int n) {
-            await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() -> {
-                try (RawHttpConnection c = RawHttpConnection.open(port)) {
-                    c.send("GET", "/healthz", null);
-                    return c.read().body().contains("\"inFlight\":" + n);
-                }
-            });
+            await().atMost(AT_MOST)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
+                        try (RawHttpConnection c = RawHttpConnection.open(port)) {
+                            c.send("GET", "/healthz", null);
+                            return c.read().body().contains("\"inFlight\":" + n);
+                        }
+                    });
         }
 
         void signal(String signal) throws IOException, InterruptedException {

@@ -19,8 +19,7 @@ public final class TomcatExample {
 
     private static final Logger log = LoggerFactory.getLogger(TomcatExample.class);
 
-    private TomcatExample() {
-    }
+    private TomcatExample() {}
 
     /**
      * Runs the example.
@@ -34,10 +33,13 @@ public final class TomcatExample {
 
         Tomcat tomcat = tomcat(options.port(), options.version(), graceful);
         tomcat.start();
-        graceful.installSignalHandlers();               // SIGTERM/SIGINT: drain, then exit
+        graceful.installSignalHandlers(); // SIGTERM/SIGINT: drain, then exit
         graceful.markReady();
-        log.info("tomcat example {} listening on port {}", options.version(), tomcat.getConnector().getLocalPort());
-        graceful.termination().join();                  // graceful exits the process when done
+        log.info(
+                "tomcat example {} listening on port {}",
+                options.version(),
+                tomcat.getConnector().getLocalPort());
+        graceful.termination().join(); // graceful exits the process when done
     }
 
     /**
@@ -46,8 +48,8 @@ public final class TomcatExample {
      */
     public static Tomcat tomcat(int port, String version, GracefulShutdown graceful) throws IOException {
         Tomcat tomcat = new Tomcat();
-        Path baseDir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
-                "graceful-example-tomcat-" + port));
+        Path baseDir = Files.createDirectories(
+                Path.of(System.getProperty("java.io.tmpdir"), "graceful-example-tomcat-" + port));
         tomcat.setBaseDir(baseDir.toString());
         Connector connector = new Connector();
         connector.setPort(port);
@@ -61,7 +63,7 @@ public final class TomcatExample {
         context.addServletMappingDecoded("/", "app");
         if (graceful != null) {
             context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null); // tracking + /healthz
-            TomcatParticipant.register(graceful, tomcat);  // before start: listener, idle connections, stop
+            TomcatParticipant.register(graceful, tomcat); // before start: listener, idle connections, stop
         }
         return tomcat;
     }

@@ -45,13 +45,16 @@ public final class GracefulAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    GracefulApplicationLifecycle gracefulApplicationLifecycle(GracefulShutdown graceful, GracefulProperties properties) {
-        return new GracefulApplicationLifecycle(graceful, properties.getSignals().isEnabled());
+    GracefulApplicationLifecycle gracefulApplicationLifecycle(
+            GracefulShutdown graceful, GracefulProperties properties) {
+        return new GracefulApplicationLifecycle(
+                graceful, properties.getSignals().isEnabled());
     }
 
     @Bean
     @ConditionalOnMissingBean
-    SpringAvailabilityBridge gracefulAvailabilityBridge(GracefulShutdown graceful, ApplicationEventPublisher publisher) {
+    SpringAvailabilityBridge gracefulAvailabilityBridge(
+            GracefulShutdown graceful, ApplicationEventPublisher publisher) {
         return new SpringAvailabilityBridge(graceful, publisher);
     }
 }

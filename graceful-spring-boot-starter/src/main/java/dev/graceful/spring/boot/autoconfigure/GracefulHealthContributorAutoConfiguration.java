@@ -16,9 +16,11 @@ import org.springframework.context.annotation.Configuration;
  * lifecycle state, the phase and the in-flight count. Disable it with
  * {@code management.health.graceful.enabled=false}.
  */
-@AutoConfiguration(after = GracefulAutoConfiguration.class,
+@AutoConfiguration(
+        after = GracefulAutoConfiguration.class,
         beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
-@ConditionalOnClass(name = { "dev.graceful.GracefulShutdown", "org.springframework.boot.health.contributor.HealthIndicator" })
+@ConditionalOnClass(
+        name = {"dev.graceful.GracefulShutdown", "org.springframework.boot.health.contributor.HealthIndicator"})
 @ConditionalOnBooleanProperty(name = "graceful.enabled", matchIfMissing = true)
 @ConditionalOnBean(GracefulShutdown.class)
 public final class GracefulHealthContributorAutoConfiguration {

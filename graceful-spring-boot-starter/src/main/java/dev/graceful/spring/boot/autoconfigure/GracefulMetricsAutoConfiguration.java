@@ -16,12 +16,15 @@ import org.springframework.context.annotation.Bean;
  * {@code MeterBinder} bean, so Spring Boot binds it to every registry; switch the meters off with
  * {@code management.metrics.enable.graceful=false}.
  */
-@AutoConfiguration(after = GracefulAutoConfiguration.class, afterName = {
-        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
-@ConditionalOnClass({ GracefulShutdown.class, MeterRegistry.class })
+@AutoConfiguration(
+        after = GracefulAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+        })
+@ConditionalOnClass({GracefulShutdown.class, MeterRegistry.class})
 @ConditionalOnBooleanProperty(name = "graceful.enabled", matchIfMissing = true)
-@ConditionalOnBean({ GracefulShutdown.class, MeterRegistry.class })
+@ConditionalOnBean({GracefulShutdown.class, MeterRegistry.class})
 public final class GracefulMetricsAutoConfiguration {
 
     @Bean

@@ -23,7 +23,7 @@ import org.springframework.web.server.WebFilter;
  * (and the server set to shut down immediately once drained: see {@link DrainedWebServerShutdown}).
  */
 @AutoConfiguration(after = GracefulAutoConfiguration.class)
-@ConditionalOnClass({ GracefulShutdown.class, WebFilter.class })
+@ConditionalOnClass({GracefulShutdown.class, WebFilter.class})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnBooleanProperty(name = "graceful.enabled", matchIfMissing = true)
 @ConditionalOnBean(GracefulShutdown.class)
@@ -37,9 +37,12 @@ public final class GracefulReactiveAutoConfiguration {
 
     /** Reactor Netty, Spring Boot's default reactive server. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = { "reactor.netty.http.server.HttpServer",
-            "org.springframework.boot.reactor.netty.NettyWebServer",
-            "org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory" })
+    @ConditionalOnClass(
+            name = {
+                "reactor.netty.http.server.HttpServer",
+                "org.springframework.boot.reactor.netty.NettyWebServer",
+                "org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory"
+            })
     static class ReactorNettyConfiguration {
 
         @Bean

@@ -35,8 +35,12 @@ import org.springframework.core.Ordered;
  * by then (see {@link DrainedWebServerShutdown}).
  */
 @AutoConfiguration(after = GracefulAutoConfiguration.class)
-@ConditionalOnClass({ GracefulShutdown.class, GracefulFilter.class, jakarta.servlet.Filter.class,
-        FilterRegistrationBean.class })
+@ConditionalOnClass({
+    GracefulShutdown.class,
+    GracefulFilter.class,
+    jakarta.servlet.Filter.class,
+    FilterRegistrationBean.class
+})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnBooleanProperty(name = "graceful.enabled", matchIfMissing = true)
 @ConditionalOnBean(GracefulShutdown.class)
@@ -44,8 +48,8 @@ public final class GracefulServletAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "gracefulFilterRegistration")
-    FilterRegistrationBean<GracefulFilter> gracefulFilterRegistration(GracefulShutdown graceful,
-            ObjectProvider<HealthEndpoint> health) {
+    FilterRegistrationBean<GracefulFilter> gracefulFilterRegistration(
+            GracefulShutdown graceful, ObjectProvider<HealthEndpoint> health) {
         // Without graceful's health endpoint no path is exempt from tracking.
         HealthEndpoint exempt = health.getIfAvailable(() -> HealthEndpoint.of(graceful, List.of(), List.of()));
         FilterRegistrationBean<GracefulFilter> registration =
@@ -72,8 +76,12 @@ public final class GracefulServletAutoConfiguration {
 
     /** Spring Boot's embedded Tomcat. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = { "org.apache.catalina.startup.Tomcat", "org.springframework.boot.tomcat.TomcatWebServer",
-            "org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory" })
+    @ConditionalOnClass(
+            name = {
+                "org.apache.catalina.startup.Tomcat",
+                "org.springframework.boot.tomcat.TomcatWebServer",
+                "org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory"
+            })
     static class TomcatConfiguration {
 
         @Bean
@@ -91,8 +99,12 @@ public final class GracefulServletAutoConfiguration {
 
     /** Spring Boot's embedded Jetty. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = { "org.eclipse.jetty.server.Server", "org.springframework.boot.jetty.JettyWebServer",
-            "org.springframework.boot.jetty.servlet.JettyServletWebServerFactory" })
+    @ConditionalOnClass(
+            name = {
+                "org.eclipse.jetty.server.Server",
+                "org.springframework.boot.jetty.JettyWebServer",
+                "org.springframework.boot.jetty.servlet.JettyServletWebServerFactory"
+            })
     static class JettyConfiguration {
 
         @Bean

@@ -17,7 +17,8 @@ import org.springframework.core.Ordered;
  * timed-out drain or a second signal into a watchdog halt. Other servers (a separate management
  * server) keep Boot's setting.
  */
-public final class DrainedWebServerShutdown implements WebServerFactoryCustomizer<ConfigurableWebServerFactory>, Ordered {
+public final class DrainedWebServerShutdown
+        implements WebServerFactoryCustomizer<ConfigurableWebServerFactory>, Ordered {
 
     private final Class<? extends ConfigurableWebServerFactory> drained;
 

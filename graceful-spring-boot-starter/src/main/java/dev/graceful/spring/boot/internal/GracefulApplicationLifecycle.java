@@ -107,7 +107,8 @@ public final class GracefulApplicationLifecycle
         context.getBeansOfType(ShutdownTask.class).forEach((name, task) -> names.put(task, name));
         Duration sum = Duration.ZERO;
         // orderedStream honours @Order on classes and on @Bean methods alike.
-        for (ShutdownTask task : (Iterable<ShutdownTask>) context.getBeanProvider(ShutdownTask.class).orderedStream()::iterator) {
+        for (ShutdownTask task : (Iterable<ShutdownTask>)
+                context.getBeanProvider(ShutdownTask.class).orderedStream()::iterator) {
             String name = names.get(task);
             if (name == null) {
                 continue; // a non-singleton or one from a parent context: not ours to run
@@ -121,12 +122,17 @@ public final class GracefulApplicationLifecycle
                     sum = sum.plus(graceful.config().defaultTaskTimeout());
                 }
             } catch (IllegalArgumentException e) {
-                if (graceful.config().budget().isPresent() && e.getMessage() != null && e.getMessage().contains("budget")) {
-                    throw new InvalidConfigurationPropertyValueException("graceful.budget",
+                if (graceful.config().budget().isPresent()
+                        && e.getMessage() != null
+                        && e.getMessage().contains("budget")) {
+                    throw new InvalidConfigurationPropertyValueException(
+                            "graceful.budget",
                             Durations.format(graceful.config().budget().get()),
-                            "shutdown task bean '" + name + "' does not fit: " + GracefulConfigs.withPropertyNames(e.getMessage()));
+                            "shutdown task bean '" + name + "' does not fit: "
+                                    + GracefulConfigs.withPropertyNames(e.getMessage()));
                 }
-                throw new IllegalStateException("Cannot register shutdown task bean '" + name + "': " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "Cannot register shutdown task bean '" + name + "': " + e.getMessage(), e);
             }
         }
         taskTimeouts = sum;
@@ -190,8 +196,11 @@ public final class GracefulApplicationLifecycle
         if (graceful.termination().isDone()) {
             return;
         }
-        if (ownsProcess && graceful.phase() != Phase.STARTING && graceful.phase() != Phase.READY
-                && !startedDuringJvmShutdown && JvmShutdown.inProgress()) {
+        if (ownsProcess
+                && graceful.phase() != Phase.STARTING
+                && graceful.phase() != Phase.READY
+                && !startedDuringJvmShutdown
+                && JvmShutdown.inProgress()) {
             // graceful started the drain on a signal and the JVM began exiting before the drain was
             // over: only a second signal (or a System.exit elsewhere) does that, and it means
             // "exit now". Holding Spring's shutdown hook here would turn a prompt exit into a
@@ -199,16 +208,20 @@ public final class GracefulApplicationLifecycle
             log.info("The JVM is exiting in the middle of the drain (second signal): closing the context now");
             return;
         }
-        Duration bound = graceful.config().fixedPhases().plus(taskTimeouts).plus(graceful.config().watchdogMargin());
+        Duration bound = graceful.config()
+                .fixedPhases()
+                .plus(taskTimeouts)
+                .plus(graceful.config().watchdogMargin());
         try {
-            ShutdownReport report = graceful.shutdown("application context closed")
-                    .get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            ShutdownReport report =
+                    graceful.shutdown("application context closed").get(bound.toMillis(), TimeUnit.MILLISECONDS);
             log.debug("Drain before the context close done: {}", report);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.warn("Interrupted while draining before the context close; closing the context now");
         } catch (TimeoutException e) {
-            log.warn("The shutdown sequence did not end within {}; closing the context anyway", Durations.format(bound));
+            log.warn(
+                    "The shutdown sequence did not end within {}; closing the context anyway", Durations.format(bound));
         } catch (ExecutionException e) {
             log.warn("The shutdown sequence failed; closing the context", e.getCause());
         }
@@ -226,11 +239,10 @@ public final class GracefulApplicationLifecycle
     /** Tells whether the JVM has begun its shutdown-hook phase. */
     static final class JvmShutdown {
 
-        private JvmShutdown() {
-        }
+        private JvmShutdown() {}
 
         static boolean inProgress() {
-            Thread probe = new Thread(() -> { }, "graceful-shutdown-probe");
+            Thread probe = new Thread(() -> {}, "graceful-shutdown-probe");
             try {
                 Runtime.getRuntime().addShutdownHook(probe);
                 Runtime.getRuntime().removeShutdownHook(probe);

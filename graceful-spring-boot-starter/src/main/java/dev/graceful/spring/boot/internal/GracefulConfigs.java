@@ -29,8 +29,7 @@ public final class GracefulConfigs {
             "budget", "graceful.budget",
             "maxReportedInFlight", "graceful.max-reported-in-flight");
 
-    private GracefulConfigs() {
-    }
+    private GracefulConfigs() {}
 
     /**
      * Builds the core configuration.
@@ -53,8 +52,8 @@ public final class GracefulConfigs {
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationPropertyValueException("graceful.budget", display(p.getBudget()),
-                    withPropertyNames(e.getMessage()));
+            throw new InvalidConfigurationPropertyValueException(
+                    "graceful.budget", display(p.getBudget()), withPropertyNames(e.getMessage()));
         }
     }
 
@@ -72,8 +71,8 @@ public final class GracefulConfigs {
         try {
             HealthEndpoint.of(graceful, readiness, List.of());
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new InvalidConfigurationPropertyValueException("graceful.health.readiness-paths", readiness,
-                    reason(e));
+            throw new InvalidConfigurationPropertyValueException(
+                    "graceful.health.readiness-paths", readiness, reason(e));
         }
         try {
             return HealthEndpoint.of(graceful, readiness, liveness);
@@ -101,8 +100,8 @@ public final class GracefulConfigs {
         try {
             setter.accept(value);
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new InvalidConfigurationPropertyValueException(PROPERTY_OF_FIELD.get(field), display(value),
-                    withPropertyNames(reason(e)));
+            throw new InvalidConfigurationPropertyValueException(
+                    PROPERTY_OF_FIELD.get(field), display(value), withPropertyNames(reason(e)));
         }
     }
 

@@ -109,11 +109,15 @@ final class ReactorNettyConnections {
                     // previous exchange has terminated), so a request may sit unread in the socket:
                     // ask for a read, and decide after the event loop has had a pass to do it.
                     channel.read();
-                    channel.eventLoop().schedule(() -> {
-                        if (state.idle()) {
-                            channel.close();
-                        }
-                    }, 1, TimeUnit.MILLISECONDS);
+                    channel.eventLoop()
+                            .schedule(
+                                    () -> {
+                                        if (state.idle()) {
+                                            channel.close();
+                                        }
+                                    },
+                                    1,
+                                    TimeUnit.MILLISECONDS);
                 }
             });
             closed.add(toCompletable(channel.closeFuture()));
@@ -191,7 +195,8 @@ final class ReactorNettyConnections {
                     HttpUtil.setKeepAlive(response, false);
                 }
             }
-            if (msg instanceof HttpResponse || msg instanceof HttpContent content && content.content().isReadable()) {
+            if (msg instanceof HttpResponse
+                    || msg instanceof HttpContent content && content.content().isReadable()) {
                 lastVisibleWhileShuttingDown = shuttingDown;
             }
             if (!(msg instanceof LastHttpContent)) {

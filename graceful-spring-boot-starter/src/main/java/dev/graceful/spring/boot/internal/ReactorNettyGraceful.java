@@ -41,7 +41,8 @@ import reactor.netty.http.server.HttpServer;
  * already sent on one is served rather than lost. The event loops belong to Boot's
  * {@code ReactorResourceFactory} (shared with {@code WebClient}) and are left to it.
  */
-public final class ReactorNettyGraceful implements NettyServerCustomizer, ApplicationListener<WebServerInitializedEvent> {
+public final class ReactorNettyGraceful
+        implements NettyServerCustomizer, ApplicationListener<WebServerInitializedEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(ReactorNettyGraceful.class);
 
@@ -59,14 +60,13 @@ public final class ReactorNettyGraceful implements NettyServerCustomizer, Applic
 
     @Override
     public HttpServer apply(HttpServer server) {
-        return server
-                .doOnBound(this::bound)
-                .doOnChannelInit((observer, channel, remoteAddress) -> {
-                    Channel parent = channel.parent();
-                    if (parent instanceof ServerChannel) {
-                        servers.computeIfAbsent(parent, c -> new ReactorNettyConnections(c, graceful)).accept(channel);
-                    }
-                });
+        return server.doOnBound(this::bound).doOnChannelInit((observer, channel, remoteAddress) -> {
+            Channel parent = channel.parent();
+            if (parent instanceof ServerChannel) {
+                servers.computeIfAbsent(parent, c -> new ReactorNettyConnections(c, graceful))
+                        .accept(channel);
+            }
+        });
     }
 
     private void bound(DisposableServer server) {
@@ -93,8 +93,10 @@ public final class ReactorNettyGraceful implements NettyServerCustomizer, Applic
                 return connections;
             }
         }
-        log.warn("Reactor Netty server on port {} was not built with graceful's customizer (a NettyServerCustomizer "
-                + "bean replaced by the application?): it cannot stop accepting before the context closes", port);
+        log.warn(
+                "Reactor Netty server on port {} was not built with graceful's customizer (a NettyServerCustomizer "
+                        + "bean replaced by the application?): it cannot stop accepting before the context closes",
+                port);
         return null;
     }
 

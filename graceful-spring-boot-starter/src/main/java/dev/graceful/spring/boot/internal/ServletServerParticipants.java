@@ -33,8 +33,8 @@ public abstract class ServletServerParticipants implements ApplicationListener<W
      * @param participant builds the participant for a server of that type, stopping only its
      *                    connectors, and closing connections within the given timeout
      */
-    <S extends WebServer> ServletServerParticipants(GracefulShutdown graceful, Class<S> type,
-            BiFunction<S, Duration, Participant> participant) {
+    <S extends WebServer> ServletServerParticipants(
+            GracefulShutdown graceful, Class<S> type, BiFunction<S, Duration, Participant> participant) {
         this.graceful = graceful;
         this.participantFor = server -> type.isInstance(server)
                 ? participant.apply(type.cast(server), graceful.config().closeTimeout())
@@ -56,8 +56,13 @@ public abstract class ServletServerParticipants implements ApplicationListener<W
     public static final class Tomcat extends ServletServerParticipants {
 
         public Tomcat(GracefulShutdown graceful) {
-            super(graceful, TomcatWebServer.class, (server, closeTimeout) -> TomcatParticipant
-                    .builder(server.getTomcat()).stopServer(false).connectionCloseTimeout(closeTimeout).build());
+            super(
+                    graceful,
+                    TomcatWebServer.class,
+                    (server, closeTimeout) -> TomcatParticipant.builder(server.getTomcat())
+                            .stopServer(false)
+                            .connectionCloseTimeout(closeTimeout)
+                            .build());
         }
     }
 
@@ -65,8 +70,13 @@ public abstract class ServletServerParticipants implements ApplicationListener<W
     public static final class Jetty extends ServletServerParticipants {
 
         public Jetty(GracefulShutdown graceful) {
-            super(graceful, JettyWebServer.class, (server, closeTimeout) -> JettyParticipant
-                    .builder(server.getServer()).stopServer(false).connectionCloseTimeout(closeTimeout).build());
+            super(
+                    graceful,
+                    JettyWebServer.class,
+                    (server, closeTimeout) -> JettyParticipant.builder(server.getServer())
+                            .stopServer(false)
+                            .connectionCloseTimeout(closeTimeout)
+                            .build());
         }
     }
 }

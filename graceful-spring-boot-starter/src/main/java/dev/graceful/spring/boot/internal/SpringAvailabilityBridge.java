@@ -22,7 +22,8 @@ import org.springframework.context.ApplicationListener;
  *   lifts it.</li>
  * </ul>
  */
-public final class SpringAvailabilityBridge implements GracefulListener, ApplicationListener<AvailabilityChangeEvent<?>> {
+public final class SpringAvailabilityBridge
+        implements GracefulListener, ApplicationListener<AvailabilityChangeEvent<?>> {
 
     /** The name of the readiness check that follows Spring's {@link ReadinessState}. */
     public static final String CHECK = "spring-readiness";

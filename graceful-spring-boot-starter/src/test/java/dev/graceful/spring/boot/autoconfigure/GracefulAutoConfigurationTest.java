@@ -48,19 +48,22 @@ import org.springframework.core.env.MapPropertySource;
 /** The core auto-configuration, its properties and its ties to the Spring lifecycle. */
 class GracefulAutoConfigurationTest {
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(GracefulAutoConfiguration.class));
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(GracefulAutoConfiguration.class));
 
     @Test
     void createsTheCoordinatorWithCoreDefaultsAndItsCompanions() {
         runner.run(context -> {
-            assertThat(context).hasSingleBean(GracefulShutdown.class)
+            assertThat(context)
+                    .hasSingleBean(GracefulShutdown.class)
                     .hasSingleBean(HealthEndpoint.class)
                     .hasSingleBean(GracefulApplicationLifecycle.class)
                     .hasSingleBean(SpringAvailabilityBridge.class);
             GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
             assertThat(graceful.config()).isEqualTo(GracefulConfig.defaults());
-            assertThat(graceful.state()).as("ready only on ApplicationReadyEvent").isEqualTo(State.STARTING);
+            assertThat(graceful.state())
+                    .as("ready only on ApplicationReadyEvent")
+                    .isEqualTo(State.STARTING);
             HealthEndpoint health = context.getBean(HealthEndpoint.class);
             assertThat(health.readinessPaths()).containsExactlyInAnyOrder("/healthz", "/readyz");
             assertThat(health.livenessPaths()).containsExactly("/livez");
@@ -69,10 +72,17 @@ class GracefulAutoConfigurationTest {
 
     @Test
     void mapsEveryDurationAndLimitPropertyToTheCoreConfiguration() {
-        runner.withPropertyValues("graceful.readiness-delay=250ms", "graceful.drain-timeout=3s",
-                "graceful.close-timeout=1500ms", "graceful.default-task-timeout=PT2S", "graceful.watchdog-margin=1s",
-                "graceful.budget=20s", "graceful.max-reported-in-flight=7").run(context -> {
-                    GracefulConfig config = context.getBean(GracefulShutdown.class).config();
+        runner.withPropertyValues(
+                        "graceful.readiness-delay=250ms",
+                        "graceful.drain-timeout=3s",
+                        "graceful.close-timeout=1500ms",
+                        "graceful.default-task-timeout=PT2S",
+                        "graceful.watchdog-margin=1s",
+                        "graceful.budget=20s",
+                        "graceful.max-reported-in-flight=7")
+                .run(context -> {
+                    GracefulConfig config =
+                            context.getBean(GracefulShutdown.class).config();
                     assertThat(config.readinessDelay()).isEqualTo(Duration.ofMillis(250));
                     assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(3));
                     assertThat(config.closeTimeout()).isEqualTo(Duration.ofMillis(1500));
@@ -94,29 +104,35 @@ class GracefulAutoConfigurationTest {
         assertThat(p.getWatchdogMargin()).isEqualTo(d.watchdogMargin());
         assertThat(p.getMaxReportedInFlight()).isEqualTo(d.maxReportedInFlight());
         assertThat(p.getBudget()).isNull();
-        assertThat(p.getHealth().getReadinessPaths()).containsExactlyInAnyOrderElementsOf(HealthEndpoint.DEFAULT_READINESS_PATHS);
-        assertThat(p.getHealth().getLivenessPaths()).containsExactlyInAnyOrderElementsOf(HealthEndpoint.DEFAULT_LIVENESS_PATHS);
+        assertThat(p.getHealth().getReadinessPaths())
+                .containsExactlyInAnyOrderElementsOf(HealthEndpoint.DEFAULT_READINESS_PATHS);
+        assertThat(p.getHealth().getLivenessPaths())
+                .containsExactlyInAnyOrderElementsOf(HealthEndpoint.DEFAULT_LIVENESS_PATHS);
     }
 
     @Test
     void configuresNothingWhenDisabled() {
-        runner.withPropertyValues("graceful.enabled=false").run(context -> assertThat(context)
-                .doesNotHaveBean(GracefulShutdown.class)
-                .doesNotHaveBean(HealthEndpoint.class)
-                .doesNotHaveBean(GracefulApplicationLifecycle.class)
-                .doesNotHaveBean(SpringAvailabilityBridge.class));
+        runner.withPropertyValues("graceful.enabled=false")
+                .run(context -> assertThat(context)
+                        .doesNotHaveBean(GracefulShutdown.class)
+                        .doesNotHaveBean(HealthEndpoint.class)
+                        .doesNotHaveBean(GracefulApplicationLifecycle.class)
+                        .doesNotHaveBean(SpringAvailabilityBridge.class));
     }
 
     @Test
     void backsOffForAnApplicationDefinedCoordinatorAndWiresEverythingToIt() {
-        GracefulShutdown own = GracefulShutdown.create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(7)).build());
-        runner.withBean(GracefulShutdown.class, () -> own).withPropertyValues("graceful.drain-timeout=1s").run(context -> {
-            assertThat(context).hasSingleBean(GracefulShutdown.class);
-            assertThat(context.getBean(GracefulShutdown.class)).isSameAs(own);
-            assertThat(own.config().drainTimeout()).isEqualTo(Duration.ofSeconds(7));
-            publishReady(context);
-            assertThat(own.state()).isEqualTo(State.READY);
-        });
+        GracefulShutdown own = GracefulShutdown.create(
+                GracefulConfig.builder().drainTimeout(Duration.ofSeconds(7)).build());
+        runner.withBean(GracefulShutdown.class, () -> own)
+                .withPropertyValues("graceful.drain-timeout=1s")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(GracefulShutdown.class);
+                    assertThat(context.getBean(GracefulShutdown.class)).isSameAs(own);
+                    assertThat(own.config().drainTimeout()).isEqualTo(Duration.ofSeconds(7));
+                    publishReady(context);
+                    assertThat(own.state()).isEqualTo(State.READY);
+                });
     }
 
     @Test
@@ -126,9 +142,10 @@ class GracefulAutoConfigurationTest {
         runner.withBean(GracefulShutdown.class, () -> own)
                 .withBean(HealthEndpoint.class, () -> health)
                 .withBean(GracefulApplicationLifecycle.class, () -> new GracefulApplicationLifecycle(own, false))
-                .withBean(SpringAvailabilityBridge.class, () -> new SpringAvailabilityBridge(own, event -> { }))
+                .withBean(SpringAvailabilityBridge.class, () -> new SpringAvailabilityBridge(own, event -> {}))
                 .run(context -> {
-                    assertThat(context).hasSingleBean(HealthEndpoint.class)
+                    assertThat(context)
+                            .hasSingleBean(HealthEndpoint.class)
                             .hasSingleBean(GracefulApplicationLifecycle.class)
                             .hasSingleBean(SpringAvailabilityBridge.class);
                     assertThat(context.getBean(HealthEndpoint.class)).isSameAs(health);
@@ -137,14 +154,17 @@ class GracefulAutoConfigurationTest {
 
     @Test
     void healthPathsCanBeMovedOrSwitchedOff() {
-        runner.withPropertyValues("graceful.health.readiness-paths=/ready,/status/ready",
-                "graceful.health.liveness-paths=/alive").run(context -> {
+        runner.withPropertyValues(
+                        "graceful.health.readiness-paths=/ready,/status/ready", "graceful.health.liveness-paths=/alive")
+                .run(context -> {
                     HealthEndpoint health = context.getBean(HealthEndpoint.class);
                     assertThat(health.readinessPaths()).containsExactlyInAnyOrder("/ready", "/status/ready");
                     assertThat(health.livenessPaths()).containsExactly("/alive");
                 });
         runner.withPropertyValues("graceful.health.enabled=false")
-                .run(context -> assertThat(context).hasSingleBean(GracefulShutdown.class).doesNotHaveBean(HealthEndpoint.class));
+                .run(context -> assertThat(context)
+                        .hasSingleBean(GracefulShutdown.class)
+                        .doesNotHaveBean(HealthEndpoint.class));
     }
 
     // ------------------------------------------------------------------ bad values
@@ -172,20 +192,27 @@ class GracefulAutoConfigurationTest {
 
     @Test
     void aSequenceThatDoesNotFitTheBudgetFailsStartupNamingEveryPart() {
-        runner.withPropertyValues("graceful.budget=30s", "graceful.readiness-delay=10s").run(context -> {
-            InvalidConfigurationPropertyValueException e = invalidProperty(context);
-            assertThat(e.getName()).isEqualTo("graceful.budget");
-            assertThat(e.getValue()).isEqualTo("30s");
-            assertThat(e.getMessage()).contains("graceful.readiness-delay 10s", "graceful.drain-timeout 30s",
-                    "graceful.close-timeout 2s", "graceful.watchdog-margin 5s", "= 47s");
-        });
+        runner.withPropertyValues("graceful.budget=30s", "graceful.readiness-delay=10s")
+                .run(context -> {
+                    InvalidConfigurationPropertyValueException e = invalidProperty(context);
+                    assertThat(e.getName()).isEqualTo("graceful.budget");
+                    assertThat(e.getValue()).isEqualTo("30s");
+                    assertThat(e.getMessage())
+                            .contains(
+                                    "graceful.readiness-delay 10s",
+                                    "graceful.drain-timeout 30s",
+                                    "graceful.close-timeout 2s",
+                                    "graceful.watchdog-margin 5s",
+                                    "= 47s");
+                });
     }
 
     @Test
     void anUnreadableDurationFailsStartupNamingThePropertyAndTheValue() {
         runner.withPropertyValues("graceful.drain-timeout=soon").run(context -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).hasStackTraceContaining("graceful.drain-timeout")
+            assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("graceful.drain-timeout")
                     .hasStackTraceContaining("soon");
         });
     }
@@ -210,7 +237,9 @@ class GracefulAutoConfigurationTest {
         while (t != null && !(t instanceof InvalidConfigurationPropertyValueException)) {
             t = t.getCause();
         }
-        assertThat(t).as("an InvalidConfigurationPropertyValueException in %s", context.getStartupFailure()).isNotNull();
+        assertThat(t)
+                .as("an InvalidConfigurationPropertyValueException in %s", context.getStartupFailure())
+                .isNotNull();
         return (InvalidConfigurationPropertyValueException) t;
     }
 
@@ -221,8 +250,7 @@ class GracefulAutoConfigurationTest {
         runner.withUserConfiguration(Tasks.class).run(context -> {
             GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
             ShutdownReport report = graceful.shutdown("test").get(10, TimeUnit.SECONDS);
-            assertThat(report.tasks()).extracting(TaskOutcome::name)
-                    .containsExactly("first", "second", "third");
+            assertThat(report.tasks()).extracting(TaskOutcome::name).containsExactly("first", "second", "third");
             assertThat(context.getBean(Tasks.class).ran).containsExactly("first", "second", "third");
             assertThat(report.isClean()).isTrue();
         });
@@ -230,11 +258,13 @@ class GracefulAutoConfigurationTest {
 
     @Test
     void aShutdownTaskBeanThatDoesNotFitTheBudgetFailsStartupNamingIt() {
-        runner.withUserConfiguration(Tasks.class).withPropertyValues("graceful.budget=40s").run(context -> {
-            InvalidConfigurationPropertyValueException e = invalidProperty(context);
-            assertThat(e.getName()).isEqualTo("graceful.budget");
-            assertThat(e.getMessage()).contains("shutdown task bean '").contains("graceful.drain-timeout 30s");
-        });
+        runner.withUserConfiguration(Tasks.class)
+                .withPropertyValues("graceful.budget=40s")
+                .run(context -> {
+                    InvalidConfigurationPropertyValueException e = invalidProperty(context);
+                    assertThat(e.getName()).isEqualTo("graceful.budget");
+                    assertThat(e.getMessage()).contains("shutdown task bean '").contains("graceful.drain-timeout 30s");
+                });
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -266,7 +296,8 @@ class GracefulAutoConfigurationTest {
     void becomesReadyOnApplicationReadyEventOfItsOwnContextOnly() {
         runner.run(context -> {
             GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
-            try (ConfigurableApplicationContext other = new org.springframework.context.support.GenericApplicationContext()) {
+            try (ConfigurableApplicationContext other =
+                    new org.springframework.context.support.GenericApplicationContext()) {
                 context.publishEvent(new ApplicationReadyEvent(new SpringApplication(), new String[0], other, null));
                 assertThat(graceful.state()).isEqualTo(State.STARTING);
             }
@@ -280,13 +311,18 @@ class GracefulAutoConfigurationTest {
     void leavesSignalsAloneWhenDisabledOrUnderTheTestContextFramework() {
         runner.withPropertyValues("graceful.signals.enabled=false").run(context -> {
             publishStarted(context);
-            assertThat(context.getBean(GracefulApplicationLifecycle.class).ownsProcess()).isFalse();
+            assertThat(context.getBean(GracefulApplicationLifecycle.class).ownsProcess())
+                    .isFalse();
         });
         // Taking SIGTERM/SIGINT in a test JVM would make a context close exit the test run.
-        runner.withInitializer(c -> c.getEnvironment().getPropertySources()
-                .addFirst(new MapPropertySource("Inlined Test Properties", Map.of("x", "y")))).run(context -> {
+        runner.withInitializer(c -> c.getEnvironment()
+                        .getPropertySources()
+                        .addFirst(new MapPropertySource("Inlined Test Properties", Map.of("x", "y"))))
+                .run(context -> {
                     publishStarted(context);
-                    assertThat(context.getBean(GracefulApplicationLifecycle.class).ownsProcess()).isFalse();
+                    assertThat(context.getBean(GracefulApplicationLifecycle.class)
+                                    .ownsProcess())
+                            .isFalse();
                 });
     }
 
@@ -296,18 +332,22 @@ class GracefulAutoConfigurationTest {
         runner.withUserConfiguration(ClosingOrder.class).run(context -> {
             publishReady(context);
             GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
-            graceful.addShutdownTask("record", () -> ClosingOrder.seen.add("shutdown task, bean alive="
-                    + context.getBean(ClosingOrder.class).alive));
+            graceful.addShutdownTask(
+                    "record",
+                    () -> ClosingOrder.seen.add(
+                            "shutdown task, bean alive=" + context.getBean(ClosingOrder.class).alive));
         });
-        assertThat(ClosingOrder.seen).containsExactly(
-                "shutdown task, bean alive=true",
-                "ContextClosedEvent listener, phase=STOPPED",
-                "SmartLifecycle stop, phase=STOPPED",
-                "destroy, phase=STOPPED");
+        assertThat(ClosingOrder.seen)
+                .containsExactly(
+                        "shutdown task, bean alive=true",
+                        "ContextClosedEvent listener, phase=STOPPED",
+                        "SmartLifecycle stop, phase=STOPPED",
+                        "destroy, phase=STOPPED");
     }
 
     @Configuration(proxyBeanMethods = false)
-    static class ClosingOrder implements SmartLifecycle, ApplicationListener<ContextClosedEvent>, Ordered, DisposableBean {
+    static class ClosingOrder
+            implements SmartLifecycle, ApplicationListener<ContextClosedEvent>, Ordered, DisposableBean {
         static final List<String> seen = new CopyOnWriteArrayList<>();
         volatile boolean alive = true;
         private volatile boolean running;
@@ -360,37 +400,42 @@ class GracefulAutoConfigurationTest {
 
     @Test
     void theShutdownPublishesRefusingTrafficAndKeepsLivenessCorrect() {
-        runner.withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class)).run(context -> {
-            AvailabilityChangeEvent.publish(context, LivenessState.CORRECT);
-            AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
-            publishReady(context);
-            GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
-            ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
+        runner.withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class))
+                .run(context -> {
+                    AvailabilityChangeEvent.publish(context, LivenessState.CORRECT);
+                    AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
+                    publishReady(context);
+                    GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
+                    ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
 
-            graceful.shutdown("test");
-            assertThat(availability.getReadinessState()).as("before shutdown() returned")
-                    .isEqualTo(ReadinessState.REFUSING_TRAFFIC);
-            assertThat(availability.getLivenessState()).isEqualTo(LivenessState.CORRECT);
-            graceful.termination().get(10, TimeUnit.SECONDS);
-            assertThat(availability.getLivenessState()).isEqualTo(LivenessState.CORRECT);
-        });
+                    graceful.shutdown("test");
+                    assertThat(availability.getReadinessState())
+                            .as("before shutdown() returned")
+                            .isEqualTo(ReadinessState.REFUSING_TRAFFIC);
+                    assertThat(availability.getLivenessState()).isEqualTo(LivenessState.CORRECT);
+                    graceful.termination().get(10, TimeUnit.SECONDS);
+                    assertThat(availability.getLivenessState()).isEqualTo(LivenessState.CORRECT);
+                });
     }
 
     @Test
     void refusingTrafficPublishedByTheApplicationFailsGracefulReadinessUntilAcceptingAgain() {
-        runner.withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class)).run(context -> {
-            publishReady(context);
-            GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
-            assertThat(graceful.isReady()).isTrue();
+        runner.withConfiguration(AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class))
+                .run(context -> {
+                    publishReady(context);
+                    GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
+                    assertThat(graceful.isReady()).isTrue();
 
-            AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
-            assertThat(graceful.isReady()).isFalse();
-            assertThat(graceful.failingReadinessChecks()).containsExactly(SpringAvailabilityBridge.CHECK);
-            assertThat(graceful.phase()).as("refusing traffic is not a shutdown").isEqualTo(Phase.READY);
+                    AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
+                    assertThat(graceful.isReady()).isFalse();
+                    assertThat(graceful.failingReadinessChecks()).containsExactly(SpringAvailabilityBridge.CHECK);
+                    assertThat(graceful.phase())
+                            .as("refusing traffic is not a shutdown")
+                            .isEqualTo(Phase.READY);
 
-            AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
-            assertThat(graceful.isReady()).isTrue();
-        });
+                    AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
+                    assertThat(graceful.isReady()).isTrue();
+                });
     }
 
     // ------------------------------------------------------------------ helpers

@@ -31,12 +31,16 @@ import reactor.netty.http.server.HttpServer;
  */
 class GracefulOptionalIntegrationsTest {
 
-    private static final AutoConfigurations GRACEFUL = AutoConfigurations.of(GracefulAutoConfiguration.class,
-            GracefulMetricsAutoConfiguration.class, GracefulHealthContributorAutoConfiguration.class,
+    private static final AutoConfigurations GRACEFUL = AutoConfigurations.of(
+            GracefulAutoConfiguration.class,
+            GracefulMetricsAutoConfiguration.class,
+            GracefulHealthContributorAutoConfiguration.class,
             GracefulReactiveAutoConfiguration.class);
 
-    private static final AutoConfigurations METRICS = AutoConfigurations.of(MetricsAutoConfiguration.class,
-            SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class);
+    private static final AutoConfigurations METRICS = AutoConfigurations.of(
+            MetricsAutoConfiguration.class,
+            SimpleMetricsExportAutoConfiguration.class,
+            CompositeMeterRegistryAutoConfiguration.class);
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(GRACEFUL);
 
@@ -49,39 +53,59 @@ class GracefulOptionalIntegrationsTest {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
             graceful.tracker("http");
-            assertThat(registry.get("graceful.state").tag("state", "starting").gauge().value()).isEqualTo(1.0);
-            assertThat(registry.get("graceful.work.active").tag("kind", "http").gauge().value()).isZero();
+            assertThat(registry.get("graceful.state")
+                            .tag("state", "starting")
+                            .gauge()
+                            .value())
+                    .isEqualTo(1.0);
+            assertThat(registry.get("graceful.work.active")
+                            .tag("kind", "http")
+                            .gauge()
+                            .value())
+                    .isZero();
             graceful.shutdown("test").get(10, TimeUnit.SECONDS);
-            assertThat(registry.get("graceful.drain").tag("outcome", "clean").timer().count()).isEqualTo(1);
+            assertThat(registry.get("graceful.drain")
+                            .tag("outcome", "clean")
+                            .timer()
+                            .count())
+                    .isEqualTo(1);
         });
     }
 
     @Test
     void bindsToAnApplicationDefinedRegistryToo() {
-        runner.withConfiguration(METRICS).withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
+        runner.withConfiguration(METRICS)
+                .withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
                 .run(context -> {
                     assertThat(context).hasSingleBean(GracefulMetrics.class);
-                    assertThat(context.getBean(SimpleMeterRegistry.class).find("graceful.ready").gauge()).isNotNull();
+                    assertThat(context.getBean(SimpleMeterRegistry.class)
+                                    .find("graceful.ready")
+                                    .gauge())
+                            .isNotNull();
                 });
     }
 
     @Test
     void noMetricsWithoutARegistry() {
-        runner.run(context -> assertThat(context).hasSingleBean(GracefulShutdown.class)
-                .doesNotHaveBean(GracefulMetrics.class));
+        runner.run(context ->
+                assertThat(context).hasSingleBean(GracefulShutdown.class).doesNotHaveBean(GracefulMetrics.class));
     }
 
     @Test
     void startsWithoutMicrometerOnTheClassPath() {
-        runner.withClassLoader(new FilteredClassLoader("io.micrometer")).run(context -> assertThat(context)
-                .hasNotFailed().hasSingleBean(GracefulShutdown.class).doesNotHaveBean(GracefulMetrics.class));
+        runner.withClassLoader(new FilteredClassLoader("io.micrometer"))
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(GracefulShutdown.class)
+                        .doesNotHaveBean(GracefulMetrics.class));
     }
 
     @Test
     void metricsBackOffForAnApplicationDefinedBinder() {
         runner.withConfiguration(METRICS)
                 .withBean("myMetrics", GracefulMetrics.class, () -> new GracefulMetrics(GracefulShutdown.create()))
-                .run(context -> assertThat(context).hasSingleBean(GracefulMetrics.class).hasBean("myMetrics"));
+                .run(context ->
+                        assertThat(context).hasSingleBean(GracefulMetrics.class).hasBean("myMetrics"));
     }
 
     // ------------------------------------------------------------------ Actuator health
@@ -98,7 +122,9 @@ class GracefulOptionalIntegrationsTest {
             graceful.tracker("http").tryEnter();
             Health ready = indicator.health();
             assertThat(ready.getStatus()).isEqualTo(Status.UP);
-            assertThat(ready.getDetails()).containsEntry("state", "READY").containsEntry("phase", "READY")
+            assertThat(ready.getDetails())
+                    .containsEntry("state", "READY")
+                    .containsEntry("phase", "READY")
                     .containsEntry("inFlight", 1L);
             assertThat(ready.getDetails().get("inFlightByKind")).isEqualTo(java.util.Map.of("http", 1L));
 
@@ -123,56 +149,77 @@ class GracefulOptionalIntegrationsTest {
     void healthContributorBacksOffForABeanOfTheSameName() {
         HealthIndicator mine = () -> Health.up().build();
         runner.withBean("gracefulHealthIndicator", HealthIndicator.class, () -> mine)
-                .run(context -> assertThat(context).doesNotHaveBean(GracefulHealthIndicator.class)
+                .run(context -> assertThat(context)
+                        .doesNotHaveBean(GracefulHealthIndicator.class)
                         .hasBean("gracefulHealthIndicator"));
     }
 
     @Test
     void startsWithoutActuatorHealthOnTheClassPath() {
-        runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.health")).run(context -> assertThat(context)
-                .hasNotFailed().hasSingleBean(GracefulShutdown.class).doesNotHaveBean(GracefulHealthIndicator.class));
+        runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(GracefulShutdown.class)
+                        .doesNotHaveBean(GracefulHealthIndicator.class));
     }
 
     // ------------------------------------------------------------------ WebFlux, Reactor Netty
 
     @Test
     void aReactiveApplicationGetsTheWebFilterAndTheReactorNettyParticipant() {
-        new ReactiveWebApplicationContextRunner().withConfiguration(GRACEFUL).run(context -> assertThat(context)
-                .hasSingleBean(GracefulWebFilter.class).hasSingleBean(ReactorNettyGraceful.class)
-                .hasBean("gracefulNettyShutdownMode"));
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(GRACEFUL)
+                .run(context -> assertThat(context)
+                        .hasSingleBean(GracefulWebFilter.class)
+                        .hasSingleBean(ReactorNettyGraceful.class)
+                        .hasBean("gracefulNettyShutdownMode"));
     }
 
     @Test
     void noReactiveBeansInAServletOrNonWebApplication() {
-        new WebApplicationContextRunner().withConfiguration(GRACEFUL).run(context -> assertThat(context)
-                .hasSingleBean(GracefulShutdown.class).doesNotHaveBean(GracefulWebFilter.class)
-                .doesNotHaveBean(ReactorNettyGraceful.class));
+        new WebApplicationContextRunner()
+                .withConfiguration(GRACEFUL)
+                .run(context -> assertThat(context)
+                        .hasSingleBean(GracefulShutdown.class)
+                        .doesNotHaveBean(GracefulWebFilter.class)
+                        .doesNotHaveBean(ReactorNettyGraceful.class));
         runner.run(context -> assertThat(context).doesNotHaveBean(GracefulWebFilter.class));
     }
 
     @Test
     void aReactiveApplicationOnAnotherServerGetsTheWebFilterOnly() {
-        new ReactiveWebApplicationContextRunner().withConfiguration(GRACEFUL)
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(GRACEFUL)
                 .withClassLoader(new FilteredClassLoader(HttpServer.class))
-                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(GracefulWebFilter.class)
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(GracefulWebFilter.class)
                         .doesNotHaveBean(ReactorNettyGraceful.class));
     }
 
     @Test
     void reactiveBeansBackOffForApplicationDefinedOnes() {
         GracefulShutdown own = GracefulShutdown.create();
-        new ReactiveWebApplicationContextRunner().withConfiguration(GRACEFUL)
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(GRACEFUL)
                 .withBean(GracefulShutdown.class, () -> own)
                 .withBean("myFilter", GracefulWebFilter.class, () -> new GracefulWebFilter(own, null))
                 .withBean("myNetty", ReactorNettyGraceful.class, () -> new ReactorNettyGraceful(own))
-                .run(context -> assertThat(context).hasSingleBean(GracefulWebFilter.class).hasBean("myFilter")
-                        .hasSingleBean(ReactorNettyGraceful.class).hasBean("myNetty"));
+                .run(context -> assertThat(context)
+                        .hasSingleBean(GracefulWebFilter.class)
+                        .hasBean("myFilter")
+                        .hasSingleBean(ReactorNettyGraceful.class)
+                        .hasBean("myNetty"));
     }
 
     @Test
     void nothingReactiveWhenDisabled() {
-        new ReactiveWebApplicationContextRunner().withConfiguration(GRACEFUL).withPropertyValues("graceful.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean(GracefulWebFilter.class)
-                        .doesNotHaveBean(ReactorNettyGraceful.class).doesNotHaveBean(GracefulHealthIndicator.class));
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(GRACEFUL)
+                .withPropertyValues("graceful.enabled=false")
+                .run(context -> assertThat(context)
+                        .doesNotHaveBean(GracefulWebFilter.class)
+                        .doesNotHaveBean(ReactorNettyGraceful.class)
+                        .doesNotHaveBean(GracefulHealthIndicator.class));
     }
 }

@@ -25,13 +25,15 @@ import org.springframework.core.Ordered;
 /** The servlet side: graceful-servlet's filter, health servlet and container participants. */
 class GracefulServletAutoConfigurationTest {
 
-    private final WebApplicationContextRunner runner = new WebApplicationContextRunner().withConfiguration(
-            AutoConfigurations.of(GracefulAutoConfiguration.class, GracefulServletAutoConfiguration.class));
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(
+                    AutoConfigurations.of(GracefulAutoConfiguration.class, GracefulServletAutoConfiguration.class));
 
     @Test
     void registersTheTrackingFilterFirstOnEveryPathWithAsyncSupport() {
         runner.run(context -> {
-            FilterRegistrationBean<?> filter = context.getBean("gracefulFilterRegistration", FilterRegistrationBean.class);
+            FilterRegistrationBean<?> filter =
+                    context.getBean("gracefulFilterRegistration", FilterRegistrationBean.class);
             assertThat(filter.getFilter()).isInstanceOf(GracefulFilter.class);
             assertThat(filter.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
             assertThat(filter.isAsyncSupported()).isTrue();
@@ -44,8 +46,8 @@ class GracefulServletAutoConfigurationTest {
     void servesTheHealthPathsThroughTheHealthServlet() {
         runner.withPropertyValues("graceful.health.readiness-paths=/ready", "graceful.health.liveness-paths=/alive")
                 .run(context -> {
-                    ServletRegistrationBean<?> health = context.getBean("gracefulHealthServletRegistration",
-                            ServletRegistrationBean.class);
+                    ServletRegistrationBean<?> health =
+                            context.getBean("gracefulHealthServletRegistration", ServletRegistrationBean.class);
                     assertThat(health.getServlet()).isInstanceOf(HealthServlet.class);
                     assertThat(health.getUrlMappings()).containsExactlyInAnyOrder("/ready", "/alive");
                 });
@@ -53,13 +55,16 @@ class GracefulServletAutoConfigurationTest {
 
     @Test
     void leavesHealthPathsToTheApplicationWhenDisabled() {
-        runner.withPropertyValues("graceful.health.enabled=false").run(context -> assertThat(context)
-                .hasBean("gracefulFilterRegistration").doesNotHaveBean("gracefulHealthServletRegistration"));
+        runner.withPropertyValues("graceful.health.enabled=false")
+                .run(context -> assertThat(context)
+                        .hasBean("gracefulFilterRegistration")
+                        .doesNotHaveBean("gracefulHealthServletRegistration"));
     }
 
     @Test
     void registersParticipantsForEmbeddedTomcatAndJetty() {
-        runner.run(context -> assertThat(context).hasSingleBean(ServletServerParticipants.Tomcat.class)
+        runner.run(context -> assertThat(context)
+                .hasSingleBean(ServletServerParticipants.Tomcat.class)
                 .hasSingleBean(ServletServerParticipants.Jetty.class));
     }
 
@@ -70,11 +75,13 @@ class GracefulServletAutoConfigurationTest {
             tomcat.setShutdown(Shutdown.GRACEFUL);
             TomcatReactiveWebServerFactory notDrained = new TomcatReactiveWebServerFactory();
             notDrained.setShutdown(Shutdown.GRACEFUL);
-            DrainedWebServerShutdown mode = context.getBean("gracefulTomcatShutdownMode", DrainedWebServerShutdown.class);
+            DrainedWebServerShutdown mode =
+                    context.getBean("gracefulTomcatShutdownMode", DrainedWebServerShutdown.class);
             mode.customize(tomcat);
             mode.customize(notDrained);
             assertThat(tomcat.getShutdown()).isEqualTo(Shutdown.IMMEDIATE);
-            assertThat(notDrained.getShutdown()).as("a server graceful does not drain keeps Boot's setting")
+            assertThat(notDrained.getShutdown())
+                    .as("a server graceful does not drain keeps Boot's setting")
                     .isEqualTo(Shutdown.GRACEFUL);
             assertThat(mode.getOrder()).as("after Boot applied server.shutdown").isEqualTo(Ordered.LOWEST_PRECEDENCE);
             assertThat(context).hasBean("gracefulJettyShutdownMode");
@@ -83,41 +90,55 @@ class GracefulServletAutoConfigurationTest {
 
     @Test
     void onlyTheContainerOnTheClassPathGetsAParticipant() {
-        runner.withClassLoader(new FilteredClassLoader(Server.class)).run(context -> assertThat(context)
-                .hasSingleBean(ServletServerParticipants.Tomcat.class)
-                .doesNotHaveBean(ServletServerParticipants.Jetty.class));
-        runner.withClassLoader(new FilteredClassLoader("org.apache.catalina")).run(context -> assertThat(context)
-                .doesNotHaveBean(ServletServerParticipants.Tomcat.class)
-                .hasSingleBean(ServletServerParticipants.Jetty.class));
+        runner.withClassLoader(new FilteredClassLoader(Server.class))
+                .run(context -> assertThat(context)
+                        .hasSingleBean(ServletServerParticipants.Tomcat.class)
+                        .doesNotHaveBean(ServletServerParticipants.Jetty.class));
+        runner.withClassLoader(new FilteredClassLoader("org.apache.catalina"))
+                .run(context -> assertThat(context)
+                        .doesNotHaveBean(ServletServerParticipants.Tomcat.class)
+                        .hasSingleBean(ServletServerParticipants.Jetty.class));
     }
 
     @Test
     void startsWithoutGracefulServletOnTheClassPath() {
-        runner.withClassLoader(new FilteredClassLoader("dev.graceful.servlet")).run(context -> assertThat(context)
-                .hasNotFailed().hasSingleBean(GracefulShutdown.class).doesNotHaveBean("gracefulFilterRegistration"));
+        runner.withClassLoader(new FilteredClassLoader("dev.graceful.servlet"))
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(GracefulShutdown.class)
+                        .doesNotHaveBean("gracefulFilterRegistration"));
     }
 
     @Test
     void backsOffForApplicationDefinedRegistrations() {
         runner.withBean("gracefulFilterRegistration", FilterRegistrationBean.class, FilterRegistrationBean::new)
-                .withBean("gracefulHealthServletRegistration", ServletRegistrationBean.class, ServletRegistrationBean::new)
+                .withBean(
+                        "gracefulHealthServletRegistration",
+                        ServletRegistrationBean.class,
+                        ServletRegistrationBean::new)
                 .run(context -> {
-                    assertThat(context.getBean("gracefulFilterRegistration", FilterRegistrationBean.class).getFilter())
+                    assertThat(context.getBean("gracefulFilterRegistration", FilterRegistrationBean.class)
+                                    .getFilter())
                             .isNull();
                     assertThat(context.getBean("gracefulHealthServletRegistration", ServletRegistrationBean.class)
-                            .getServlet()).isNull();
+                                    .getServlet())
+                            .isNull();
                 });
     }
 
     @Test
     void nothingServletOutsideAServletApplicationOrWhenDisabled() {
-        AutoConfigurations configs = AutoConfigurations.of(GracefulAutoConfiguration.class,
-                GracefulServletAutoConfiguration.class);
-        new ReactiveWebApplicationContextRunner().withConfiguration(configs)
+        AutoConfigurations configs =
+                AutoConfigurations.of(GracefulAutoConfiguration.class, GracefulServletAutoConfiguration.class);
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(configs)
                 .run(context -> assertThat(context).doesNotHaveBean("gracefulFilterRegistration"));
-        new ApplicationContextRunner().withConfiguration(configs)
+        new ApplicationContextRunner()
+                .withConfiguration(configs)
                 .run(context -> assertThat(context).doesNotHaveBean("gracefulFilterRegistration"));
-        runner.withPropertyValues("graceful.enabled=false").run(context -> assertThat(context)
-                .doesNotHaveBean("gracefulFilterRegistration").doesNotHaveBean(ServletServerParticipants.Tomcat.class));
+        runner.withPropertyValues("graceful.enabled=false")
+                .run(context -> assertThat(context)
+                        .doesNotHaveBean("gracefulFilterRegistration")
+                        .doesNotHaveBean(ServletServerParticipants.Tomcat.class));
     }
 }

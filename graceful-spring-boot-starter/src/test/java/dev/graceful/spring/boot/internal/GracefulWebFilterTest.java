@@ -30,9 +30,10 @@ class GracefulWebFilterTest {
             MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/orders"));
             AtomicBoolean reachedApplication = new AtomicBoolean();
             filter.filter(exchange, e -> {
-                reachedApplication.set(true);
-                return Mono.empty();
-            }).block(Duration.ofSeconds(10));
+                        reachedApplication.set(true);
+                        return Mono.empty();
+                    })
+                    .block(Duration.ofSeconds(10));
 
             MockServerHttpResponse response = exchange.getResponse();
             assertThat(reachedApplication).isFalse();

@@ -24,13 +24,19 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * {@code AutoConfiguration.imports}) on 127.0.0.1 and an ephemeral port, serving the kit's routes.
  */
 enum BootServer {
-    TOMCAT(WebApplicationType.SERVLET, MvcApp.class,
+    TOMCAT(
+            WebApplicationType.SERVLET,
+            MvcApp.class,
             "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration",
             "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyServletManagementContextAutoConfiguration"),
-    JETTY(WebApplicationType.SERVLET, MvcApp.class,
+    JETTY(
+            WebApplicationType.SERVLET,
+            MvcApp.class,
             "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
             "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatServletManagementContextAutoConfiguration"),
-    REACTOR_NETTY(WebApplicationType.REACTIVE, WebFluxApp.class,
+    REACTOR_NETTY(
+            WebApplicationType.REACTIVE,
+            WebFluxApp.class,
             "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration",
             "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration",
             "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration",
@@ -57,11 +63,17 @@ enum BootServer {
      * @return the running context
      */
     ConfigurableApplicationContext start(GracefulShutdown graceful, KitApp kit, String... properties) {
-        List<String> props = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
-                "spring.main.banner-mode=off", "spring.main.register-shutdown-hook=false",
-                "graceful.signals.enabled=false", "spring.autoconfigure.exclude=" + exclude));
+        List<String> props = new ArrayList<>(List.of(
+                "server.port=0",
+                "server.address=127.0.0.1",
+                "spring.main.banner-mode=off",
+                "spring.main.register-shutdown-hook=false",
+                "graceful.signals.enabled=false",
+                "spring.autoconfigure.exclude=" + exclude));
         props.addAll(List.of(properties));
-        return new SpringApplicationBuilder(app).web(type).properties(props.toArray(String[]::new))
+        return new SpringApplicationBuilder(app)
+                .web(type)
+                .properties(props.toArray(String[]::new))
                 .initializers(context -> {
                     GenericApplicationContext generic = (GenericApplicationContext) context;
                     generic.registerBean(KitApp.class, () -> kit);
@@ -107,8 +119,7 @@ enum BootServer {
     @Configuration(proxyBeanMethods = false)
     @EnableAutoConfiguration
     @Import(MvcKitController.class)
-    static class MvcApp {
-    }
+    static class MvcApp {}
 
     /** A plain WebFlux application. */
     @Configuration(proxyBeanMethods = false)

@@ -29,12 +29,18 @@ class MvcKitController {
         this.app = app;
     }
 
-    @RequestMapping(path = "/", method = { RequestMethod.GET, RequestMethod.POST }, produces = TEXT)
+    @RequestMapping(
+            path = "/",
+            method = {RequestMethod.GET, RequestMethod.POST},
+            produces = TEXT)
     String hello(@RequestBody(required = false) byte[] body) {
         return app.hello(body == null ? 0 : body.length);
     }
 
-    @RequestMapping(path = "/hold", method = { RequestMethod.GET, RequestMethod.POST }, produces = TEXT)
+    @RequestMapping(
+            path = "/hold",
+            method = {RequestMethod.GET, RequestMethod.POST},
+            produces = TEXT)
     CompletionStage<String> hold(@RequestParam("id") String id, @RequestBody(required = false) byte[] body) {
         return app.hold(id, body == null ? 0 : body.length);
     }

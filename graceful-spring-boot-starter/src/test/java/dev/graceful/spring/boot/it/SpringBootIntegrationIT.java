@@ -40,8 +40,10 @@ class SpringBootIntegrationIT {
     private static final Duration AT_MOST = Duration.ofSeconds(15);
 
     private final KitApp kit = new KitApp();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private ConfigurableApplicationContext context;
 
     @AfterEach
@@ -54,8 +56,12 @@ class SpringBootIntegrationIT {
 
     @Test
     void actuatorProbesAgreeWithGracefulAndLivenessStaysUpWhileDraining() throws Exception {
-        context = BootServer.TOMCAT.start(null, kit, "graceful.readiness-delay=30s",
-                "management.endpoint.health.probes.enabled=true", "management.endpoint.health.show-details=always");
+        context = BootServer.TOMCAT.start(
+                null,
+                kit,
+                "graceful.readiness-delay=30s",
+                "management.endpoint.health.probes.enabled=true",
+                "management.endpoint.health.show-details=always");
         int port = BootServer.port(context);
         assertThat(get(port, "/actuator/health/readiness").statusCode()).isEqualTo(200);
         assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);
@@ -77,16 +83,28 @@ class SpringBootIntegrationIT {
         assertThat(availability.getLivenessState()).isEqualTo(LivenessState.CORRECT);
 
         HttpResponse<String> health = get(port, "/actuator/health");
-        assertThat(health.body()).contains("\"graceful\"").contains("\"state\":\"DRAINING\"")
-                .contains("\"phase\":\"READINESS_DELAY\"").contains("\"inFlight\"");
+        assertThat(health.body())
+                .contains("\"graceful\"")
+                .contains("\"state\":\"DRAINING\"")
+                .contains("\"phase\":\"READINESS_DELAY\"")
+                .contains("\"inFlight\"");
         MeterRegistry registry = context.getBean(MeterRegistry.class);
-        assertThat(registry.get("graceful.state").tag("state", "draining").gauge().value()).isEqualTo(1.0);
-        assertThat(registry.get("graceful.work.active").tag("kind", "http").gauge()).isNotNull();
+        assertThat(registry.get("graceful.state")
+                        .tag("state", "draining")
+                        .gauge()
+                        .value())
+                .isEqualTo(1.0);
+        assertThat(registry.get("graceful.work.active").tag("kind", "http").gauge())
+                .isNotNull();
     }
 
     @Test
     void aSeparateManagementServerKeepsAnsweringProbesWhileTheApplicationPortRefuses() throws Exception {
-        context = BootServer.TOMCAT.start(null, kit, "management.server.port=0", "management.server.address=127.0.0.1",
+        context = BootServer.TOMCAT.start(
+                null,
+                kit,
+                "management.server.port=0",
+                "management.server.address=127.0.0.1",
                 "management.endpoint.health.probes.enabled=true");
         int port = BootServer.port(context);
         int managementPort = context.getEnvironment().getProperty("local.management.port", Integer.class);
@@ -97,14 +115,18 @@ class SpringBootIntegrationIT {
         context.getBean(GracefulShutdown.class).shutdown("test");
         ConnectProbe.awaitRefused("127.0.0.1", port, AT_MOST);
 
-        assertThat(get(managementPort, "/actuator/health/readiness").statusCode()).isEqualTo(503);
-        assertThat(get(managementPort, "/actuator/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(get(managementPort, "/actuator/health/readiness").statusCode())
+                .isEqualTo(503);
+        assertThat(get(managementPort, "/actuator/health/liveness").statusCode())
+                .isEqualTo(200);
         kit.release("keep");
         assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).body()).isEqualTo("released keep");
-        ShutdownReport report = context.getBean(GracefulShutdown.class).termination().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
+        ShutdownReport report =
+                context.getBean(GracefulShutdown.class).termination().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
         assertThat(report.isClean()).isTrue();
         assertThat(get(managementPort, "/actuator/health/liveness").statusCode())
-                .as("the management server lives until Spring closes it").isEqualTo(200);
+                .as("the management server lives until Spring closes it")
+                .isEqualTo(200);
     }
 
     @ParameterizedTest
@@ -123,7 +145,9 @@ class SpringBootIntegrationIT {
         closer.start();
         ConnectProbe.awaitRefused("127.0.0.1", port, AT_MOST);
         assertThat(graceful.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
-        assertThat(closing.isActive()).as("the context is still up while the drain runs").isTrue();
+        assertThat(closing.isActive())
+                .as("the context is still up while the drain runs")
+                .isTrue();
         assertThat(DestroyProbe.events).isEmpty();
 
         kit.release("h");
@@ -158,12 +182,18 @@ class SpringBootIntegrationIT {
     // ------------------------------------------------------------------ helpers
 
     private HttpResponse<String> get(int port, String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(AT_MOST).build(),
+        return client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(AT_MOST)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private CompletableFuture<HttpResponse<String>> hold(int port, String id) {
-        return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hold?id=" + id))
-                .timeout(AT_MOST).build(), HttpResponse.BodyHandlers.ofString());
+        return client.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hold?id=" + id))
+                        .timeout(AT_MOST)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

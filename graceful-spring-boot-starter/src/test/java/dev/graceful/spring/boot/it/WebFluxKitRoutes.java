@@ -24,8 +24,7 @@ final class WebFluxKitRoutes {
 
     private static final MediaType TEXT = MediaType.parseMediaType("text/plain;charset=UTF-8");
 
-    private WebFluxKitRoutes() {
-    }
+    private WebFluxKitRoutes() {}
 
     static RouterFunction<ServerResponse> routes(KitApp app) {
         return RouterFunctions.route()
@@ -33,16 +32,20 @@ final class WebFluxKitRoutes {
                 .POST("/", r -> bodyLength(r).flatMap(n -> text(app.hello(n))))
                 .route(path("/hold").and(GET("/hold").or(POST("/hold"))), r -> {
                     String id = r.queryParam("id").orElse("");
-                    return bodyLength(r).flatMap(n -> Mono.fromCompletionStage(app.hold(id, n))).flatMap(WebFluxKitRoutes::text);
+                    return bodyLength(r)
+                            .flatMap(n -> Mono.fromCompletionStage(app.hold(id, n)))
+                            .flatMap(WebFluxKitRoutes::text);
                 })
                 .GET("/stream", r -> {
                     String id = r.queryParam("id").orElse("");
-                    return ServerResponse.ok().contentType(TEXT).body((ServerHttpResponse message, BodyInserter.Context context) -> {
-                        Mono<DataBuffer> head = Mono.fromSupplier(() -> buffer(message, KitApp.STREAM_HEAD));
-                        Mono<DataBuffer> tail = Mono.fromCompletionStage(app.hold(id, 0))
-                                .map(v -> buffer(message, KitApp.STREAM_TAIL));
-                        return message.writeAndFlushWith(Flux.just(head, tail));
-                    });
+                    return ServerResponse.ok()
+                            .contentType(TEXT)
+                            .body((ServerHttpResponse message, BodyInserter.Context context) -> {
+                                Mono<DataBuffer> head = Mono.fromSupplier(() -> buffer(message, KitApp.STREAM_HEAD));
+                                Mono<DataBuffer> tail = Mono.fromCompletionStage(app.hold(id, 0))
+                                        .map(v -> buffer(message, KitApp.STREAM_TAIL));
+                                return message.writeAndFlushWith(Flux.just(head, tail));
+                            });
                 })
                 .build();
     }
@@ -52,11 +55,13 @@ final class WebFluxKitRoutes {
     }
 
     private static Mono<Long> bodyLength(ServerRequest request) {
-        return request.bodyToFlux(DataBuffer.class).map(buffer -> {
-            long n = buffer.readableByteCount();
-            DataBufferUtils.release(buffer);
-            return n;
-        }).reduce(0L, Long::sum);
+        return request.bodyToFlux(DataBuffer.class)
+                .map(buffer -> {
+                    long n = buffer.readableByteCount();
+                    DataBufferUtils.release(buffer);
+                    return n;
+                })
+                .reduce(0L, Long::sum);
     }
 
     private static DataBuffer buffer(ReactiveHttpOutputMessage message, String text) {

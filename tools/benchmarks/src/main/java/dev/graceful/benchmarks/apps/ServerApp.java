@@ -39,12 +39,12 @@ public final class ServerApp {
     public static final List<String> NAMES = List.of("jetty", "tomcat", "netty");
     public static final List<String> MODES = List.of("graceful", "plain", "framework");
 
-    private ServerApp() {
-    }
+    private ServerApp() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2 || !NAMES.contains(args[0]) || !MODES.contains(args[1])) {
-            System.err.println("usage: ServerApp NAME MODE [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]");
+            System.err.println(
+                    "usage: ServerApp NAME MODE [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]");
             System.err.println("  NAME: one of " + NAMES + "; MODE: one of " + MODES
                     + (args.length >= 2 ? "; was '" + args[0] + "' '" + args[1] + "'" : ""));
             System.exit(ExampleOptions.USAGE_EXIT_CODE);
@@ -68,7 +68,8 @@ public final class ServerApp {
             case "tomcat" -> tomcat(options, framework);
             default -> netty(options, framework);
         }
-        System.out.printf(Locale.ROOT, "%s (%s) %s listening on port %d%n", name, mode, options.version(), options.port());
+        System.out.printf(
+                Locale.ROOT, "%s (%s) %s listening on port %d%n", name, mode, options.version(), options.port());
     }
 
     private static void jetty(ExampleOptions options, boolean framework) throws Exception {
@@ -87,34 +88,43 @@ public final class ServerApp {
         Tomcat tomcat = TomcatExample.tomcat(options.port(), options.version(), null);
         if (framework) {
             // Embedded Tomcat registers no hook of its own; this is what Catalina's hook does.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    tomcat.stop();
-                    tomcat.destroy();
-                } catch (Exception e) {
-                    e.printStackTrace();
-                }
-            }, "tomcat-stop"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                try {
+                                    tomcat.stop();
+                                    tomcat.destroy();
+                                } catch (Exception e) {
+                                    e.printStackTrace();
+                                }
+                            },
+                            "tomcat-stop"));
         }
         tomcat.start();
         // Tomcat's threads are daemons: hold the JVM as the example does (until a signal ends it).
-        new Thread(() -> {
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "tomcat-holder").start();
+        new Thread(
+                        () -> {
+                            try {
+                                new CountDownLatch(1).await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "tomcat-holder")
+                .start();
     }
 
     private static void netty(ExampleOptions options, boolean framework) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         Channel server = NettyExample.bind(options.port(), options.version(), group, null);
         if (framework) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close().syncUninterruptibly();
-                group.shutdownGracefully().syncUninterruptibly();
-            }, "netty-stop"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                server.close().syncUninterruptibly();
+                                group.shutdownGracefully().syncUninterruptibly();
+                            },
+                            "netty-stop"));
         }
     }
 }

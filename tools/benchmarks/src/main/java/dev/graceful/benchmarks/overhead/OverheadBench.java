@@ -25,11 +25,10 @@ import joptsimple.OptionParser;
 public final class OverheadBench {
 
     static final List<String> VARIANTS = List.of("graceful", "plain");
-    static final List<String> COLUMNS = List.of("round", "app", "variant", "rps", "p50_ms", "p99_ms", "requests",
-            "errors", "load1");
+    static final List<String> COLUMNS =
+            List.of("round", "app", "variant", "rps", "p50_ms", "p99_ms", "requests", "errors", "load1");
 
-    private OverheadBench() {
-    }
+    private OverheadBench() {}
 
     public static void main(String[] args) throws Exception {
         OptionParser parser = BenchRun.parser("seconds", "warmup-seconds", "connections");
@@ -45,8 +44,10 @@ public final class OverheadBench {
             Map<String, Child> servers = new LinkedHashMap<>();
             try {
                 for (String variant : VARIANTS) {
-                    Child child = Child.start(List.of("taskset", "-c", run.text("server-cpus")),
-                            run.command(app, variant, false, "5s"), logs.resolve(app + "-" + variant + ".log"));
+                    Child child = Child.start(
+                            List.of("taskset", "-c", run.text("server-cpus")),
+                            run.command(app, variant, false, "5s"),
+                            logs.resolve(app + "-" + variant + ".log"));
                     servers.put(variant, child);
                     int health = child.status("/healthz");
                     int expected = variant.equals("graceful") ? 200 : 404;
@@ -56,17 +57,37 @@ public final class OverheadBench {
                     }
                 }
                 for (String variant : VARIANTS) {
-                    Wrk w = wrk(run, connections, warmup, servers.get(variant).port(),
+                    Wrk w = wrk(
+                            run,
+                            connections,
+                            warmup,
+                            servers.get(variant).port(),
                             logs.resolve(app + "-" + variant + "-warmup.txt"));
-                    System.out.printf(Locale.ROOT, "%-11s %-8s warm-up: %.0f req/s%n", app, variant, w.requestsPerSecond());
+                    System.out.printf(
+                            Locale.ROOT, "%-11s %-8s warm-up: %.0f req/s%n", app, variant, w.requestsPerSecond());
                 }
                 for (int r = 1; r <= run.rounds(); r++) {
                     for (String variant : BenchRun.inTurn(r, VARIANTS)) {
                         Map<String, Object> row = BenchRun.row(r, app);
-                        Wrk w = wrk(run, connections, seconds, servers.get(variant).port(),
+                        Wrk w = wrk(
+                                run,
+                                connections,
+                                seconds,
+                                servers.get(variant).port(),
                                 logs.resolve(String.format(Locale.ROOT, "%s-%s-round%d.txt", app, variant, r)));
-                        row.putAll(Map.of("variant", variant, "rps", w.requestsPerSecond(), "p50_ms", w.p50Ms(),
-                                "p99_ms", w.p99Ms(), "requests", w.requests(), "errors", w.errors()));
+                        row.putAll(Map.of(
+                                "variant",
+                                variant,
+                                "rps",
+                                w.requestsPerSecond(),
+                                "p50_ms",
+                                w.p50Ms(),
+                                "p99_ms",
+                                w.p99Ms(),
+                                "requests",
+                                w.requests(),
+                                "errors",
+                                w.errors()));
                         run.sample(row);
                     }
                 }
@@ -84,16 +105,28 @@ public final class OverheadBench {
 
     private static Wrk wrk(BenchRun run, int connections, int seconds, int port, Path log)
             throws IOException, InterruptedException {
-        List<String> command = List.of("taskset", "-c", run.text("client-cpus"), run.text("wrk"), "-t1",
-                "-c" + connections, "-d" + seconds + "s", "--latency", "http://127.0.0.1:" + port + "/");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = List.of(
+                "taskset",
+                "-c",
+                run.text("client-cpus"),
+                run.text("wrk"),
+                "-t1",
+                "-c" + connections,
+                "-d" + seconds + "s",
+                "--latency",
+                "http://127.0.0.1:" + port + "/");
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException(String.join(" ", command) + " did not finish; see " + log);
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         if (p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + output);
+            throw new IllegalStateException(
+                    String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + output);
         }
         return Wrk.parse(output);
     }

@@ -19,8 +19,7 @@ public final class OverheadReport {
     /** Target of issue 7: throughput with graceful ÷ without, median. */
     static final double TARGET_RATIO = 0.97;
 
-    private OverheadReport() {
-    }
+    private OverheadReport() {}
 
     public static void main(String[] args) throws IOException {
         Rows.printReport(args, OverheadReport.class, rows -> render(rows, -1, -1));
@@ -28,29 +27,43 @@ public final class OverheadReport {
 
     static String render(List<Map<String, String>> rows, int seconds, int connections) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%d round(s)", Rows.distinct(rows, "round").size()));
+        sb.append(String.format(
+                Locale.ROOT, "%d round(s)", Rows.distinct(rows, "round").size()));
         if (seconds > 0) {
-            sb.append(String.format(Locale.ROOT, " of `wrk -t1 -c%d -d%ds --latency` on `GET /`", connections, seconds));
+            sb.append(
+                    String.format(Locale.ROOT, " of `wrk -t1 -c%d -d%ds --latency` on `GET /`", connections, seconds));
         }
         sb.append("; median [min–max] over rounds; ratios: graceful ÷ plain within the same round.\n\n");
-        sb.append("| example | req/s graceful | req/s plain | **throughput ratio** | p99 ms graceful | p99 ms plain | p99 ratio | errors (graceful / plain) |\n");
+        sb.append(
+                "| example | req/s graceful | req/s plain | **throughput ratio** | p99 ms graceful | p99 ms plain | p99 ratio | errors (graceful / plain) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
         ToDoubleFunction<Map<String, String>> rps = r -> Samples.number(r, "rps");
         ToDoubleFunction<Map<String, String>> p99 = r -> Samples.number(r, "p99_ms");
         for (String app : Rows.distinct(rows, "app")) {
             List<Map<String, String>> g = Rows.select(rows, "app", app, "variant", "graceful");
             List<Map<String, String>> p = Rows.select(rows, "app", app, "variant", "plain");
-            sb.append(Rows.line(app, Rows.format(Rows.spread(g, rps)), Rows.format(Rows.spread(p, rps)),
-                    "**" + Rows.formatRatio(Rows.pairedRatio(g, p, rps)) + "**", Rows.format(Rows.spread(g, p99)),
-                    Rows.format(Rows.spread(p, p99)), Rows.formatRatio(Rows.pairedRatio(g, p, p99)),
+            sb.append(Rows.line(
+                    app,
+                    Rows.format(Rows.spread(g, rps)),
+                    Rows.format(Rows.spread(p, rps)),
+                    "**" + Rows.formatRatio(Rows.pairedRatio(g, p, rps)) + "**",
+                    Rows.format(Rows.spread(g, p99)),
+                    Rows.format(Rows.spread(p, p99)),
+                    Rows.formatRatio(Rows.pairedRatio(g, p, p99)),
                     errors(g) + " / " + errors(p)));
         }
         sb.append('\n');
         for (String app : Rows.distinct(rows, "app")) {
-            DescriptiveStatistics s = Rows.pairedRatio(Rows.select(rows, "app", app, "variant", "graceful"),
-                    Rows.select(rows, "app", app, "variant", "plain"), rps);
-            sb.append(String.format(Locale.ROOT, "- Target, %s: throughput ratio ≥ %.2f median: %s (median %s)%n", app,
-                    TARGET_RATIO, Rows.verdict(s, m -> m >= TARGET_RATIO),
+            DescriptiveStatistics s = Rows.pairedRatio(
+                    Rows.select(rows, "app", app, "variant", "graceful"),
+                    Rows.select(rows, "app", app, "variant", "plain"),
+                    rps);
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "- Target, %s: throughput ratio ≥ %.2f median: %s (median %s)%n",
+                    app,
+                    TARGET_RATIO,
+                    Rows.verdict(s, m -> m >= TARGET_RATIO),
                     s.getN() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", Rows.median(s))));
         }
         return sb.append(Rows.loadRange(rows)).toString();

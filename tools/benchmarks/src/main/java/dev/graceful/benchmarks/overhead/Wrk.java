@@ -13,8 +13,8 @@ public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long req
 
     private static final Pattern RPS = Pattern.compile("^Requests/sec:\\s+([0-9.]+)", Pattern.MULTILINE);
     private static final Pattern REQUESTS = Pattern.compile("^\\s*(\\d+) requests in ", Pattern.MULTILINE);
-    private static final Pattern SOCKET = Pattern.compile(
-            "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern SOCKET =
+            Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
     /** Parses wrk's output. */
@@ -36,9 +36,11 @@ public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long req
     }
 
     private static double percentile(String output, String which) {
-        Matcher m = Pattern.compile("^\\s+" + which + "\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE).matcher(output);
+        Matcher m = Pattern.compile("^\\s+" + which + "\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE)
+                .matcher(output);
         if (!m.find()) {
-            throw new IllegalArgumentException("no " + which + " latency line (was --latency given?) in wrk's output:\n" + output);
+            throw new IllegalArgumentException(
+                    "no " + which + " latency line (was --latency given?) in wrk's output:\n" + output);
         }
         double v = Double.parseDouble(m.group(1));
         return switch (m.group(2)) {
@@ -51,7 +53,8 @@ public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long req
     private static String find(Pattern p, String output, String what) {
         Matcher m = p.matcher(output);
         if (!m.find()) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "no '%s' line in wrk's output:%n%s", what, output));
+            throw new IllegalArgumentException(
+                    String.format(Locale.ROOT, "no '%s' line in wrk's output:%n%s", what, output));
         }
         return m.group(1);
     }

@@ -30,15 +30,26 @@ public final class ReactionBench {
     static final List<String> VARIANTS = List.of("graceful", "framework");
     static final List<String> SCENARIOS = List.of("inflight", "idle");
     /** Times in ms from SIGTERM. */
-    static final List<String> COLUMNS = List.of("round", "app", "variant", "scenario", "requests", "ok", "failures",
-            "last_ms", "drained_ms", "complete_ms", "exit_ms", "exit_code", "load1");
+    static final List<String> COLUMNS = List.of(
+            "round",
+            "app",
+            "variant",
+            "scenario",
+            "requests",
+            "ok",
+            "failures",
+            "last_ms",
+            "drained_ms",
+            "complete_ms",
+            "exit_ms",
+            "exit_code",
+            "load1");
 
-    private ReactionBench() {
-    }
+    private ReactionBench() {}
 
     public static void main(String[] args) throws Exception {
-        BenchRun run = BenchRun.start(BenchRun.parser("in-flight", "work-ms", "term-after-ms").parse(args), COLUMNS, 5,
-                APPS, APPS, APPS);
+        BenchRun run = BenchRun.start(
+                BenchRun.parser("in-flight", "work-ms", "term-after-ms").parse(args), COLUMNS, 5, APPS, APPS, APPS);
         int inFlight = run.number("in-flight", 4);
         int workMs = run.number("work-ms", run.smoke() ? 400 : 1000);
         int termAfterMs = run.number("term-after-ms", run.smoke() ? 150 : 300);
@@ -49,7 +60,8 @@ public final class ReactionBench {
                         Map<String, Object> row = BenchRun.row(r, app);
                         row.put("variant", variant);
                         row.put("scenario", scenario);
-                        Path log = run.out().resolve("logs")
+                        Path log = run.out()
+                                .resolve("logs")
                                 .resolve(String.format(Locale.ROOT, "r%d-%s-%s-%s.log", r, app, variant, scenario));
                         int requests = scenario.equals("inflight") ? inFlight : 0;
                         measure(run.command(app, variant, true, "30s"), log, requests, workMs, termAfterMs, row);
@@ -61,8 +73,9 @@ public final class ReactionBench {
         run.finish(rows -> ReactionReport.render(rows, workMs, inFlight, termAfterMs));
     }
 
-    private static void measure(List<String> template, Path log, int requests, int workMs, int termAfterMs,
-            Map<String, Object> row) throws Exception {
+    private static void measure(
+            List<String> template, Path log, int requests, int workMs, int termAfterMs, Map<String, Object> row)
+            throws Exception {
         List<Held> held = new ArrayList<>();
         try (Child child = Child.start(List.of(), template, log)) {
             child.warmUp();
@@ -91,8 +104,14 @@ public final class ReactionBench {
             if (requests > 0 && ok == requests) {
                 row.put("last_ms", ms(last - term));
             }
-            row.put("drained_ms", since(term, child.lineTime(l -> l.contains("GracefulShutdown") && l.contains("Drained in"))));
-            row.put("complete_ms", since(term, child.lineTime(l -> l.contains("GracefulShutdown") && l.contains("Shutdown complete"))));
+            row.put(
+                    "drained_ms",
+                    since(term, child.lineTime(l -> l.contains("GracefulShutdown") && l.contains("Drained in"))));
+            row.put(
+                    "complete_ms",
+                    since(
+                            term,
+                            child.lineTime(l -> l.contains("GracefulShutdown") && l.contains("Shutdown complete"))));
             row.put("exit_ms", ms(exit - term));
             row.put("exit_code", child.exitCode());
         } finally {

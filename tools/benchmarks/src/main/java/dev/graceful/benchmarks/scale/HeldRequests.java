@@ -87,8 +87,8 @@ final class HeldRequests implements AutoCloseable {
                 connected += now ? 1 : 0;
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException(String.format(Locale.ROOT, "only %d of %d connections open in time", connected,
-                        conns.length));
+                throw new IOException(
+                        String.format(Locale.ROOT, "only %d of %d connections open in time", connected, conns.length));
             }
             selector.select(100);
             for (SelectionKey k : selector.selectedKeys()) {
@@ -132,7 +132,9 @@ final class HeldRequests implements AutoCloseable {
                 try {
                     n = c.channel.read(buffer);
                 } catch (IOException e) {
-                    boolean reset = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("reset");
+                    boolean reset = String.valueOf(e.getMessage())
+                            .toLowerCase(Locale.ROOT)
+                            .contains("reset");
                     c.fail(reset ? "reset" : "error");
                     n = 0;
                 }
@@ -193,7 +195,8 @@ final class HeldRequests implements AutoCloseable {
             }
         }
         StringBuilder sb = new StringBuilder();
-        counts.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('×').append(v));
+        counts.forEach((k, v) ->
+                sb.append(sb.length() == 0 ? "" : " ").append(k).append('×').append(v));
         return sb.toString();
     }
 

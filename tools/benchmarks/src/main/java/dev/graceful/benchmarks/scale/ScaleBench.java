@@ -33,9 +33,26 @@ public final class ScaleBench {
      */
     static final List<String> DEFAULT_APPS = List.of("netty");
     /** Times in ms. */
-    static final List<String> COLUMNS = List.of("round", "app", "n", "ok", "failures", "connect_ms", "due_after_term_ms",
-            "first_after_due_ms", "last_after_due_ms", "last_to_exit_ms", "drained_ms", "exit_ms", "exit_code",
-            "heap_idle_kb", "heap_held_kb", "rss_idle_kb", "rss_held_kb", "hwm_kb", "load1");
+    static final List<String> COLUMNS = List.of(
+            "round",
+            "app",
+            "n",
+            "ok",
+            "failures",
+            "connect_ms",
+            "due_after_term_ms",
+            "first_after_due_ms",
+            "last_after_due_ms",
+            "last_to_exit_ms",
+            "drained_ms",
+            "exit_ms",
+            "exit_code",
+            "heap_idle_kb",
+            "heap_held_kb",
+            "rss_idle_kb",
+            "rss_held_kb",
+            "hwm_kb",
+            "load1");
     /**
      * How long opening the N connections may take. The first connection waits, with no request,
      * until the last is open, and servers close connections idle for longer than their idle timeout
@@ -49,22 +66,22 @@ public final class ScaleBench {
      */
     private static final Pattern HEAP_USED = Pattern.compile("total [^\\n]*?used (\\d+)K");
 
-    private ScaleBench() {
-    }
+    private ScaleBench() {}
 
     public static void main(String[] args) throws Exception {
-        BenchRun run = BenchRun.start(BenchRun.parser("sizes").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS,
-                DEFAULT_APPS);
+        BenchRun run =
+                BenchRun.start(BenchRun.parser("sizes").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS, DEFAULT_APPS);
         List<Integer> sizes = run.numbers("sizes", run.smoke() ? List.of(50) : List.of(1000, 2500, 5000, 10000));
         Path java = Path.of(run.text("java"));
-        String jcmd = java.getParent() == null ? "jcmd" : java.resolveSibling("jcmd").toString();
+        String jcmd =
+                java.getParent() == null ? "jcmd" : java.resolveSibling("jcmd").toString();
         for (int r = 1; r <= run.rounds(); r++) {
             for (String app : run.apps()) {
                 for (int n : sizes) {
                     Map<String, Object> row = BenchRun.row(r, app);
                     row.put("n", n);
-                    Path log = run.out().resolve("logs").resolve(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app,
-                            n));
+                    Path log =
+                            run.out().resolve("logs").resolve(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app, n));
                     measure(run.command(app, "graceful", true, "60s"), jcmd, log, n, row);
                     run.sample(row);
                 }
@@ -94,8 +111,10 @@ public final class ScaleBench {
                 long term = child.terminate();
                 row.put("due_after_term_ms", ms(due - term));
                 if (due - term < TimeUnit.MILLISECONDS.toNanos(200)) {
-                    throw new IllegalStateException("SIGTERM came only " + ms(due - term) + " ms before the requests were due:"
-                            + " they may not all have been in flight; the set-up of N=" + n + " took too long on this machine");
+                    throw new IllegalStateException(
+                            "SIGTERM came only " + ms(due - term) + " ms before the requests were due:"
+                                    + " they may not all have been in flight; the set-up of N=" + n
+                                    + " took too long on this machine");
                 }
                 held.awaitAll(120, TimeUnit.SECONDS);
                 long exit = child.awaitExit(120, TimeUnit.SECONDS);
@@ -124,8 +143,8 @@ public final class ScaleBench {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("port " + port + ": connections still waiting to be accepted after "
-                        + seconds + " s: " + out);
+                throw new IllegalStateException(
+                        "port " + port + ": connections still waiting to be accepted after " + seconds + " s: " + out);
             }
             TimeUnit.MILLISECONDS.sleep(20);
         }
@@ -156,8 +175,9 @@ public final class ScaleBench {
     private static long status(long pid, String field) throws IOException {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
                 .filter(line -> line.startsWith(field + ":"))
-                .mapToLong(line -> Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim()))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid
-                        + "/status"));
+                .mapToLong(line -> Long.parseLong(
+                        line.substring(field.length() + 1).replace("kB", "").trim()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid + "/status"));
     }
 }

@@ -18,8 +18,7 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ScaleReport {
 
-    private ScaleReport() {
-    }
+    private ScaleReport() {}
 
     public static void main(String[] args) throws IOException {
         Rows.printReport(args, ScaleReport.class, ScaleReport::render);
@@ -30,18 +29,26 @@ public final class ScaleReport {
         TreeSet<Integer> sizes = new TreeSet<>();
         rows.forEach(r -> sizes.add(Integer.parseInt(r.get("n"))));
         ToDoubleFunction<Map<String, String>> last = r -> Samples.number(r, "last_after_due_ms");
-        ToDoubleFunction<Map<String, String>> lastPerRequest = r -> 1000 * last.applyAsDouble(r) / Samples.number(r, "n");
-        ToDoubleFunction<Map<String, String>> heapMib = r -> (Samples.number(r, "heap_held_kb") - Samples.number(r, "heap_idle_kb")) / 1024;
-        ToDoubleFunction<Map<String, String>> heapPerRequest = r -> 1024 * 1024 * heapMib.applyAsDouble(r) / Samples.number(r, "n");
-        ToDoubleFunction<Map<String, String>> rssMib = r -> (Samples.number(r, "rss_held_kb") - Samples.number(r, "rss_idle_kb")) / 1024;
+        ToDoubleFunction<Map<String, String>> lastPerRequest =
+                r -> 1000 * last.applyAsDouble(r) / Samples.number(r, "n");
+        ToDoubleFunction<Map<String, String>> heapMib =
+                r -> (Samples.number(r, "heap_held_kb") - Samples.number(r, "heap_idle_kb")) / 1024;
+        ToDoubleFunction<Map<String, String>> heapPerRequest =
+                r -> 1024 * 1024 * heapMib.applyAsDouble(r) / Samples.number(r, "n");
+        ToDoubleFunction<Map<String, String>> rssMib =
+                r -> (Samples.number(r, "rss_held_kb") - Samples.number(r, "rss_idle_kb")) / 1024;
         ToDoubleFunction<Map<String, String>> peakMib = r -> Samples.number(r, "hwm_kb") / 1024;
 
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%d round(s); every sample a fresh process; median [min–max] over rounds."
-                + " All N requests were due at the same moment, a few seconds after they were sent; SIGTERM came while"
-                + " all were held.%n%n", Rows.distinct(rows, "round").size()));
-        sb.append("| example | N | answered 200 | last response after due (ms) | per request (µs) | last response → exit (ms)"
-                + " | SIGTERM → `Drained in` (ms) | live heap held (MiB) | per request (bytes) | RSS held (MiB) | peak RSS (MiB) |\n");
+        sb.append(String.format(
+                Locale.ROOT,
+                "%d round(s); every sample a fresh process; median [min–max] over rounds."
+                        + " All N requests were due at the same moment, a few seconds after they were sent; SIGTERM came while"
+                        + " all were held.%n%n",
+                Rows.distinct(rows, "round").size()));
+        sb.append(
+                "| example | N | answered 200 | last response after due (ms) | per request (µs) | last response → exit (ms)"
+                        + " | SIGTERM → `Drained in` (ms) | live heap held (MiB) | per request (bytes) | RSS held (MiB) | peak RSS (MiB) |\n");
         sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String app : apps) {
             for (int n : sizes) {
@@ -49,9 +56,21 @@ public final class ScaleReport {
                 if (s.isEmpty()) {
                     continue;
                 }
-                sb.append("| ").append(app).append(" | ").append(n).append(" | ").append(Rows.answered(s, "n"));
-                for (ToDoubleFunction<Map<String, String>> f : List.of(last, lastPerRequest, column("last_to_exit_ms"),
-                        column("drained_ms"), heapMib, heapPerRequest, rssMib, peakMib)) {
+                sb.append("| ")
+                        .append(app)
+                        .append(" | ")
+                        .append(n)
+                        .append(" | ")
+                        .append(Rows.answered(s, "n"));
+                for (ToDoubleFunction<Map<String, String>> f : List.of(
+                        last,
+                        lastPerRequest,
+                        column("last_to_exit_ms"),
+                        column("drained_ms"),
+                        heapMib,
+                        heapPerRequest,
+                        rssMib,
+                        peakMib)) {
                     sb.append(" | ").append(Rows.format(Rows.spread(s, f)));
                 }
                 sb.append(" |\n");
@@ -64,21 +83,30 @@ public final class ScaleReport {
             for (String app : apps) {
                 List<Map<String, String>> a = Rows.select(rows, "app", app, "n", Integer.toString(small));
                 List<Map<String, String>> b = Rows.select(rows, "app", app, "n", Integer.toString(large));
-                sb.append(String.format(Locale.ROOT,
+                sb.append(String.format(
+                        Locale.ROOT,
                         "- %s, per-request cost at N=%d ÷ at N=%d (≤ 1: linear or better): time to answer all %s, live heap %s%n",
-                        app, large, small, ratio(b, a, lastPerRequest), ratio(b, a, heapPerRequest)));
+                        app,
+                        large,
+                        small,
+                        ratio(b, a, lastPerRequest),
+                        ratio(b, a, heapPerRequest)));
             }
         }
         long failed = 0;
         for (Map<String, String> r : rows) {
             failed += (long) (Samples.number(r, "n") - Samples.number(r, "ok"));
         }
-        sb.append(String.format(Locale.ROOT, "- Requests not answered 200, all samples: %d%s%n", failed, failed == 0 ? "" : " (**failures**)"));
+        sb.append(String.format(
+                Locale.ROOT,
+                "- Requests not answered 200, all samples: %d%s%n",
+                failed,
+                failed == 0 ? "" : " (**failures**)"));
         return sb.append(Rows.loadRange(rows)).toString();
     }
 
-    private static String ratio(List<Map<String, String>> large, List<Map<String, String>> small,
-            ToDoubleFunction<Map<String, String>> f) {
+    private static String ratio(
+            List<Map<String, String>> large, List<Map<String, String>> small, ToDoubleFunction<Map<String, String>> f) {
         double a = Rows.median(Rows.spread(large, f));
         double b = Rows.median(Rows.spread(small, f));
         return Double.isNaN(a) || Double.isNaN(b) || b <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b);

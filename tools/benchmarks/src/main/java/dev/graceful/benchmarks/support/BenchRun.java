@@ -28,7 +28,8 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
     /** A parser of the common options, plus the group's own whole-number ones (comma-separated when many). */
     public static OptionParser parser(String... numberOptions) {
         OptionParser p = new OptionParser(false);
-        List.of("repo", "jar", "java", "out").forEach(name -> p.accepts(name).withRequiredArg().required());
+        List.of("repo", "jar", "java", "out")
+                .forEach(name -> p.accepts(name).withRequiredArg().required());
         p.accepts("apps").withRequiredArg().withValuesSeparatedBy(',');
         p.accepts("jvm-opts").withRequiredArg().defaultsTo("");
         p.accepts("smoke");
@@ -40,13 +41,20 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
     }
 
     /** Reads the options, starts {@code OUT/logs} and the samples; in smoke mode 1 round and {@code smokeApps}. */
-    public static BenchRun start(OptionSet options, List<String> columns, int defaultRounds, List<String> allowedApps,
-            List<String> defaultApps, List<String> smokeApps) throws IOException {
+    public static BenchRun start(
+            OptionSet options,
+            List<String> columns,
+            int defaultRounds,
+            List<String> allowedApps,
+            List<String> defaultApps,
+            List<String> smokeApps)
+            throws IOException {
         if (!options.nonOptionArguments().isEmpty()) {
             throw new IllegalArgumentException("expected options only, got " + options.nonOptionArguments());
         }
         boolean smoke = options.has("smoke");
-        List<String> apps = options.valuesOf("apps").stream().map(String.class::cast).toList();
+        List<String> apps =
+                options.valuesOf("apps").stream().map(String.class::cast).toList();
         if (apps.isEmpty()) {
             apps = smoke ? smokeApps : defaultApps;
         }
@@ -55,7 +63,8 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         }
         Path out = Path.of(text(options, "out"));
         Files.createDirectories(out.resolve("logs"));
-        int rounds = numbers(options, "rounds", List.of(smoke ? 1 : defaultRounds)).get(0);
+        int rounds =
+                numbers(options, "rounds", List.of(smoke ? 1 : defaultRounds)).get(0);
         return new BenchRun(options, out, smoke, rounds, apps, Samples.create(out.resolve("samples.csv"), columns));
     }
 
@@ -64,7 +73,8 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
     }
 
     private static List<Integer> numbers(OptionSet options, String name, List<Integer> def) {
-        List<Integer> v = options.valuesOf(name).stream().map(Integer.class::cast).toList();
+        List<Integer> v =
+                options.valuesOf(name).stream().map(Integer.class::cast).toList();
         if (v.stream().anyMatch(n -> n <= 0)) {
             throw new IllegalArgumentException("--" + name + " takes positive whole numbers, was " + v);
         }
@@ -124,8 +134,15 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         } else {
             c.addAll(List.of("-cp", text("jar"), ServerApp.class.getName(), app, variant));
         }
-        c.addAll(List.of("--port", Child.PORT, "--version", "bench", "--drain-timeout", drainTimeout,
-                "--readiness-delay", "0s"));
+        c.addAll(List.of(
+                "--port",
+                Child.PORT,
+                "--version",
+                "bench",
+                "--drain-timeout",
+                drainTimeout,
+                "--readiness-delay",
+                "0s"));
         return c;
     }
 
@@ -142,8 +159,8 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
     public void sample(Map<String, Object> row) throws IOException {
         samples.add(row);
         StringBuilder line = new StringBuilder();
-        row.forEach((k, v) -> line.append(v == null ? "" : " " + k + "=" + (v instanceof Double d
-                ? String.format(Locale.ROOT, "%.1f", d) : v)));
+        row.forEach((k, v) -> line.append(
+                v == null ? "" : " " + k + "=" + (v instanceof Double d ? String.format(Locale.ROOT, "%.1f", d) : v)));
         System.out.println(line.toString().trim());
     }
 

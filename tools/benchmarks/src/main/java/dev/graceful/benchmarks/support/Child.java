@@ -38,8 +38,7 @@ public final class Child implements AutoCloseable {
     private final PrintWriter log;
     private final CompletableFuture<Long> exitNanos;
 
-    private record Line(long nanos, String text) {
-    }
+    private record Line(long nanos, String text) {}
 
     private Child(List<String> command, int port, PrintWriter log) throws IOException {
         this.log = log;
@@ -56,8 +55,8 @@ public final class Child implements AutoCloseable {
      * Starts {@code prefix} then {@code template} with a free port in place of {@link #PORT},
      * its output copied to {@code logFile}, and waits until it answers {@code GET /} with 200.
      */
-    public static Child start(List<String> prefix, List<String> template, Path logFile) throws IOException,
-            InterruptedException {
+    public static Child start(List<String> prefix, List<String> template, Path logFile)
+            throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -81,7 +80,8 @@ public final class Child implements AutoCloseable {
     }
 
     private void readLines() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 long now = System.nanoTime();
@@ -107,7 +107,8 @@ public final class Child implements AutoCloseable {
                 // not listening yet
             }
             if (!isAlive() || System.nanoTime() > deadline) {
-                String what = isAlive() ? "did not answer GET / with 200 within 2 minutes" : "exited before answering GET /";
+                String what =
+                        isAlive() ? "did not answer GET / with 200 within 2 minutes" : "exited before answering GET /";
                 throw new IllegalStateException("the server " + what + "; last lines:\n" + tail(20));
             }
             TimeUnit.MILLISECONDS.sleep(20);
@@ -163,7 +164,8 @@ public final class Child implements AutoCloseable {
             return exitNanos.get(timeout, unit);
         } catch (TimeoutException | ExecutionException e) {
             process.destroyForcibly();
-            throw new IllegalStateException("process " + process.pid() + " did not exit within " + timeout + " " + unit);
+            throw new IllegalStateException(
+                    "process " + process.pid() + " did not exit within " + timeout + " " + unit);
         }
     }
 
@@ -175,7 +177,10 @@ public final class Child implements AutoCloseable {
     /** When the first line matching arrived, if one did. */
     public OptionalLong lineTime(Predicate<String> which) {
         synchronized (lines) {
-            return lines.stream().filter(l -> which.test(l.text())).mapToLong(Line::nanos).findFirst();
+            return lines.stream()
+                    .filter(l -> which.test(l.text()))
+                    .mapToLong(Line::nanos)
+                    .findFirst();
         }
     }
 

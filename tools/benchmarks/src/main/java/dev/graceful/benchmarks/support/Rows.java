@@ -28,8 +28,7 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
  */
 public final class Rows {
 
-    private Rows() {
-    }
+    private Rows() {}
 
     /** The rows whose columns hold the given values ({@code match}: column, value, column, value, ...). */
     public static List<Map<String, String>> select(List<Map<String, String>> rows, String... match) {
@@ -59,12 +58,15 @@ public final class Rows {
     }
 
     /** The spread of a figure over rows; rows where it is NaN are left out. */
-    public static DescriptiveStatistics spread(List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
+    public static DescriptiveStatistics spread(
+            List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
         return stats(rows.stream().map(f::applyAsDouble).toList());
     }
 
     /** The spread of {@code subject ÷ baseline}, each ratio taken within one round (column {@code round}). */
-    public static DescriptiveStatistics pairedRatio(List<Map<String, String>> subject, List<Map<String, String>> baseline,
+    public static DescriptiveStatistics pairedRatio(
+            List<Map<String, String>> subject,
+            List<Map<String, String>> baseline,
             ToDoubleFunction<Map<String, String>> f) {
         Map<String, Double> base = new LinkedHashMap<>();
         baseline.forEach(r -> base.put(r.get("round"), f.applyAsDouble(r)));
@@ -121,8 +123,13 @@ public final class Rows {
     /** A sentence giving the range of the 1-minute load average over the rows, or empty when none was recorded. */
     public static String loadRange(List<Map<String, String>> rows) {
         DescriptiveStatistics load = spread(rows, r -> Samples.number(r, "load1"));
-        return load.getN() > 0 && load.getMax() > 0 ? String.format(Locale.ROOT,
-                "%nLoad average (1 min) at the start of the samples: %.2f–%.2f%n", load.getMin(), load.getMax()) : "";
+        return load.getN() > 0 && load.getMax() > 0
+                ? String.format(
+                        Locale.ROOT,
+                        "%nLoad average (1 min) at the start of the samples: %.2f–%.2f%n",
+                        load.getMin(),
+                        load.getMax())
+                : "";
     }
 
     /**

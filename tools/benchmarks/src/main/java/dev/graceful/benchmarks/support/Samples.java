@@ -28,10 +28,12 @@ public record Samples(Path file, List<String> columns) {
         List<String> values = new ArrayList<>();
         for (String c : columns) {
             Object v = row.get(c);
-            String text = v == null || v instanceof Double d && d.isNaN() ? ""
+            String text = v == null || v instanceof Double d && d.isNaN()
+                    ? ""
                     : v instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : v.toString();
             if (text.contains(",") || text.contains("\n")) {
-                throw new IllegalArgumentException("column " + c + ": a value may not hold ',' or a newline, was '" + text + "'");
+                throw new IllegalArgumentException(
+                        "column " + c + ": a value may not hold ',' or a newline, was '" + text + "'");
             }
             values.add(text);
         }
@@ -70,7 +72,10 @@ public record Samples(Path file, List<String> columns) {
     /** The first {@code n} of the 1-, 5- and 15-minute load averages: this machine is shared. */
     public static String load(int n) {
         try {
-            return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, n));
+            return String.join(
+                    " ",
+                    List.of(Files.readString(Path.of("/proc/loadavg")).split(" "))
+                            .subList(0, n));
         } catch (IOException | RuntimeException e) {
             return "";
         }

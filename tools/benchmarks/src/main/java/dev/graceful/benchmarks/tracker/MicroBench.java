@@ -32,19 +32,18 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 public final class MicroBench {
 
-    private MicroBench() {
-    }
+    private MicroBench() {}
 
     public static void main(String[] args) throws Exception {
         OptionParser parser = new OptionParser(false);
         OptionSpec<String> outOption = parser.accepts("out").withRequiredArg().required();
-        OptionSpec<Integer> roundsOption = parser.accepts("rounds").withRequiredArg().ofType(Integer.class)
-                .defaultsTo(1);
+        OptionSpec<Integer> roundsOption =
+                parser.accepts("rounds").withRequiredArg().ofType(Integer.class).defaultsTo(1);
         OptionSet options = parser.parse(args);
         Path out = Path.of(options.valueOf(outOption));
         int rounds = options.valueOf(roundsOption);
-        CommandLineOptions jmh = new CommandLineOptions(options.nonOptionArguments().stream()
-                .map(String::valueOf).toArray(String[]::new));
+        CommandLineOptions jmh = new CommandLineOptions(
+                options.nonOptionArguments().stream().map(String::valueOf).toArray(String[]::new));
 
         Path load = out.resolve("load.txt");
         Files.writeString(load, "");
@@ -54,15 +53,22 @@ public final class MicroBench {
             Path log = out.resolve("round-" + r + ".log");
             System.out.println("round " + r + "/" + rounds + " (load " + Samples.load(3) + ") -> " + json);
             Files.writeString(load, "round " + r + " start: " + Samples.load(3) + "\n", StandardOpenOption.APPEND);
-            Options run = new OptionsBuilder().parent(jmh)
+            Options run = new OptionsBuilder()
+                    .parent(jmh)
                     .include("dev\\.graceful\\.benchmarks\\.tracker\\.")
                     .shouldFailOnError(true)
                     .addProfiler(GCProfiler.class)
-                    .resultFormat(ResultFormatType.JSON).result(json.toString())
+                    .resultFormat(ResultFormatType.JSON)
+                    .result(json.toString())
                     .build();
             try (PrintStream jmhOut = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
-                forks.addAll(MicroReport.forks("round-" + r, new Runner(run, OutputFormatFactory.createFormatInstance(
-                        jmhOut, jmh.verbosity().orElse(VerboseMode.NORMAL))).run()));
+                forks.addAll(MicroReport.forks(
+                        "round-" + r,
+                        new Runner(
+                                        run,
+                                        OutputFormatFactory.createFormatInstance(
+                                                jmhOut, jmh.verbosity().orElse(VerboseMode.NORMAL)))
+                                .run()));
             } catch (RunnerException e) {
                 List<String> lines = Files.readAllLines(log);
                 System.err.println("JMH failed in round " + r + " (" + e.getMessage() + "); the end of " + log + ":");

@@ -33,6 +33,7 @@ public final class MicroReport {
 
     /** The baseline graceful's target is stated against. */
     static final String LONG_ADDER = "longAdderPair";
+
     static final String ATOMIC_LONG = "atomicLongPair";
     /** graceful's hot path, the subject of the targets. */
     static final String SUBJECT = "gracefulEnterExit";
@@ -45,21 +46,30 @@ public final class MicroReport {
      */
     static final double ZERO_BYTES = 1.0;
     /** Rows in this order first (subjects, then baselines); anything else after, by name. */
-    private static final List<String> ORDER = List.of(SUBJECT, "gracefulEnterExitWhileDraining",
-            "gracefulBeginClose", "casLoopOneWord", ATOMIC_LONG, LONG_ADDER);
-    private static final Comparator<String> ROWS = Comparator.<String>comparingInt(
-            m -> ORDER.contains(m) ? ORDER.indexOf(m) : ORDER.size()).thenComparing(Comparator.naturalOrder());
+    private static final List<String> ORDER = List.of(
+            SUBJECT, "gracefulEnterExitWhileDraining", "gracefulBeginClose", "casLoopOneWord", ATOMIC_LONG, LONG_ADDER);
 
-    private MicroReport() {
-    }
+    private static final Comparator<String> ROWS = Comparator.<String>comparingInt(
+                    m -> ORDER.contains(m) ? ORDER.indexOf(m) : ORDER.size())
+            .thenComparing(Comparator.naturalOrder());
+
+    private MicroReport() {}
 
     /**
      * One fork of one benchmark: {@code pairing} names its run and fork (samples with the same key
      * are paired), {@code score} is the median of its measurement iterations, {@code bytes} that of
      * {@code gc.alloc.rate.norm} (NaN without {@code -prof gc}).
      */
-    record Fork(String pairing, String method, int threads, boolean higherIsBetter, String unit, String jvm,
-            String settings, double score, double bytes) {
+    record Fork(
+            String pairing,
+            String method,
+            int threads,
+            boolean higherIsBetter,
+            String unit,
+            String jvm,
+            String settings,
+            double score,
+            double bytes) {
 
         double cost() {
             return higherIsBetter ? 1 / score : score;
@@ -72,8 +82,10 @@ public final class MicroReport {
         for (RunResult result : results) {
             BenchmarkParams p = result.getParams();
             String method = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.') + 1)
-                    + (p.getParamsKeys().isEmpty() ? "" : p.getParamsKeys().stream()
-                            .collect(Collectors.toMap(k -> k, p::getParam, (a, b) -> a, TreeMap::new)));
+                    + (p.getParamsKeys().isEmpty()
+                            ? ""
+                            : p.getParamsKeys().stream()
+                                    .collect(Collectors.toMap(k -> k, p::getParam, (a, b) -> a, TreeMap::new)));
             String jvm = "Java " + p.getJdkVersion() + " (" + p.getVmName() + " " + p.getVmVersion() + ")";
             String settings = p.getWarmup().getCount() + " x " + p.getWarmup().getTime() + " warm-up, "
                     + p.getMeasurement().getCount() + " x " + p.getMeasurement().getTime() + " measured";
@@ -86,8 +98,15 @@ public final class MicroReport {
                     Result alloc = i.getSecondaryResults().get("gc.alloc.rate.norm");
                     bytes.add(alloc == null ? Double.NaN : alloc.getScore());
                 }
-                forks.add(new Fork(run + "#" + fork++, method, p.getThreads(), p.getMode() == Mode.Throughput,
-                        b.getScoreUnit(), jvm, settings, Rows.median(Rows.stats(scores)),
+                forks.add(new Fork(
+                        run + "#" + fork++,
+                        method,
+                        p.getThreads(),
+                        p.getMode() == Mode.Throughput,
+                        b.getScoreUnit(),
+                        jvm,
+                        settings,
+                        Rows.median(Rows.stats(scores)),
                         Rows.median(Rows.stats(bytes))));
             }
         }
@@ -100,7 +119,8 @@ public final class MicroReport {
             throw new IllegalArgumentException("no benchmark results in the input");
         }
         StringBuilder sb = new StringBuilder();
-        forks.stream().collect(Collectors.groupingBy(Fork::jvm, LinkedHashMap::new, Collectors.toList()))
+        forks.stream()
+                .collect(Collectors.groupingBy(Fork::jvm, LinkedHashMap::new, Collectors.toList()))
                 .forEach((jvm, ofJvm) -> section(sb, jvm, ofJvm));
         return sb.toString();
     }
@@ -116,22 +136,35 @@ public final class MicroReport {
             Map<String, Fork> samples = table.computeIfAbsent(f.threads(), k -> new TreeMap<>(ROWS))
                     .computeIfAbsent(f.method(), k -> new LinkedHashMap<>());
             if (samples.put(f.pairing(), f) != null) {
-                throw new IllegalArgumentException(f.pairing() + " holds " + f.method() + " twice for " + f.threads()
-                        + " thread(s)");
+                throw new IllegalArgumentException(
+                        f.pairing() + " holds " + f.method() + " twice for " + f.threads() + " thread(s)");
             }
         }
-        int samples = table.values().stream().flatMap(m -> m.values().stream()).mapToInt(Map::size).min().orElse(0);
+        int samples = table.values().stream()
+                .flatMap(m -> m.values().stream())
+                .mapToInt(Map::size)
+                .min()
+                .orElse(0);
         sb.append("### ").append(jvm).append("\n\n");
-        sb.append("Per fork: ").append(String.join("; ", settings)).append(" iterations; a sample is the median of a")
-                .append(" fork's measured iterations. At least ").append(samples).append(" sample(s) per benchmark. Ratios:")
+        sb.append("Per fork: ")
+                .append(String.join("; ", settings))
+                .append(" iterations; a sample is the median of a")
+                .append(" fork's measured iterations. At least ")
+                .append(samples)
+                .append(" sample(s) per benchmark. Ratios:")
                 .append(" the row's cost divided by the baseline's cost in the same run (same file, same fork index);")
                 .append(" median [min–max] over those pairs; above 1 is slower.\n\n");
-        sb.append("| threads | benchmark | ").append(String.join(", ", units))
+        sb.append("| threads | benchmark | ")
+                .append(String.join(", ", units))
                 .append(" | × LongAdder pair | × AtomicLong pair | B/op |\n");
         sb.append("|---:|---|---:|---:|---:|---:|\n");
-        table.forEach((threads, rows) -> rows.forEach((method, s) -> sb.append(Rows.line(threads, method,
-                Rows.format(figure(s, Fork::score)), ratioCell(method, LONG_ADDER, s, rows.get(LONG_ADDER)),
-                ratioCell(method, ATOMIC_LONG, s, rows.get(ATOMIC_LONG)), Rows.format(figure(s, Fork::bytes))))));
+        table.forEach((threads, rows) -> rows.forEach((method, s) -> sb.append(Rows.line(
+                threads,
+                method,
+                Rows.format(figure(s, Fork::score)),
+                ratioCell(method, LONG_ADDER, s, rows.get(LONG_ADDER)),
+                ratioCell(method, ATOMIC_LONG, s, rows.get(ATOMIC_LONG)),
+                Rows.format(figure(s, Fork::bytes))))));
         sb.append('\n');
         table.forEach((threads, rows) -> target(sb, threads, rows.get(SUBJECT), rows.get(LONG_ADDER)));
         sb.append('\n');
@@ -143,13 +176,23 @@ public final class MicroReport {
         }
         DescriptiveStatistics ratio = ratios(subject, adder);
         DescriptiveStatistics bytes = figure(subject, Fork::bytes);
-        sb.append(String.format(Locale.ROOT,
+        sb.append(String.format(
+                Locale.ROOT,
                 "- Target on %s: %s ≤ %.1f× the LongAdder pair: %s (median %.2f×; fastest samples %.2f×);",
-                threads + (threads == 1 ? " thread" : " threads"), SUBJECT, TARGET_RATIO,
-                Rows.verdict(ratio, m -> m <= TARGET_RATIO), Rows.median(ratio), fastest(subject) / fastest(adder)));
-        sb.append(bytes.getN() == 0 ? " allocation: not measured (run with -prof gc)\n"
-                : String.format(Locale.ROOT, " 0 B/op: %s (at most %s B/op)\n",
-                        bytes.getMax() < ZERO_BYTES ? "**met**" : "**NOT met**", Rows.number(bytes.getMax())));
+                threads + (threads == 1 ? " thread" : " threads"),
+                SUBJECT,
+                TARGET_RATIO,
+                Rows.verdict(ratio, m -> m <= TARGET_RATIO),
+                Rows.median(ratio),
+                fastest(subject) / fastest(adder)));
+        sb.append(
+                bytes.getN() == 0
+                        ? " allocation: not measured (run with -prof gc)\n"
+                        : String.format(
+                                Locale.ROOT,
+                                " 0 B/op: %s (at most %s B/op)\n",
+                                bytes.getMax() < ZERO_BYTES ? "**met**" : "**NOT met**",
+                                Rows.number(bytes.getMax())));
     }
 
     private static DescriptiveStatistics figure(Map<String, Fork> samples, ToDoubleFunction<Fork> f) {
@@ -171,7 +214,9 @@ public final class MicroReport {
 
     /** Cost ratios of the pairs of samples taken in the same run; cost is time, or 1/throughput. */
     private static DescriptiveStatistics ratios(Map<String, Fork> subject, Map<String, Fork> baseline) {
-        return Rows.stats(subject.entrySet().stream().filter(e -> baseline.containsKey(e.getKey()))
-                .map(e -> e.getValue().cost() / baseline.get(e.getKey()).cost()).toList());
+        return Rows.stats(subject.entrySet().stream()
+                .filter(e -> baseline.containsKey(e.getKey()))
+                .map(e -> e.getValue().cost() / baseline.get(e.getKey()).cost())
+                .toList());
     }
 }

@@ -4,5 +4,4 @@ import org.openjdk.jmh.annotations.Threads;
 
 /** Every pair of {@link TrackerPairs} on one thread: the uncontended cost. */
 @Threads(1)
-public class OneThread extends TrackerPairs {
-}
+public class OneThread extends TrackerPairs {}

@@ -17,7 +17,7 @@ final class SingleWordGate {
     private final AtomicLong word = new AtomicLong();
 
     boolean tryEnter() {
-        for (;;) {
+        for (; ; ) {
             long v = word.get();
             if (v < 0) {
                 return false;

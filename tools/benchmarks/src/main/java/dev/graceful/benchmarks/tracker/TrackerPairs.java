@@ -38,7 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 // A fixed heap so that the one allocating benchmark (the described path) meets the same GC
 // conditions in every fork and on every JDK.
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public abstract class TrackerPairs {
 
     /** What the described path records; a constant, so the string's cost is not ours. */

@@ -11,5 +11,4 @@ import org.openjdk.jmh.annotations.Threads;
  * splitting enters and exits across threads would model no server.
  */
 @Threads(2)
-public class TwoThreads extends TrackerPairs {
-}
+public class TwoThreads extends TrackerPairs {}

@@ -17,8 +17,10 @@ class OverheadSmokeIT {
     /** A median, with its range when there was more than one sample. */
     private static final String SPREAD = "[0-9.]+(?: \\[[0-9.]+–[0-9.]+\\])?";
     /** The netty row: two throughputs, the ratio, two p99s, the p99 ratio, and no error on either side. */
-    private static final Pattern NETTY_ROW = Pattern.compile("^\\| netty \\| " + SPREAD + " \\| " + SPREAD + " \\| \\*\\*"
-            + SPREAD + "\\*\\* \\| " + SPREAD + " \\| " + SPREAD + " \\| " + SPREAD + " \\| 0 / 0 \\|$", Pattern.MULTILINE);
+    private static final Pattern NETTY_ROW = Pattern.compile(
+            "^\\| netty \\| " + SPREAD + " \\| " + SPREAD + " \\| \\*\\*" + SPREAD + "\\*\\* \\| " + SPREAD + " \\| "
+                    + SPREAD + " \\| " + SPREAD + " \\| 0 / 0 \\|$",
+            Pattern.MULTILINE);
 
     @Test
     void runOverheadLoadsTheNettyExampleWithAndWithoutGracefulWithoutErrors() throws Exception {
@@ -29,10 +31,13 @@ class OverheadSmokeIT {
         SmokeRun run = SmokeRun.run("overhead");
 
         String report = run.file("report.md");
-        assertThat(report).as("the report").containsPattern(NETTY_ROW)
+        assertThat(report)
+                .as("the report")
+                .containsPattern(NETTY_ROW)
                 .contains("Target, netty: throughput ratio ≥ 0.97 median:");
         String samples = run.file("samples.csv");
         assertThat(samples.lines().filter(l -> l.startsWith("1,netty,")).count())
-                .as("one sample per variant in samples.csv:%n%s", samples).isEqualTo(2);
+                .as("one sample per variant in samples.csv:%n%s", samples)
+                .isEqualTo(2);
     }
 }

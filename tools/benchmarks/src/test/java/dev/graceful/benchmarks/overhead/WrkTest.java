@@ -38,7 +38,8 @@ class WrkTest {
 
     @Test
     void readsLatenciesInSeconds() {
-        assertThat(Wrk.parse(OUTPUT.replace("99%    7.20ms", "99%    1.50s")).p99Ms()).isEqualTo(1500.0);
+        assertThat(Wrk.parse(OUTPUT.replace("99%    7.20ms", "99%    1.50s")).p99Ms())
+                .isEqualTo(1500.0);
     }
 
     @Test

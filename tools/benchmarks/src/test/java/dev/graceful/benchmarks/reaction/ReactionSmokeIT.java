@@ -21,12 +21,14 @@ class ReactionSmokeIT {
         String report = run.file("report.md");
         for (String app : ReactionBench.APPS) {
             String a = Pattern.quote(app);
-            assertThat(report).as("the in-flight row of %s: measured, and 4/4 answered with graceful", app)
-                    .containsPattern(Pattern.compile("^\\| " + a + " \\| [0-9.]+ \\| [^|]+ \\| [^|]+ \\| 4/4 / [^|]+ \\|$",
-                            Pattern.MULTILINE));
-            assertThat(report).as("the idle row of %s: measured, exit code 0 with graceful", app)
-                    .containsPattern(Pattern.compile("^\\| " + a + " \\| [0-9.]+ \\| [0-9.]+ \\| [^|]+ \\| 0 / [^|]+ \\|$",
-                            Pattern.MULTILINE));
+            assertThat(report)
+                    .as("the in-flight row of %s: measured, and 4/4 answered with graceful", app)
+                    .containsPattern(Pattern.compile(
+                            "^\\| " + a + " \\| [0-9.]+ \\| [^|]+ \\| [^|]+ \\| 4/4 / [^|]+ \\|$", Pattern.MULTILINE));
+            assertThat(report)
+                    .as("the idle row of %s: measured, exit code 0 with graceful", app)
+                    .containsPattern(Pattern.compile(
+                            "^\\| " + a + " \\| [0-9.]+ \\| [0-9.]+ \\| [^|]+ \\| 0 / [^|]+ \\|$", Pattern.MULTILINE));
             assertThat(report).contains("- Target, " + app + ": last completion → exit ≤ 50 ms median:");
         }
     }

@@ -16,9 +16,13 @@ class ScaleSmokeIT {
         SmokeRun run = SmokeRun.run("scale");
 
         String report = run.file("report.md");
-        assertThat(report).as("the report")
-                .containsPattern("(?m)^\\| netty \\| 50 \\| 50/50 \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| -?[0-9.]+ \\| -?[0-9.]+ \\| -?[0-9.]+ \\| [0-9.]+ \\|$")
+        assertThat(report)
+                .as("the report")
+                .containsPattern(
+                        "(?m)^\\| netty \\| 50 \\| 50/50 \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+ \\| -?[0-9.]+ \\| -?[0-9.]+ \\| -?[0-9.]+ \\| [0-9.]+ \\|$")
                 .contains("- Requests not answered 200, all samples: 0\n");
-        assertThat(run.file("samples.csv")).as("the sample: exit code 0").containsPattern("(?m)^1,netty,50,50,,.*,0,[0-9]+,[0-9]+,");
+        assertThat(run.file("samples.csv"))
+                .as("the sample: exit code 0")
+                .containsPattern("(?m)^1,netty,50,50,,.*,0,[0-9]+,[0-9]+,");
     }
 }

@@ -19,7 +19,9 @@ class RowsTest {
 
     @Test
     void pairsSubjectAndBaselineWithinTheSameRoundOnly() {
-        DescriptiveStatistics s = Rows.pairedRatio(Rows.select(ROWS, "variant", "graceful"), Rows.select(ROWS, "variant", "plain"),
+        DescriptiveStatistics s = Rows.pairedRatio(
+                Rows.select(ROWS, "variant", "graceful"),
+                Rows.select(ROWS, "variant", "plain"),
                 r -> Samples.number(r, "rps"));
 
         // Round 3 has no baseline: no ratio; the medians of the sides (70 and 75) would say 0.93.

@@ -18,8 +18,7 @@ class HotPathAllocationTest {
 
     @Test
     void enterAndExitAllocateNothing() {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Tracker tracker = GracefulShutdown.create().tracker("http");
         long id = Thread.currentThread().getId();
         run(tracker, PAIRS); // first calls resolve classes and may allocate; not counted
@@ -32,7 +31,9 @@ class HotPathAllocationTest {
         assertThat(admitted).isEqualTo(PAIRS);
         assertThat(tracker.inFlight()).isZero();
         // Less than one byte per pair: the counter reads themselves may allocate a little once.
-        assertThat(allocated).as("bytes allocated by %d enter/exit pairs", PAIRS).isLessThan(PAIRS);
+        assertThat(allocated)
+                .as("bytes allocated by %d enter/exit pairs", PAIRS)
+                .isLessThan(PAIRS);
     }
 
     private static int run(Tracker tracker, int pairs) {

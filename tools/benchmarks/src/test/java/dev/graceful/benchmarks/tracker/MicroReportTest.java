@@ -24,18 +24,29 @@ class MicroReportTest {
     void readsJmhsOwnResultsOneSamplePerForkTheMedianOfItsIterations() throws Exception {
         // A real JMH run, in this JVM and tiny: what MicroBench hands the report.
         Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(OneThread.class.getName() + "\\.(gracefulEnterExit|longAdderPair)$")
-                .forks(0).warmupIterations(0).measurementIterations(3).measurementTime(TimeValue.milliseconds(20))
-                .addProfiler(GCProfiler.class).verbosity(VerboseMode.SILENT).build()).run();
+                        .include(OneThread.class.getName() + "\\.(gracefulEnterExit|longAdderPair)$")
+                        .forks(0)
+                        .warmupIterations(0)
+                        .measurementIterations(3)
+                        .measurementTime(TimeValue.milliseconds(20))
+                        .addProfiler(GCProfiler.class)
+                        .verbosity(VerboseMode.SILENT)
+                        .build())
+                .run();
 
         List<Fork> forks = MicroReport.forks("round-1", results);
 
         assertThat(forks).extracting(Fork::method).containsExactlyInAnyOrder("gracefulEnterExit", "longAdderPair");
         for (Fork f : forks) {
-            RunResult r = results.stream().filter(x -> x.getParams().getBenchmark().endsWith("." + f.method()))
-                    .findFirst().orElseThrow();
+            RunResult r = results.stream()
+                    .filter(x -> x.getParams().getBenchmark().endsWith("." + f.method()))
+                    .findFirst()
+                    .orElseThrow();
             List<Double> scores = r.getBenchmarkResults().iterator().next().getIterationResults().stream()
-                    .map(IterationResult::getPrimaryResult).map(x -> x.getScore()).sorted().toList();
+                    .map(IterationResult::getPrimaryResult)
+                    .map(x -> x.getScore())
+                    .sorted()
+                    .toList();
             assertThat(f.pairing()).isEqualTo("round-1#0");
             assertThat(f.threads()).isEqualTo(1);
             assertThat(f.higherIsBetter()).isFalse();
@@ -93,7 +104,8 @@ class MicroReportTest {
 
         assertThat(MicroReport.render(forks))
                 .contains("| 2 | gracefulEnterExit | 50.0 | 2.00 | 0.50 |")
-                .contains("Target on 2 threads: gracefulEnterExit ≤ 1.2× the LongAdder pair: **NOT met** (median 2.00×; fastest samples 2.00×)");
+                .contains(
+                        "Target on 2 threads: gracefulEnterExit ≤ 1.2× the LongAdder pair: **NOT met** (median 2.00×; fastest samples 2.00×)");
     }
 
     @Test
@@ -102,8 +114,7 @@ class MicroReportTest {
                 fork("a#0", "gracefulEnterExit", 1, "avgt", 10.0, 24.0),
                 fork("a#0", "longAdderPair", 1, "avgt", 10.0, 0.0));
 
-        assertThat(MicroReport.render(forks))
-                .contains("0 B/op: **NOT met** (at most 24.0 B/op)");
+        assertThat(MicroReport.render(forks)).contains("0 B/op: **NOT met** (at most 24.0 B/op)");
     }
 
     @Test
@@ -125,7 +136,15 @@ class MicroReportTest {
     }
 
     private static Fork fork(String pairing, String method, int threads, String mode, double score, double bytes) {
-        return new Fork(pairing, method, threads, mode.equals("thrpt"), "ns/op", JVM, "1 x 1 s warm-up, 1 x 1 s measured",
-                score, bytes);
+        return new Fork(
+                pairing,
+                method,
+                threads,
+                mode.equals("thrpt"),
+                "ns/op",
+                JVM,
+                "1 x 1 s warm-up, 1 x 1 s measured",
+                score,
+                bytes);
     }
 }

@@ -13,8 +13,13 @@ import org.junit.jupiter.api.Test;
 /** Group 1's smoke: {@code bin/run-micro --smoke} runs every tracker benchmark and reports it. */
 class MicroSmokeIT {
 
-    private static final List<String> BENCHMARKS = List.of("gracefulEnterExit", "gracefulEnterExitWhileDraining",
-            "gracefulBeginClose", "casLoopOneWord", "atomicLongPair", "longAdderPair");
+    private static final List<String> BENCHMARKS = List.of(
+            "gracefulEnterExit",
+            "gracefulEnterExitWhileDraining",
+            "gracefulBeginClose",
+            "casLoopOneWord",
+            "atomicLongPair",
+            "longAdderPair");
 
     /** A table row: threads, benchmark, a measured time, and the two ratio cells. */
     private static final Pattern ROW = Pattern.compile(

@@ -124,11 +124,17 @@ public final class Http1Connection implements Closeable {
         boolean requestComplete = false;
         try {
             StringBuilder head = new StringBuilder(160)
-                    .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(hostHeader).append("\r\n");
+                    .append(method)
+                    .append(' ')
+                    .append(target)
+                    .append(" HTTP/1.1\r\n")
+                    .append("Host: ")
+                    .append(hostHeader)
+                    .append("\r\n");
             if (body != null) {
                 head.append("Content-Type: application/octet-stream\r\nContent-Length: ")
-                        .append(body.length).append("\r\nExpect: 100-continue\r\n");
+                        .append(body.length)
+                        .append("\r\nExpect: 100-continue\r\n");
             }
             head.append("\r\n");
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
@@ -384,8 +390,7 @@ public final class Http1Connection implements Closeable {
      * @param body   the body as UTF-8 text
      * @param close  whether the connection may not be reused
      */
-    public record Reply(int status, String body, boolean close) {
-    }
+    public record Reply(int status, String body, boolean close) {}
 
     /** An exchange that did not produce a complete response. */
     public static final class ExchangeException extends IOException {
