@@ -5,17 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.graceful.ExitStatus;
 import dev.graceful.GracefulConfig;
-import dev.graceful.Participant;
 import dev.graceful.Phase;
+import dev.graceful.RecordingParticipant;
 import dev.graceful.ShutdownReport;
 import dev.graceful.Tracker;
 import dev.graceful.Work;
 import dev.graceful.micrometer.GracefulMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -53,9 +50,9 @@ class ForcedEndTest {
     @Test
     void aSecondSignalDuringTheDrainReportsTheAbandonedWorkAndTheExitCodeBeforeExiting() {
         DefaultGracefulShutdown g = create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(60)));
-        List<String> steps = new CopyOnWriteArrayList<>();
-        g.register(recording("server", steps));
-        g.addShutdownTask("after", () -> steps.add("task"));
+        RecordingParticipant server = new RecordingParticipant("server");
+        g.register(server);
+        g.addShutdownTask("after", () -> server.calls.add("task"));
         g.markReady();
         Tracker http = g.tracker("http");
         Work held = http.begin("GET /held");
@@ -93,7 +90,7 @@ class ForcedEndTest {
         clock.advance(Duration.ofMinutes(2));
         assertThat(g.phase()).isEqualTo(Phase.STOPPED);
         assertThat(g.termination().join()).isSameAs(report);
-        assertThat(steps).containsExactly("server.stopAccepting");
+        assertThat(server.calls).containsExactly("server.stopAccepting");
         assertThat(process.calls).containsExactly("exit 130");
         assertThat(registry.get("graceful.shutdown").timers()).hasSize(1);
     }
@@ -101,8 +98,8 @@ class ForcedEndTest {
     @Test
     void aSecondSignalDuringTheReadinessDelayAbandonsWhatIsInFlightAndStopsNothingMore() {
         DefaultGracefulShutdown g = create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(5)));
-        List<String> steps = new CopyOnWriteArrayList<>();
-        g.register(recording("server", steps));
+        RecordingParticipant server = new RecordingParticipant("server");
+        g.register(server);
         g.markReady();
         g.tracker("http").begin("GET /a");
 
@@ -118,7 +115,7 @@ class ForcedEndTest {
         assertThat(report.drainDuration()).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> process.calls.contains("exit 143"));
         clock.advance(Duration.ofSeconds(10));
-        assertThat(steps).as("no participant step after the end").isEmpty();
+        assertThat(server.calls).as("no participant step after the end").isEmpty();
         assertThat(g.phase()).isEqualTo(Phase.STOPPED);
     }
 
@@ -193,32 +190,5 @@ class ForcedEndTest {
 
         assertThat(g.processOwner().watchdogMessage())
                 .contains("exit code 124", "the shutdown had ended (exit status 0, CLEAN, abandoned 0)");
-    }
-
-    private static Participant recording(String name, List<String> steps) {
-        return new Participant() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public CompletableFuture<Void> stopAccepting() {
-                steps.add(name + ".stopAccepting");
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public CompletableFuture<Void> closeIdle() {
-                steps.add(name + ".closeIdle");
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public CompletableFuture<Void> forceClose() {
-                steps.add(name + ".forceClose");
-                return CompletableFuture.completedFuture(null);
-            }
-        };
     }
 }

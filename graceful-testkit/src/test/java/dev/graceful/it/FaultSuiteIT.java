@@ -34,6 +34,18 @@ class FaultSuiteIT {
         child.awaitLine("PHASE AWAITING_IN_FLIGHT");
     }
 
+    /** SIGTERM with one request held: it finishes, is counted as drained, and the exit is clean. */
+    private static void drainsOneRequestAndExitsClean(ChildAppProcess child) throws Exception {
+        CompletableFuture<HttpResponse<String>> held = child.hold("a");
+        awaitInFlight(child, 1);
+        child.jvm.signal("TERM");
+        awaitDraining(child);
+        child.release("a");
+        assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(child.jvm.awaitExit(EXIT)).isZero();
+        assertThat(child.output()).contains("drained 1, abandoned 0", "exit status 0 (CLEAN)");
+    }
+
     private static void drainWithOneHeldRequest(ChildAppProcess child) {
         child.hold("a");
         awaitInFlight(child, 1);
@@ -196,16 +208,7 @@ class FaultSuiteIT {
             assertThat(child.health("/healthz")).isEqualTo(503);
             assertThat(child.healthBody("/healthz")).contains("\"failing\":[\"db\"]");
             assertThat(child.health("/livez")).isEqualTo(200);
-            CompletableFuture<HttpResponse<String>> held = child.hold("a");
-            awaitInFlight(child, 1);
-
-            child.jvm.signal("TERM");
-            awaitDraining(child);
-            child.release("a");
-
-            assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-            assertThat(child.jvm.awaitExit(EXIT)).isZero();
-            assertThat(child.output()).contains("drained 1, abandoned 0", "exit status 0 (CLEAN)");
+            drainsOneRequestAndExitsClean(child);
         }
     }
 
@@ -224,16 +227,7 @@ class FaultSuiteIT {
                     HttpResponse.BodyHandlers.ofString());
             child.awaitLine("CHECK hanging");
             assertThat(child.health("/livez")).isEqualTo(200);
-            CompletableFuture<HttpResponse<String>> held = child.hold("a");
-            awaitInFlight(child, 1);
-
-            child.jvm.signal("TERM");
-            awaitDraining(child);
-            child.release("a");
-
-            assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-            assertThat(child.jvm.awaitExit(EXIT)).isZero();
-            assertThat(child.output()).contains("drained 1, abandoned 0", "exit status 0 (CLEAN)");
+            drainsOneRequestAndExitsClean(child);
             probe.cancel(true);
         }
     }
