@@ -17,12 +17,15 @@ import java.util.Objects;
  * @param inFlightAtDrainStart work in flight when new connections were stopped
  * @param drained              work that finished while draining (between stopping acceptance and
  *                             the final close), including requests that arrived on open connections
- * @param abandoned            work still in flight when the drain timed out (zero after a clean drain)
+ * @param abandoned            work still in flight when the drain timed out or a second signal ended the
+ *                             shutdown (zero after a clean drain)
  * @param refused              work refused after the final close
  * @param drainTimedOut        whether the drain hit its timeout
  * @param stuck                descriptions of abandoned work (bounded; may list fewer than {@code abandoned})
  * @param tasks                the shutdown tasks, in the order they ran
- * @param exitStatus           the exit status this outcome maps to
+ * @param exitStatus           the exit status this outcome maps to; after a second signal, the one the
+ *                             process exits with ({@link ExitStatus#FORCED_BY_SIGINT} or
+ *                             {@link ExitStatus#FORCED_BY_SIGTERM})
  */
 public record ShutdownReport(
         String reason,

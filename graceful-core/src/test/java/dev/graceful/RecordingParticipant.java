@@ -5,20 +5,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A participant that records calls; each step's future can be held open by the test. */
-final class RecordingParticipant implements Participant {
+public final class RecordingParticipant implements Participant {
 
-    final List<String> calls;
+    public final List<String> calls;
     final String name;
     volatile CompletableFuture<Void> stopAccepting = CompletableFuture.completedFuture(null);
     volatile CompletableFuture<Void> closeIdle = CompletableFuture.completedFuture(null);
     volatile CompletableFuture<Void> forceClose = CompletableFuture.completedFuture(null);
     volatile List<InFlightWork> inFlight = List.of();
 
-    RecordingParticipant(String name) {
+    public RecordingParticipant(String name) {
         this(name, new CopyOnWriteArrayList<>());
     }
 
-    RecordingParticipant(String name, List<String> sharedCalls) {
+    public RecordingParticipant(String name, List<String> sharedCalls) {
         this.name = name;
         this.calls = sharedCalls;
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -25,6 +27,31 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TrackerStressTest {
 
     private static final int THREADS = 6;
+
+    /** What the workers threw: a failure on a raw thread only kills that thread, so the test collects it. */
+    private final Queue<Throwable> workerFailures = new ConcurrentLinkedQueue<>();
+
+    private Runnable collectingFailures(Runnable body) {
+        return () -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                workerFailures.add(e);
+            }
+        };
+    }
+
+    private void assertWorkersSucceeded(List<Thread> threads) {
+        for (Thread t : threads) {
+            assertThat(t.isAlive()).as("%s still running", t.getName()).isFalse();
+        }
+        Throwable first = workerFailures.peek();
+        if (first != null) {
+            AssertionError failed = new AssertionError(workerFailures.size() + " worker(s) failed", first);
+            workerFailures.stream().skip(1).forEach(failed::addSuppressed);
+            throw failed;
+        }
+    }
 
     /**
      * Platform threads always; virtual threads too when the JVM has them (Java 21+), created
@@ -88,7 +115,7 @@ class TrackerStressTest {
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < THREADS; i++) {
             boolean described = i % 2 == 0;
-            Thread t = factory(kind).newThread(() -> {
+            Thread t = factory(kind).newThread(collectingFailures(() -> {
                 started.countDown();
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (!stop.get()) {
@@ -135,18 +162,18 @@ class TrackerStressTest {
                         LockSupport.parkNanos(random.nextInt(200_000));
                     }
                 }
-            });
+            }));
             t.setName("stress-" + i);
             workers.add(t);
             t.start();
         }
         Thread monitor = new Thread(
-                () -> {
+                collectingFailures(() -> {
                     while (!stop.get()) {
                         minSeen.accumulateAndGet(
                                 Math.min(http.inFlight(), Math.min(jobs.inFlight(), g.inFlight())), Math::min);
                     }
-                },
+                }),
                 "stress-monitor");
         monitor.start();
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
@@ -165,6 +192,9 @@ class TrackerStressTest {
                 t.join(10_000);
             }
             monitor.join(10_000);
+            workers.add(monitor);
+            // Here, so that a worker's failure is reported rather than the drain it left hanging.
+            assertWorkersSucceeded(workers);
         }
 
         assertThat(report.drainTimedOut()).isFalse();
@@ -198,18 +228,19 @@ class TrackerStressTest {
         int perThread = 200_000;
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < THREADS; i++) {
-            Thread th = new Thread(() -> {
+            Thread th = new Thread(collectingFailures(() -> {
                 for (int n = 0; n < perThread; n++) {
                     assertThat(t.tryEnter()).isTrue();
                     t.exit();
                 }
-            });
+            }));
             threads.add(th);
             th.start();
         }
         for (Thread th : threads) {
-            th.join();
+            th.join(60_000);
         }
+        assertWorkersSucceeded(threads);
         assertThat(t.inFlight()).isZero();
     }
 

@@ -189,6 +189,11 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
         return owner.install();
     }
 
+    /** For tests that deliver signals without trapping them. */
+    ProcessOwner processOwner() {
+        return owner;
+    }
+
     @Override
     public String toString() {
         return "GracefulShutdown[" + lifecycle.phase() + ", inFlight=" + gate.inFlight() + "]";

@@ -97,9 +97,12 @@ final class Lifecycle {
         }
     }
 
+    /** Moves on, unless the shutdown already ended: a second signal can stop it mid-step, and STOPPED is final. */
     void transition(Phase to) {
         synchronized (lock) {
-            transitionLocked(to);
+            if (phase != Phase.STOPPED) {
+                transitionLocked(to);
+            }
         }
     }
 

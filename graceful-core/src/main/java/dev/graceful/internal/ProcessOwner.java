@@ -55,7 +55,7 @@ final class ProcessOwner {
         this.lifecycle = lifecycle;
         this.sequence = sequence;
         this.reloads = reloads;
-        this.watchdog = new Watchdog(process);
+        this.watchdog = new Watchdog(process, sequence::outcomeIfHaltedNow);
     }
 
     Set<String> install() {
@@ -106,7 +106,8 @@ final class ProcessOwner {
         }
     }
 
-    private void onStopSignal(String name) {
+    /** Runs on the JVM's signal thread for a trapped SIGTERM/SIGINT (tests call it directly). */
+    void onStopSignal(String name) {
         State s = lifecycle.phase().state();
         if (s == State.STARTING || s == State.READY) {
             graceful.shutdown("SIG" + name);
@@ -115,13 +116,16 @@ final class ProcessOwner {
         ExitStatus forced = "INT".equals(name) ? ExitStatus.FORCED_BY_SIGINT : ExitStatus.FORCED_BY_SIGTERM;
         if (extraSignals.getAndIncrement() > 0) {
             // Third signal: the exit we started is itself stuck (a wedged hook); stop at once.
-            log.warn("SIG{} again: halting now", name);
+            log.warn("SIG{} again: halting now with exit code {}", name, forced.code());
             process.halt(forced.code());
             return;
         }
         forcedStatus = forced;
         if (s == State.STOPPED) {
-            log.info("SIG{} while exiting: exiting now", name);
+            // The report is out and the exit under way: its code stands, so log and exit code agree.
+            int code = sequence.termination().join().exitStatus().code();
+            log.info("SIG{} while exiting: exiting now with {}", name, code);
+            exitProcess(code, "the JVM's exit after a second signal", () -> {});
         } else {
             log.warn(
                     "Second signal (SIG{}) during the shutdown ({}): exiting now with {}; {} unit(s) still in flight "
@@ -130,8 +134,16 @@ final class ProcessOwner {
                     lifecycle.phase(),
                     forced.code(),
                     graceful.inFlight());
+            exitProcess(
+                    forced.code(),
+                    "the JVM's exit after a second signal",
+                    () -> sequence.endEarly(forced, "a second signal (SIG" + name + ")"));
         }
-        exitProcess(forced.code(), "the JVM's exit after a second signal");
+    }
+
+    /** What the watchdog would log if it halted now. */
+    String watchdogMessage() {
+        return watchdog.haltMessage();
     }
 
     /**
@@ -161,11 +173,17 @@ final class ProcessOwner {
         t.start();
     }
 
-    private void exitProcess(int code, String what) {
+    /** Ends the process with {@code code} once {@code beforeExit} (the report's last word) has run. */
+    private void exitProcess(int code, String what, Runnable beforeExit) {
         watchdog.armWithin(config.watchdogMargin(), what);
         // Never exit from the sequence or signal thread: System.exit blocks until every hook is
         // done, and one of the hooks is ours.
-        Thread t = new Thread(() -> process.exit(code), "graceful-forced-exit");
+        Thread t = new Thread(
+                () -> {
+                    beforeExit.run();
+                    process.exit(code);
+                },
+                "graceful-forced-exit");
         t.setDaemon(false);
         t.start();
     }
@@ -188,6 +206,17 @@ final class ProcessOwner {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.warn("Shutdown sequence did not finish inside the JVM shutdown hook: {}", e.toString());
+            return;
+        }
+        // The same allowance as the exit thread gives the JVM's exit: another hook may be wedged.
+        watchdog.armWithin(config.watchdogMargin(), "the JVM's exit after the shutdown sequence");
+        ExitStatus status = sequence.termination().join().exitStatus();
+        if (status != ExitStatus.CLEAN || phase.state() == State.DRAINING) {
+            log.info(
+                    "The JVM was already exiting (System.exit or a signal graceful does not trap): the process ends "
+                            + "with that exit code, not with the report's {} ({})",
+                    status.code(),
+                    status);
         }
     }
 }

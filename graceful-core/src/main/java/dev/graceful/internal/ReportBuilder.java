@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * What one shutdown measured, filled in step by step as the sequence runs and turned into its
- * {@link ShutdownReport} once, at the end. {@link #started} runs under the lifecycle's lock and
- * everything after it on the sequence's thread, so the fields need no synchronisation.
+ * {@link ShutdownReport} once, at the end. The steps run on the sequence's thread, but a second
+ * signal ends the shutdown from another one ({@link #endedEarly}), hence the monitor.
  *
  * <p>Drain counts are deltas of the {@link Gate}'s monotonic counters from the drain's start, so
  * work that finished before the drain is not counted as drained.
@@ -32,7 +32,11 @@ final class ReportBuilder {
     private long refusedAtDrainStart;
     private long drained;
     private long abandoned;
+    private boolean delayEnded;
+    private boolean drainStarted;
+    private boolean drainEnded;
     private boolean drainTimedOut;
+    private ExitStatus forced;
     private List<InFlightWork> stuck = List.of();
     private List<TaskOutcome> tasks = List.of();
 
@@ -41,38 +45,42 @@ final class ReportBuilder {
         this.gate = gate;
     }
 
-    void started(String why) {
+    synchronized void started(String why) {
         startNanos = clock.nanoTime();
         reason = why;
         startedAt = clock.now();
     }
 
-    Duration elapsed() {
+    synchronized Duration elapsed() {
         return since(startNanos, clock.nanoTime());
     }
 
     /** The readiness delay is over. */
-    void readinessDelayEnded() {
+    synchronized void readinessDelayEnded() {
         readinessDelay = since(startNanos, clock.nanoTime());
         drainStartNanos = clock.nanoTime();
+        delayEnded = true;
     }
 
     /** Reads the counts the drain is measured from; zero detection must already be armed. */
-    long drainStarted() {
+    synchronized long drainStarted() {
         exitedAtDrainStart = gate.exited();
         refusedAtDrainStart = gate.refused();
         inFlightAtDrainStart = gate.inFlight();
+        drainStarted = true;
         return inFlightAtDrainStart;
     }
 
     /** The in-flight count reached zero in time. */
-    void drainedInTime() {
+    synchronized void drainedInTime() {
+        drainEnded = true;
         drainEndNanos = clock.nanoTime();
         drained = drainedSoFar();
     }
 
     /** The drain deadline passed. */
-    void drainTimedOut() {
+    synchronized void drainTimedOut() {
+        drainEnded = true;
         drainEndNanos = clock.nanoTime();
         drainTimedOut = true;
     }
@@ -82,33 +90,54 @@ final class ReportBuilder {
      *
      * @return the number of units abandoned
      */
-    long countAbandoned() {
+    synchronized long countAbandoned() {
         abandoned = gate.inFlight();
         drained = drainedSoFar();
         return abandoned;
     }
 
-    void stuck(List<InFlightWork> described) {
+    /**
+     * A second signal ends the shutdown now, whatever step it is in: what is still in flight is
+     * abandoned, and the report's status is the one the process exits with.
+     */
+    synchronized void endedEarly(ExitStatus status) {
+        forced = status;
+        long now = clock.nanoTime();
+        if (!delayEnded) {
+            readinessDelay = since(startNanos, now);
+        }
+        if (drainStarted && !drainEnded) {
+            drainEnded = true;
+            drainEndNanos = now;
+            drained = drainedSoFar();
+        }
+        // After a timed-out drain, what was abandoned then is still abandoned.
+        abandoned = Math.max(abandoned, gate.inFlight());
+    }
+
+    synchronized void stuck(List<InFlightWork> described) {
         stuck = described;
     }
 
-    Duration drainDuration() {
+    synchronized Duration drainDuration() {
         return since(drainStartNanos, drainEndNanos);
     }
 
-    long drained() {
+    synchronized long drained() {
         return drained;
     }
 
-    void tasksRan(List<TaskOutcome> outcomes) {
+    synchronized void tasksRan(List<TaskOutcome> outcomes) {
         tasks = outcomes;
     }
 
-    ShutdownReport build() {
+    synchronized ShutdownReport build() {
         long failedTasks = tasks.stream().filter(t -> !t.succeeded()).count();
-        ExitStatus status = drainTimedOut
-                ? ExitStatus.DRAIN_TIMED_OUT
-                : failedTasks > 0 ? ExitStatus.TASK_FAILED : ExitStatus.CLEAN;
+        ExitStatus status = forced != null
+                ? forced
+                : drainTimedOut
+                        ? ExitStatus.DRAIN_TIMED_OUT
+                        : failedTasks > 0 ? ExitStatus.TASK_FAILED : ExitStatus.CLEAN;
         return new ShutdownReport(
                 reason,
                 startedAt,

@@ -1,6 +1,7 @@
 package dev.graceful.internal;
 
 import dev.graceful.Durations;
+import dev.graceful.ExitStatus;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.InFlightWork;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * The shutdown sequence: READINESS_DELAY, AWAITING_IN_FLIGHT, then CLOSING_IDLE or FORCE_CLOSING,
  * SHUTDOWN_TASKS, STOPPED. {@link #begin} runs on the caller's thread; every later step runs on the
  * {@link Scheduler}'s single thread, chained by futures, so the sequence never sleeps and never
- * polls.
+ * polls. A second signal ends it early from another thread ({@link #endEarly}); the steps still
+ * queued then find it ended and do nothing.
  */
 final class ShutdownSequence {
 
@@ -35,6 +38,7 @@ final class ShutdownSequence {
     private final Listeners listeners;
     private final ReportBuilder report;
     private final CompletableFuture<ShutdownReport> termination = new CompletableFuture<>();
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     // Written under the lifecycle's lock when the shutdown starts, read afterwards.
     private List<ShutdownTasks.Task> taskSnapshot = List.of();
@@ -111,6 +115,9 @@ final class ShutdownSequence {
     }
 
     private void stopAccepting() {
+        if (ended.get()) {
+            return;
+        }
         report.readinessDelayEnded();
         // Arm zero detection before anything can be counted out by the participants' actions.
         CompletableFuture<Void> firstZero = gate.awaitZero(Gate.DRAINING);
@@ -141,6 +148,9 @@ final class ShutdownSequence {
     }
 
     private void drainedInTime() {
+        if (ended.get()) {
+            return;
+        }
         report.drainedInTime();
         lifecycle.transition(Phase.CLOSING_IDLE);
         log.info(
@@ -153,6 +163,9 @@ final class ShutdownSequence {
     }
 
     private void drainTimedOut() {
+        if (ended.get()) {
+            return;
+        }
         report.drainTimedOut();
         gate.close();
         long abandoned = report.countAbandoned();
@@ -185,6 +198,9 @@ final class ShutdownSequence {
     }
 
     private void runShutdownTasks() {
+        if (ended.get()) {
+            return;
+        }
         lifecycle.transition(Phase.SHUTDOWN_TASKS);
         tasks.runInOrder(taskSnapshot).thenAccept(outcomes -> {
             report.tasksRan(outcomes);
@@ -193,22 +209,69 @@ final class ShutdownSequence {
     }
 
     private void finish() {
+        if (ended.compareAndSet(false, true)) {
+            end("Shutdown complete");
+        }
+    }
+
+    /**
+     * Ends the shutdown now, in whatever step it is (a second signal): what is still in flight is
+     * abandoned, and the summary, the listeners and {@link #termination()} get the status the
+     * process is about to exit with, before it exits.
+     *
+     * @param status the exit status
+     * @param why    what ended it, for the summary line
+     * @return false when the sequence had already ended (its report stands)
+     */
+    boolean endEarly(ExitStatus status, String why) {
+        if (!ended.compareAndSet(false, true)) {
+            return false;
+        }
+        report.endedEarly(status);
+        end("Shutdown ended early by " + why);
+        return true;
+    }
+
+    private void end(String how) {
         ShutdownReport r = report.build();
         lifecycle.transition(Phase.STOPPED);
         long ok = r.tasks().stream().filter(TaskOutcome::succeeded).count();
         log.info(
-                "Shutdown complete in {} ({}): drained {}, abandoned {}, refused {}, shutdown tasks {}/{} ok; exit "
-                        + "status {} ({})",
+                "{} in {} ({}): drained {}, abandoned {}, refused {}, shutdown tasks {}/{} ok; exit status {} ({})",
+                how,
                 Durations.format(r.totalDuration()),
                 r.reason(),
                 r.drained(),
                 r.abandoned(),
                 r.refused(),
                 ok,
-                r.tasks().size(),
+                taskSnapshot.size(),
                 r.exitStatus().code(),
                 r.exitStatus());
         listeners.shutdownComplete(r);
         termination.complete(r);
+    }
+
+    /**
+     * The outcome a halt leaves behind, for the watchdog's last line. Safe from any thread while
+     * the sequence's own thread is stuck: it takes no lock and calls no participant.
+     */
+    String outcomeIfHaltedNow() {
+        if (termination.isDone()) {
+            ShutdownReport r = termination.join();
+            return "the shutdown had ended (exit status " + r.exitStatus().code() + ", " + r.exitStatus()
+                    + ", abandoned " + r.abandoned() + "); the halt replaces that status";
+        }
+        StringBuilder s = new StringBuilder("the shutdown was in phase ")
+                .append(lifecycle.phase())
+                .append(" with ")
+                .append(gate.inFlight())
+                .append(" unit(s) still in flight, abandoned by the halt");
+        List<InFlightWork> described = trackers.describedWork();
+        described.sort(Comparator.comparing(InFlightWork::age).reversed());
+        for (InFlightWork w : described.subList(0, Math.min(described.size(), config.maxReportedInFlight()))) {
+            s.append("\n  ").append(w);
+        }
+        return s.toString();
     }
 }

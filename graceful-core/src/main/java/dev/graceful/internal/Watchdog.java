@@ -6,6 +6,7 @@ import dev.graceful.GracefulShutdown;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +21,17 @@ final class Watchdog {
     private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
 
     private final ProcessControl process;
+    private final Supplier<String> outcome;
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile String what = "";
     private Thread thread;
 
-    Watchdog(ProcessControl process) {
+    /**
+     * @param outcome what the halt abandons, for its last line: the process cannot report after it
+     */
+    Watchdog(ProcessControl process, Supplier<String> outcome) {
         this.process = process;
+        this.outcome = outcome;
     }
 
     /**
@@ -58,6 +64,21 @@ final class Watchdog {
             }
             LockSupport.parkNanos(this, remaining);
         }
+        String message = haltMessage();
+        log.error(message);
+        // The logging backend may itself be wedged or already stopped by a shutdown hook.
+        System.err.println(message);
+        System.err.flush();
+        process.halt(ExitStatus.WATCHDOG.code());
+    }
+
+    String haltMessage() {
+        String state;
+        try {
+            state = outcome.get();
+        } catch (RuntimeException | LinkageError e) {
+            state = "the shutdown's state is unknown (" + e + ")";
+        }
         StringBuilder dump = new StringBuilder();
         for (Map.Entry<Thread, StackTraceElement[]> e :
                 Thread.getAllStackTraces().entrySet()) {
@@ -72,12 +93,7 @@ final class Watchdog {
                 dump.append("\n      at ").append(frames[i]);
             }
         }
-        String message = "graceful watchdog: " + what + " overran; halting the process with exit code "
-                + ExitStatus.WATCHDOG.code() + ". Threads:" + dump;
-        log.error(message);
-        // The logging backend may itself be wedged or already stopped by a shutdown hook.
-        System.err.println(message);
-        System.err.flush();
-        process.halt(ExitStatus.WATCHDOG.code());
+        return "graceful watchdog: " + what + " overran; halting the process with exit code "
+                + ExitStatus.WATCHDOG.code() + " (" + ExitStatus.WATCHDOG + "); " + state + ". Threads:" + dump;
     }
 }

@@ -1,5 +1,6 @@
 package dev.graceful.micrometer;
 
+import dev.graceful.ExitStatus;
 import dev.graceful.GracefulListener;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.ShutdownReport;
@@ -30,10 +31,10 @@ import java.util.Objects;
  *   <tr><td>{@code graceful.state}</td><td>gauge</td><td>{@code state}</td><td>1 for the current state, 0 for the others</td></tr>
  *   <tr><td>{@code graceful.ready}</td><td>gauge</td><td></td><td>1 while readiness passes</td></tr>
  *   <tr><td>{@code graceful.work.active}</td><td>gauge</td><td>{@code kind}</td><td>work in flight, per kind</td></tr>
- *   <tr><td>{@code graceful.drain}</td><td>timer</td><td>{@code outcome} (clean, timed_out)</td><td>drain duration</td></tr>
+ *   <tr><td>{@code graceful.drain}</td><td>timer</td><td>{@code outcome} (clean, timed_out, forced: a second signal abandoned work)</td><td>drain duration</td></tr>
  *   <tr><td>{@code graceful.shutdown}</td><td>timer</td><td>{@code exit.status}</td><td>whole sequence duration</td></tr>
  *   <tr><td>{@code graceful.work.drained}</td><td>counter</td><td></td><td>work finished while draining</td></tr>
- *   <tr><td>{@code graceful.work.abandoned}</td><td>counter</td><td></td><td>work abandoned at the drain deadline</td></tr>
+ *   <tr><td>{@code graceful.work.abandoned}</td><td>counter</td><td></td><td>work abandoned at the drain deadline or by a second signal</td></tr>
  *   <tr><td>{@code graceful.work.refused}</td><td>counter</td><td></td><td>work refused after the final close</td></tr>
  * </table>
  */
@@ -86,7 +87,7 @@ public final class GracefulMetrics implements MeterBinder {
                 .register(registry);
         Counter abandoned = Counter.builder("graceful.work.abandoned")
                 .tags(tags)
-                .description("Work still in flight when the drain timed out")
+                .description("Work still in flight when the drain timed out or a second signal ended it")
                 .register(registry);
         Counter refused = Counter.builder("graceful.work.refused")
                 .tags(tags)
@@ -102,7 +103,7 @@ public final class GracefulMetrics implements MeterBinder {
             public void onShutdownComplete(ShutdownReport report) {
                 Timer.builder("graceful.drain")
                         .tags(tags)
-                        .tag("outcome", report.drainTimedOut() ? "timed_out" : "clean")
+                        .tag("outcome", drainOutcome(report))
                         .description("Time from stopping acceptance to the end of the drain")
                         .register(registry)
                         .record(report.drainDuration());
@@ -117,6 +118,15 @@ public final class GracefulMetrics implements MeterBinder {
                 refused.increment(report.refused());
             }
         });
+    }
+
+    private static String drainOutcome(ShutdownReport report) {
+        if (report.drainTimedOut()) {
+            return "timed_out";
+        }
+        boolean forced = report.exitStatus() == ExitStatus.FORCED_BY_SIGINT
+                || report.exitStatus() == ExitStatus.FORCED_BY_SIGTERM;
+        return forced && report.abandoned() > 0 ? "forced" : "clean";
     }
 
     private void bindTracker(MeterRegistry registry, Tracker tracker) {

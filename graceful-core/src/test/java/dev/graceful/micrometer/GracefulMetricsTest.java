@@ -3,6 +3,7 @@ package dev.graceful.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.graceful.ExitStatus;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Tracker;
@@ -90,5 +91,32 @@ class GracefulMetricsTest {
                         .gauge()
                         .value())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aFailedTaskIsAFailedShutdownAfterACleanDrain() {
+        GracefulShutdown g =
+                new DefaultGracefulShutdown(GracefulConfig.builder().build(), clock, new RecordingProcess());
+        new GracefulMetrics(g).bindTo(registry);
+        g.addShutdownTask("flush", () -> {
+            throw new IllegalStateException("broker gone");
+        });
+        g.markReady();
+
+        g.shutdown("test");
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.termination().isDone());
+
+        assertThat(g.termination().join().exitStatus()).isEqualTo(ExitStatus.TASK_FAILED);
+        assertThat(registry.get("graceful.drain")
+                        .tag("outcome", "clean")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("graceful.shutdown")
+                        .tag("exit.status", "task_failed")
+                        .timer()
+                        .count())
+                .isEqualTo(1);
+        assertThat(registry.get("graceful.work.abandoned").counter().count()).isZero();
     }
 }

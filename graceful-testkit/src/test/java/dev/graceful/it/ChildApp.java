@@ -32,7 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Flags: {@code --drain-timeout D}, {@code --readiness-delay D}, {@code --watchdog-margin D},
  * {@code --hang-task} (a shutdown task that ignores interrupts), {@code --hang-hook} (a JVM
- * shutdown hook that never returns), {@code --reload} (a SIGHUP reload callback).
+ * shutdown hook that never returns), {@code --reload} (a SIGHUP reload callback),
+ * {@code --reload-late} (the same, registered after {@code installSignalHandlers()}),
+ * {@code --ready-on-request} (stays STARTING until {@code GET /ready} calls {@code markReady()}),
+ * {@code --wedge-participant} (a participant whose {@code stopAccepting()} never returns and
+ * ignores interrupts), {@code --check-throws} / {@code --check-hangs} (a readiness check named
+ * {@code db} that throws / never returns).
  */
 public final class ChildApp {
 
@@ -48,6 +53,8 @@ public final class ChildApp {
         boolean hangTask = flags.contains("--hang-task");
         boolean hangHook = flags.contains("--hang-hook");
         boolean reload = flags.contains("--reload");
+        boolean reloadLate = flags.contains("--reload-late");
+        boolean readyOnRequest = flags.contains("--ready-on-request");
         boolean mainReturns = flags.contains("--main-returns");
         // Like a Netty or Jetty main: set up, return; the server's threads are the only non-daemon
         // ones, and the participant stops them during the shutdown.
@@ -115,7 +122,54 @@ public final class ChildApp {
             // From another thread: System.exit blocks its caller until the hooks are done.
             new Thread(() -> System.exit(code), "app-exit").start();
         });
+        server.createContext("/ready", exchange -> {
+            byte[] body = ("markReady " + graceful.markReady()).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         server.start();
+        if (flags.contains("--wedge-participant")) {
+            graceful.register(new Participant() {
+                @Override
+                public String name() {
+                    return "wedged";
+                }
+
+                @Override
+                public CompletableFuture<Void> stopAccepting() {
+                    // Breaks the SPI's "return at once": blocks the engine's own thread for good.
+                    System.out.println("WEDGED stopAccepting");
+                    System.out.flush();
+                    parkForever();
+                    return CompletableFuture.completedFuture(null);
+                }
+
+                @Override
+                public CompletableFuture<Void> closeIdle() {
+                    return CompletableFuture.completedFuture(null);
+                }
+
+                @Override
+                public CompletableFuture<Void> forceClose() {
+                    return CompletableFuture.completedFuture(null);
+                }
+            });
+        }
+        if (flags.contains("--check-throws")) {
+            graceful.addReadinessCheck("db", () -> {
+                throw new IllegalStateException("db pool closed");
+            });
+        }
+        if (flags.contains("--check-hangs")) {
+            graceful.addReadinessCheck("db", () -> {
+                System.out.println("CHECK hanging");
+                System.out.flush();
+                parkForever();
+                return true;
+            });
+        }
         // The JDK server cannot stop accepting without closing everything, so this participant
         // only closes at the end: enough for the engine's own tests.
         graceful.register(new Participant() {
@@ -160,30 +214,15 @@ public final class ChildApp {
         }
 
         if (hangTask) {
-            graceful.addShutdownTask("hang", java.time.Duration.ofMillis(500), () -> {
-                CountDownLatch never = new CountDownLatch(1);
-                while (true) {
-                    try {
-                        never.await();
-                    } catch (InterruptedException ignored) {
-                        // a badly written task: ignores interruption
-                    }
-                }
-            });
+            // A badly written task: ignores interruption.
+            graceful.addShutdownTask("hang", java.time.Duration.ofMillis(500), ChildApp::parkForever);
         }
         graceful.addShutdownTask("after", () -> System.out.println("TASK after ran"));
         if (hangHook) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("HOOK hanging");
                 System.out.flush();
-                CountDownLatch never = new CountDownLatch(1);
-                while (true) {
-                    try {
-                        never.await();
-                    } catch (InterruptedException ignored) {
-                        // wedged
-                    }
-                }
+                parkForever();
             }));
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -209,7 +248,15 @@ public final class ChildApp {
             }
         });
         System.out.println("TRAPPED " + graceful.installSignalHandlers());
-        graceful.markReady();
+        if (reloadLate) {
+            graceful.addReloadCallback("late", () -> {
+                System.out.println("RELOADED " + reloads.incrementAndGet());
+                System.out.flush();
+            });
+        }
+        if (!readyOnRequest) {
+            graceful.markReady();
+        }
         System.out.println("PORTS work=" + server.getAddress().getPort() + " health=" + healthPort);
         System.out.flush();
 
@@ -223,5 +270,17 @@ public final class ChildApp {
         }
         // Parked, not blocked in native code: see the class comment.
         new CountDownLatch(1).await();
+    }
+
+    /** Never returns, whatever interrupts it: the wedged code the fault tests need. */
+    private static void parkForever() {
+        CountDownLatch never = new CountDownLatch(1);
+        while (true) {
+            try {
+                never.await();
+            } catch (InterruptedException ignored) {
+                // wedged on purpose
+            }
+        }
     }
 }

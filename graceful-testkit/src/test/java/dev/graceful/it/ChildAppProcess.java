@@ -67,12 +67,18 @@ final class ChildAppProcess implements AutoCloseable {
         get("/exit?code=" + code);
     }
 
-    private void get(String pathAndQuery) throws Exception {
-        CLIENT.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + pathAndQuery))
-                        .timeout(Duration.ofSeconds(5))
-                        .build(),
-                HttpResponse.BodyHandlers.discarding());
+    /** Calls {@code markReady()} in the child; its answer, {@code "markReady true"} or {@code "markReady false"}. */
+    String ready() throws Exception {
+        return get("/ready");
+    }
+
+    private String get(String pathAndQuery) throws Exception {
+        return CLIENT.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + pathAndQuery))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     CompletableFuture<HttpResponse<String>> hold(String id) {
