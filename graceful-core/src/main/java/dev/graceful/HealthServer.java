@@ -3,7 +3,6 @@ package dev.graceful;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.graceful.internal.HealthExchanges;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

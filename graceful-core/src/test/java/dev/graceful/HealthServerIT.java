@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class HealthServerIT {
@@ -61,14 +62,7 @@ class HealthServerIT {
                 .readinessCheckTimeout(Duration.ofMinutes(1))
                 .build());
         CountDownLatch release = new CountDownLatch(1);
-        g.addReadinessCheck("slow", () -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return true;
-        });
+        g.addReadinessCheck("slow", ReadinessCheckLimitTest.heldUntil(release, new AtomicInteger()));
         g.markReady();
         try (HealthServer server = HealthServer.start(g, 0)) {
             var pending = client.sendAsync(
@@ -87,14 +81,7 @@ class HealthServerIT {
         GracefulShutdown g = GracefulShutdown.create(
                 GracefulConfig.builder().readinessCheckTimeout(limit).build());
         CountDownLatch release = new CountDownLatch(1);
-        g.addReadinessCheck("db", () -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return true;
-        });
+        g.addReadinessCheck("db", ReadinessCheckLimitTest.heldUntil(release, new AtomicInteger()));
         g.addReadinessCheck("cache", () -> {
             throw new IllegalStateException("pool closed");
         });

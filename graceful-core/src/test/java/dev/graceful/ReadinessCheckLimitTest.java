@@ -34,8 +34,8 @@ class ReadinessCheckLimitTest {
         probes.shutdownNow();
     }
 
-    /** A check that hangs until the test releases it. */
-    private BooleanSupplier hanging() {
+    /** A check that hangs until the test releases it, counting its calls. */
+    static BooleanSupplier heldUntil(CountDownLatch release, AtomicInteger calls) {
         return () -> {
             calls.incrementAndGet();
             try {
@@ -45,6 +45,10 @@ class ReadinessCheckLimitTest {
             }
             return true;
         };
+    }
+
+    private BooleanSupplier hanging() {
+        return heldUntil(release, calls);
     }
 
     private static Duration since(long startNanos) {

@@ -1,6 +1,5 @@
-package dev.graceful.internal;
+package dev.graceful;
 
-import dev.graceful.Durations;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -24,23 +23,19 @@ import org.slf4j.LoggerFactory;
  * On Java 21+ each exchange has a virtual thread of its own, so stuck clients never keep a probe
  * waiting; before that, up to {@value #PLATFORM_THREADS} platform threads, the rest queued.
  */
-public final class HealthExchanges implements Executor, AutoCloseable {
+final class HealthExchanges implements Executor, AutoCloseable {
 
     static final int PLATFORM_THREADS = 32;
 
-    private static final Logger log = LoggerFactory.getLogger("dev.graceful.HealthServer");
+    private static final Logger log = LoggerFactory.getLogger(HealthServer.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final Duration limit;
     private final ExecutorService threads;
     private final ScheduledThreadPoolExecutor timer;
 
-    /**
-     * Creates the threads: virtual ones when the JVM has them.
-     *
-     * @param limit how long one exchange may take, reading its head included
-     */
-    public HealthExchanges(Duration limit) {
+    /** Threads for exchanges of at most {@code limit} each, head included: virtual ones when the JVM has them. */
+    HealthExchanges(Duration limit) {
         this(limit, true);
     }
 
