@@ -30,6 +30,9 @@ import java.util.Optional;
  *   shutdown task timeouts + watchdogMargin must fit in it.</td></tr>
  *   <tr><td>{@code maxReportedInFlight}</td><td>20</td><td>0 to 10000</td><td>how many stuck units of work a
  *   timed-out drain describes in its log.</td></tr>
+ *   <tr><td>{@code readinessCheckTimeout}</td><td>500ms</td><td>1ms to 1m</td><td>how long a readiness probe
+ *   waits for one readiness check; a check that has not answered by then counts as failing (with the reason),
+ *   so a probe answers in time even when a check hangs. Half of Kubernetes' default probe timeout (1s).</td></tr>
  * </table>
  */
 public final class GracefulConfig {
@@ -46,6 +49,8 @@ public final class GracefulConfig {
     public static final Duration DEFAULT_WATCHDOG_MARGIN = Duration.ofSeconds(5);
     /** Default {@link #maxReportedInFlight()}. */
     public static final int DEFAULT_MAX_REPORTED_IN_FLIGHT = 20;
+    /** Default {@link #readinessCheckTimeout()}: half of Kubernetes' default probe timeout of 1s. */
+    public static final Duration DEFAULT_READINESS_CHECK_TIMEOUT = Duration.ofMillis(500);
 
     private static final GracefulConfig DEFAULTS = builder().build();
 
@@ -56,6 +61,7 @@ public final class GracefulConfig {
     private final Duration watchdogMargin;
     private final Duration budget;
     private final int maxReportedInFlight;
+    private final Duration readinessCheckTimeout;
 
     private GracefulConfig(Builder b) {
         this.readinessDelay = b.readinessDelay;
@@ -65,6 +71,7 @@ public final class GracefulConfig {
         this.watchdogMargin = b.watchdogMargin;
         this.budget = b.budget;
         this.maxReportedInFlight = b.maxReportedInFlight;
+        this.readinessCheckTimeout = b.readinessCheckTimeout;
     }
 
     /** The configuration with every default. */
@@ -87,6 +94,7 @@ public final class GracefulConfig {
         b.watchdogMargin = watchdogMargin;
         b.budget = budget;
         b.maxReportedInFlight = maxReportedInFlight;
+        b.readinessCheckTimeout = readinessCheckTimeout;
         return b;
     }
 
@@ -125,6 +133,11 @@ public final class GracefulConfig {
         return maxReportedInFlight;
     }
 
+    /** How long a readiness probe waits for one readiness check before counting it as failing. */
+    public Duration readinessCheckTimeout() {
+        return readinessCheckTimeout;
+    }
+
     /**
      * The length of the sequence without shutdown tasks: readiness delay + drain timeout + close
      * timeout. Tasks add their own timeouts.
@@ -141,7 +154,8 @@ public final class GracefulConfig {
                 + ", defaultTaskTimeout=" + Durations.format(defaultTaskTimeout)
                 + ", watchdogMargin=" + Durations.format(watchdogMargin)
                 + ", budget=" + (budget == null ? "none" : Durations.format(budget))
-                + ", maxReportedInFlight=" + maxReportedInFlight + '}';
+                + ", maxReportedInFlight=" + maxReportedInFlight
+                + ", readinessCheckTimeout=" + Durations.format(readinessCheckTimeout) + '}';
     }
 
     @Override
@@ -156,7 +170,8 @@ public final class GracefulConfig {
                 && defaultTaskTimeout.equals(c.defaultTaskTimeout)
                 && watchdogMargin.equals(c.watchdogMargin)
                 && Objects.equals(budget, c.budget)
-                && maxReportedInFlight == c.maxReportedInFlight;
+                && maxReportedInFlight == c.maxReportedInFlight
+                && readinessCheckTimeout.equals(c.readinessCheckTimeout);
     }
 
     @Override
@@ -168,7 +183,8 @@ public final class GracefulConfig {
                 defaultTaskTimeout,
                 watchdogMargin,
                 budget,
-                maxReportedInFlight);
+                maxReportedInFlight,
+                readinessCheckTimeout);
     }
 
     /**
@@ -205,6 +221,7 @@ public final class GracefulConfig {
         private Duration watchdogMargin = DEFAULT_WATCHDOG_MARGIN;
         private Duration budget;
         private int maxReportedInFlight = DEFAULT_MAX_REPORTED_IN_FLIGHT;
+        private Duration readinessCheckTimeout = DEFAULT_READINESS_CHECK_TIMEOUT;
 
         private Builder() {}
 
@@ -285,6 +302,18 @@ public final class GracefulConfig {
                 throw new IllegalArgumentException("maxReportedInFlight must be between 0 and 10000, was " + value);
             }
             this.maxReportedInFlight = value;
+            return this;
+        }
+
+        /**
+         * Sets how long a readiness probe waits for one readiness check.
+         *
+         * @param value 1ms to 1 minute; keep it well under the probe's own timeout
+         * @return this builder
+         */
+        public Builder readinessCheckTimeout(Duration value) {
+            this.readinessCheckTimeout =
+                    check("readinessCheckTimeout", value, Duration.ofMillis(1), Duration.ofMinutes(1));
             return this;
         }
 

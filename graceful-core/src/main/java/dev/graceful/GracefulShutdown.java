@@ -3,6 +3,7 @@ package dev.graceful;
 import dev.graceful.internal.DefaultGracefulShutdown;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -91,8 +92,10 @@ public interface GracefulShutdown {
 
     /**
      * Adds a named readiness check. Readiness is true only while every check returns
-     * {@code true}. Checks are called on every readiness probe, so they must be fast and must not
-     * block; a check that throws counts as failing.
+     * {@code true}. Checks are called on every readiness probe, each on a thread of graceful's, and
+     * a probe waits for one at most {@link GracefulConfig#readinessCheckTimeout()}: a check that has
+     * not answered by then, or that throws, counts as failing (see {@link #readinessFailures()}).
+     * A check that overruns is not interrupted, and no other call of it starts until it returns.
      *
      * @param name  unique name, reported when the check fails
      * @param check the check
@@ -102,6 +105,14 @@ public interface GracefulShutdown {
 
     /** The names of the readiness checks failing now; empty when all pass. */
     Set<String> failingReadinessChecks();
+
+    /**
+     * The readiness checks failing now, in registration order, each with why: {@code returned false},
+     * {@code timed out after 500ms} (the probe waited {@link GracefulConfig#readinessCheckTimeout()}),
+     * {@code still running after 3.2s (limit 500ms)} (that call has not returned yet; no other starts
+     * until it does) or {@code threw IllegalStateException: pool closed}. Empty when all pass.
+     */
+    Map<String, String> readinessFailures();
 
     /**
      * The tracker for one kind of work, created on first use. The same instance is returned for

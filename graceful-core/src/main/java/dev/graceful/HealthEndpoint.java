@@ -2,6 +2,7 @@ package dev.graceful;
 
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -20,8 +21,11 @@ import java.util.Set;
  *
  * <p>The body looks like
  * {@code {"status":"DOWN","probe":"readiness","state":"DRAINING","phase":"AWAITING_IN_FLIGHT","inFlight":3}},
- * plus {@code "failing":["db"]} when readiness checks fail. Answering reads a few volatile fields
- * and runs the readiness checks: it never takes an application lock.
+ * plus, when readiness checks fail, their names and why:
+ * {@code "failing":["db"],"reasons":{"db":"timed out after 500ms"}} (see
+ * {@link GracefulShutdown#readinessFailures()}). Answering reads a few volatile fields and runs the
+ * readiness checks, waiting at most {@link GracefulConfig#readinessCheckTimeout()} for them: it
+ * never takes an application lock.
  */
 public final class HealthEndpoint {
 
@@ -132,9 +136,9 @@ public final class HealthEndpoint {
         // Read the phase first: the JSON must never claim UP for a phase that is not serving.
         Phase phase = graceful.phase();
         boolean up;
-        Set<String> failing = Set.of();
+        Map<String, String> failing = Map.of();
         if (readiness) {
-            failing = graceful.failingReadinessChecks();
+            failing = graceful.readinessFailures();
             up = phase == Phase.READY && failing.isEmpty();
         } else {
             up = phase.state().isLive();
@@ -153,14 +157,25 @@ public final class HealthEndpoint {
         if (!failing.isEmpty()) {
             json.append(",\"failing\":[");
             boolean first = true;
-            for (String name : failing) {
+            for (String name : failing.keySet()) {
                 if (!first) {
                     json.append(',');
                 }
                 first = false;
                 appendJsonString(json, name);
             }
-            json.append(']');
+            json.append("],\"reasons\":{");
+            first = true;
+            for (Map.Entry<String, String> failure : failing.entrySet()) {
+                if (!first) {
+                    json.append(',');
+                }
+                first = false;
+                appendJsonString(json, failure.getKey());
+                json.append(':');
+                appendJsonString(json, failure.getValue());
+            }
+            json.append('}');
         }
         json.append('}');
         return new Response(up ? 200 : 503, json.toString(), null);

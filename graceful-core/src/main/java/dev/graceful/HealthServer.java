@@ -1,18 +1,16 @@
 package dev.graceful;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A standalone health server on the JDK's built-in HTTP server (no extra dependency), for
@@ -26,14 +24,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>Requests are answered on two daemon threads of its own, so a slow application never delays
- * a probe. The server closes itself when the coordinator reaches {@link Phase#STOPPED}: by then
- * liveness fails anyway, and a listener left open would delay the JVM's exit (HotSpot waits up to
- * 300 ms for threads blocked in native I/O before it exits).
+ * <p>Requests are answered on threads of its own (virtual ones on Java 21+), so a slow application
+ * never delays a probe, and neither does a slow client: request bodies are never read (a request
+ * that has one is answered with {@code Connection: close} and its connection closed), and an
+ * exchange that takes longer than {@link GracefulConfig#readinessCheckTimeout()} plus 1 s, reading
+ * its head included, has its connection closed. Readiness checks themselves are bounded by
+ * {@link GracefulConfig#readinessCheckTimeout()}.
+ *
+ * <p>{@link #start(GracefulShutdown, int)} listens on every interface, because the probes come from
+ * outside the host or the pod (kubelet, load balancers); {@link #start(GracefulShutdown,
+ * InetSocketAddress)} binds one address, such as a management interface or loopback.
+ *
+ * <p>The server closes itself when the coordinator reaches {@link Phase#STOPPED}: by then liveness
+ * fails anyway, and a listener left open would delay the JVM's exit (HotSpot waits up to 300 ms
+ * for threads blocked in native I/O before it exits).
  */
 public final class HealthServer implements AutoCloseable {
 
-    private static final AtomicInteger THREADS = new AtomicInteger();
+    /** What an exchange may take beyond the readiness checks: its head arriving, its answer leaving. */
+    private static final Duration EXCHANGE_MARGIN = Duration.ofSeconds(1);
 
     static {
         // The JDK server writes headers and body separately and, by default, leaves Nagle's
@@ -46,10 +55,10 @@ public final class HealthServer implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final ExecutorService executor;
+    private final HealthExchanges executor;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private HealthServer(HttpServer server, ExecutorService executor) {
+    private HealthServer(HttpServer server, HealthExchanges executor) {
         this.server = server;
         this.executor = executor;
     }
@@ -64,6 +73,18 @@ public final class HealthServer implements AutoCloseable {
      */
     public static HealthServer start(GracefulShutdown graceful, int port) {
         return start(HealthEndpoint.of(graceful), new InetSocketAddress(port));
+    }
+
+    /**
+     * Starts a server on one address, default paths.
+     *
+     * @param graceful whose state to report
+     * @param address  where to listen, for example {@code new InetSocketAddress("127.0.0.1", 8081)}
+     * @return the running server
+     * @throws UncheckedIOException when the address cannot be bound
+     */
+    public static HealthServer start(GracefulShutdown graceful, InetSocketAddress address) {
+        return start(HealthEndpoint.of(graceful), address);
     }
 
     /**
@@ -83,11 +104,8 @@ public final class HealthServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the health server on " + address, e);
         }
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "graceful-health-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        HealthExchanges executor = new HealthExchanges(
+                endpoint.graceful().config().readinessCheckTimeout().plus(EXCHANGE_MARGIN));
         server.setExecutor(executor);
         server.createContext("/", exchange -> answer(endpoint, exchange));
         server.start();
@@ -105,16 +123,23 @@ public final class HealthServer implements AutoCloseable {
     }
 
     private static void answer(HealthEndpoint endpoint, HttpExchange exchange) throws IOException {
-        try (exchange;
-                InputStream in = exchange.getRequestBody()) {
-            in.transferTo(OutputStream.nullOutputStream());
+        try (exchange) {
+            // A probe sends no body; a body that comes is never read, however slow or long.
+            boolean unreadBody = declaresBody(exchange.getRequestHeaders());
             String method = exchange.getRequestMethod();
+            if (unreadBody && "HEAD".equals(method)) {
+                return; // answering a HEAD makes the JDK server read the body first; closing does not
+            }
             HealthEndpoint.Response response =
                     endpoint.respond(method, exchange.getRequestURI().getPath());
-            exchange.getResponseHeaders().set("Content-Type", HealthEndpoint.CONTENT_TYPE);
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            Headers headers = exchange.getResponseHeaders();
+            headers.set("Content-Type", HealthEndpoint.CONTENT_TYPE);
+            headers.set("Cache-Control", "no-store");
             if (response.allow() != null) {
-                exchange.getResponseHeaders().set("Allow", response.allow());
+                headers.set("Allow", response.allow());
+            }
+            if (unreadBody) {
+                headers.set("Connection", "close");
             }
             if ("HEAD".equals(method)) {
                 exchange.sendResponseHeaders(response.status(), -1);
@@ -122,10 +147,30 @@ public final class HealthServer implements AutoCloseable {
             }
             byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(response.status(), body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+            OutputStream out = exchange.getResponseBody();
+            out.write(body);
+            out.flush();
+            if (unreadBody) {
+                // Closing the response makes the JDK server drain the unread body (up to 64 KB, in a
+                // blocking read); on an interrupted thread that read closes the channel instead.
+                Thread.currentThread().interrupt();
+            }
+            try {
+                out.close();
+            } finally {
+                if (unreadBody) {
+                    Thread.interrupted();
+                }
             }
         }
+    }
+
+    private static boolean declaresBody(Headers request) {
+        if (request.containsKey("Transfer-Encoding")) {
+            return true;
+        }
+        String length = request.getFirst("Content-Length");
+        return length != null && !length.trim().equals("0");
     }
 
     /** The bound address. */
@@ -143,7 +188,7 @@ public final class HealthServer implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             server.stop(0);
-            executor.shutdownNow();
+            executor.close();
         }
     }
 }

@@ -18,6 +18,7 @@ class GracefulConfigTest {
         assertThat(c.watchdogMargin()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.budget()).isEmpty();
         assertThat(c.maxReportedInFlight()).isEqualTo(20);
+        assertThat(c.readinessCheckTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(c.fixedPhases()).isEqualTo(Duration.ofSeconds(32));
     }
 
@@ -43,6 +44,12 @@ class GracefulConfigTest {
                 .hasMessageContaining("watchdogMargin");
         assertThatThrownBy(() -> GracefulConfig.builder().budget(Duration.ofMillis(10)))
                 .hasMessageContaining("budget");
+        assertThatThrownBy(() -> GracefulConfig.builder().readinessCheckTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("readinessCheckTimeout must be between 1ms and 1m, was 0s (PT0S)");
+        assertThatThrownBy(() -> GracefulConfig.builder().readinessCheckTimeout(Duration.ofMinutes(2)))
+                .hasMessageContaining("readinessCheckTimeout")
+                .hasMessageContaining("was 2m");
         assertThatThrownBy(() -> GracefulConfig.builder().maxReportedInFlight(-1))
                 .hasMessageContaining("maxReportedInFlight")
                 .hasMessageContaining("-1");
@@ -77,5 +84,10 @@ class GracefulConfigTest {
         assertThat(c.budget()).contains(Duration.ofSeconds(30));
         assertThat(c.toBuilder().build()).isEqualTo(c).hasSameHashCodeAs(c);
         assertThat(c.toString()).contains("drainTimeout=15s", "budget=30s");
+        GracefulConfig quick =
+                c.toBuilder().readinessCheckTimeout(Duration.ofMillis(200)).build();
+        assertThat(quick).isNotEqualTo(c);
+        assertThat(quick.toBuilder().build()).isEqualTo(quick);
+        assertThat(quick.toString()).contains("readinessCheckTimeout=200ms");
     }
 }

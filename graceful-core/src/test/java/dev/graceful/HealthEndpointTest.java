@@ -68,7 +68,9 @@ class HealthEndpointTest {
         graceful.markReady();
         HealthEndpoint.Response r = endpoint.respond("GET", "/healthz");
         assertThat(r.status()).isEqualTo(503);
-        assertThat(r.body()).endsWith(",\"failing\":[\"db \\\"primary\\\"\"]}");
+        assertThat(r.body())
+                .endsWith(
+                        ",\"failing\":[\"db \\\"primary\\\"\"],\"reasons\":{\"db \\\"primary\\\"\":\"returned false\"}}");
         db.set(true);
         assertThat(endpoint.respond("GET", "/healthz").status()).isEqualTo(200);
     }

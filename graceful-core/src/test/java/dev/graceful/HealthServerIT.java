@@ -2,12 +2,15 @@ package dev.graceful;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class HealthServerIT {
@@ -54,16 +57,12 @@ class HealthServerIT {
 
     @Test
     void aReadinessCheckHeldByTheApplicationDoesNotBlockLiveness() throws Exception {
-        GracefulShutdown g = GracefulShutdown.create();
+        // a limit longer than the test: liveness must not wait for readiness, limit or not
+        GracefulShutdown g = GracefulShutdown.create(GracefulConfig.builder()
+                .readinessCheckTimeout(Duration.ofMinutes(1))
+                .build());
         CountDownLatch release = new CountDownLatch(1);
-        g.addReadinessCheck("slow", () -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return true;
-        });
+        g.addReadinessCheck("slow", ReadinessCheckLimitTest.heldUntil(release, new AtomicInteger()));
         g.markReady();
         try (HealthServer server = HealthServer.start(g, 0)) {
             var pending = client.sendAsync(
@@ -73,6 +72,46 @@ class HealthServerIT {
             assertThat(call(server, "GET", "/livez").statusCode()).isEqualTo(200);
             release.countDown();
             assertThat(pending.get().statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aHangingReadinessCheckIsA503NamingItWithinItsLimit() throws Exception {
+        Duration limit = Duration.ofMillis(300);
+        GracefulShutdown g = GracefulShutdown.create(
+                GracefulConfig.builder().readinessCheckTimeout(limit).build());
+        CountDownLatch release = new CountDownLatch(1);
+        g.addReadinessCheck("db", ReadinessCheckLimitTest.heldUntil(release, new AtomicInteger()));
+        g.addReadinessCheck("cache", () -> {
+            throw new IllegalStateException("pool closed");
+        });
+        g.markReady();
+        try (HealthServer server = HealthServer.start(g, 0)) {
+            long start = System.nanoTime();
+            HttpResponse<String> r = call(server, "GET", "/readyz");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body())
+                    .contains("\"failing\":[\"db\",\"cache\"]")
+                    .contains("\"reasons\":{\"db\":\"timed out after 300ms\","
+                            + "\"cache\":\"threw IllegalStateException: pool closed\"}");
+            assertThat(took).isBetween(limit, limit.plusSeconds(1));
+            assertThat(call(server, "GET", "/livez").statusCode()).isEqualTo(200);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void listensOnEveryInterfaceByDefaultOrOnTheAddressGiven() throws Exception {
+        GracefulShutdown g = GracefulShutdown.create();
+        try (HealthServer everywhere = HealthServer.start(g, 0);
+                HealthServer loopback =
+                        HealthServer.start(g, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            assertThat(everywhere.address().getAddress().isAnyLocalAddress()).isTrue();
+            assertThat(loopback.address().getAddress().isLoopbackAddress()).isTrue();
+            assertThat(call(loopback, "GET", "/livez").statusCode()).isEqualTo(200);
         }
     }
 }

@@ -12,6 +12,7 @@ import dev.graceful.State;
 import dev.graceful.Tracker;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -67,7 +68,7 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
         Objects.requireNonNull(process, "process");
         lifecycle = new Lifecycle(scheduler, listeners);
         trackers = new Trackers(lifecycle, gate, scheduler, listeners);
-        readinessChecks = new ReadinessChecks(lifecycle);
+        readinessChecks = new ReadinessChecks(lifecycle, config.readinessCheckTimeout());
         participants = new Participants(lifecycle, scheduler, config.closeTimeout());
         tasks = new ShutdownTasks(config, lifecycle, scheduler);
         reloads = new Reloads(lifecycle, scheduler);
@@ -114,6 +115,11 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
     @Override
     public Set<String> failingReadinessChecks() {
         return readinessChecks.failing();
+    }
+
+    @Override
+    public Map<String, String> readinessFailures() {
+        return readinessChecks.failures();
     }
 
     @Override
