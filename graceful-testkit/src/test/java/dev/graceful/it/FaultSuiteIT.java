@@ -213,22 +213,24 @@ class FaultSuiteIT {
     }
 
     /**
-     * Today a readiness check has no time limit, so a probe of readiness waits on it; what must
-     * hold already is that it blocks neither liveness, nor the drain, nor the exit.
+     * A readiness check that never returns counts as failing once its time limit (500 ms by
+     * default) has passed: the probe gets a 503 naming it, and neither liveness, nor the drain,
+     * nor the exit waits on it.
      */
     @Test
-    void aReadinessCheckThatHangsBlocksNeitherLivenessNorTheDrainNorTheExit() throws Exception {
+    void aReadinessCheckThatHangsIsA503NamingItAndBlocksNeitherLivenessNorTheDrainNorTheExit() throws Exception {
         try (ChildAppProcess child = ChildAppProcess.start("--check-hangs")) {
             HttpClient client = HttpClient.newHttpClient();
-            CompletableFuture<HttpResponse<String>> probe = client.sendAsync(
+            HttpResponse<String> probe = client.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + child.healthPort + "/healthz"))
-                            .timeout(Duration.ofSeconds(60))
+                            .timeout(Duration.ofSeconds(10))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
+            assertThat(probe.statusCode()).isEqualTo(503);
+            assertThat(probe.body()).contains("\"failing\":[\"db\"]").contains("timed out after 500ms");
             child.awaitLine("CHECK hanging");
             assertThat(child.health("/livez")).isEqualTo(200);
             drainsOneRequestAndExitsClean(child);
-            probe.cancel(true);
         }
     }
 }
