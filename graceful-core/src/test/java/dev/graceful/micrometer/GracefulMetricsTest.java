@@ -44,29 +44,13 @@ class GracefulMetricsTest {
                         .gauge()
                         .value())
                 .isEqualTo(1);
-        assertThat(registry.get("graceful.state")
-                        .tag("state", "draining")
-                        .gauge()
-                        .value())
-                .isZero();
+        assertThat(gauge("graceful.state", "state", "draining")).isZero();
         assertThat(registry.get("graceful.ready").gauge().value()).isEqualTo(1);
-        assertThat(registry.get("graceful.work.active")
-                        .tag("kind", "http")
-                        .gauge()
-                        .value())
-                .isEqualTo(2);
-        assertThat(registry.get("graceful.work.active")
-                        .tag("kind", "job")
-                        .gauge()
-                        .value())
-                .isEqualTo(1);
+        assertThat(gauge("graceful.work.active", "kind", "http")).isEqualTo(2);
+        assertThat(gauge("graceful.work.active", "kind", "job")).isEqualTo(1);
 
         g.shutdown("test");
-        assertThat(registry.get("graceful.state")
-                        .tag("state", "draining")
-                        .gauge()
-                        .value())
-                .isEqualTo(1);
+        assertThat(gauge("graceful.state", "state", "draining")).isEqualTo(1);
         assertThat(registry.get("graceful.ready").gauge().value()).isZero();
         clock.awaitIdle();
         http.exit();
@@ -85,10 +69,10 @@ class GracefulMetricsTest {
                         .timer()
                         .count())
                 .isEqualTo(1);
-        assertThat(registry.get("graceful.state")
-                        .tag("state", "stopped")
-                        .gauge()
-                        .value())
-                .isEqualTo(1);
+        assertThat(gauge("graceful.state", "state", "stopped")).isEqualTo(1);
+    }
+
+    private double gauge(String name, String tag, String value) {
+        return registry.get(name).tag(tag, value).gauge().value();
     }
 }
