@@ -13,18 +13,15 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class GracefulMetricsTest {
 
+    @AutoClose
     private final ManualScheduler clock = new ManualScheduler();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    @AfterEach
-    void stop() {
-        clock.close();
-    }
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @Test
     void reportsStateInFlightByKindAndTheDrainOutcome() {

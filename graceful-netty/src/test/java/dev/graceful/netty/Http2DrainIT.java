@@ -1,11 +1,11 @@
 package dev.graceful.netty;
 
+import static dev.graceful.testkit.DrainAssertions.assertOneStuck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
-import dev.graceful.InFlightWork;
 import dev.graceful.Phase;
 import dev.graceful.ShutdownReport;
 import dev.graceful.netty.RawH2Connection.Frame;
@@ -276,14 +276,7 @@ class Http2DrainIT extends DrainITBase {
         graceful.shutdown("it");
         ShutdownReport report = awaitReport();
 
-        assertThat(report.drainTimedOut()).isTrue();
-        assertThat(report.abandoned()).isEqualTo(1);
-        assertThat(report.stuck())
-                .extracting(InFlightWork::description)
-                .singleElement()
-                .asString()
-                .contains("GET /hold?id=stuck")
-                .contains("HTTP/2 stream 1");
+        assertOneStuck(report, "GET /hold?id=stuck", "HTTP/2 stream 1");
         assertThat(c.await(Type.CLOSED, AT_MOST)).isNotNull();
         assertThat(c.seen())
                 .filteredOn(f -> f.type() == Type.HEADERS && f.streamId() == 1)

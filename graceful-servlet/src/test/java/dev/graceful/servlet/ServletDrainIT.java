@@ -4,6 +4,7 @@ import static dev.graceful.servlet.Drains.AT_MOST;
 import static dev.graceful.servlet.Drains.awaitReport;
 import static dev.graceful.servlet.Drains.shutDownCleanlyWithAnIdleConnection;
 import static dev.graceful.servlet.Drains.soon;
+import static dev.graceful.testkit.DrainAssertions.assertServedThenClosed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -234,15 +235,7 @@ class ServletDrainIT {
             // The container finishes the first exchange only now, while draining.
             servlet.release("answered");
             c.sendRaw("\r\n");
-            RawHttpConnection.Response next = c.read();
-            assertThat(next.status())
-                    .as("the next request is served, not cut off")
-                    .isEqualTo(200);
-            assertThat(next.body()).isEqualTo("sync");
-            assertThat(next.connectionClose())
-                    .as("Connection: close while draining")
-                    .isTrue();
-            assertThat(c.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
+            assertServedThenClosed(c, "the next request, served while draining, not cut off", "sync");
         }
         servlet.release("keep");
         assertThat(keep.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);

@@ -1,9 +1,10 @@
 package dev.graceful.testkit;
 
+import static dev.graceful.testkit.DrainAssertions.assertOneStuck;
+import static dev.graceful.testkit.DrainAssertions.assertServedThenClosed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graceful.GracefulShutdown;
-import dev.graceful.InFlightWork;
 import dev.graceful.Phase;
 import dev.graceful.ShutdownReport;
 import dev.graceful.State;
@@ -114,25 +115,12 @@ public abstract class DrainConformanceKit extends KitHarness {
             // Served normally, but asked to close: a client with a long-lived connection (a
             // pool behind a proxy that no longer routes here) reconnects and lands elsewhere.
             keptAlive.send("POST", "/", "abc");
-            Response r = keptAlive.read();
-            assertThat(r.status())
-                    .as("a request on a kept-alive connection during the readiness delay")
-                    .isEqualTo(200);
-            assertThat(r.body()).isEqualTo("hello 3");
-            assertThat(r.connectionClose())
-                    .as("Connection: close once draining")
-                    .isTrue();
-            assertThat(keptAlive.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
+            assertServedThenClosed(
+                    keptAlive, "a request on a kept-alive connection during the readiness delay", "hello 3");
         }
         try (RawHttpConnection fresh = connect()) {
             fresh.send("GET", "/", null);
-            Response r = fresh.read();
-            assertThat(r.status())
-                    .as("a new connection during the readiness delay")
-                    .isEqualTo(200);
-            assertThat(r.body()).isEqualTo("hello");
-            assertThat(r.connectionClose()).isTrue();
-            assertThat(fresh.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
+            assertServedThenClosed(fresh, "a new connection during the readiness delay", "hello");
         }
         assertThat(graceful.phase()).isEqualTo(Phase.READINESS_DELAY);
     }
@@ -148,8 +136,7 @@ public abstract class DrainConformanceKit extends KitHarness {
         awaitConnectionsRefused();
         assertThat(held).as("the in-flight request is still running").isNotDone();
 
-        app.release("h");
-        HttpResponse<String> response = held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
+        HttpResponse<String> response = releaseAndAwait("h", held);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("released h");
         ShutdownReport report = awaitReport();
@@ -194,19 +181,10 @@ public abstract class DrainConformanceKit extends KitHarness {
             awaitConnectionsRefused();
 
             idle.send(method, "/", "POST".equals(method) ? "hello" : null);
-            Response r = idle.read();
-            assertThat(r.status()).as("served, not refused, while draining").isEqualTo(200);
-            assertThat(r.body()).isEqualTo("POST".equals(method) ? "hello 5" : "hello");
-            assertThat(r.connectionClose())
-                    .as("Connection: close while draining")
-                    .isTrue();
-            assertThat(idle.awaitClose(AT_MOST))
-                    .as("the server then closes the connection cleanly")
-                    .isEqualTo(Close.EOF);
+            assertServedThenClosed(
+                    idle, "served, not refused, while draining", "POST".equals(method) ? "hello 5" : "hello");
 
-            app.release("keep");
-            assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode())
-                    .isEqualTo(200);
+            assertThat(releaseAndAwait("keep", held).statusCode()).isEqualTo(200);
         }
         assertThat(awaitReport().isClean()).isTrue();
     }
@@ -269,9 +247,7 @@ public abstract class DrainConformanceKit extends KitHarness {
                     .as("closed while the drain still waits for another request")
                     .isEqualTo(Phase.AWAITING_IN_FLIGHT);
         }
-        app.release("other");
-        assertThat(other.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode())
-                .isEqualTo(200);
+        assertThat(releaseAndAwait("other", other).statusCode()).isEqualTo(200);
         assertThat(awaitReport().isClean()).isTrue();
     }
 
@@ -288,18 +264,13 @@ public abstract class DrainConformanceKit extends KitHarness {
             awaitConnectionsRefused();
 
             app.release("h");
-            Response r = c.read();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.body()).isEqualTo("POST".equals(method) ? "released h 4" : "released h");
-            assertThat(r.connectionClose())
-                    .as("a response not committed when the drain began asks to close")
-                    .isTrue();
-            assertThat(c.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
+            assertServedThenClosed(
+                    c,
+                    "a response not committed when the drain began",
+                    "POST".equals(method) ? "released h 4" : "released h");
             assertThat(graceful.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
         }
-        app.release("other");
-        assertThat(other.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode())
-                .isEqualTo(200);
+        assertThat(releaseAndAwait("other", other).statusCode()).isEqualTo(200);
         assertThat(awaitReport().isClean()).isTrue();
     }
 
@@ -312,11 +283,7 @@ public abstract class DrainConformanceKit extends KitHarness {
         graceful.shutdown("kit");
         ShutdownReport report = awaitReport();
 
-        assertThat(report.drainTimedOut()).isTrue();
-        assertThat(report.abandoned()).isEqualTo(1);
-        assertThat(report.stuck())
-                .extracting(InFlightWork::description)
-                .anySatisfy(d -> assertThat(d).contains("/hold"));
+        assertOneStuck(report, "/hold");
         soon().until(stuck::isDone);
         assertThat(stuck).as("the stuck request's connection was force-closed").isCompletedExceptionally();
     }

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 
@@ -96,6 +97,13 @@ public abstract class KitHarness {
     /** Starts {@code POST /hold?id=...} with a body. */
     protected final CompletableFuture<HttpResponse<String>> holdPost(String id, String body) {
         return client.postAsync("/hold?id=" + id, body);
+    }
+
+    /** Releases the held request {@code id} and waits for its response. */
+    protected final HttpResponse<String> releaseAndAwait(String id, CompletableFuture<HttpResponse<String>> response)
+            throws Exception {
+        app.release(id);
+        return response.get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** Waits until the held request {@code id} reached the application. */

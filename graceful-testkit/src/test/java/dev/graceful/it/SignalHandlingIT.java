@@ -20,6 +20,12 @@ class SignalHandlingIT {
                 .until(() -> child.healthBody("/livez").contains("\"inFlight\":" + n));
     }
 
+    /** Sends SIGTERM and returns the exit status, waiting up to 15 s for the exit. */
+    private static int terminate(ChildAppProcess child) throws Exception {
+        child.jvm.signal("TERM");
+        return child.jvm.awaitExit(Duration.ofSeconds(15));
+    }
+
     private static void signalAndAwaitNotReady(ChildAppProcess child, String signal) throws Exception {
         child.jvm.signal(signal);
         await().atMost(Duration.ofSeconds(5)).until(() -> child.health("/healthz") == 503);
@@ -101,8 +107,7 @@ class SignalHandlingIT {
         try (ChildAppProcess child = ChildAppProcess.start("--drain-timeout", "1s")) {
             child.hold("stuck-1");
             awaitInFlight(child, 1);
-            child.jvm.signal("TERM");
-            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(3);
+            assertThat(terminate(child)).isEqualTo(3);
             assertThat(child.output())
                     .contains(
                             "Drain timed out after 1s with 1 unit(s) still in flight",
@@ -115,8 +120,7 @@ class SignalHandlingIT {
     @Test
     void theExitCodeSurvivesAMainThreadThatReturnsAfterTermination() throws Exception {
         try (ChildAppProcess child = ChildAppProcess.start("--main-returns", "--hang-task")) {
-            child.jvm.signal("TERM");
-            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(4);
+            assertThat(terminate(child)).isEqualTo(4);
         }
     }
 
@@ -125,9 +129,8 @@ class SignalHandlingIT {
         try (ChildAppProcess child = ChildAppProcess.start("--main-exits", "--drain-timeout", "500ms")) {
             child.hold("stuck");
             awaitInFlight(child, 1);
-            child.jvm.signal("TERM");
             // Force-closing stops the server, whose threads were all that kept the JVM alive.
-            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(3);
+            assertThat(terminate(child)).isEqualTo(3);
             assertThat(child.output()).contains("TASK after ran");
         }
     }
@@ -135,8 +138,7 @@ class SignalHandlingIT {
     @Test
     void aHungShutdownTaskIsAbandonedTheNextOneRunsAndTheExitCodeSaysSo() throws Exception {
         try (ChildAppProcess child = ChildAppProcess.start("--hang-task")) {
-            child.jvm.signal("TERM");
-            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(4);
+            assertThat(terminate(child)).isEqualTo(4);
             assertThat(child.output())
                     .contains(
                             "Shutdown task 'hang' overran its timeout of 500ms",
