@@ -79,15 +79,14 @@ public final class GracefulConfig {
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.readinessDelay = readinessDelay;
-        b.drainTimeout = drainTimeout;
-        b.closeTimeout = closeTimeout;
-        b.defaultTaskTimeout = defaultTaskTimeout;
-        b.watchdogMargin = watchdogMargin;
-        b.budget = budget;
-        b.maxReportedInFlight = maxReportedInFlight;
-        return b;
+        return builder()
+                .readinessDelay(readinessDelay)
+                .drainTimeout(drainTimeout)
+                .closeTimeout(closeTimeout)
+                .defaultTaskTimeout(defaultTaskTimeout)
+                .watchdogMargin(watchdogMargin)
+                .budget(budget)
+                .maxReportedInFlight(maxReportedInFlight);
     }
 
     /** How long to keep serving normally after readiness starts failing. */

@@ -144,14 +144,7 @@ public final class JettyParticipant extends DrainingParticipant {
     }
 
     /** The server's connections, as the drain sees them. */
-    private static final class Connections implements ConnectionDrain.Server {
-        private final Server server;
-        private final JettyInternals internals;
-
-        Connections(Server server, JettyInternals internals) {
-            this.server = server;
-            this.internals = internals;
-        }
+    private record Connections(Server server, JettyInternals internals) implements ConnectionDrain.Server {
 
         @Override
         public String ports() {
