@@ -86,16 +86,15 @@ public final class GracefulConfig {
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.readinessDelay = readinessDelay;
-        b.drainTimeout = drainTimeout;
-        b.closeTimeout = closeTimeout;
-        b.defaultTaskTimeout = defaultTaskTimeout;
-        b.watchdogMargin = watchdogMargin;
-        b.budget = budget;
-        b.maxReportedInFlight = maxReportedInFlight;
-        b.readinessCheckTimeout = readinessCheckTimeout;
-        return b;
+        return builder()
+                .readinessDelay(readinessDelay)
+                .drainTimeout(drainTimeout)
+                .closeTimeout(closeTimeout)
+                .defaultTaskTimeout(defaultTaskTimeout)
+                .watchdogMargin(watchdogMargin)
+                .budget(budget)
+                .maxReportedInFlight(maxReportedInFlight)
+                .readinessCheckTimeout(readinessCheckTimeout);
     }
 
     /** How long to keep serving normally after readiness starts failing. */
@@ -225,78 +224,43 @@ public final class GracefulConfig {
 
         private Builder() {}
 
-        /**
-         * Sets the readiness delay.
-         *
-         * @param value 0 to 10 minutes
-         * @return this builder
-         */
+        /** Sets the readiness delay: 0 to 10 minutes. */
         public Builder readinessDelay(Duration value) {
             this.readinessDelay = check("readinessDelay", value, Duration.ZERO, Duration.ofMinutes(10));
             return this;
         }
 
-        /**
-         * Sets the drain timeout.
-         *
-         * @param value 1ms to 1 hour
-         * @return this builder
-         */
+        /** Sets the drain timeout: 1ms to 1 hour. */
         public Builder drainTimeout(Duration value) {
             this.drainTimeout = check("drainTimeout", value, Duration.ofMillis(1), Duration.ofHours(1));
             return this;
         }
 
-        /**
-         * Sets the close timeout.
-         *
-         * @param value 1ms to 1 minute
-         * @return this builder
-         */
+        /** Sets the close timeout: 1ms to 1 minute. */
         public Builder closeTimeout(Duration value) {
             this.closeTimeout = check("closeTimeout", value, Duration.ofMillis(1), Duration.ofMinutes(1));
             return this;
         }
 
-        /**
-         * Sets the timeout of shutdown tasks registered without one.
-         *
-         * @param value 1ms to 10 minutes
-         * @return this builder
-         */
+        /** Sets the timeout of shutdown tasks registered without one: 1ms to 10 minutes. */
         public Builder defaultTaskTimeout(Duration value) {
             this.defaultTaskTimeout = check("defaultTaskTimeout", value, Duration.ofMillis(1), Duration.ofMinutes(10));
             return this;
         }
 
-        /**
-         * Sets the watchdog margin.
-         *
-         * @param value 100ms to 10 minutes
-         * @return this builder
-         */
+        /** Sets the watchdog margin: 100ms to 10 minutes. */
         public Builder watchdogMargin(Duration value) {
             this.watchdogMargin = check("watchdogMargin", value, Duration.ofMillis(100), Duration.ofMinutes(10));
             return this;
         }
 
-        /**
-         * Sets the platform's stop budget.
-         *
-         * @param value 1 second to 24 hours, or {@code null} for none
-         * @return this builder
-         */
+        /** Sets the platform's stop budget: 1 second to 24 hours, or {@code null} for none. */
         public Builder budget(Duration value) {
             this.budget = value == null ? null : check("budget", value, Duration.ofSeconds(1), Duration.ofHours(24));
             return this;
         }
 
-        /**
-         * Sets how many stuck units of work a timed-out drain describes.
-         *
-         * @param value 0 to 10000
-         * @return this builder
-         */
+        /** Sets how many stuck units of work a timed-out drain describes: 0 to 10000. */
         public Builder maxReportedInFlight(int value) {
             if (value < 0 || value > 10_000) {
                 throw new IllegalArgumentException("maxReportedInFlight must be between 0 and 10000, was " + value);

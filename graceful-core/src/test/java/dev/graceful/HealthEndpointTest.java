@@ -9,20 +9,17 @@ import dev.graceful.internal.RecordingProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class HealthEndpointTest {
 
+    @AutoClose
     private final ManualScheduler clock = new ManualScheduler();
+
     private final GracefulShutdown graceful = new DefaultGracefulShutdown(
             GracefulConfig.builder().readinessDelay(Duration.ofSeconds(5)).build(), clock, new RecordingProcess());
     private final HealthEndpoint endpoint = HealthEndpoint.of(graceful);
-
-    @AfterEach
-    void stop() {
-        clock.close();
-    }
 
     @Test
     void readinessIsDownWhileStartingUpWhenReadyAndDownFromTheMomentADrainStarts() {

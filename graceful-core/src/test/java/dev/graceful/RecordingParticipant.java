@@ -30,20 +30,22 @@ public final class RecordingParticipant implements Participant {
 
     @Override
     public CompletableFuture<Void> stopAccepting() {
-        calls.add(name + ".stopAccepting");
-        return stopAccepting;
+        return called("stopAccepting", stopAccepting);
     }
 
     @Override
     public CompletableFuture<Void> closeIdle() {
-        calls.add(name + ".closeIdle");
-        return closeIdle;
+        return called("closeIdle", closeIdle);
     }
 
     @Override
     public CompletableFuture<Void> forceClose() {
-        calls.add(name + ".forceClose");
-        return forceClose;
+        return called("forceClose", forceClose);
+    }
+
+    private CompletableFuture<Void> called(String step, CompletableFuture<Void> result) {
+        calls.add(name + "." + step);
+        return result;
     }
 
     @Override

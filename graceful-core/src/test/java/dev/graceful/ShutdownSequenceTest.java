@@ -19,18 +19,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class ShutdownSequenceTest {
 
+    @AutoClose
     private final ManualScheduler clock = new ManualScheduler();
-    private final RecordingProcess process = new RecordingProcess();
 
-    @AfterEach
-    void stopClock() {
-        clock.close();
-    }
+    private final RecordingProcess process = new RecordingProcess();
 
     private GracefulShutdown create(GracefulConfig.Builder config) {
         return new DefaultGracefulShutdown(config.build(), clock, process);

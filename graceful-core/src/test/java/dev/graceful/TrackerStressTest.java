@@ -120,24 +120,8 @@ class TrackerStressTest {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (!stop.get()) {
                     boolean closedBefore = finalClosed.get();
-                    if (described) {
-                        Work w = jobs.tryBegin("job");
-                        if (w == null) {
-                            refused.increment();
-                        } else {
-                            admitted.increment();
-                            if (closedBefore) {
-                                admittedAfterClose.increment();
-                            }
-                            exact.incrementAndGet();
-                            work(random);
-                            exact.decrementAndGet();
-                            if (finalClosed.get()) {
-                                cutOff.increment();
-                            }
-                            w.close();
-                        }
-                    } else if (http.tryEnter()) {
+                    // What an admitted request does between its admission and its exit.
+                    Runnable serve = () -> {
                         admitted.increment();
                         if (closedBefore) {
                             admittedAfterClose.increment();
@@ -148,6 +132,17 @@ class TrackerStressTest {
                         if (finalClosed.get()) {
                             cutOff.increment();
                         }
+                    };
+                    if (described) {
+                        Work w = jobs.tryBegin("job");
+                        if (w == null) {
+                            refused.increment();
+                        } else {
+                            serve.run();
+                            w.close();
+                        }
+                    } else if (http.tryEnter()) {
+                        serve.run();
                         http.exit();
                     } else {
                         refused.increment();

@@ -14,18 +14,15 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class GracefulMetricsTest {
 
+    @AutoClose
     private final ManualScheduler clock = new ManualScheduler();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    @AfterEach
-    void stop() {
-        clock.close();
-    }
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @Test
     void reportsStateInFlightByKindAndTheDrainOutcome() {
@@ -45,29 +42,13 @@ class GracefulMetricsTest {
                         .gauge()
                         .value())
                 .isEqualTo(1);
-        assertThat(registry.get("graceful.state")
-                        .tag("state", "draining")
-                        .gauge()
-                        .value())
-                .isZero();
+        assertThat(gauge("graceful.state", "state", "draining")).isZero();
         assertThat(registry.get("graceful.ready").gauge().value()).isEqualTo(1);
-        assertThat(registry.get("graceful.work.active")
-                        .tag("kind", "http")
-                        .gauge()
-                        .value())
-                .isEqualTo(2);
-        assertThat(registry.get("graceful.work.active")
-                        .tag("kind", "job")
-                        .gauge()
-                        .value())
-                .isEqualTo(1);
+        assertThat(gauge("graceful.work.active", "kind", "http")).isEqualTo(2);
+        assertThat(gauge("graceful.work.active", "kind", "job")).isEqualTo(1);
 
         g.shutdown("test");
-        assertThat(registry.get("graceful.state")
-                        .tag("state", "draining")
-                        .gauge()
-                        .value())
-                .isEqualTo(1);
+        assertThat(gauge("graceful.state", "state", "draining")).isEqualTo(1);
         assertThat(registry.get("graceful.ready").gauge().value()).isZero();
         clock.awaitIdle();
         http.exit();
@@ -86,11 +67,11 @@ class GracefulMetricsTest {
                         .timer()
                         .count())
                 .isEqualTo(1);
-        assertThat(registry.get("graceful.state")
-                        .tag("state", "stopped")
-                        .gauge()
-                        .value())
-                .isEqualTo(1);
+        assertThat(gauge("graceful.state", "state", "stopped")).isEqualTo(1);
+    }
+
+    private double gauge(String name, String tag, String value) {
+        return registry.get(name).tag(tag, value).gauge().value();
     }
 
     @Test

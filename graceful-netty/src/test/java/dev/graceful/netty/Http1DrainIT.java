@@ -1,5 +1,6 @@
 package dev.graceful.netty;
 
+import static dev.graceful.testkit.DrainAssertions.assertServedThenClosed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -98,12 +99,7 @@ class Http1DrainIT extends DrainITBase {
         assertThat(second.connectionClose()).isFalse();
         awaitHeld("q2");
         app.release("q2");
-        Response third = c.read();
-        assertThat(third.body()).isEqualTo("released q2");
-        assertThat(third.connectionClose())
-                .as("the last response of the pipeline")
-                .isTrue();
-        assertThat(c.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
+        assertServedThenClosed(c, "the last response of the pipeline", "released q2");
 
         ShutdownReport report = awaitReport();
         assertThat(report.isClean()).isTrue();

@@ -1,15 +1,16 @@
 package dev.graceful.netty;
 
+import static dev.graceful.testkit.DrainAssertions.assertOneStuck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
-import dev.graceful.InFlightWork;
 import dev.graceful.Phase;
 import dev.graceful.ShutdownReport;
 import dev.graceful.netty.RawH2Connection.Frame;
 import dev.graceful.netty.RawH2Connection.Type;
+import dev.graceful.testkit.InFlightFloor;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -40,7 +41,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -177,15 +177,7 @@ class Http2DrainIT extends DrainITBase {
     @Test
     void streamAccountingIsExactWithResetsPostsAndHealthAcrossConnections() throws Exception {
         start(config().drainTimeout(Duration.ofSeconds(20)), Duration.ofSeconds(1));
-        AtomicLong lowest = new AtomicLong();
-        Thread monitor = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()
-                    && !graceful.termination().isDone()) {
-                lowest.accumulateAndGet(graceful.inFlight(), Math::min);
-            }
-        });
-        monitor.setDaemon(true);
-        monitor.start();
+        InFlightFloor floor = InFlightFloor.watch(graceful);
 
         int connections = 3;
         int perConnection = 20;
@@ -244,13 +236,12 @@ class Http2DrainIT extends DrainITBase {
             }
         }
         ShutdownReport report = awaitReport();
-        monitor.interrupt();
-        monitor.join(5000);
+        floor.close();
         assertThat(report.isClean()).isTrue();
         assertThat(report.inFlightAtDrainStart()).isEqualTo(expected);
         assertThat(report.drained()).isEqualTo(expected);
         assertThat(graceful.inFlight()).isZero();
-        assertThat(lowest.get()).as("never negative").isGreaterThanOrEqualTo(0);
+        assertThat(floor.lowest()).as("never negative").isGreaterThanOrEqualTo(0);
     }
 
     @Test
@@ -285,14 +276,7 @@ class Http2DrainIT extends DrainITBase {
         graceful.shutdown("it");
         ShutdownReport report = awaitReport();
 
-        assertThat(report.drainTimedOut()).isTrue();
-        assertThat(report.abandoned()).isEqualTo(1);
-        assertThat(report.stuck())
-                .extracting(InFlightWork::description)
-                .singleElement()
-                .asString()
-                .contains("GET /hold?id=stuck")
-                .contains("HTTP/2 stream 1");
+        assertOneStuck(report, "GET /hold?id=stuck", "HTTP/2 stream 1");
         assertThat(c.await(Type.CLOSED, AT_MOST)).isNotNull();
         assertThat(c.seen())
                 .filteredOn(f -> f.type() == Type.HEADERS && f.streamId() == 1)

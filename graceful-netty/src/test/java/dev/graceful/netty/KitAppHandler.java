@@ -56,11 +56,11 @@ final class KitAppHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (msg instanceof HttpRequest) {
-                reading = new Request((HttpRequest) msg);
+            if (msg instanceof HttpRequest request) {
+                reading = new Request(request);
             }
-            if (msg instanceof HttpContent && reading != null) {
-                reading.bodyBytes += ((HttpContent) msg).content().readableBytes();
+            if (msg instanceof HttpContent content && reading != null) {
+                reading.bodyBytes += content.content().readableBytes();
             }
             if (msg instanceof LastHttpContent && reading != null) {
                 ready.add(reading);
@@ -89,14 +89,11 @@ final class KitAppHandler extends ChannelInboundHandlerAdapter {
         QueryStringDecoder q = new QueryStringDecoder(r.uri);
         String id = first(q.parameters().get("id"));
         switch (q.path()) {
-            case "/":
-                full(ctx, r, HttpResponseStatus.OK, app.hello(r.bodyBytes));
-                break;
-            case "/hold":
+            case "/" -> full(ctx, r, HttpResponseStatus.OK, app.hello(r.bodyBytes));
+            case "/hold" ->
                 app.hold(id, r.bodyBytes)
                         .thenAccept(body -> ctx.executor().execute(() -> full(ctx, r, HttpResponseStatus.OK, body)));
-                break;
-            case "/stream":
+            case "/stream" -> {
                 HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                 head.headers()
                         .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8")
@@ -111,9 +108,8 @@ final class KitAppHandler extends ChannelInboundHandlerAdapter {
                             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
                             done(ctx);
                         }));
-                break;
-            default:
-                full(ctx, r, HttpResponseStatus.NOT_FOUND, "not found");
+            }
+            default -> full(ctx, r, HttpResponseStatus.NOT_FOUND, "not found");
         }
     }
 

@@ -37,18 +37,15 @@ public final class KitServlet extends HttpServlet {
             return;
         }
         switch (request.getRequestURI()) {
-            case "/":
-                text(response, app.hello(readBody(request)));
-                break;
-            case "/hold": {
+            case "/" -> text(response, app.hello(readBody(request)));
+            case "/hold" -> {
                 String id = request.getParameter("id");
                 long n = readBody(request);
                 AsyncContext async = request.startAsync();
                 async.setTimeout(0);
                 app.hold(id, n).whenComplete((body, failure) -> finish(async, body));
-                break;
             }
-            case "/stream": {
+            case "/stream" -> {
                 String id = request.getParameter("id");
                 response.setContentType("text/plain;charset=UTF-8");
                 response.getOutputStream().write(KitApp.STREAM_HEAD.getBytes(StandardCharsets.UTF_8));
@@ -65,10 +62,8 @@ public final class KitServlet extends HttpServlet {
                         complete(async);
                     }
                 });
-                break;
             }
-            default:
-                response.sendError(404);
+            default -> response.sendError(404);
         }
     }
 

@@ -80,40 +80,33 @@ public final class ModesServlet extends HttpServlet {
             return;
         }
         switch (mode) {
-            case "sync":
+            case "sync" -> {
                 released(request).join();
                 KitServlet.text(response, "sync");
-                break;
-            case "answered":
+            }
+            case "answered" -> {
                 answer(response);
                 released(request).join();
-                break;
-            case "answered-async": {
+            }
+            case "answered-async" -> {
                 AsyncContext async = request.startAsync();
                 answer(response);
                 released(request).thenRun(() -> KitServlet.complete(async));
-                break;
             }
-            case "complete": {
+            case "complete" -> {
                 AsyncContext async = request.startAsync();
                 released(request).thenRun(() -> KitServlet.finish(async, "complete"));
-                break;
             }
-            case "dispatch":
-            case "redispatch":
-            case "error": {
+            case "dispatch", "redispatch", "error" -> {
                 AsyncContext async = request.startAsync();
                 released(request).thenRun(async::dispatch);
-                break;
             }
-            case "timeout": {
+            case "timeout" -> {
                 AsyncContext async = request.startAsync();
                 async.setTimeout(100);
                 started.add(request.getParameter("id"));
-                break;
             }
-            default:
-                response.sendError(400);
+            default -> response.sendError(400);
         }
     }
 
@@ -128,18 +121,13 @@ public final class ModesServlet extends HttpServlet {
     private void afterDispatch(String mode, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
         switch (mode) {
-            case "dispatch":
-                KitServlet.text(response, "dispatched");
-                break;
-            case "redispatch": {
+            case "dispatch" -> KitServlet.text(response, "dispatched");
+            case "redispatch" -> {
                 AsyncContext again = request.startAsync();
                 timer.execute(() -> KitServlet.finish(again, "redispatched"));
-                break;
             }
-            case "error":
-                throw new IllegalStateException("failing on purpose in an async dispatch");
-            default:
-                response.sendError(500);
+            case "error" -> throw new IllegalStateException("failing on purpose in an async dispatch");
+            default -> response.sendError(500);
         }
     }
 

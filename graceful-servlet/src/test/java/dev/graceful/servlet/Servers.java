@@ -86,7 +86,7 @@ public final class Servers {
         server.setHandler(context);
         participant.accept(server);
         server.start();
-        return running(connector.getLocalPort(), server::stop);
+        return KitServer.of(connector.getLocalPort(), server::stop);
     }
 
     /**
@@ -150,26 +150,12 @@ public final class Servers {
         context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null);
         participant.accept(tomcat);
         tomcat.start();
-        return running(connector.getLocalPort(), () -> {
+        return KitServer.of(connector.getLocalPort(), () -> {
             if (tomcat.getServer().getState() != LifecycleState.DESTROYED) {
                 tomcat.stop();
                 tomcat.destroy();
             }
         });
-    }
-
-    private static KitServer running(int port, AutoCloseable stop) {
-        return new KitServer() {
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public void close() throws Exception {
-                stop.close();
-            }
-        };
     }
 
     private static String baseDir() {

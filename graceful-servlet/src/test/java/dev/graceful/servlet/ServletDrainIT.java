@@ -2,7 +2,9 @@ package dev.graceful.servlet;
 
 import static dev.graceful.servlet.Drains.AT_MOST;
 import static dev.graceful.servlet.Drains.awaitReport;
+import static dev.graceful.servlet.Drains.shutDownCleanlyWithAnIdleConnection;
 import static dev.graceful.servlet.Drains.soon;
+import static dev.graceful.testkit.DrainAssertions.assertServedThenClosed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,13 +13,10 @@ import dev.graceful.GracefulShutdown;
 import dev.graceful.InFlightWork;
 import dev.graceful.ShutdownReport;
 import dev.graceful.servlet.Servers.Container;
-import dev.graceful.testkit.ConnectProbe;
+import dev.graceful.testkit.KitClient;
 import dev.graceful.testkit.KitServer;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,10 +43,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ServletDrainIT {
 
     private final ModesServlet servlet = new ModesServlet();
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private final KitClient client = new KitClient(() -> this.server.port(), AT_MOST);
     private GracefulShutdown graceful;
     private KitServer server;
 
@@ -79,7 +75,7 @@ class ServletDrainIT {
         assertThat(graceful.inFlight()).isEqualTo(4);
 
         graceful.shutdown("test");
-        awaitConnectionsRefused();
+        client.awaitRefused();
         assertThat(graceful.inFlight())
                 .as("async requests stay in flight after their first dispatch returned")
                 .isEqualTo(4);
@@ -106,7 +102,7 @@ class ServletDrainIT {
             soon().until(() -> servlet.isStarted("one-" + mode));
             if (!"timeout".equals(mode)) {
                 // A whole round trip on another connection: the first dispatch has long returned.
-                assertThat(get("/healthz").statusCode()).isEqualTo(200);
+                assertThat(client.get("/healthz").statusCode()).isEqualTo(200);
                 assertThat(graceful.inFlight())
                         .as("%s: in flight until the response is finished", mode)
                         .isEqualTo(1);
@@ -235,19 +231,11 @@ class ServletDrainIT {
             c.sendRaw("GET /m?mode=sync&id=next&after=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n");
 
             graceful.shutdown("test");
-            awaitConnectionsRefused();
+            client.awaitRefused();
             // The container finishes the first exchange only now, while draining.
             servlet.release("answered");
             c.sendRaw("\r\n");
-            RawHttpConnection.Response next = c.read();
-            assertThat(next.status())
-                    .as("the next request is served, not cut off")
-                    .isEqualTo(200);
-            assertThat(next.body()).isEqualTo("sync");
-            assertThat(next.connectionClose())
-                    .as("Connection: close while draining")
-                    .isTrue();
-            assertThat(c.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
+            assertServedThenClosed(c, "the next request, served while draining, not cut off", "sync");
         }
         servlet.release("keep");
         assertThat(keep.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
@@ -279,17 +267,7 @@ class ServletDrainIT {
     @EnumSource(Container.class)
     void noThreadIsLeftInASelectorAfterACleanDrain(Container container) throws Exception {
         start(container, GracefulConfig.builder());
-        try (RawHttpConnection idle = RawHttpConnection.open(server.port())) {
-            idle.send("GET", "/healthz", null);
-            assertThat(idle.read().status()).isEqualTo(200);
-            assertThat(graceful.shutdown("test")
-                            .get(AT_MOST.toSeconds(), TimeUnit.SECONDS)
-                            .isClean())
-                    .isTrue();
-            assertThat(idle.awaitClose(AT_MOST))
-                    .as("the idle connection was closed at the final close")
-                    .isEqualTo(RawHttpConnection.Close.EOF);
-        }
+        shutDownCleanlyWithAnIdleConnection(graceful, server.port());
         // HotSpot waits up to 300 ms at exit for threads in native code such as epoll_wait.
         soon().untilAsserted(() -> assertThat(threadsInASelector()).isEmpty());
     }
@@ -313,21 +291,7 @@ class ServletDrainIT {
 
     private CompletableFuture<HttpResponse<String>> send(String mode, String id, String after) {
         String target = "/m?mode=" + mode + "&id=" + id + (after == null ? "" : "&after=" + after);
-        return client.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
-                        .timeout(AT_MOST)
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return client.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                        .timeout(AT_MOST)
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return client.getAsync(target);
     }
 
     private void abort(String target) {
@@ -338,15 +302,7 @@ class ServletDrainIT {
         }
     }
 
-    private void awaitConnectionsRefused() {
-        ConnectProbe.awaitRefused("127.0.0.1", server.port(), AT_MOST);
-    }
-
     private void assertRefused() {
-        assertThat(refused()).as("new connections refused").isTrue();
-    }
-
-    private boolean refused() {
-        return ConnectProbe.isRefused("127.0.0.1", server.port());
+        assertThat(client.refused()).as("new connections refused").isTrue();
     }
 }

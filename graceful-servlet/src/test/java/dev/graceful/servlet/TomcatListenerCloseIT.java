@@ -2,18 +2,16 @@ package dev.graceful.servlet;
 
 import static dev.graceful.servlet.Drains.AT_MOST;
 import static dev.graceful.servlet.Drains.awaitReport;
+import static dev.graceful.servlet.Drains.shutDownCleanlyWithAnIdleConnection;
 import static dev.graceful.servlet.Drains.soon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.ShutdownReport;
-import dev.graceful.testkit.ConnectProbe;
+import dev.graceful.testkit.KitClient;
 import dev.graceful.testkit.KitServer;
 import dev.graceful.testkit.RawHttpConnection;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,10 +36,7 @@ import org.junit.jupiter.api.Test;
 class TomcatListenerCloseIT {
 
     private final ModesServlet servlet = new ModesServlet();
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private final KitClient client = new KitClient(() -> this.server.port(), AT_MOST);
     private final List<LogRecord> tomcatWarnings = new CopyOnWriteArrayList<>();
     private final Logger tomcatNet = Logger.getLogger("org.apache.tomcat.util.net");
     private final Handler capture = new Handler() {
@@ -93,8 +88,8 @@ class TomcatListenerCloseIT {
         // Two connections reach maxConnections: Tomcat's acceptor then waits, and the kernel queues
         // the next connections in the backlog, the state a busy acceptor leaves them in.
         start(Map.of("maxConnections", "2"));
-        CompletableFuture<HttpResponse<String>> a = send("/m?mode=sync&id=a");
-        CompletableFuture<HttpResponse<String>> b = send("/m?mode=sync&id=b");
+        CompletableFuture<HttpResponse<String>> a = client.getAsync("/m?mode=sync&id=a");
+        CompletableFuture<HttpResponse<String>> b = client.getAsync("/m?mode=sync&id=b");
         soon().until(() -> servlet.isStarted("a") && servlet.isStarted("b"));
         List<RawHttpConnection> queued = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -108,7 +103,7 @@ class TomcatListenerCloseIT {
                 .isFalse();
 
         graceful.shutdown("test");
-        awaitConnectionsRefused();
+        client.awaitRefused();
 
         for (RawHttpConnection c : queued) {
             RawHttpConnection.Response r = c.read();
@@ -133,11 +128,11 @@ class TomcatListenerCloseIT {
     void withoutAConnectionLimitTomcatsOwnListenerCloseIsUsedAndConnectsAreRefused() throws Exception {
         // maxConnections=-1 leaves the acceptor nothing to wait on: Tomcat closes the socket itself.
         start(Map.of("maxConnections", "-1"));
-        CompletableFuture<HttpResponse<String>> held = send("/m?mode=sync&id=held");
+        CompletableFuture<HttpResponse<String>> held = client.getAsync("/m?mode=sync&id=held");
         soon().until(() -> servlet.isStarted("held"));
 
         graceful.shutdown("test");
-        awaitConnectionsRefused();
+        client.awaitRefused();
         servlet.release("held");
 
         assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(200);
@@ -147,35 +142,11 @@ class TomcatListenerCloseIT {
     @Test
     void theConnectorStopsQuietlyAfterItsListenerClosed() throws Exception {
         start(Map.of());
-        try (RawHttpConnection idle = RawHttpConnection.open(server.port())) {
-            idle.send("GET", "/healthz", null);
-            assertThat(idle.read().status()).isEqualTo(200);
-            assertThat(graceful.shutdown("test")
-                            .get(AT_MOST.toSeconds(), TimeUnit.SECONDS)
-                            .isClean())
-                    .isTrue();
-            assertThat(idle.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
-        }
-        assertThat(refused()).isTrue();
+        shutDownCleanlyWithAnIdleConnection(graceful, server.port());
+        assertThat(client.refused()).isTrue();
         assertThat(tomcatWarnings).extracting(LogRecord::getMessage).isEmpty();
     }
 
     // ------------------------------------------------------------------ helpers
 
-    private CompletableFuture<HttpResponse<String>> send(String target) {
-        return client.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
-                        .timeout(AT_MOST)
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void awaitConnectionsRefused() {
-        ConnectProbe.awaitRefused("127.0.0.1", server.port(), AT_MOST);
-    }
-
-    private boolean refused() {
-        return ConnectProbe.isRefused("127.0.0.1", server.port());
-    }
 }

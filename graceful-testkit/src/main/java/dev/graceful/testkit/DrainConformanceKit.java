@@ -1,19 +1,15 @@
 package dev.graceful.testkit;
 
+import static dev.graceful.testkit.DrainAssertions.assertOneStuck;
+import static dev.graceful.testkit.DrainAssertions.assertServedThenClosed;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
-import dev.graceful.InFlightWork;
 import dev.graceful.Phase;
 import dev.graceful.ShutdownReport;
+import dev.graceful.State;
 import dev.graceful.testkit.RawHttpConnection.Close;
 import dev.graceful.testkit.RawHttpConnection.Response;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,8 +18,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -43,10 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *         server.route(app);                                       // the routes KitApp documents
  *         graceful.register(new MyServerParticipant(server));
  *         server.start();
- *         return new KitServer() {
- *             public int port() { return server.port(); }
- *             public void close() { server.stopNow(); }
- *         };
+ *         return KitServer.of(server.port(), server::stopNow);
  *     }
  * }
  * }</pre>
@@ -68,53 +59,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>the in-flight count is exact under concurrency and after client aborts.</li>
  * </ul>
  */
-public abstract class DrainConformanceKit {
-
-    /** Generous bound for anything asynchronous in the scenarios. */
-    protected static final Duration AT_MOST = Duration.ofSeconds(15);
-
-    /** The application the server under test must serve. */
-    protected final KitApp app = new KitApp();
-
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    private final List<AutoCloseable> toClose = Collections.synchronizedList(new ArrayList<>());
-    private GracefulShutdown graceful;
-    private KitServer server;
-
-    /**
-     * Starts the server under test.
-     *
-     * @param graceful the coordinator to wire the adapter to: its request tracking must use
-     *                 {@code graceful}'s trackers, its participant must be registered on it, and
-     *                 its health endpoints must report it
-     * @param app      the application to serve on the application port (see {@link KitApp})
-     * @return the running server, on 127.0.0.1 and an ephemeral port, with a listen backlog of at
-     *         least 256 (one scenario opens 200 connections at once; the JDK's default backlog of 50
-     *         would have the kernel drop connection attempts and the client retry them for seconds)
-     * @throws Exception when the server cannot start
-     */
-    protected abstract KitServer start(GracefulShutdown graceful, KitApp app) throws Exception;
-
-    /**
-     * The configuration every scenario starts from; scenarios adjust the durations they test.
-     *
-     * @return a builder
-     */
-    protected GracefulConfig.Builder baseConfig() {
-        return GracefulConfig.builder()
-                .readinessDelay(Duration.ZERO)
-                .drainTimeout(Duration.ofSeconds(10))
-                .closeTimeout(Duration.ofSeconds(5));
-    }
+public abstract class DrainConformanceKit extends KitHarness {
 
     // ------------------------------------------------------------------ scenarios
 
     @Test
     void servesTheAppAndAnswersHealthBeforeAnyShutdown() throws Exception {
-        startWith(baseConfig());
+        GracefulShutdown graceful = startWith(baseConfig());
         try (RawHttpConnection c = connect()) {
             c.send("GET", "/", null);
             Response hello = c.read();
@@ -144,12 +95,12 @@ public abstract class DrainConformanceKit {
             assertThat(post.status()).isEqualTo(405);
             assertThat(post.header("Allow")).contains("GET");
         }
-        assertThat(graceful.state()).isEqualTo(dev.graceful.State.READY);
+        assertThat(graceful.state()).isEqualTo(State.READY);
     }
 
     @Test
     void readinessFailsAtOnceWhileEverythingIsStillServedDuringTheReadinessDelay() throws Exception {
-        startWith(baseConfig().readinessDelay(Duration.ofSeconds(30)));
+        GracefulShutdown graceful = startWith(baseConfig().readinessDelay(Duration.ofSeconds(30)));
         try (RawHttpConnection keptAlive = connect()) {
             keptAlive.send("GET", "/", null);
             assertThat(keptAlive.read().connectionClose())
@@ -164,32 +115,19 @@ public abstract class DrainConformanceKit {
             // Served normally, but asked to close: a client with a long-lived connection (a
             // pool behind a proxy that no longer routes here) reconnects and lands elsewhere.
             keptAlive.send("POST", "/", "abc");
-            Response r = keptAlive.read();
-            assertThat(r.status())
-                    .as("a request on a kept-alive connection during the readiness delay")
-                    .isEqualTo(200);
-            assertThat(r.body()).isEqualTo("hello 3");
-            assertThat(r.connectionClose())
-                    .as("Connection: close once draining")
-                    .isTrue();
-            assertThat(keptAlive.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
+            assertServedThenClosed(
+                    keptAlive, "a request on a kept-alive connection during the readiness delay", "hello 3");
         }
         try (RawHttpConnection fresh = connect()) {
             fresh.send("GET", "/", null);
-            Response r = fresh.read();
-            assertThat(r.status())
-                    .as("a new connection during the readiness delay")
-                    .isEqualTo(200);
-            assertThat(r.body()).isEqualTo("hello");
-            assertThat(r.connectionClose()).isTrue();
-            assertThat(fresh.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
+            assertServedThenClosed(fresh, "a new connection during the readiness delay", "hello");
         }
         assertThat(graceful.phase()).isEqualTo(Phase.READINESS_DELAY);
     }
 
     @Test
     void newConnectionsAreRefusedOnceTheReadinessDelayIsOver() throws Exception {
-        startWith(baseConfig().readinessDelay(Duration.ofMillis(500)));
+        GracefulShutdown graceful = startWith(baseConfig().readinessDelay(Duration.ofMillis(500)));
         CompletableFuture<HttpResponse<String>> held = hold("h");
         awaitHeld("h");
 
@@ -198,8 +136,7 @@ public abstract class DrainConformanceKit {
         awaitConnectionsRefused();
         assertThat(held).as("the in-flight request is still running").isNotDone();
 
-        app.release("h");
-        HttpResponse<String> response = held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
+        HttpResponse<String> response = releaseAndAwait("h", held);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("released h");
         ShutdownReport report = awaitReport();
@@ -209,7 +146,7 @@ public abstract class DrainConformanceKit {
 
     @Test
     void inFlightRequestsSurviveTheDrain() throws Exception {
-        startWith(baseConfig());
+        GracefulShutdown graceful = startWith(baseConfig());
         CompletableFuture<HttpResponse<String>> get = hold("g");
         CompletableFuture<HttpResponse<String>> post = holdPost("p", "x".repeat(10_000));
         awaitHeld("g");
@@ -232,7 +169,7 @@ public abstract class DrainConformanceKit {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"GET", "POST"})
     void aRequestOnAnIdleKeptAliveConnectionIsServedWithConnectionCloseWhileDraining(String method) throws Exception {
-        startWith(baseConfig());
+        GracefulShutdown graceful = startWith(baseConfig());
         try (RawHttpConnection idle = connect()) {
             idle.send("GET", "/", null);
             assertThat(idle.read().connectionClose()).isFalse();
@@ -244,26 +181,17 @@ public abstract class DrainConformanceKit {
             awaitConnectionsRefused();
 
             idle.send(method, "/", "POST".equals(method) ? "hello" : null);
-            Response r = idle.read();
-            assertThat(r.status()).as("served, not refused, while draining").isEqualTo(200);
-            assertThat(r.body()).isEqualTo("POST".equals(method) ? "hello 5" : "hello");
-            assertThat(r.connectionClose())
-                    .as("Connection: close while draining")
-                    .isTrue();
-            assertThat(idle.awaitClose(AT_MOST))
-                    .as("the server then closes the connection cleanly")
-                    .isEqualTo(Close.EOF);
+            assertServedThenClosed(
+                    idle, "served, not refused, while draining", "POST".equals(method) ? "hello 5" : "hello");
 
-            app.release("keep");
-            assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode())
-                    .isEqualTo(200);
+            assertThat(releaseAndAwait("keep", held).statusCode()).isEqualTo(200);
         }
         assertThat(awaitReport().isClean()).isTrue();
     }
 
     @Test
     void healthAnswersOnOpenConnectionsWhileDraining() throws Exception {
-        startWith(baseConfig());
+        GracefulShutdown graceful = startWith(baseConfig());
         try (RawHttpConnection a = connect();
                 RawHttpConnection b = connect()) {
             a.send("GET", "/", null);
@@ -289,7 +217,7 @@ public abstract class DrainConformanceKit {
 
     @Test
     void aCommittedStreamingResponseFinishesAndThenTheConnectionCloses() throws Exception {
-        startWith(baseConfig());
+        GracefulShutdown graceful = startWith(baseConfig());
         // Keeps the drain open: the streamed connection must close after its response, not
         // merely at the final close.
         CompletableFuture<HttpResponse<String>> other = hold("other");
@@ -319,16 +247,14 @@ public abstract class DrainConformanceKit {
                     .as("closed while the drain still waits for another request")
                     .isEqualTo(Phase.AWAITING_IN_FLIGHT);
         }
-        app.release("other");
-        assertThat(other.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode())
-                .isEqualTo(200);
+        assertThat(releaseAndAwait("other", other).statusCode()).isEqualTo(200);
         assertThat(awaitReport().isClean()).isTrue();
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"GET", "POST"})
     void aResponseFinishedWhileDrainingCarriesConnectionCloseAndTheConnectionCloses(String method) throws Exception {
-        startWith(baseConfig());
+        GracefulShutdown graceful = startWith(baseConfig());
         CompletableFuture<HttpResponse<String>> other = hold("other");
         awaitHeld("other");
         try (RawHttpConnection c = connect()) {
@@ -338,35 +264,26 @@ public abstract class DrainConformanceKit {
             awaitConnectionsRefused();
 
             app.release("h");
-            Response r = c.read();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.body()).isEqualTo("POST".equals(method) ? "released h 4" : "released h");
-            assertThat(r.connectionClose())
-                    .as("a response not committed when the drain began asks to close")
-                    .isTrue();
-            assertThat(c.awaitClose(AT_MOST)).isEqualTo(Close.EOF);
+            assertServedThenClosed(
+                    c,
+                    "a response not committed when the drain began",
+                    "POST".equals(method) ? "released h 4" : "released h");
             assertThat(graceful.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
         }
-        app.release("other");
-        assertThat(other.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).statusCode())
-                .isEqualTo(200);
+        assertThat(releaseAndAwait("other", other).statusCode()).isEqualTo(200);
         assertThat(awaitReport().isClean()).isTrue();
     }
 
     @Test
     void theDeadlineForceClosesAndReportsTheStuckRequest() throws Exception {
-        startWith(baseConfig().drainTimeout(Duration.ofSeconds(1)));
+        GracefulShutdown graceful = startWith(baseConfig().drainTimeout(Duration.ofSeconds(1)));
         CompletableFuture<HttpResponse<String>> stuck = hold("stuck");
         awaitHeld("stuck");
 
         graceful.shutdown("kit");
         ShutdownReport report = awaitReport();
 
-        assertThat(report.drainTimedOut()).isTrue();
-        assertThat(report.abandoned()).isEqualTo(1);
-        assertThat(report.stuck())
-                .extracting(InFlightWork::description)
-                .anySatisfy(d -> assertThat(d).contains("/hold"));
+        assertOneStuck(report, "/hold");
         soon().until(stuck::isDone);
         assertThat(stuck).as("the stuck request's connection was force-closed").isCompletedExceptionally();
     }
@@ -374,7 +291,7 @@ public abstract class DrainConformanceKit {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"GET", "POST"})
     void aRequestStillBeingReadWhenTheDrainEndsIsRefusedWith503NotReset(String method) throws Exception {
-        startWith(baseConfig().closeTimeout(Duration.ofSeconds(10)));
+        GracefulShutdown graceful = startWith(baseConfig().closeTimeout(Duration.ofSeconds(10)));
         try (RawHttpConnection slow = connect()) {
             // One whole exchange first, so that the server has surely accepted the connection: a
             // connection still in the kernel's accept queue when the listener closes is reset by
@@ -401,7 +318,7 @@ public abstract class DrainConformanceKit {
 
     @Test
     void aClientThatDisconnectsMidRequestIsCountedOut() throws Exception {
-        startWith(baseConfig());
+        GracefulShutdown graceful = startWith(baseConfig());
         RawHttpConnection c = connect();
         c.send("GET", "/hold?id=gone", null);
         awaitHeld("gone");
@@ -417,7 +334,7 @@ public abstract class DrainConformanceKit {
 
     @Test
     void manyConcurrentRequestsDrainExactly() throws Exception {
-        startWith(baseConfig().drainTimeout(Duration.ofSeconds(30)));
+        GracefulShutdown graceful = startWith(baseConfig().drainTimeout(Duration.ofSeconds(30)));
         int n = 200;
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         List<String> ids = new ArrayList<>();
@@ -427,15 +344,7 @@ public abstract class DrainConformanceKit {
             responses.add(i % 3 == 0 ? holdPost(id, "body-" + i) : hold(id));
         }
         awaitAllHeld(ids);
-        AtomicLong lowest = new AtomicLong();
-        Thread monitor = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()
-                    && !graceful.termination().isDone()) {
-                lowest.accumulateAndGet(graceful.inFlight(), Math::min);
-            }
-        });
-        monitor.setDaemon(true);
-        monitor.start();
+        InFlightFloor floor = InFlightFloor.watch(graceful);
 
         graceful.shutdown("kit");
         awaitConnectionsRefused();
@@ -449,161 +358,10 @@ public abstract class DrainConformanceKit {
             assertThat(r.body()).startsWith("released c" + i);
         }
         ShutdownReport report = awaitReport();
-        monitor.join(5000);
+        floor.close();
         assertThat(report.isClean()).isTrue();
         assertThat(report.drained()).isEqualTo(n);
         assertThat(graceful.inFlight()).isZero();
-        assertThat(lowest.get()).as("the in-flight count never went negative").isGreaterThanOrEqualTo(0);
-    }
-
-    // ------------------------------------------------------------------ helpers for scenarios
-
-    /**
-     * Creates the coordinator, starts the server, marks it ready.
-     *
-     * @param config the configuration
-     * @return the coordinator
-     * @throws Exception when the server cannot start
-     */
-    protected final GracefulShutdown startWith(GracefulConfig.Builder config) throws Exception {
-        graceful = GracefulShutdown.create(config.build());
-        server = start(graceful, app);
-        graceful.markReady();
-        return graceful;
-    }
-
-    /**
-     * The coordinator of the running scenario.
-     *
-     * @return the coordinator
-     */
-    protected final GracefulShutdown graceful() {
-        return graceful;
-    }
-
-    /**
-     * The application port of the running scenario.
-     *
-     * @return the port
-     */
-    protected final int port() {
-        return server.port();
-    }
-
-    /**
-     * Opens a raw connection to the server, closed after the scenario.
-     *
-     * @return the connection
-     * @throws IOException when refused
-     */
-    protected final RawHttpConnection connect() throws IOException {
-        RawHttpConnection c = RawHttpConnection.open(port());
-        toClose.add(c);
-        return c;
-    }
-
-    /**
-     * A GET on a pooled connection of the JDK client.
-     *
-     * @param path the path
-     * @return the response
-     * @throws Exception on failure
-     */
-    protected final HttpResponse<String> get(String path) throws Exception {
-        return client.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /**
-     * Starts {@code GET /hold?id=...}.
-     *
-     * @param id the id
-     * @return the pending response
-     */
-    protected final CompletableFuture<HttpResponse<String>> hold(String id) {
-        return client.sendAsync(request("/hold?id=" + id).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /**
-     * Starts {@code POST /hold?id=...} with a body.
-     *
-     * @param id   the id
-     * @param body the body
-     * @return the pending response
-     */
-    protected final CompletableFuture<HttpResponse<String>> holdPost(String id, String body) {
-        return client.sendAsync(
-                request("/hold?id=" + id)
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
-                .timeout(AT_MOST);
-    }
-
-    /**
-     * Waits until the held request {@code id} reached the application.
-     *
-     * @param id the id
-     */
-    protected final void awaitHeld(String id) {
-        soon().until(() -> app.isHeld(id));
-    }
-
-    /**
-     * Waits until every held request in {@code ids} reached the application.
-     *
-     * @param ids the ids
-     */
-    protected final void awaitAllHeld(java.util.Collection<String> ids) {
-        soon().until(() -> ids.stream().allMatch(app::isHeld));
-    }
-
-    /**
-     * An Awaitility wait bounded by {@link #AT_MOST} that checks at once and then every 10 ms
-     * (Awaitility's default first waits 100 ms, which adds up over a scenario).
-     *
-     * @return the condition factory
-     */
-    protected static org.awaitility.core.ConditionFactory soon() {
-        return await().atMost(AT_MOST).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
-    }
-
-    /** Waits until a new TCP connection to the application port is refused (not accepted, not queued). */
-    protected final void awaitConnectionsRefused() {
-        ConnectProbe.awaitRefused("127.0.0.1", port(), AT_MOST);
-    }
-
-    /**
-     * Waits for the end of the shutdown sequence.
-     *
-     * @return the report
-     */
-    protected final ShutdownReport awaitReport() {
-        await().atMost(AT_MOST.multipliedBy(3))
-                .pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(10))
-                .until(() -> graceful.termination().isDone());
-        return graceful.termination().join();
-    }
-
-    @AfterEach
-    final void stopServer() throws Exception {
-        app.releaseAll();
-        synchronized (toClose) {
-            for (AutoCloseable c : toClose) {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // best effort
-                }
-            }
-            toClose.clear();
-        }
-        if (server != null) {
-            server.close();
-        }
+        assertThat(floor.lowest()).as("the in-flight count never went negative").isGreaterThanOrEqualTo(0);
     }
 }

@@ -5,18 +5,15 @@ package dev.graceful.testkit;
  */
 public interface KitServer extends AutoCloseable {
 
-    /**
-     * The application port (the health endpoints answer here too).
-     *
-     * @return the port
-     */
+    /** The application port (the health endpoints answer here too). */
     int port();
 
-    /**
-     * Stops the server at once, whatever state the drain is in (the kit's cleanup).
-     *
-     * @throws Exception on failure
-     */
+    /** Stops the server at once, whatever state the drain is in (the kit's cleanup). */
     @Override
     void close() throws Exception;
+
+    /** A running server on {@code port}, stopped by {@code stop}. */
+    static KitServer of(int port, AutoCloseable stop) {
+        return new RunningServer(port, stop);
+    }
 }

@@ -61,17 +61,10 @@ public final class ChildApp {
         boolean mainExits = flags.contains("--main-exits");
         for (int i = 0; i < args.length - 1; i++) {
             switch (args[i]) {
-                case "--drain-timeout":
-                    config.drainTimeout(Durations.parse(args[i + 1]));
-                    break;
-                case "--readiness-delay":
-                    config.readinessDelay(Durations.parse(args[i + 1]));
-                    break;
-                case "--watchdog-margin":
-                    config.watchdogMargin(Durations.parse(args[i + 1]));
-                    break;
-                default:
-                    break;
+                case "--drain-timeout" -> config.drainTimeout(Durations.parse(args[i + 1]));
+                case "--readiness-delay" -> config.readinessDelay(Durations.parse(args[i + 1]));
+                case "--watchdog-margin" -> config.watchdogMargin(Durations.parse(args[i + 1]));
+                default -> {}
             }
         }
         GracefulShutdown graceful = GracefulShutdown.create(config.build());

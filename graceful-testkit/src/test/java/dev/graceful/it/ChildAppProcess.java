@@ -90,21 +90,19 @@ final class ChildAppProcess implements AutoCloseable {
     }
 
     int health(String path) throws Exception {
-        return CLIENT.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+        return health(path, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     String healthBody(String path) throws Exception {
+        return health(path, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private <T> HttpResponse<T> health(String path, HttpResponse.BodyHandler<T> body) throws Exception {
         return CLIENT.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                body);
     }
 
     @Override

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Real child JVMs receiving real signals. */
 class SignalHandlingIT {
@@ -16,6 +18,17 @@ class SignalHandlingIT {
     private static void awaitInFlight(ChildAppProcess child, int n) {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> child.healthBody("/livez").contains("\"inFlight\":" + n));
+    }
+
+    /** Sends SIGTERM and returns the exit status, waiting up to 15 s for the exit. */
+    private static int terminate(ChildAppProcess child) throws Exception {
+        child.jvm.signal("TERM");
+        return child.jvm.awaitExit(Duration.ofSeconds(15));
+    }
+
+    private static void signalAndAwaitNotReady(ChildAppProcess child, String signal) throws Exception {
+        child.jvm.signal(signal);
+        await().atMost(Duration.ofSeconds(5)).until(() -> child.health("/healthz") == 503);
     }
 
     @Test
@@ -64,8 +77,7 @@ class SignalHandlingIT {
         try (ChildAppProcess child = ChildAppProcess.start()) {
             CompletableFuture<HttpResponse<String>> held = child.hold("a");
             awaitInFlight(child, 1);
-            child.jvm.signal("INT");
-            await().atMost(Duration.ofSeconds(5)).until(() -> child.health("/healthz") == 503);
+            signalAndAwaitNotReady(child, "INT");
             child.release("a");
             assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isZero();
@@ -73,32 +85,20 @@ class SignalHandlingIT {
         }
     }
 
-    @Test
-    void aSecondSigintEndsTheDrainPromptlyWith130() throws Exception {
+    @ParameterizedTest(name = "SIG{0} twice exits {1}")
+    @CsvSource({"INT, 130", "TERM, 143"})
+    void aSecondSignalEndsTheDrainPromptlyWith128PlusItsNumber(String signal, int exitStatus) throws Exception {
         try (ChildAppProcess child = ChildAppProcess.start("--drain-timeout", "60s")) {
             child.hold("a");
             awaitInFlight(child, 1);
-            child.jvm.signal("INT");
-            await().atMost(Duration.ofSeconds(5)).until(() -> child.health("/healthz") == 503);
+            signalAndAwaitNotReady(child, signal);
             long second = System.nanoTime();
-            child.jvm.signal("INT");
-            assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isEqualTo(130);
+            child.jvm.signal(signal);
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isEqualTo(exitStatus);
             System.out.printf(
-                    "[measure] second SIGINT -> exit: %d ms%n",
-                    TimeUnit.NANOSECONDS.toMillis(child.jvm.exitedAtNanos() - second));
-            assertThat(child.output()).contains("Second signal (SIGINT)");
-        }
-    }
-
-    @Test
-    void aSecondSigtermEndsTheDrainPromptlyWith143() throws Exception {
-        try (ChildAppProcess child = ChildAppProcess.start("--drain-timeout", "60s")) {
-            child.hold("a");
-            awaitInFlight(child, 1);
-            child.jvm.signal("TERM");
-            await().atMost(Duration.ofSeconds(5)).until(() -> child.health("/healthz") == 503);
-            child.jvm.signal("TERM");
-            assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isEqualTo(143);
+                    "[measure] second SIG%s -> exit: %d ms%n",
+                    signal, TimeUnit.NANOSECONDS.toMillis(child.jvm.exitedAtNanos() - second));
+            assertThat(child.output()).contains("Second signal (SIG" + signal + ")");
         }
     }
 
@@ -107,8 +107,7 @@ class SignalHandlingIT {
         try (ChildAppProcess child = ChildAppProcess.start("--drain-timeout", "1s")) {
             child.hold("stuck-1");
             awaitInFlight(child, 1);
-            child.jvm.signal("TERM");
-            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(3);
+            assertThat(terminate(child)).isEqualTo(3);
             assertThat(child.output())
                     .contains(
                             "Drain timed out after 1s with 1 unit(s) still in flight",
@@ -121,8 +120,7 @@ class SignalHandlingIT {
     @Test
     void theExitCodeSurvivesAMainThreadThatReturnsAfterTermination() throws Exception {
         try (ChildAppProcess child = ChildAppProcess.start("--main-returns", "--hang-task")) {
-            child.jvm.signal("TERM");
-            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(4);
+            assertThat(terminate(child)).isEqualTo(4);
         }
     }
 
@@ -131,9 +129,8 @@ class SignalHandlingIT {
         try (ChildAppProcess child = ChildAppProcess.start("--main-exits", "--drain-timeout", "500ms")) {
             child.hold("stuck");
             awaitInFlight(child, 1);
-            child.jvm.signal("TERM");
             // Force-closing stops the server, whose threads were all that kept the JVM alive.
-            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(3);
+            assertThat(terminate(child)).isEqualTo(3);
             assertThat(child.output()).contains("TASK after ran");
         }
     }
@@ -141,8 +138,7 @@ class SignalHandlingIT {
     @Test
     void aHungShutdownTaskIsAbandonedTheNextOneRunsAndTheExitCodeSaysSo() throws Exception {
         try (ChildAppProcess child = ChildAppProcess.start("--hang-task")) {
-            child.jvm.signal("TERM");
-            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(4);
+            assertThat(terminate(child)).isEqualTo(4);
             assertThat(child.output())
                     .contains(
                             "Shutdown task 'hang' overran its timeout of 500ms",

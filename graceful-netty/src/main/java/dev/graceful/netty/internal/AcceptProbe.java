@@ -26,8 +26,7 @@ final class AcceptProbe extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (msg instanceof Channel) {
-            Channel child = (Channel) msg;
+        if (msg instanceof Channel child) {
             Registered registered = new Registered();
             owner.childAccepted();
             // First in the child's pipeline: its channelRegistered comes after the initializer (and

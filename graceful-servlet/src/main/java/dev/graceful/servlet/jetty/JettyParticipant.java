@@ -2,8 +2,8 @@ package dev.graceful.servlet.jetty;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
-import dev.graceful.Participant;
 import dev.graceful.servlet.internal.ConnectionDrain;
+import dev.graceful.servlet.internal.DrainingParticipant;
 import dev.graceful.servlet.internal.ParticipantBuilder;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
@@ -53,18 +53,17 @@ import org.slf4j.LoggerFactory;
  * <p>Connections of other protocols (HTTP/2, WebSocket) are not judged idle; they close when the
  * server stops.
  */
-public final class JettyParticipant implements Participant {
+public final class JettyParticipant extends DrainingParticipant {
 
     private static final Logger log = LoggerFactory.getLogger(JettyParticipant.class);
 
     private final Server server;
     private final JettyInternals internals;
-    private final ConnectionDrain drain;
 
     private JettyParticipant(Builder b) {
+        super(new ConnectionDrain("jetty", b, new Connections(b.server, b.internals), log));
         this.server = b.server;
         this.internals = b.internals;
-        this.drain = new ConnectionDrain("jetty", b, new Connections(), log);
     }
 
     /**
@@ -101,13 +100,8 @@ public final class JettyParticipant implements Participant {
     }
 
     @Override
-    public String name() {
-        return drain.name();
-    }
-
-    @Override
     public CompletableFuture<Void> stopAccepting() {
-        drain.listenersClosing();
+        listenersClosing();
         int closing = 0;
         for (Connector c : server.getConnectors()) {
             if (c instanceof NetworkConnector network) {
@@ -149,23 +143,8 @@ public final class JettyParticipant implements Participant {
         }
     }
 
-    @Override
-    public CompletableFuture<Void> closeIdle() {
-        return drain.closeIdle();
-    }
-
-    @Override
-    public CompletableFuture<Void> forceClose() {
-        return drain.forceClose();
-    }
-
-    @Override
-    public String toString() {
-        return "JettyParticipant[" + name() + "]";
-    }
-
     /** The server's connections, as the drain sees them. */
-    private final class Connections implements ConnectionDrain.Server {
+    private record Connections(Server server, JettyInternals internals) implements ConnectionDrain.Server {
 
         @Override
         public String ports() {

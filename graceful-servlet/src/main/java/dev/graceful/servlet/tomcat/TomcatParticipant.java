@@ -2,9 +2,9 @@ package dev.graceful.servlet.tomcat;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
-import dev.graceful.Participant;
 import dev.graceful.servlet.internal.Background;
 import dev.graceful.servlet.internal.ConnectionDrain;
+import dev.graceful.servlet.internal.DrainingParticipant;
 import dev.graceful.servlet.internal.ParticipantBuilder;
 import java.time.Duration;
 import java.util.List;
@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * factories therefore set the connector property {@code bindOnInit=false} (as Spring Boot does),
  * and refuse a connector that was already bound at init.
  */
-public final class TomcatParticipant implements Participant {
+public final class TomcatParticipant extends DrainingParticipant {
 
     private static final Logger log = LoggerFactory.getLogger(TomcatParticipant.class);
     /** As long as Tomcat itself waits for its acceptor to unlock. */
@@ -64,12 +64,15 @@ public final class TomcatParticipant implements Participant {
 
     private final TomcatInternals internals;
     private final TomcatConnections connections;
-    private final ConnectionDrain drain;
 
     private TomcatParticipant(Builder b) {
+        this(b, new TomcatConnections(b.tomcat, b.connectors, b.internals));
+    }
+
+    private TomcatParticipant(Builder b, TomcatConnections connections) {
+        super(new ConnectionDrain("tomcat", b, connections, log));
         this.internals = b.internals;
-        this.connections = new TomcatConnections(b.tomcat, b.connectors, b.internals);
-        this.drain = new ConnectionDrain("tomcat", b, connections, log);
+        this.connections = connections;
     }
 
     /**
@@ -136,13 +139,8 @@ public final class TomcatParticipant implements Participant {
     }
 
     @Override
-    public String name() {
-        return drain.name();
-    }
-
-    @Override
     public CompletableFuture<Void> stopAccepting() {
-        drain.listenersClosing();
+        listenersClosing();
         // Waking Tomcat's acceptor connects to the listener, and may wait for the acceptor: not on
         // the engine's thread.
         return Background.run("graceful-tomcat-stop-accepting", () -> {
@@ -179,21 +177,6 @@ public final class TomcatParticipant implements Participant {
             }
         }
         log.debug("{}: listener closed; {} connection(s) will close after their response", name(), closing);
-    }
-
-    @Override
-    public CompletableFuture<Void> closeIdle() {
-        return drain.closeIdle();
-    }
-
-    @Override
-    public CompletableFuture<Void> forceClose() {
-        return drain.forceClose();
-    }
-
-    @Override
-    public String toString() {
-        return "TomcatParticipant[" + name() + "]";
     }
 
     private static void prepare(Connector connector, TomcatInternals internals) {

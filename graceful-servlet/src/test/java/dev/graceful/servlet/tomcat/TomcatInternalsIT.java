@@ -21,13 +21,11 @@ import dev.graceful.GracefulShutdown;
 import dev.graceful.servlet.LogCapture;
 import dev.graceful.servlet.ModesServlet;
 import dev.graceful.servlet.Servers;
+import dev.graceful.testkit.KitClient;
 import dev.graceful.testkit.KitServer;
 import dev.graceful.testkit.RawHttpConnection;
 import java.net.ConnectException;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,10 +51,7 @@ class TomcatInternalsIT {
     private static final String PINNED = ServerInfo.getServerNumber();
 
     private final ModesServlet servlet = new ModesServlet();
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private final KitClient client = new KitClient(() -> this.server.port(), AT_MOST);
     private final List<RawHttpConnection> connections = new ArrayList<>();
     private final LogCapture logs = new LogCapture();
     private KitServer server;
@@ -133,7 +128,7 @@ class TomcatInternalsIT {
     /** Tomcat's own close stops its acceptor (the direct close parks it), and still refuses. */
     private void assertTomcatsOwnCloseIsUsed(TomcatInternals internals) throws Exception {
         start(internals, Map.of());
-        CompletableFuture<HttpResponse<String>> held = send("/m?mode=sync&id=held");
+        CompletableFuture<HttpResponse<String>> held = client.getAsync("/m?mode=sync&id=held");
         soon().until(() -> servlet.isStarted("held"));
         Thread acceptor = acceptor();
 
@@ -221,8 +216,8 @@ class TomcatInternalsIT {
 
     /** Two held requests reach maxConnections=2; three more connections wait in the backlog. */
     private List<RawHttpConnection> fillTheBacklog() throws Exception {
-        send("/m?mode=sync&id=a");
-        send("/m?mode=sync&id=b");
+        client.getAsync("/m?mode=sync&id=a");
+        client.getAsync("/m?mode=sync&id=b");
         soon().until(() -> servlet.isStarted("a") && servlet.isStarted("b"));
         List<RawHttpConnection> queued = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -258,14 +253,5 @@ class TomcatInternalsIT {
         RawHttpConnection c = RawHttpConnection.open(server.port());
         connections.add(c);
         return c;
-    }
-
-    private CompletableFuture<HttpResponse<String>> send(String target) {
-        return client.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + target))
-                        .timeout(AT_MOST)
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

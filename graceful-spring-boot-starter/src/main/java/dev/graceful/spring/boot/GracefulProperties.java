@@ -76,164 +76,74 @@ public class GracefulProperties {
     /** The health endpoints served on the application port. */
     private final Health health = new Health();
 
-    /**
-     * Whether graceful shutdown is enabled.
-     *
-     * @return {@code true} unless disabled
-     */
     public boolean isEnabled() {
         return enabled;
     }
 
-    /**
-     * Enables or disables the starter.
-     *
-     * @param enabled whether to enable it
-     */
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
     }
 
-    /**
-     * The readiness delay.
-     *
-     * @return the readiness delay
-     */
     public Duration getReadinessDelay() {
         return readinessDelay;
     }
 
-    /**
-     * Sets the readiness delay.
-     *
-     * @param readinessDelay the readiness delay
-     */
     public void setReadinessDelay(Duration readinessDelay) {
         this.readinessDelay = readinessDelay;
     }
 
-    /**
-     * The drain timeout.
-     *
-     * @return the drain timeout
-     */
     public Duration getDrainTimeout() {
         return drainTimeout;
     }
 
-    /**
-     * Sets the drain timeout.
-     *
-     * @param drainTimeout the drain timeout
-     */
     public void setDrainTimeout(Duration drainTimeout) {
         this.drainTimeout = drainTimeout;
     }
 
-    /**
-     * The close timeout.
-     *
-     * @return the close timeout
-     */
     public Duration getCloseTimeout() {
         return closeTimeout;
     }
 
-    /**
-     * Sets the close timeout.
-     *
-     * @param closeTimeout the close timeout
-     */
     public void setCloseTimeout(Duration closeTimeout) {
         this.closeTimeout = closeTimeout;
     }
 
-    /**
-     * The default shutdown task timeout.
-     *
-     * @return the default task timeout
-     */
     public Duration getDefaultTaskTimeout() {
         return defaultTaskTimeout;
     }
 
-    /**
-     * Sets the default shutdown task timeout.
-     *
-     * @param defaultTaskTimeout the default task timeout
-     */
     public void setDefaultTaskTimeout(Duration defaultTaskTimeout) {
         this.defaultTaskTimeout = defaultTaskTimeout;
     }
 
-    /**
-     * The watchdog margin.
-     *
-     * @return the watchdog margin
-     */
     public Duration getWatchdogMargin() {
         return watchdogMargin;
     }
 
-    /**
-     * Sets the watchdog margin.
-     *
-     * @param watchdogMargin the watchdog margin
-     */
     public void setWatchdogMargin(Duration watchdogMargin) {
         this.watchdogMargin = watchdogMargin;
     }
 
-    /**
-     * The stop budget.
-     *
-     * @return the budget, or {@code null} for none
-     */
     public Duration getBudget() {
         return budget;
     }
 
-    /**
-     * Sets the stop budget.
-     *
-     * @param budget the budget, or {@code null} for none
-     */
     public void setBudget(Duration budget) {
         this.budget = budget;
     }
 
-    /**
-     * How many stuck requests a timed-out drain describes.
-     *
-     * @return the bound
-     */
     public int getMaxReportedInFlight() {
         return maxReportedInFlight;
     }
 
-    /**
-     * Sets how many stuck requests a timed-out drain describes.
-     *
-     * @param maxReportedInFlight the bound
-     */
     public void setMaxReportedInFlight(int maxReportedInFlight) {
         this.maxReportedInFlight = maxReportedInFlight;
     }
 
-    /**
-     * Signal handling.
-     *
-     * @return the signal settings
-     */
     public Signals getSignals() {
         return signals;
     }
 
-    /**
-     * The health endpoints on the application port.
-     *
-     * @return the health settings
-     */
     public Health getHealth() {
         return health;
     }
@@ -251,20 +161,10 @@ public class GracefulProperties {
          */
         private boolean enabled = true;
 
-        /**
-         * Whether graceful owns SIGTERM and SIGINT.
-         *
-         * @return {@code true} unless disabled
-         */
         public boolean isEnabled() {
             return enabled;
         }
 
-        /**
-         * Sets whether graceful owns SIGTERM and SIGINT.
-         *
-         * @param enabled whether it does
-         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
@@ -286,56 +186,26 @@ public class GracefulProperties {
         /** Paths answering liveness: 200 while the process serves. */
         private List<String> livenessPaths = new ArrayList<>(List.of("/livez"));
 
-        /**
-         * Whether the health paths are answered.
-         *
-         * @return {@code true} unless disabled
-         */
         public boolean isEnabled() {
             return enabled;
         }
 
-        /**
-         * Sets whether the health paths are answered.
-         *
-         * @param enabled whether they are
-         */
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
         }
 
-        /**
-         * The readiness paths.
-         *
-         * @return the paths
-         */
         public List<String> getReadinessPaths() {
             return readinessPaths;
         }
 
-        /**
-         * Sets the readiness paths.
-         *
-         * @param readinessPaths the paths
-         */
         public void setReadinessPaths(List<String> readinessPaths) {
             this.readinessPaths = readinessPaths;
         }
 
-        /**
-         * The liveness paths.
-         *
-         * @return the paths
-         */
         public List<String> getLivenessPaths() {
             return livenessPaths;
         }
 
-        /**
-         * Sets the liveness paths.
-         *
-         * @param livenessPaths the paths
-         */
         public void setLivenessPaths(List<String> livenessPaths) {
             this.livenessPaths = livenessPaths;
         }

@@ -93,11 +93,7 @@ class GracefulOptionalIntegrationsTest {
 
     @Test
     void startsWithoutMicrometerOnTheClassPath() {
-        runner.withClassLoader(new FilteredClassLoader("io.micrometer"))
-                .run(context -> assertThat(context)
-                        .hasNotFailed()
-                        .hasSingleBean(GracefulShutdown.class)
-                        .doesNotHaveBean(GracefulMetrics.class));
+        assertStartsWithout("io.micrometer", GracefulMetrics.class);
     }
 
     @Test
@@ -156,11 +152,7 @@ class GracefulOptionalIntegrationsTest {
 
     @Test
     void startsWithoutActuatorHealthOnTheClassPath() {
-        runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
-                .run(context -> assertThat(context)
-                        .hasNotFailed()
-                        .hasSingleBean(GracefulShutdown.class)
-                        .doesNotHaveBean(GracefulHealthIndicator.class));
+        assertStartsWithout("org.springframework.boot.health", GracefulHealthIndicator.class);
     }
 
     // ------------------------------------------------------------------ WebFlux, Reactor Netty
@@ -221,5 +213,14 @@ class GracefulOptionalIntegrationsTest {
                         .doesNotHaveBean(GracefulWebFilter.class)
                         .doesNotHaveBean(ReactorNettyGraceful.class)
                         .doesNotHaveBean(GracefulHealthIndicator.class));
+    }
+
+    /** The application starts without {@code library} on the class path, and so without {@code bean}. */
+    private void assertStartsWithout(String library, Class<?> bean) {
+        runner.withClassLoader(new FilteredClassLoader(library))
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .hasSingleBean(GracefulShutdown.class)
+                        .doesNotHaveBean(bean));
     }
 }

@@ -101,18 +101,7 @@ enum BootServer {
     }
 
     static KitServer kitServer(ConfigurableApplicationContext context) {
-        int port = port(context);
-        return new KitServer() {
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public void close() throws Exception {
-                closeSoon(context);
-            }
-        };
+        return KitServer.of(port(context), () -> closeSoon(context));
     }
 
     /** A plain Spring MVC application. */

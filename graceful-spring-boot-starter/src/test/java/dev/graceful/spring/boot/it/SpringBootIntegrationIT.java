@@ -6,12 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Phase;
 import dev.graceful.ShutdownReport;
-import dev.graceful.testkit.ConnectProbe;
 import dev.graceful.testkit.KitApp;
+import dev.graceful.testkit.KitClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -40,11 +37,9 @@ class SpringBootIntegrationIT {
     private static final Duration AT_MOST = Duration.ofSeconds(15);
 
     private final KitApp kit = new KitApp();
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private final KitClient client = new KitClient(() -> this.port, AT_MOST);
     private ConfigurableApplicationContext context;
+    private int port;
 
     @AfterEach
     void close() throws InterruptedException {
@@ -62,27 +57,27 @@ class SpringBootIntegrationIT {
                 "graceful.readiness-delay=30s",
                 "management.endpoint.health.probes.enabled=true",
                 "management.endpoint.health.show-details=always");
-        int port = BootServer.port(context);
-        assertThat(get(port, "/actuator/health/readiness").statusCode()).isEqualTo(200);
-        assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);
+        port = BootServer.port(context);
+        assertThat(client.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+        assertThat(client.get("/healthz").statusCode()).isEqualTo(200);
 
         GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
         graceful.shutdown("test");
 
-        HttpResponse<String> readiness = get(port, "/actuator/health/readiness");
+        HttpResponse<String> readiness = client.get("/actuator/health/readiness");
         assertThat(readiness.statusCode()).isEqualTo(503);
         assertThat(readiness.body()).contains("OUT_OF_SERVICE");
-        assertThat(get(port, "/healthz").statusCode()).isEqualTo(503);
-        HttpResponse<String> liveness = get(port, "/actuator/health/liveness");
+        assertThat(client.get("/healthz").statusCode()).isEqualTo(503);
+        HttpResponse<String> liveness = client.get("/actuator/health/liveness");
         assertThat(liveness.statusCode()).isEqualTo(200);
         assertThat(liveness.body()).contains("\"status\":\"UP\"");
-        assertThat(get(port, "/livez").statusCode()).isEqualTo(200);
+        assertThat(client.get("/livez").statusCode()).isEqualTo(200);
 
         ApplicationAvailability availability = context.getBean(ApplicationAvailability.class);
         assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
         assertThat(availability.getLivenessState()).isEqualTo(LivenessState.CORRECT);
 
-        HttpResponse<String> health = get(port, "/actuator/health");
+        HttpResponse<String> health = client.get("/actuator/health");
         assertThat(health.body())
                 .contains("\"graceful\"")
                 .contains("\"state\":\"DRAINING\"")
@@ -106,25 +101,24 @@ class SpringBootIntegrationIT {
                 "management.server.port=0",
                 "management.server.address=127.0.0.1",
                 "management.endpoint.health.probes.enabled=true");
-        int port = BootServer.port(context);
+        port = BootServer.port(context);
         int managementPort = context.getEnvironment().getProperty("local.management.port", Integer.class);
         assertThat(managementPort).isNotEqualTo(port);
-        CompletableFuture<HttpResponse<String>> held = hold(port, "keep");
+        KitClient management = new KitClient(() -> managementPort, AT_MOST);
+        CompletableFuture<HttpResponse<String>> held = client.getAsync("/hold?id=" + "keep");
         await().atMost(AT_MOST).until(() -> kit.isHeld("keep"));
 
         context.getBean(GracefulShutdown.class).shutdown("test");
-        ConnectProbe.awaitRefused("127.0.0.1", port, AT_MOST);
+        client.awaitRefused();
 
-        assertThat(get(managementPort, "/actuator/health/readiness").statusCode())
-                .isEqualTo(503);
-        assertThat(get(managementPort, "/actuator/health/liveness").statusCode())
-                .isEqualTo(200);
+        assertThat(management.get("/actuator/health/readiness").statusCode()).isEqualTo(503);
+        assertThat(management.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
         kit.release("keep");
         assertThat(held.get(AT_MOST.toSeconds(), TimeUnit.SECONDS).body()).isEqualTo("released keep");
         ShutdownReport report =
                 context.getBean(GracefulShutdown.class).termination().get(AT_MOST.toSeconds(), TimeUnit.SECONDS);
         assertThat(report.isClean()).isTrue();
-        assertThat(get(managementPort, "/actuator/health/liveness").statusCode())
+        assertThat(management.get("/actuator/health/liveness").statusCode())
                 .as("the management server lives until Spring closes it")
                 .isEqualTo(200);
     }
@@ -135,15 +129,15 @@ class SpringBootIntegrationIT {
         context = server.start(null, kit);
         ((DefaultListableBeanFactory) context.getBeanFactory())
                 .registerDisposableBean("probe", new DestroyProbe(context.getBean(GracefulShutdown.class)));
-        int port = BootServer.port(context);
-        CompletableFuture<HttpResponse<String>> held = hold(port, "h");
+        port = BootServer.port(context);
+        CompletableFuture<HttpResponse<String>> held = client.getAsync("/hold?id=" + "h");
         await().atMost(AT_MOST).until(() -> kit.isHeld("h"));
         GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
 
         ConfigurableApplicationContext closing = context;
         Thread closer = new Thread(closing::close, "test-close");
         closer.start();
-        ConnectProbe.awaitRefused("127.0.0.1", port, AT_MOST);
+        client.awaitRefused();
         assertThat(graceful.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
         assertThat(closing.isActive())
                 .as("the context is still up while the drain runs")
@@ -177,23 +171,5 @@ class SpringBootIntegrationIT {
         public void destroy() {
             events.add("destroyed after " + graceful.phase());
         }
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    private HttpResponse<String> get(int port, String path) throws Exception {
-        return client.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .timeout(AT_MOST)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private CompletableFuture<HttpResponse<String>> hold(int port, String id) {
-        return client.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hold?id=" + id))
-                        .timeout(AT_MOST)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }
