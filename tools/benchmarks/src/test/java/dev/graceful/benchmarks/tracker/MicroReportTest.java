@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graceful.benchmarks.support.Rows;
-import dev.graceful.benchmarks.tracker.MicroReport.Fork;
+import dev.graceful.benchmarks.tracker.MicroBench.Fork;
 import java.util.Collection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class MicroReportTest {
                         .build())
                 .run();
 
-        List<Fork> forks = MicroReport.forks("round-1", results);
+        List<Fork> forks = MicroBench.forks("round-1", results);
 
         assertThat(forks).extracting(Fork::method).containsExactlyInAnyOrder("gracefulEnterExit", "longAdderPair");
         for (Fork f : forks) {
@@ -56,7 +56,7 @@ class MicroReportTest {
             assertThat(f.jvm()).startsWith("Java " + System.getProperty("java.version") + " (");
             assertThat(f.settings()).isEqualTo("0 x 1 s warm-up, 3 x 20 ms measured");
         }
-        assertThat(MicroReport.render(forks))
+        assertThat(MicroBench.render(forks))
                 .contains("### Java " + System.getProperty("java.version") + " (")
                 .contains("Per fork: 0 x 1 s warm-up, 3 x 20 ms measured iterations;")
                 .containsPattern("\\| 1 \\| gracefulEnterExit \\| [0-9.]+ \\| [0-9.]+ \\| n/a \\| [0-9.]+ \\|")
@@ -73,7 +73,7 @@ class MicroReportTest {
                 fork("a#0", "longAdderPair", 1, "avgt", 10.0, 0.0),
                 fork("a#1", "longAdderPair", 1, "avgt", 10.0, 0.0));
 
-        assertThat(MicroReport.render(forks))
+        assertThat(MicroBench.render(forks))
                 .contains("### " + JVM)
                 .contains("| 1 | gracefulEnterExit | 16.0 [11.0–21.0] | 1.60 [1.10–2.10] | n/a | 0.00 [0.00–0.00] |")
                 .contains("| 1 | longAdderPair | 10.0 [10.0–10.0] | (baseline) | n/a |")
@@ -90,7 +90,7 @@ class MicroReportTest {
                 fork("b#0", "gracefulEnterExit", 1, "avgt", 10.0),
                 fork("b#0", "longAdderPair", 1, "avgt", 10.0));
 
-        assertThat(MicroReport.render(forks))
+        assertThat(MicroBench.render(forks))
                 .contains("| 1 | gracefulEnterExit | 55.0 [10.0–100] | 1.00 [1.00–1.00] |")
                 .contains("**met** (median 1.00×; fastest samples 1.00×)");
     }
@@ -102,7 +102,7 @@ class MicroReportTest {
                 fork("a#0", "longAdderPair", 2, "thrpt", 100.0),
                 fork("a#0", "atomicLongPair", 2, "thrpt", 25.0));
 
-        assertThat(MicroReport.render(forks))
+        assertThat(MicroBench.render(forks))
                 .contains("| 2 | gracefulEnterExit | 50.0 | 2.00 | 0.50 |")
                 .contains(
                         "Target on 2 threads: gracefulEnterExit ≤ 1.2× the LongAdder pair: **NOT met** (median 2.00×; fastest samples 2.00×)");
@@ -114,12 +114,12 @@ class MicroReportTest {
                 fork("a#0", "gracefulEnterExit", 1, "avgt", 10.0, 24.0),
                 fork("a#0", "longAdderPair", 1, "avgt", 10.0, 0.0));
 
-        assertThat(MicroReport.render(forks)).contains("0 B/op: **NOT met** (at most 24.0 B/op)");
+        assertThat(MicroBench.render(forks)).contains("0 B/op: **NOT met** (at most 24.0 B/op)");
     }
 
     @Test
     void refusesAnEmptyInput() {
-        assertThatThrownBy(() -> MicroReport.render(List.of()))
+        assertThatThrownBy(() -> MicroBench.render(List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no benchmark results");
     }
