@@ -92,39 +92,25 @@ public final class LoadSummary {
         return sortedMicros[Math.max(0, rank - 1)] / 1000.0;
     }
 
-    /**
-     * Requests finished, successful or not (a request sent once more counts once).
-     *
-     * @return the count
-     */
+    /** Requests finished, successful or not (a request sent once more counts once). */
     public long requests() {
         return counts.requests;
     }
 
     /**
-     * Requests that failed: a status other than 2xx, a refused connection, a reset, a close before
-     * the whole response, a timeout, or a 2xx whose body names no version.
-     *
-     * @return the count
+     * Requests that failed: a status other than 2xx, a refused connection, a reset, a close before the whole
+     * response, a timeout, or a 2xx whose body names no version.
      */
     public long failures() {
         return counts.failures;
     }
 
-    /**
-     * GET requests (successful or not).
-     *
-     * @return the count
-     */
+    /** GET requests (successful or not). */
     public long gets() {
         return counts.gets;
     }
 
-    /**
-     * POST requests (successful or not).
-     *
-     * @return the count
-     */
+    /** POST requests (successful or not). */
     public long posts() {
         return counts.posts;
     }
@@ -148,95 +134,58 @@ public final class LoadSummary {
     }
 
     /**
-     * Requests sent once more on a new connection because the server (nginx, when it reloads)
-     * closed a kept-alive connection without answering them, where HTTP allows it (see
-     * {@link LoadGenerator.Builder#resend(boolean)}). Each is counted once in {@link #requests()},
-     * as a success or a failure by its final outcome.
-     *
-     * @return the count
+     * Requests sent once more on a new connection because the server (nginx, when it reloads) closed a kept-alive
+     * connection without answering them, where HTTP allows it (see {@link LoadGenerator.Builder#resend(boolean)}).
+     * Each is counted once in {@link #requests()}, as a success or a failure by its final outcome.
      */
     public long resent() {
         return counts.resentGets + counts.resentPosts;
     }
 
-    /**
-     * GET requests sent once more.
-     *
-     * @return the count
-     */
+    /** GET requests sent once more. */
     public long resentGets() {
         return counts.resentGets;
     }
 
-    /**
-     * POST requests sent once more (their body had never been sent).
-     *
-     * @return the count
-     */
+    /** POST requests sent once more (their body had never been sent). */
     public long resentPosts() {
         return counts.resentPosts;
     }
 
     /**
-     * Kept-alive connections found closed by the server before a request was written on them
-     * (nothing had been sent, so nothing was retried: a new connection was opened).
-     *
-     * @return the count
+     * Kept-alive connections found closed by the server before a request was written on them (nothing had been
+     * sent, so nothing was retried: a new connection was opened).
      */
     public long staleConnections() {
         return counts.staleConnections;
     }
 
-    /**
-     * Median latency of successful requests.
-     *
-     * @return milliseconds
-     */
+    /** Median latency of successful requests. */
     public double p50Millis() {
         return p50Millis;
     }
 
-    /**
-     * 99th percentile latency of successful requests.
-     *
-     * @return milliseconds
-     */
+    /** 99th percentile latency of successful requests. */
     public double p99Millis() {
         return p99Millis;
     }
 
-    /**
-     * Highest latency of a successful request.
-     *
-     * @return milliseconds
-     */
+    /** Highest latency of a successful request. */
     public double maxMillis() {
         return maxMillis;
     }
 
-    /**
-     * How long the run took.
-     *
-     * @return the duration
-     */
+    /** How long the run took. */
     public Duration elapsed() {
         return elapsed;
     }
 
-    /**
-     * The first failures, one line each (when, what, how).
-     *
-     * @return the lines
-     */
+    /** The first failures, one line each (when, what, how). */
     public List<String> failureSamples() {
         return failureSamples;
     }
 
-    /**
-     * The first resends, one line each.
-     *
-     * @return the lines
-     */
+    /** The first resends, one line each. */
     public List<String> resendSamples() {
         return resendSamples;
     }

@@ -58,10 +58,10 @@ class LoadSummaryTest {
 
     @Test
     void readsTheVersionFromContractBodies() {
-        assertThat(LoadGenerator.versionOf("hello from v1")).isEqualTo("v1");
-        assertThat(LoadGenerator.versionOf("done 2.0.1\n")).isEqualTo("2.0.1");
-        assertThat(LoadGenerator.versionOf("hello")).isNull();
-        assertThat(LoadGenerator.versionOf("done ")).isNull();
-        assertThat(LoadGenerator.versionOf("<html>502 Bad Gateway</html>")).isNull();
+        assertThat(Worker.versionOf("hello from v1")).isEqualTo("v1");
+        assertThat(Worker.versionOf("done 2.0.1\n")).isEqualTo("2.0.1");
+        assertThat(Worker.versionOf("hello")).isNull();
+        assertThat(Worker.versionOf("done ")).isNull();
+        assertThat(Worker.versionOf("<html>502 Bad Gateway</html>")).isNull();
     }
 }

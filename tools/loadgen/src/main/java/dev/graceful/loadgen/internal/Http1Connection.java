@@ -72,11 +72,7 @@ public final class Http1Connection implements Closeable {
         }
     }
 
-    /**
-     * How many exchanges completed on this connection (0: it is fresh).
-     *
-     * @return the count
-     */
+    /** How many exchanges completed on this connection (0: it is fresh). */
     public int exchanges() {
         return exchanges;
     }

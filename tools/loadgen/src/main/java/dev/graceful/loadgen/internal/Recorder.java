@@ -92,65 +92,37 @@ public final class Recorder {
         latencyParts.add(micros);
     }
 
-    /**
-     * Requests finished so far (successful or not).
-     *
-     * @return the count
-     */
+    /** Requests finished so far (successful or not). */
     public long requests() {
         return requests.sum();
     }
 
-    /**
-     * Failed requests so far.
-     *
-     * @return the count
-     */
+    /** Failed requests so far. */
     public long failures() {
         return failures.sum();
     }
 
-    /**
-     * GET requests so far.
-     *
-     * @return the count
-     */
+    /** GET requests so far. */
     public long gets() {
         return gets.sum();
     }
 
-    /**
-     * POST requests so far.
-     *
-     * @return the count
-     */
+    /** POST requests so far. */
     public long posts() {
         return posts.sum();
     }
 
-    /**
-     * GET requests sent once more.
-     *
-     * @return the count
-     */
+    /** GET requests sent once more. */
     public long resentGets() {
         return resentGets.sum();
     }
 
-    /**
-     * POST requests sent once more (their body had not been sent).
-     *
-     * @return the count
-     */
+    /** POST requests sent once more (their body had not been sent). */
     public long resentPosts() {
         return resentPosts.sum();
     }
 
-    /**
-     * Kept-alive connections found closed by the server before a request was sent on them.
-     *
-     * @return the count
-     */
+    /** Kept-alive connections found closed by the server before a request was sent on them. */
     public long staleConnections() {
         return staleConnections.sum();
     }
