@@ -144,7 +144,7 @@ public final class LoadGenerator {
             t.join(bound);
         }
         stopNanos.compareAndSet(0, System.nanoTime());
-        summary = LoadSummary.of(recorder, Duration.ofNanos(stopNanos.get() - startNanos));
+        summary = recorder.summary(Duration.ofNanos(stopNanos.get() - startNanos));
         return summary;
     }
 

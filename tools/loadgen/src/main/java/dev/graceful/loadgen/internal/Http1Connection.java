@@ -406,18 +406,12 @@ public final class Http1Connection implements Closeable {
          * How it failed: {@code refused}, {@code connect-failed}, {@code reset-before-response},
          * {@code closed-before-response}, {@code reset-mid-response}, {@code closed-mid-response},
          * {@code timeout} or {@code bad-response}.
-         *
-         * @return the kind
          */
         public String kind() {
             return kind;
         }
 
-        /**
-         * Whether the request went out on a connection that had served earlier requests.
-         *
-         * @return {@code true} for a kept-alive connection
-         */
+        /** Whether the request went out on a kept-alive connection, one that had served earlier requests. */
         public boolean reused() {
             return reused;
         }
@@ -427,8 +421,6 @@ public final class Http1Connection implements Closeable {
          * kept-alive connection that the server closed before any of the response, and it is
          * idempotent ({@code GET}) or provably incomplete (its body was still held back waiting
          * for {@code 100 Continue}).
-         *
-         * @return {@code true} when a client may send it again
          */
         public boolean resendable() {
             return resendable;
