@@ -226,21 +226,16 @@ public final class Http1Connection implements Closeable {
             String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
             String value = line.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
             switch (name) {
-                case "content-length":
-                    head.length = parseInt(value, "content-length");
-                    break;
-                case "transfer-encoding":
-                    head.chunked = value.contains("chunked");
-                    break;
-                case "connection":
+                case "content-length" -> head.length = parseInt(value, "content-length");
+                case "transfer-encoding" -> head.chunked = value.contains("chunked");
+                case "connection" -> {
                     if (value.contains("close")) {
                         head.close = true;
                     } else if (value.contains("keep-alive")) {
                         head.close = false;
                     }
-                    break;
-                default:
-                    break;
+                }
+                default -> {}
             }
         }
         return head;
