@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +49,6 @@ public final class OverheadBench {
         int seconds = run.number("seconds", run.smoke() ? 1 : 10);
         int warmup = run.number("warmup-seconds", run.smoke() ? 1 : 20);
         int connections = run.number("connections", 32);
-        Path logs = run.out().resolve("logs");
         for (String app : run.apps()) {
             Map<String, Child> servers = new LinkedHashMap<>();
             try {
@@ -56,7 +56,7 @@ public final class OverheadBench {
                     Child child = Child.start(
                             List.of("taskset", "-c", run.text("server-cpus")),
                             run.command(app, variant, false, "5s"),
-                            logs.resolve(app + "-" + variant + ".log"));
+                            run.log(app + "-" + variant + ".log"));
                     servers.put(variant, child);
                     int health = child.status("/healthz");
                     int expected = variant.equals("graceful") ? 200 : 404;
@@ -66,24 +66,15 @@ public final class OverheadBench {
                     }
                 }
                 for (String variant : VARIANTS) {
-                    Wrk w = wrk(
-                            run,
-                            connections,
-                            warmup,
-                            servers.get(variant).port(),
-                            logs.resolve(app + "-" + variant + "-warmup.txt"));
+                    Wrk w = wrk(run, warmup, servers.get(variant).port(), run.log(app + "-" + variant + "-warmup.txt"));
                     System.out.printf(
                             Locale.ROOT, "%-11s %-8s warm-up: %.0f req/s%n", app, variant, w.requestsPerSecond());
                 }
                 for (int r = 1; r <= run.rounds(); r++) {
                     for (String variant : BenchRun.inTurn(r, VARIANTS)) {
                         Map<String, Object> row = BenchRun.row(r, app);
-                        Wrk w = wrk(
-                                run,
-                                connections,
-                                seconds,
-                                servers.get(variant).port(),
-                                logs.resolve(String.format(Locale.ROOT, "%s-%s-round%d.txt", app, variant, r)));
+                        String name = String.format(Locale.ROOT, "%s-%s-round%d.txt", app, variant, r);
+                        Wrk w = wrk(run, seconds, servers.get(variant).port(), run.log(name));
                         row.put("variant", variant);
                         row.put("rps", w.requestsPerSecond());
                         row.put("p50_ms", w.p50Ms());
@@ -109,18 +100,11 @@ public final class OverheadBench {
         run.finish(rows -> render(rows, seconds, connections));
     }
 
-    private static Wrk wrk(BenchRun run, int connections, int seconds, int port, Path log)
-            throws IOException, InterruptedException {
-        List<String> command = List.of(
-                "taskset",
-                "-c",
-                run.text("client-cpus"),
-                run.text("wrk"),
-                "-t1",
-                "-c" + connections,
-                "-d" + seconds + "s",
-                "--latency",
-                "http://127.0.0.1:" + port + "/");
+    private static Wrk wrk(BenchRun run, int seconds, int port, Path log) throws IOException, InterruptedException {
+        int connections = run.number("connections", 32);
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", run.text("client-cpus"), run.text("wrk")));
+        command.addAll(List.of("-t1", "-c" + connections, "-d" + seconds + "s", "--latency"));
+        command.add("http://127.0.0.1:" + port + "/");
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -141,10 +125,7 @@ public final class OverheadBench {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(
                 Locale.ROOT, "%d round(s)", Rows.distinct(rows, "round").size()));
-        if (seconds > 0) {
-            sb.append(
-                    String.format(Locale.ROOT, " of `wrk -t1 -c%d -d%ds --latency` on `GET /`", connections, seconds));
-        }
+        sb.append(String.format(Locale.ROOT, " of `wrk -t1 -c%d -d%ds --latency` on `GET /`", connections, seconds));
         sb.append("; median [min–max] over rounds; ratios: graceful ÷ plain within the same round.\n\n");
         sb.append(
                 "| example | req/s graceful | req/s plain | **throughput ratio** | p99 ms graceful | p99 ms plain | p99 ratio | errors (graceful / plain) |\n");

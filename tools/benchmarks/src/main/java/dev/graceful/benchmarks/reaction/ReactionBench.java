@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -60,9 +59,7 @@ public final class ReactionBench {
                         Map<String, Object> row = BenchRun.row(r, app);
                         row.put("variant", variant);
                         row.put("scenario", scenario);
-                        Path log = run.out()
-                                .resolve("logs")
-                                .resolve(String.format(Locale.ROOT, "r%d-%s-%s-%s.log", r, app, variant, scenario));
+                        Path log = run.log(String.format(Locale.ROOT, "r%d-%s-%s-%s.log", r, app, variant, scenario));
                         int requests = scenario.equals("inflight") ? inFlight : 0;
                         measure(run.command(app, variant, true, "30s"), log, requests, workMs, termAfterMs, row);
                         run.sample(row);
@@ -105,14 +102,8 @@ public final class ReactionBench {
             if (requests > 0 && ok == requests) {
                 row.put("last_ms", ms(last - term));
             }
-            row.put(
-                    "drained_ms",
-                    since(term, child.lineTime(l -> l.contains("GracefulShutdown") && l.contains("Drained in"))));
-            row.put(
-                    "complete_ms",
-                    since(
-                            term,
-                            child.lineTime(l -> l.contains("GracefulShutdown") && l.contains("Shutdown complete"))));
+            row.put("drained_ms", sinceLogged(term, child, "Drained in"));
+            row.put("complete_ms", sinceLogged(term, child, "Shutdown complete"));
             row.put("exit_ms", ms(exit - term));
             row.put("exit_code", exitCode);
         } finally {
@@ -159,8 +150,11 @@ public final class ReactionBench {
         }
     }
 
-    private static Double since(long term, Optional<Long> at) {
-        return at.map(t -> ms(t - term)).orElse(null);
+    /** Milliseconds from SIGTERM to graceful's log line holding {@code text}; null without one. */
+    private static Double sinceLogged(long term, Child child, String text) {
+        return child.lineTime(l -> l.contains("GracefulShutdown") && l.contains(text))
+                .map(t -> ms(t - term))
+                .orElse(null);
     }
 
     static String render(List<Map<String, String>> rows, int workMs, int inFlight, int termAfterMs) {
@@ -171,15 +165,12 @@ public final class ReactionBench {
                         + " times in ms, median [min–max] over rounds; ratios: graceful ÷ framework within the same round.%n%n",
                 Rows.distinct(rows, "round").size()));
 
-        sb.append("#### Last in-flight completion → exit");
-        if (workMs > 0) {
-            sb.append(String.format(
-                    Locale.ROOT,
-                    " (%d × `GET /work?ms=%d` in flight, SIGTERM %d ms after they were sent)",
-                    inFlight,
-                    workMs,
-                    termAfterMs));
-        }
+        sb.append(String.format(
+                Locale.ROOT,
+                "#### Last in-flight completion → exit (%d × `GET /work?ms=%d` in flight, SIGTERM %d ms after they were sent)",
+                inFlight,
+                workMs,
+                termAfterMs));
         sb.append(
                 "\n\n| example | graceful | framework's own stop | graceful ÷ framework | answered 200 (graceful / framework) |\n");
         sb.append("|---|---:|---:|---:|---|\n");

@@ -61,8 +61,7 @@ public final class ScaleBench {
                 for (int n : sizes) {
                     Map<String, Object> row = BenchRun.row(r, app);
                     row.put("n", n);
-                    Path log =
-                            run.out().resolve("logs").resolve(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app, n));
+                    Path log = run.log(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app, n));
                     measure(run.command(app, "graceful", true, "60s"), jcmd, log, n, row);
                     run.sample(row);
                 }
@@ -196,12 +195,7 @@ public final class ScaleBench {
                 if (s.isEmpty()) {
                     continue;
                 }
-                sb.append("| ")
-                        .append(app)
-                        .append(" | ")
-                        .append(n)
-                        .append(" | ")
-                        .append(Rows.answered(s, "n"));
+                sb.append("| " + app + " | " + n + " | " + Rows.answered(s, "n"));
                 for (ToDoubleFunction<Map<String, String>> f : List.of(
                         last,
                         lastPerRequest,
@@ -233,10 +227,9 @@ public final class ScaleBench {
                         ratio(b, a, heapPerRequest)));
             }
         }
-        long failed = 0;
-        for (Map<String, String> r : rows) {
-            failed += (long) (Samples.number(r, "n") - Samples.number(r, "ok"));
-        }
+        long failed = rows.stream()
+                .mapToLong(r -> (long) (Samples.number(r, "n") - Samples.number(r, "ok")))
+                .sum();
         sb.append(String.format(
                 Locale.ROOT,
                 "- Requests not answered 200, all samples: %d%s%n",

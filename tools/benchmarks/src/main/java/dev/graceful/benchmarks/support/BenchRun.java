@@ -81,6 +81,11 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return v.isEmpty() ? def : v;
     }
 
+    /** {@code OUT/logs/NAME}: where a measurement's processes log. */
+    public Path log(String name) {
+        return out.resolve("logs").resolve(name);
+    }
+
     /** A group's own text option (declared with its default). */
     public String text(String name) {
         return text(options, name);
@@ -161,6 +166,6 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
 
     /** Writes {@code OUT/table.md}, the group's report, from every sample taken. */
     public void finish(Function<List<Map<String, String>>, String> render) throws IOException {
-        Files.writeString(out.resolve("table.md"), render.apply(Samples.read(out.resolve("samples.csv"))));
+        Files.writeString(out.resolve("table.md"), render.apply(samples.rows()));
     }
 }

@@ -40,16 +40,12 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Group 1's runner: every benchmark of this package, in rounds, each round one JMH run in this
- * process (its forks, if any, are fresh JVMs) with the GC profiler, failing on the first benchmark
- * error. Writes {@code OUT/round-N.log} (JMH's output), {@code OUT/round-N.json} (JMH's results),
- * {@code OUT/load.txt} (the load average around each round) and {@code OUT/table.md}
- * (from the results JMH returned: each benchmark's cost relative to the {@code LongAdder} pair and the
- * {@code AtomicLong} pair measured in the same run. A sample is one fork of one benchmark, the median of
- * its measurement iterations; a benchmark's sample and a baseline's are paired when they come from the
- * same round and fork index, so from one JMH run under the same background load).
- *
- * <p>Usage: {@code MicroBench --out DIR --rounds N -- JMH-OPTIONS}, as {@code bin/run-micro} calls it.
+ * Group 1's runner: every benchmark of this package, in rounds, each round one JMH run in this process
+ * with the GC profiler, failing on the first error. Writes {@code OUT/round-N.log} (JMH's output),
+ * {@code OUT/round-N.json} (its results), {@code OUT/load.txt} (the load average around each round) and
+ * {@code OUT/table.md}: each benchmark's cost relative to the baselines, sample paired with sample of the
+ * same round and fork (method: {@code docs/BENCHMARKS.md}). Usage, as {@code bin/run-micro} calls it:
+ * {@code MicroBench --out DIR --rounds N -- JMH-OPTIONS}.
  */
 public final class MicroBench {
 
@@ -101,13 +97,9 @@ public final class MicroBench {
                     .result(json.toString())
                     .build();
             try (PrintStream jmhOut = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
-                forks.addAll(forks(
-                        "round-" + r,
-                        new Runner(
-                                        run,
-                                        OutputFormatFactory.createFormatInstance(
-                                                jmhOut, jmh.verbosity().orElse(VerboseMode.NORMAL)))
-                                .run()));
+                var format = OutputFormatFactory.createFormatInstance(
+                        jmhOut, jmh.verbosity().orElse(VerboseMode.NORMAL));
+                forks.addAll(forks("round-" + r, new Runner(run, format).run()));
             } catch (RunnerException e) {
                 List<String> lines = Files.readAllLines(log);
                 System.err.println("JMH failed in round " + r + " (" + e.getMessage() + "); the end of " + log + ":");
@@ -209,17 +201,11 @@ public final class MicroBench {
                 .mapToInt(Map::size)
                 .min()
                 .orElse(0);
-        sb.append("### ").append(jvm).append("\n\n");
-        sb.append("Per fork: ")
-                .append(String.join("; ", settings))
-                .append(" iterations; a sample is the median of a")
-                .append(" fork's measured iterations. At least ")
-                .append(samples)
-                .append(" sample(s) per benchmark. Ratios:")
+        sb.append("### " + jvm + "\n\nPer fork: " + String.join("; ", settings) + " iterations; a sample is the median")
+                .append(" of a fork's measured iterations. At least " + samples + " sample(s) per benchmark. Ratios:")
                 .append(" the row's cost divided by the baseline's cost in the same run (same file, same fork index);")
-                .append(" median [min–max] over those pairs; above 1 is slower.\n\n");
-        sb.append("| threads | benchmark | ")
-                .append(String.join(", ", units))
+                .append(" median [min–max] over those pairs; above 1 is slower.\n\n")
+                .append("| threads | benchmark | " + String.join(", ", units))
                 .append(" | × LongAdder pair | × AtomicLong pair | B/op |\n");
         sb.append("|---:|---|---:|---:|---:|---:|\n");
         table.forEach((threads, rows) -> rows.forEach((method, s) -> sb.append(Rows.line(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graceful.benchmarks.support.Rows;
 import dev.graceful.benchmarks.tracker.MicroBench.Fork;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -67,11 +68,8 @@ class MicroReportTest {
     @Test
     void pairsSamplesOfTheSameFork() {
         // graceful's forks have medians 11 and 21 ns, the LongAdder pair's 10 and 10 ns: the ratios are 1.1 and 2.1.
-        List<Fork> forks = List.of(
-                fork("a#0", "gracefulEnterExit", 1, "avgt", 11.0, 0.0),
-                fork("a#1", "gracefulEnterExit", 1, "avgt", 21.0, 0.0),
-                fork("a#0", "longAdderPair", 1, "avgt", 10.0, 0.0),
-                fork("a#1", "longAdderPair", 1, "avgt", 10.0, 0.0));
+        List<Fork> forks = new ArrayList<>(subjectAndAdder("a#0", 11.0, 10.0, 0.0));
+        forks.addAll(subjectAndAdder("a#1", 21.0, 10.0, 0.0));
 
         assertThat(MicroBench.render(forks))
                 .contains("### " + JVM)
@@ -84,11 +82,8 @@ class MicroReportTest {
     void neverPairsSamplesFromDifferentRuns() {
         // Run a was slow for everything, run b fast: pairing within a run gives 1.0 both times;
         // pairing across runs would give 0.1 or 10.
-        List<Fork> forks = List.of(
-                fork("a#0", "gracefulEnterExit", 1, "avgt", 100.0),
-                fork("a#0", "longAdderPair", 1, "avgt", 100.0),
-                fork("b#0", "gracefulEnterExit", 1, "avgt", 10.0),
-                fork("b#0", "longAdderPair", 1, "avgt", 10.0));
+        List<Fork> forks = new ArrayList<>(subjectAndAdder("a#0", 100.0, 100.0, Double.NaN));
+        forks.addAll(subjectAndAdder("b#0", 10.0, 10.0, Double.NaN));
 
         assertThat(MicroBench.render(forks))
                 .contains("| 1 | gracefulEnterExit | 55.0 [10.0–100] | 1.00 [1.00–1.00] |")
@@ -129,6 +124,13 @@ class MicroReportTest {
         assertThat(Rows.median(Rows.stats(List.of(4.0, 1.0, 3.0, 2.0)))).isEqualTo(2.5);
         assertThat(Rows.format(Rows.stats(List.of(4.0, 1.0, 3.0, 2.0)))).isEqualTo("2.50 [1.00–4.00]");
         assertThat(Rows.stats(List.of(Double.NaN)).getN()).isZero();
+    }
+
+    /** graceful's hot path and the LongAdder pair, on one thread in one fork. */
+    private static List<Fork> subjectAndAdder(String pairing, double subject, double adder, double bytes) {
+        return List.of(
+                fork(pairing, "gracefulEnterExit", 1, "avgt", subject, bytes),
+                fork(pairing, "longAdderPair", 1, "avgt", adder, bytes));
     }
 
     private static Fork fork(String pairing, String method, int threads, String mode, double score) {
