@@ -65,23 +65,16 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
             }
             String value = args[++i];
             switch (option) {
-                case "--port":
-                    port = port(value);
-                    break;
-                case "--version":
+                case "--port" -> port = port(value);
+                case "--version" -> {
                     if (value.isEmpty() || value.chars().anyMatch(Character::isWhitespace)) {
                         throw new IllegalArgumentException("--version must be a non-empty word, was '" + value + "'");
                     }
                     version = value;
-                    break;
-                case "--drain-timeout":
-                    drainTimeout = duration(option, value);
-                    break;
-                case "--readiness-delay":
-                    readinessDelay = duration(option, value);
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option '" + option + "'");
+                }
+                case "--drain-timeout" -> drainTimeout = duration(option, value);
+                case "--readiness-delay" -> readinessDelay = duration(option, value);
+                default -> throw new IllegalArgumentException("unknown option '" + option + "'");
             }
         }
         // The ranges are graceful's own; checked here so that a bad value is a usage error.

@@ -47,22 +47,21 @@ public final class ExampleServlet extends HttpServlet {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         String method = request.getMethod();
         switch (path) {
-            case "/":
+            case "/" -> {
                 if (!"GET".equals(method) && !"HEAD".equals(method)) {
                     notAllowed(response, "GET, HEAD");
-                    return;
+                } else {
+                    text(response, 200, "hello from " + version + "\n", "HEAD".equals(method));
                 }
-                text(response, 200, "hello from " + version + "\n", "HEAD".equals(method));
-                return;
-            case "/work":
+            }
+            case "/work" -> {
                 if (!"GET".equals(method) && !"POST".equals(method)) {
                     notAllowed(response, "GET, POST");
-                    return;
+                } else {
+                    work(request, response);
                 }
-                work(request, response);
-                return;
-            default:
-                text(response, 404, "not found: " + path + "\n", "HEAD".equals(method));
+            }
+            default -> text(response, 404, "not found: " + path + "\n", "HEAD".equals(method));
         }
     }
 

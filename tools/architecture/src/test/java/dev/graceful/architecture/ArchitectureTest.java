@@ -142,27 +142,30 @@ class ArchitectureTest {
 
     @Test
     void theServletAndNettyAdaptersDoNotDependOnEachOther() {
+        needsNeither(
+                LibraryModule.SERVLET,
+                LibraryModule.NETTY,
+                new String[] {"io.netty.."},
+                "an application on a servlet container must not need Netty, nor graceful-netty");
+        needsNeither(
+                LibraryModule.NETTY,
+                LibraryModule.SERVLET,
+                new String[] {"jakarta.servlet..", "javax.servlet.."},
+                "an application on Netty must not need the servlet API, nor graceful-servlet");
+    }
+
+    /** No class of {@code module} depends on {@code other}, nor on the library {@code other} adapts. */
+    private static void needsNeither(LibraryModule module, LibraryModule other, String[] library, String because) {
         noClasses()
                 .that()
-                .resideInAnyPackage(LibraryModule.SERVLET.packages)
+                .resideInAnyPackage(module.packages)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage(LibraryModule.NETTY.packages)
+                .resideInAnyPackage(other.packages)
                 .orShould()
                 .dependOnClassesThat()
-                .resideInAPackage("io.netty..")
-                .because("an application on a servlet container must not need Netty, nor graceful-netty")
-                .check(LIBRARY);
-        noClasses()
-                .that()
-                .resideInAnyPackage(LibraryModule.NETTY.packages)
-                .should()
-                .dependOnClassesThat()
-                .resideInAnyPackage(LibraryModule.SERVLET.packages)
-                .orShould()
-                .dependOnClassesThat()
-                .resideInAnyPackage("jakarta.servlet..", "javax.servlet..")
-                .because("an application on Netty must not need the servlet API, nor graceful-servlet")
+                .resideInAnyPackage(library)
+                .because(because)
                 .check(LIBRARY);
     }
 

@@ -2,8 +2,6 @@ package dev.graceful.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.graceful.loadgen.LoadGenerator;
-import dev.graceful.loadgen.LoadSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,29 +56,14 @@ class DeployEdgeCasesIT {
             String good = Files.readString(appConf);
             Files.writeString(appConf, good.replace("keepalive 32;", "keepalive 32;\n    no_such_directive on;"));
 
-            LoadGenerator load = stage.startLoad();
-            Kit.Result result;
-            LoadSummary summary;
-            try {
-                awaitServed(load, "v1", 100);
-                result = stage.deploySh("deploy", v2.toString());
-                awaitServed(load, "v1", load.versions().get("v1") + 100);
-            } finally {
-                summary = load.stop();
-                System.out.printf(
-                        "%n[%s] deploy against a broken nginx configuration (aborted):%n%s%n",
-                        name, summary.toString().indent(2));
-            }
-            assertThat(result.exitCode())
-                    .as("deploy.sh exit code; output:%n%s", result.output())
-                    .isEqualTo(1);
-            assertThat(result.output())
+            Stage.Aborted run = stage.abortedUnderLoad(
+                    "deploy against a broken nginx configuration (aborted)", "v1", "deploy", v2.toString());
+            assertThat(run.result().output())
                     .contains(
                             "nginx -t rejected the configuration",
                             "no_such_directive",
                             "deploy aborted: nothing changed");
-            assertThat(summary.failures()).as("failed requests").isZero();
-            assertThat(summary.versions()).containsOnlyKeys("v1");
+            assertThat(run.summary().versions()).containsOnlyKeys("v1");
             assertThat(stage.routed()).isEqualTo(routedBefore);
             assertThat(stage.alive()).as("nginx and the v1 instance only").hasSize(2);
 
@@ -122,29 +105,18 @@ class DeployEdgeCasesIT {
                             ""));
             v3.resolve("bin/start").toFile().setExecutable(true);
 
-            LoadGenerator load = rolling.startLoad();
-            Kit.Result result;
-            LoadSummary summary;
-            try {
-                awaitServed(load, "v1", 100);
-                result = rolling.deploySh("--health-timeout", "6s", "deploy", v3.toString());
-                awaitServed(load, "v1", load.versions().get("v1") + 100);
-            } finally {
-                summary = load.stop();
-                System.out.printf(
-                        "%n[%s] rolling deploy failing at instance 2 of 3 (rolled back):%n%s%n",
-                        name, summary.toString().indent(2));
-            }
-            assertThat(result.exitCode())
-                    .as("deploy.sh exit code; output:%n%s", result.output())
-                    .isEqualTo(1);
-            assertThat(result.output())
+            Stage.Aborted run = rolling.abortedUnderLoad(
+                    "rolling deploy failing at instance 2 of 3 (rolled back)",
+                    "v1",
+                    "--health-timeout",
+                    "6s",
+                    "deploy",
+                    v3.toString());
+            assertThat(run.result().output())
                     .contains(
                             "rolling deploy failed at instance 2 of 3",
                             "rolling back the 1 instance(s) already replaced",
                             "deploy aborted");
-            assertThat(summary.failures()).as("failed requests").isZero();
-            assertThat(summary.versions()).containsKey("v1");
             assertThat(rolling.routed()).hasSize(3);
             for (int i = 0; i < 30; i++) {
                 assertThat(rolling.get("/"))
@@ -156,11 +128,5 @@ class DeployEdgeCasesIT {
             rolling.close();
         }
         assertThat(rolling.alive()).isEmpty();
-    }
-
-    private static void awaitServed(LoadGenerator load, String version, long atLeast) {
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(60))
-                .until(() -> load.versions().getOrDefault(version, 0L) >= atLeast);
     }
 }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import dev.graceful.loadgen.LoadGenerator;
 import dev.graceful.loadgen.LoadSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicNode;
@@ -96,17 +94,12 @@ class DeployIT {
             requireReleases();
             blueGreen = stage("blue-green", 1);
             blueGreen.deployOk("deploy", v1.toString());
-            LoadGenerator load = blueGreen.startLoad();
-            LoadSummary summary;
-            try {
-                awaitServed(load, "v1", 100);
+            LoadSummary summary = blueGreen.underLoad("3 blue-green deploys v1 -> v2 -> v3 -> v4", "v1", "v4", load -> {
                 for (Path release : List.of(v2, v3, v4)) {
                     blueGreen.deployOk("deploy", release.toString());
-                    awaitServed(load, release.getFileName().toString().substring(name.length() + 1), 100);
+                    Stage.awaitServed(load, release.getFileName().toString().substring(name.length() + 1), 100);
                 }
-            } finally {
-                summary = report("3 blue-green deploys v1 -> v2 -> v3 -> v4", load);
-            }
+            });
             assertThat(summary.failures()).as("failed requests").isZero();
             assertThat(summary.versions()).containsKeys("v1", "v2", "v3", "v4");
             assertThat(blueGreen.get("/")).isEqualTo("hello from v4");
@@ -129,24 +122,16 @@ class DeployIT {
             String currentBefore = blueGreen.current();
             List<Integer> routedBefore = blueGreen.routed();
 
-            LoadGenerator load = blueGreen.startLoad();
-            LoadSummary summary;
-            Kit.Result result;
-            try {
-                awaitServed(load, "v4", 100);
-                result = blueGreen.deploySh("--health-timeout", "6s", "deploy", broken.toString());
-                long served = load.versions().getOrDefault("v4", 0L);
-                awaitServed(load, "v4", served + 100);
-            } finally {
-                summary = report("deploy of a never-healthy v6 (aborted)", load);
-            }
-            assertThat(result.exitCode())
-                    .as("deploy.sh exit code; output:%n%s", result.output())
-                    .isEqualTo(1);
-            assertThat(result.output())
+            Stage.Aborted run = blueGreen.abortedUnderLoad(
+                    "deploy of a never-healthy v6 (aborted)",
+                    "v4",
+                    "--health-timeout",
+                    "6s",
+                    "deploy",
+                    broken.toString());
+            assertThat(run.result().output())
                     .contains("did not answer /healthz with 2xx within 6s", "deploy aborted: nothing changed");
-            assertThat(summary.failures()).as("failed requests").isZero();
-            assertThat(summary.versions()).containsOnlyKeys("v4");
+            assertThat(run.summary().versions()).containsOnlyKeys("v4");
             assertThat(blueGreen.current()).isEqualTo(currentBefore);
             assertThat(blueGreen.routed()).isEqualTo(routedBefore);
             assertThat(blueGreen.get("/")).isEqualTo("hello from v4");
@@ -161,15 +146,8 @@ class DeployIT {
 
         private void rollback() throws Exception {
             requireBlueGreen();
-            LoadGenerator load = blueGreen.startLoad();
-            LoadSummary summary;
-            try {
-                awaitServed(load, "v4", 100);
-                blueGreen.deployOk("rollback");
-                awaitServed(load, "v3", 100);
-            } finally {
-                summary = report("rollback v4 -> v3", load);
-            }
+            LoadSummary summary =
+                    blueGreen.underLoad("rollback v4 -> v3", "v4", "v3", load -> blueGreen.deployOk("rollback"));
             assertThat(summary.failures()).as("failed requests").isZero();
             assertThat(summary.versions()).containsKeys("v3", "v4");
             assertThat(blueGreen.get("/")).isEqualTo("hello from v3");
@@ -177,14 +155,14 @@ class DeployIT {
 
         private void naiveRestart() throws Exception {
             requireBlueGreen();
-            LoadGenerator load = blueGreen.startLoad();
             LoadSummary summary;
             try {
-                awaitServed(load, "v3", 100);
-                blueGreen.deployOk("naive-restart", v5.toString());
-                awaitServed(load, "v5", 100);
+                summary = blueGreen.underLoad(
+                        "naive restart v3 -> v5 (the baseline)",
+                        "v3",
+                        "v5",
+                        load -> blueGreen.deployOk("naive-restart", v5.toString()));
             } finally {
-                summary = report("naive restart v3 -> v5 (the baseline)", load);
                 blueGreen.close();
             }
             assertThat(summary.failures())
@@ -201,15 +179,11 @@ class DeployIT {
             try {
                 rolling.deployOk("deploy", v1.toString());
                 assertThat(rolling.routed()).hasSize(3);
-                LoadGenerator load = rolling.startLoad();
-                LoadSummary summary;
-                try {
-                    awaitServed(load, "v1", 100);
-                    rolling.deployOk("deploy", v2.toString());
-                    awaitServed(load, "v2", 100);
-                } finally {
-                    summary = report("rolling deploy v1 -> v2 over 3 instances, one at a time", load);
-                }
+                LoadSummary summary = rolling.underLoad(
+                        "rolling deploy v1 -> v2 over 3 instances, one at a time",
+                        "v1",
+                        "v2",
+                        load -> rolling.deployOk("deploy", v2.toString()));
                 assertThat(summary.failures()).as("failed requests").isZero();
                 assertThat(summary.versions()).containsKeys("v1", "v2");
                 assertThat(rolling.routed()).hasSize(3);
@@ -237,21 +211,6 @@ class DeployIT {
                     .as("the blue-green stage (see the blue-green test)")
                     .isNotNull();
         }
-
-        private LoadSummary report(String what, LoadGenerator load) throws InterruptedException {
-            LoadSummary summary = load.stop();
-            System.out.printf(
-                    Locale.ROOT,
-                    "%n[%s] %s:%n%s%n",
-                    name,
-                    what,
-                    summary.toString().indent(2));
-            return summary;
-        }
-    }
-
-    private static void awaitServed(LoadGenerator load, String version, long atLeast) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> load.versions().getOrDefault(version, 0L) >= atLeast);
     }
 
     private static void copyRelease(Path from, Path to) throws IOException {

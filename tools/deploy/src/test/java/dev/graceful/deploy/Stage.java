@@ -1,8 +1,10 @@
 package dev.graceful.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.graceful.loadgen.LoadGenerator;
+import dev.graceful.loadgen.LoadSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -85,6 +88,15 @@ final class Stage implements AutoCloseable {
                 .isZero();
     }
 
+    /** Runs deploy.sh and requires exit code 1 (a deploy aborted). */
+    Kit.Result deployFails(String... args) {
+        Kit.Result r = deploySh(args);
+        assertThat(r.exitCode())
+                .as("deploy.sh %s exit code; output:%n%s", String.join(" ", args), r.output())
+                .isEqualTo(1);
+        return r;
+    }
+
     /** A load against nginx: 200 requests/s over 8 kept-alive connections, 40% POST. */
     LoadGenerator startLoad() {
         return LoadGenerator.builder()
@@ -98,6 +110,53 @@ final class Stage implements AutoCloseable {
                 .readTimeout(Duration.ofSeconds(30))
                 .build()
                 .start();
+    }
+
+    /** A step of a scenario run under load; it may wait on the load. */
+    interface Step {
+        void run(LoadGenerator load) throws Exception;
+    }
+
+    /**
+     * Runs {@code step} under {@link #startLoad()}: once {@code before} answered 100 requests, and until
+     * {@code after} answered 100 more after it; then stops the load and prints its summary.
+     */
+    LoadSummary underLoad(String what, String before, String after, Step step) throws Exception {
+        LoadGenerator load = startLoad();
+        LoadSummary summary;
+        try {
+            awaitServed(load, before, 100);
+            step.run(load);
+            awaitServed(load, after, load.versions().getOrDefault(after, 0L) + 100);
+        } finally {
+            summary = load.stop();
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n[%s] %s:%n%s%n",
+                    label,
+                    what,
+                    summary.toString().indent(2));
+        }
+        return summary;
+    }
+
+    /** What an aborted deploy printed, and what the load saw around it. */
+    record Aborted(Kit.Result result, LoadSummary summary) {}
+
+    /**
+     * Runs a deploy that must abort ({@link #deployFails}) under load, which must fail no request:
+     * {@code version} serves on throughout.
+     */
+    Aborted abortedUnderLoad(String what, String version, String... args) throws Exception {
+        Kit.Result[] result = new Kit.Result[1];
+        LoadSummary summary = underLoad(what, version, version, load -> result[0] = deployFails(args));
+        assertThat(summary.failures()).as("failed requests").isZero();
+        assertThat(summary.versions()).containsKey(version);
+        return new Aborted(result[0], summary);
+    }
+
+    static void awaitServed(LoadGenerator load, String version, long atLeast) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> load.versions().getOrDefault(version, 0L) >= atLeast);
     }
 
     /** GET through nginx. */

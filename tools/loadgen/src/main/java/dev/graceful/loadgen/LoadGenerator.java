@@ -1,15 +1,9 @@
 package dev.graceful.loadgen;
 
 import dev.graceful.loadgen.internal.Http1Connection;
-import dev.graceful.loadgen.internal.Http1Connection.ExchangeException;
-import dev.graceful.loadgen.internal.Http1Connection.Reply;
-import dev.graceful.loadgen.internal.LongList;
 import dev.graceful.loadgen.internal.Recorder;
 import java.time.Duration;
-import java.time.LocalTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -47,16 +41,14 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LoadGenerator {
 
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
-
-    private final Builder config;
-    private final Recorder recorder;
-    private final AtomicLong issued = new AtomicLong();
+    final Builder config;
+    final Recorder recorder;
+    final AtomicLong issued = new AtomicLong();
     private final List<Thread> workers = new ArrayList<>();
-    private final CountDownLatch finished;
-    private final AtomicInteger running = new AtomicInteger();
-    private final AtomicLong stopNanos = new AtomicLong();
-    private volatile boolean stopping;
+    final CountDownLatch finished;
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicLong stopNanos = new AtomicLong();
+    volatile boolean stopping;
     private long startNanos;
     private LoadSummary summary;
 
@@ -90,7 +82,7 @@ public final class LoadGenerator {
         running.set(config.connections);
         SplittableRandom seeds = new SplittableRandom(config.seed);
         for (int i = 0; i < config.connections; i++) {
-            Thread t = new Thread(new Worker(i, seeds.split()), "loadgen-" + i);
+            Thread t = new Thread(new Worker(this, i, seeds.split()), "loadgen-" + i);
             t.setDaemon(true);
             workers.add(t);
         }
@@ -98,20 +90,12 @@ public final class LoadGenerator {
         return this;
     }
 
-    /**
-     * Requests finished so far.
-     *
-     * @return the count
-     */
+    /** Requests finished so far. */
     public long requests() {
         return recorder.requests();
     }
 
-    /**
-     * Failed requests so far.
-     *
-     * @return the count
-     */
+    /** Failed requests so far. */
     public long failures() {
         return recorder.failures();
     }
@@ -160,163 +144,30 @@ public final class LoadGenerator {
             t.join(bound);
         }
         stopNanos.compareAndSet(0, System.nanoTime());
-        summary = LoadSummary.of(recorder, Duration.ofNanos(stopNanos.get() - startNanos));
+        summary = recorder.summary(Duration.ofNanos(stopNanos.get() - startNanos));
         return summary;
-    }
-
-    /** The version named by a contract body ({@code hello from V}, {@code done V}), or {@code null}. */
-    static String versionOf(String body) {
-        String b = body.strip();
-        String v = null;
-        if (b.startsWith("hello from ")) {
-            v = b.substring("hello from ".length());
-        } else if (b.startsWith("done ")) {
-            v = b.substring("done ".length());
-        }
-        return v == null || v.isBlank() || v.indexOf(' ') >= 0 ? null : v;
-    }
-
-    private static String shorten(String s) {
-        String oneLine = s.replaceAll("\\s+", " ").strip();
-        return oneLine.length() <= 80 ? oneLine : oneLine.substring(0, 77) + "...";
-    }
-
-    private final class Worker implements Runnable {
-        private final int id;
-        private final SplittableRandom random;
-        private final LongList latencies = new LongList();
-        private final byte[] payload = new byte[2048];
-        private Http1Connection connection;
-
-        Worker(int id, SplittableRandom random) {
-            this.id = id;
-            this.random = random;
-            Arrays.fill(payload, (byte) 'x');
-        }
-
-        @Override
-        public void run() {
-            long interval = config.rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(config.connections) / config.rate;
-            // Spread the workers' first requests over one interval instead of a burst.
-            long next = System.nanoTime() + (interval == 0 ? 0 : interval * id / config.connections);
-            try {
-                while (!stopping) {
-                    if (interval > 0) {
-                        long wait;
-                        while (!stopping && (wait = next - System.nanoTime()) > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                        // Behind schedule (a slow target): carry on from now rather than burst to catch up.
-                        next = Math.max(next + interval, System.nanoTime());
-                    }
-                    if (stopping || (config.maxRequests > 0 && issued.incrementAndGet() > config.maxRequests)) {
-                        break;
-                    }
-                    exchangeOnce();
-                }
-            } finally {
-                if (connection != null) {
-                    connection.close();
-                }
-                recorder.latencies(latencies.toArray());
-                if (running.decrementAndGet() == 0) {
-                    stopNanos.compareAndSet(0, System.nanoTime());
-                }
-                finished.countDown();
-            }
-        }
-
-        private void exchangeOnce() {
-            int pick = random.nextInt(100);
-            boolean post = pick < config.postPercent;
-            boolean work = post || pick < config.postPercent + (100 - config.postPercent) / 2;
-            String target = "/";
-            byte[] body = null;
-            if (work) {
-                long ms = random.nextInt(100) < config.slowPercent
-                        ? config.slowWork.toMillis() / 2 + random.nextLong(config.slowWork.toMillis() / 2 + 1)
-                        : random.nextLong(config.work.toMillis() + 1);
-                target = "/work?ms=" + ms;
-            }
-            if (post) {
-                body = Arrays.copyOf(payload, 16 + random.nextInt(payload.length - 16));
-            }
-            String method = post ? "POST" : "GET";
-            long t0 = System.nanoTime();
-            Reply reply = null;
-            for (int attempt = 0; reply == null; attempt++) {
-                try {
-                    if (connection != null && connection.isStale()) {
-                        connection.close();
-                        connection = null;
-                        recorder.staleConnection();
-                    }
-                    if (connection == null) {
-                        connection = Http1Connection.open(
-                                config.host, config.port, config.connectTimeout, config.readTimeout);
-                    }
-                    reply = connection.exchange(method, target, body);
-                    if (reply.close()) {
-                        connection.close();
-                        connection = null;
-                    }
-                } catch (ExchangeException e) {
-                    if (connection != null) {
-                        connection.close();
-                        connection = null;
-                    }
-                    if (attempt == 0 && config.resend && e.resendable()) {
-                        recorder.resent(post, describe(method, target, e.getMessage()));
-                        continue;
-                    }
-                    recorder.failure(post, e.kind(), describe(method, target, e.getMessage()));
-                    return;
-                }
-            }
-            String version = versionOf(reply.body());
-            if (reply.status() / 100 != 2) {
-                recorder.failure(
-                        post,
-                        "http-" + reply.status(),
-                        describe(method, target, "status " + reply.status() + " " + shorten(reply.body())));
-            } else if (version == null) {
-                recorder.failure(post, "unexpected-body", describe(method, target, "body " + shorten(reply.body())));
-            } else {
-                latencies.add((System.nanoTime() - t0) / 1000);
-                recorder.success(post, version);
-            }
-        }
-
-        private String describe(String method, String target, String what) {
-            return LocalTime.now().format(CLOCK) + " " + method + " " + target + ": " + what;
-        }
     }
 
     /** Configuration of a {@link LoadGenerator}; every setter validates at once. */
     public static final class Builder {
-        private String host = "127.0.0.1";
-        private int port = -1;
-        private int connections = 8;
-        private int rate = 200;
-        private int postPercent = 40;
-        private Duration work = Duration.ofMillis(20);
-        private int slowPercent = 5;
-        private Duration slowWork = Duration.ofMillis(300);
-        private long maxRequests;
-        private Duration connectTimeout = Duration.ofSeconds(2);
-        private Duration readTimeout = Duration.ofSeconds(30);
-        private long seed = System.nanoTime();
-        private int maxFailureSamples = 20;
-        private boolean resend = true;
+        String host = "127.0.0.1";
+        int port = -1;
+        int connections = 8;
+        int rate = 200;
+        int postPercent = 40;
+        Duration work = Duration.ofMillis(20);
+        int slowPercent = 5;
+        Duration slowWork = Duration.ofMillis(300);
+        long maxRequests;
+        Duration connectTimeout = Duration.ofSeconds(2);
+        Duration readTimeout = Duration.ofSeconds(30);
+        long seed = System.nanoTime();
+        int maxFailureSamples = 20;
+        boolean resend = true;
 
         private Builder() {}
 
-        /**
-         * The host to connect to.
-         *
-         * @param host name or address
-         * @return this
-         */
+        /** The host to connect to, a name or an address. */
         public Builder host(String host) {
             if (host == null || host.isBlank()) {
                 throw new IllegalArgumentException("host must not be blank, was '" + host + "'");
@@ -325,89 +176,49 @@ public final class LoadGenerator {
             return this;
         }
 
-        /**
-         * The port to connect to (required).
-         *
-         * @param port 1-65535
-         * @return this
-         */
+        /** The port to connect to, 1-65535 (required). */
         public Builder port(int port) {
             this.port = range("port", port, 1, 65535);
             return this;
         }
 
-        /**
-         * Kept-alive connections, one worker each.
-         *
-         * @param connections 1-1024
-         * @return this
-         */
+        /** Kept-alive connections, one worker each: 1-1024. */
         public Builder connections(int connections) {
             this.connections = range("connections", connections, 1, 1024);
             return this;
         }
 
-        /**
-         * Requests per second over all connections; 0 sends as fast as the responses come.
-         *
-         * @param rate 0-100000
-         * @return this
-         */
+        /** Requests per second over all connections, 0-100000; 0 sends as fast as the responses come. */
         public Builder rate(int rate) {
             this.rate = range("rate", rate, 0, 100_000);
             return this;
         }
 
-        /**
-         * Share of {@code POST /work} requests.
-         *
-         * @param percent 0-100
-         * @return this
-         */
+        /** Share of {@code POST /work} requests: 0-100. */
         public Builder postPercent(int percent) {
             this.postPercent = range("postPercent", percent, 0, 100);
             return this;
         }
 
-        /**
-         * Upper bound of the work a normal {@code /work} request asks for.
-         *
-         * @param work 0-10s
-         * @return this
-         */
+        /** Upper bound of the work a normal {@code /work} request asks for: 0-10s. */
         public Builder work(Duration work) {
             this.work = duration("work", work, Duration.ZERO, Duration.ofSeconds(10));
             return this;
         }
 
-        /**
-         * Share of {@code /work} requests that ask for slow work.
-         *
-         * @param percent 0-100
-         * @return this
-         */
+        /** Share of {@code /work} requests that ask for slow work: 0-100. */
         public Builder slowPercent(int percent) {
             this.slowPercent = range("slowPercent", percent, 0, 100);
             return this;
         }
 
-        /**
-         * Upper bound of slow work (a slow request asks for half of it up to all of it).
-         *
-         * @param slowWork 0-60s
-         * @return this
-         */
+        /** Upper bound of slow work (a slow request asks for half of it up to all of it): 0-60s. */
         public Builder slowWork(Duration slowWork) {
             this.slowWork = duration("slowWork", slowWork, Duration.ZERO, Duration.ofSeconds(60));
             return this;
         }
 
-        /**
-         * Stops on its own after this many requests; 0 for no limit.
-         *
-         * @param maxRequests 0 or more
-         * @return this
-         */
+        /** Stops on its own after this many requests; 0 for no limit. */
         public Builder maxRequests(long maxRequests) {
             if (maxRequests < 0) {
                 throw new IllegalArgumentException("maxRequests must be 0 or more, was " + maxRequests);
@@ -416,61 +227,38 @@ public final class LoadGenerator {
             return this;
         }
 
-        /**
-         * Bound on each TCP handshake.
-         *
-         * @param timeout 1ms-60s
-         * @return this
-         */
+        /** Bound on each TCP handshake: 1ms-60s. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = duration("connectTimeout", timeout, Duration.ofMillis(1), Duration.ofSeconds(60));
             return this;
         }
 
-        /**
-         * Bound on each wait for response bytes; a request that exceeds it fails as {@code timeout}.
-         *
-         * @param timeout 1ms-10m
-         * @return this
-         */
+        /** Bound on each wait for response bytes; a request that exceeds it fails as {@code timeout}: 1ms-10m. */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = duration("readTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(10));
             return this;
         }
 
-        /**
-         * Seed of the request mix, for a reproducible sequence of requests.
-         *
-         * @param seed any value
-         * @return this
-         */
+        /** Seed of the request mix, for a reproducible sequence of requests. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /**
-         * How many failures (and resends) to describe one by one in the summary.
-         *
-         * @param max 0-10000
-         * @return this
-         */
+        /** How many failures (and resends) to describe one by one in the summary: 0-10000. */
         public Builder maxFailureSamples(int max) {
             this.maxFailureSamples = range("maxFailureSamples", max, 0, 10_000);
             return this;
         }
 
         /**
-         * Whether to send a request once more, on a new connection, when HTTP allows a client to:
-         * it went out on a kept-alive connection that the server closed before any of the
-         * response, and it is idempotent ({@code GET}) or provably incomplete (a {@code POST} whose
-         * body was still held back waiting for {@code 100 Continue}). RFC 9112 section 9.3.1 asks
-         * clients to expect such closes, curl and browsers resend in these cases, and nginx causes
-         * them on every reload (its old workers close idle kept-alive connections at once). The
-         * summary counts resends apart ({@link LoadSummary#resent()}). Off: each is a failure.
-         *
-         * @param resend default {@code true}
-         * @return this
+         * Whether to send a request once more, on a new connection, when HTTP allows a client to: it went out on a
+         * kept-alive connection that the server closed before any of the response, and it is idempotent ({@code
+         * GET}) or provably incomplete (a {@code POST} whose body was still held back waiting for {@code 100
+         * Continue}). RFC 9112 section 9.3.1 asks clients to expect such closes, curl and browsers resend in these
+         * cases, and nginx causes them on every reload (its old workers close idle kept-alive connections at
+         * once). The summary counts resends apart ({@link LoadSummary#resent()}). Off: each is a failure: default
+         * {@code true}.
          */
         public Builder resend(boolean resend) {
             this.resend = resend;

@@ -1,6 +1,5 @@
 package dev.graceful.loadgen;
 
-import dev.graceful.loadgen.internal.Recorder;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -8,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,227 +18,59 @@ import java.util.TreeMap;
  * What a load run saw: requests, failures by kind, successes per version, latency percentiles.
  * {@link #toProperties()} is the machine-readable form (one {@code key=value} per line, stable
  * keys, readable with {@code grep} in a script and with {@link #parse(String)}).
+ *
+ * @param requests requests finished, successful or not (a request sent once more counts once)
+ * @param failures requests that failed: a status other than 2xx, a refused connection, a reset, a close
+ *     before the whole response, a timeout, or a 2xx whose body names no version
+ * @param gets GET requests (successful or not)
+ * @param posts POST requests (successful or not)
+ * @param resentGets GET requests sent once more (see {@link #resent()})
+ * @param resentPosts POST requests sent once more (their body had never been sent)
+ * @param staleConnections kept-alive connections found closed by the server before a request was written
+ *     on them (nothing had been sent, so nothing was retried: a new connection was opened)
+ * @param versions successful requests per version named in the body ({@code hello from V}, {@code done V}),
+ *     sorted by version
+ * @param failureKinds failed requests per kind ({@code http-502}, {@code refused},
+ *     {@code reset-before-response}, ...), sorted by kind
+ * @param p50Millis median latency of successful requests
+ * @param p99Millis 99th percentile latency of successful requests
+ * @param maxMillis highest latency of a successful request
+ * @param elapsed how long the run took
+ * @param failureSamples the first failures, one line each (when, what, how)
+ * @param resendSamples the first resends, one line each
  */
-public final class LoadSummary {
+public record LoadSummary(
+        long requests,
+        long failures,
+        long gets,
+        long posts,
+        long resentGets,
+        long resentPosts,
+        long staleConnections,
+        Map<String, Long> versions,
+        Map<String, Long> failureKinds,
+        double p50Millis,
+        double p99Millis,
+        double maxMillis,
+        Duration elapsed,
+        List<String> failureSamples,
+        List<String> resendSamples) {
 
-    private final Counts counts;
-    private final Map<String, Long> versions;
-    private final Map<String, Long> failureKinds;
-    private final double p50Millis;
-    private final double p99Millis;
-    private final double maxMillis;
-    private final Duration elapsed;
-    private final List<String> failureSamples;
-    private final List<String> resendSamples;
-
-    /** The plain counters, grouped to keep the constructor readable. */
-    private record Counts(
-            long requests,
-            long failures,
-            long gets,
-            long posts,
-            long resentGets,
-            long resentPosts,
-            long staleConnections) {}
-
-    private LoadSummary(
-            Counts counts,
-            Map<String, Long> versions,
-            Map<String, Long> failureKinds,
-            double p50Millis,
-            double p99Millis,
-            double maxMillis,
-            Duration elapsed,
-            List<String> failureSamples,
-            List<String> resendSamples) {
-        this.counts = counts;
-        this.versions = Map.copyOf(versions);
-        this.failureKinds = Map.copyOf(failureKinds);
-        this.p50Millis = p50Millis;
-        this.p99Millis = p99Millis;
-        this.maxMillis = maxMillis;
-        this.elapsed = elapsed;
-        this.failureSamples = List.copyOf(failureSamples);
-        this.resendSamples = List.copyOf(resendSamples);
-    }
-
-    static LoadSummary of(Recorder r, Duration elapsed) {
-        long[] sorted = r.sortedLatencies();
-        return new LoadSummary(
-                new Counts(
-                        r.requests(),
-                        r.failures(),
-                        r.gets(),
-                        r.posts(),
-                        r.resentGets(),
-                        r.resentPosts(),
-                        r.staleConnections()),
-                r.versions(),
-                r.failureKinds(),
-                percentile(sorted, 50),
-                percentile(sorted, 99),
-                sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1000.0,
-                elapsed,
-                r.failureSamples(),
-                r.resendSamples());
-    }
-
-    /** Nearest-rank percentile of sorted microseconds, in milliseconds; 0 when empty. */
-    static double percentile(long[] sortedMicros, int p) {
-        if (sortedMicros.length == 0) {
-            return 0;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sortedMicros.length);
-        return sortedMicros[Math.max(0, rank - 1)] / 1000.0;
+    /** Copies the maps (sorted) and the lists, unmodifiable. */
+    public LoadSummary {
+        versions = Collections.unmodifiableSortedMap(new TreeMap<>(versions));
+        failureKinds = Collections.unmodifiableSortedMap(new TreeMap<>(failureKinds));
+        failureSamples = List.copyOf(failureSamples);
+        resendSamples = List.copyOf(resendSamples);
     }
 
     /**
-     * Requests finished, successful or not (a request sent once more counts once).
-     *
-     * @return the count
-     */
-    public long requests() {
-        return counts.requests;
-    }
-
-    /**
-     * Requests that failed: a status other than 2xx, a refused connection, a reset, a close before
-     * the whole response, a timeout, or a 2xx whose body names no version.
-     *
-     * @return the count
-     */
-    public long failures() {
-        return counts.failures;
-    }
-
-    /**
-     * GET requests (successful or not).
-     *
-     * @return the count
-     */
-    public long gets() {
-        return counts.gets;
-    }
-
-    /**
-     * POST requests (successful or not).
-     *
-     * @return the count
-     */
-    public long posts() {
-        return counts.posts;
-    }
-
-    /**
-     * Successful requests per version named in the body ({@code hello from V}, {@code done V}).
-     *
-     * @return version to count, sorted by version
-     */
-    public Map<String, Long> versions() {
-        return new TreeMap<>(versions);
-    }
-
-    /**
-     * Failed requests per kind ({@code http-502}, {@code refused}, {@code reset-before-response}, ...).
-     *
-     * @return kind to count, sorted by kind
-     */
-    public Map<String, Long> failureKinds() {
-        return new TreeMap<>(failureKinds);
-    }
-
-    /**
-     * Requests sent once more on a new connection because the server (nginx, when it reloads)
-     * closed a kept-alive connection without answering them, where HTTP allows it (see
-     * {@link LoadGenerator.Builder#resend(boolean)}). Each is counted once in {@link #requests()},
-     * as a success or a failure by its final outcome.
-     *
-     * @return the count
+     * Requests sent once more on a new connection because the server (nginx, when it reloads) closed a kept-alive
+     * connection without answering them, where HTTP allows it (see {@link LoadGenerator.Builder#resend(boolean)}).
+     * Each is counted once in {@link #requests()}, as a success or a failure by its final outcome.
      */
     public long resent() {
-        return counts.resentGets + counts.resentPosts;
-    }
-
-    /**
-     * GET requests sent once more.
-     *
-     * @return the count
-     */
-    public long resentGets() {
-        return counts.resentGets;
-    }
-
-    /**
-     * POST requests sent once more (their body had never been sent).
-     *
-     * @return the count
-     */
-    public long resentPosts() {
-        return counts.resentPosts;
-    }
-
-    /**
-     * Kept-alive connections found closed by the server before a request was written on them
-     * (nothing had been sent, so nothing was retried: a new connection was opened).
-     *
-     * @return the count
-     */
-    public long staleConnections() {
-        return counts.staleConnections;
-    }
-
-    /**
-     * Median latency of successful requests.
-     *
-     * @return milliseconds
-     */
-    public double p50Millis() {
-        return p50Millis;
-    }
-
-    /**
-     * 99th percentile latency of successful requests.
-     *
-     * @return milliseconds
-     */
-    public double p99Millis() {
-        return p99Millis;
-    }
-
-    /**
-     * Highest latency of a successful request.
-     *
-     * @return milliseconds
-     */
-    public double maxMillis() {
-        return maxMillis;
-    }
-
-    /**
-     * How long the run took.
-     *
-     * @return the duration
-     */
-    public Duration elapsed() {
-        return elapsed;
-    }
-
-    /**
-     * The first failures, one line each (when, what, how).
-     *
-     * @return the lines
-     */
-    public List<String> failureSamples() {
-        return failureSamples;
-    }
-
-    /**
-     * The first resends, one line each.
-     *
-     * @return the lines
-     */
-    public List<String> resendSamples() {
-        return resendSamples;
+        return resentGets + resentPosts;
     }
 
     /**
@@ -251,13 +83,13 @@ public final class LoadSummary {
      */
     public String toProperties() {
         Map<String, String> m = new TreeMap<>();
-        m.put("requests", Long.toString(counts.requests));
-        m.put("failures", Long.toString(counts.failures));
-        m.put("get", Long.toString(counts.gets));
-        m.put("post", Long.toString(counts.posts));
-        m.put("resent.get", Long.toString(counts.resentGets));
-        m.put("resent.post", Long.toString(counts.resentPosts));
-        m.put("stale.connections", Long.toString(counts.staleConnections));
+        m.put("requests", Long.toString(requests));
+        m.put("failures", Long.toString(failures));
+        m.put("get", Long.toString(gets));
+        m.put("post", Long.toString(posts));
+        m.put("resent.get", Long.toString(resentGets));
+        m.put("resent.post", Long.toString(resentPosts));
+        m.put("stale.connections", Long.toString(staleConnections));
         m.put("elapsed.ms", Long.toString(elapsed.toMillis()));
         m.put("latency.p50.ms", fmt(p50Millis));
         m.put("latency.p99.ms", fmt(p99Millis));
@@ -292,16 +124,14 @@ public final class LoadSummary {
                 kinds.put(key.substring("failure.".length()), number(p, key));
             }
         }
-        Counts counts = new Counts(
+        return new LoadSummary(
                 number(p, "requests"),
                 number(p, "failures"),
                 number(p, "get"),
                 number(p, "post"),
                 number(p, "resent.get"),
                 number(p, "resent.post"),
-                number(p, "stale.connections"));
-        return new LoadSummary(
-                counts,
+                number(p, "stale.connections"),
                 versions,
                 kinds,
                 decimal(p, "latency.p50.ms"),
@@ -357,14 +187,13 @@ public final class LoadSummary {
         sb.append(String.format(
                 Locale.ROOT,
                 "%d requests (%d GET, %d POST) in %.1fs, %d failed%n",
-                counts.requests,
-                counts.gets,
-                counts.posts,
+                requests,
+                gets,
+                posts,
                 elapsed.toMillis() / 1000.0,
-                counts.failures));
+                failures));
         sb.append("per version:");
-        new TreeMap<>(versions)
-                .forEach((v, n) -> sb.append(' ').append(v).append('=').append(n));
+        versions.forEach((v, n) -> sb.append(' ').append(v).append('=').append(n));
         sb.append(nl)
                 .append("latency: p50 ")
                 .append(fmt(p50Millis))
@@ -378,13 +207,12 @@ public final class LoadSummary {
             sb.append(String.format(
                     Locale.ROOT,
                     "sent once more after a kept-alive connection was closed unanswered: %d GET, %d POST (body not yet sent)%n",
-                    counts.resentGets,
-                    counts.resentPosts));
+                    resentGets,
+                    resentPosts));
         }
         if (!failureKinds.isEmpty()) {
             sb.append("failures by kind:");
-            new TreeMap<>(failureKinds)
-                    .forEach((k, n) -> sb.append(' ').append(k).append('=').append(n));
+            failureKinds.forEach((k, n) -> sb.append(' ').append(k).append('=').append(n));
             sb.append(nl);
             failureSamples.forEach(s -> sb.append("  ").append(s).append(nl));
         }

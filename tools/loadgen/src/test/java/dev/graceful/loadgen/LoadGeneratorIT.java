@@ -3,6 +3,7 @@ package dev.graceful.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graceful.loadgen.ScriptedServer.Action;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -17,6 +18,15 @@ class LoadGeneratorIT {
         LoadSummary summary = load.stop();
         System.out.print(summary);
         return summary;
+    }
+
+    /** A server that answers the first request on each connection and does {@code action} to the second. */
+    private static ScriptedServer secondOnEachConnection(Action action) throws IOException {
+        return ScriptedServer.start(r -> r.onConnection() == 2 ? action : Action.ANSWER);
+    }
+
+    private static LoadSummary tenOnOneConnection(ScriptedServer server, int postPercent) throws InterruptedException {
+        return run(against(server).connections(1).postPercent(postPercent).maxRequests(10));
     }
 
     private static LoadGenerator.Builder against(ScriptedServer server) {
@@ -81,10 +91,8 @@ class LoadGeneratorIT {
 
     @Test
     void resendsAGetThatAKeptAliveConnectionLostUnanswered() throws Exception {
-        try (ScriptedServer server =
-                ScriptedServer.start(r -> r.onConnection() == 2 ? Action.CLOSE_UNANSWERED : Action.ANSWER)) {
-            LoadSummary summary =
-                    run(against(server).connections(1).postPercent(0).maxRequests(10));
+        try (ScriptedServer server = secondOnEachConnection(Action.CLOSE_UNANSWERED)) {
+            LoadSummary summary = tenOnOneConnection(server, 0);
 
             assertThat(summary.requests()).isEqualTo(10);
             assertThat(summary.failures()).isZero();
@@ -96,10 +104,8 @@ class LoadGeneratorIT {
 
     @Test
     void resendsAPostWhoseBodyWasStillHeldBackForContinue() throws Exception {
-        try (ScriptedServer server =
-                ScriptedServer.start(r -> r.onConnection() == 2 ? Action.CLOSE_UNANSWERED : Action.ANSWER)) {
-            LoadSummary summary =
-                    run(against(server).connections(1).postPercent(100).maxRequests(10));
+        try (ScriptedServer server = secondOnEachConnection(Action.CLOSE_UNANSWERED)) {
+            LoadSummary summary = tenOnOneConnection(server, 100);
 
             assertThat(summary.failures()).isZero();
             assertThat(summary.resentPosts()).isEqualTo(9);
@@ -111,10 +117,8 @@ class LoadGeneratorIT {
 
     @Test
     void neverResendsAPostWhoseBodyWasSent() throws Exception {
-        try (ScriptedServer server =
-                ScriptedServer.start(r -> r.onConnection() == 2 ? Action.CLOSE_AFTER_BODY : Action.ANSWER)) {
-            LoadSummary summary =
-                    run(against(server).connections(1).postPercent(100).maxRequests(10));
+        try (ScriptedServer server = secondOnEachConnection(Action.CLOSE_AFTER_BODY)) {
+            LoadSummary summary = tenOnOneConnection(server, 100);
 
             // Requests 2, 4, ... are each the second on their connection: the server had them whole.
             assertThat(summary.failures()).isEqualTo(5);
@@ -126,8 +130,7 @@ class LoadGeneratorIT {
 
     @Test
     void countsEveryLostRequestAsFailedWhenResendingIsOff() throws Exception {
-        try (ScriptedServer server =
-                ScriptedServer.start(r -> r.onConnection() == 2 ? Action.CLOSE_UNANSWERED : Action.ANSWER)) {
+        try (ScriptedServer server = secondOnEachConnection(Action.CLOSE_UNANSWERED)) {
             LoadSummary summary = run(
                     against(server).connections(1).postPercent(50).resend(false).maxRequests(10));
 

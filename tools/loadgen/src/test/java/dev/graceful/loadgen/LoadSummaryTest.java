@@ -3,6 +3,7 @@ package dev.graceful.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.graceful.loadgen.internal.Recorder;
 import org.junit.jupiter.api.Test;
 
 class LoadSummaryTest {
@@ -13,10 +14,10 @@ class LoadSummaryTest {
         for (int i = 0; i < 100; i++) {
             micros[i] = (i + 1) * 1000L;
         }
-        assertThat(LoadSummary.percentile(micros, 50)).isEqualTo(50.0);
-        assertThat(LoadSummary.percentile(micros, 99)).isEqualTo(99.0);
-        assertThat(LoadSummary.percentile(new long[] {7000}, 99)).isEqualTo(7.0);
-        assertThat(LoadSummary.percentile(new long[0], 50)).isZero();
+        assertThat(Recorder.percentile(micros, 50)).isEqualTo(50.0);
+        assertThat(Recorder.percentile(micros, 99)).isEqualTo(99.0);
+        assertThat(Recorder.percentile(new long[] {7000}, 99)).isEqualTo(7.0);
+        assertThat(Recorder.percentile(new long[0], 50)).isZero();
     }
 
     @Test
@@ -58,10 +59,10 @@ class LoadSummaryTest {
 
     @Test
     void readsTheVersionFromContractBodies() {
-        assertThat(LoadGenerator.versionOf("hello from v1")).isEqualTo("v1");
-        assertThat(LoadGenerator.versionOf("done 2.0.1\n")).isEqualTo("2.0.1");
-        assertThat(LoadGenerator.versionOf("hello")).isNull();
-        assertThat(LoadGenerator.versionOf("done ")).isNull();
-        assertThat(LoadGenerator.versionOf("<html>502 Bad Gateway</html>")).isNull();
+        assertThat(Worker.versionOf("hello from v1")).isEqualTo("v1");
+        assertThat(Worker.versionOf("done 2.0.1\n")).isEqualTo("2.0.1");
+        assertThat(Worker.versionOf("hello")).isNull();
+        assertThat(Worker.versionOf("done ")).isNull();
+        assertThat(Worker.versionOf("<html>502 Bad Gateway</html>")).isNull();
     }
 }

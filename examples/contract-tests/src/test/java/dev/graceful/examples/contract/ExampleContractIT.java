@@ -49,6 +49,28 @@ class ExampleContractIT {
                         .map(args -> Arguments.of(args)));
     }
 
+    /** Starts an example, sends it a request that works for a minute, and once it is in flight SIGTERM. */
+    private static ExampleProcess termWithOneRequestHeld(String name, String scenario, String... options)
+            throws Exception {
+        ExampleProcess example = ExampleProcess.start(name, scenario, options);
+        try {
+            CompletableFuture.runAsync(() -> Http.statusOrZero(example.port, "GET", "/work?ms=60000"));
+            awaitOneInFlight(example.port);
+            example.jvm.signal("TERM");
+            return example;
+        } catch (Exception | AssertionError e) {
+            example.close();
+            throw e;
+        }
+    }
+
+    private static void awaitOneInFlight(int port) {
+        await().atMost(AT_MOST)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> Http.exchange(port, "GET", "/healthz", null).body().contains("\"inFlight\":1"));
+    }
+
     @ParameterizedTest
     @MethodSource("badOptions")
     void badOptionsPrintTheUsageAndExitWith2(List<String> args) throws Exception {
@@ -135,11 +157,7 @@ class ExampleContractIT {
                     throw new IllegalStateException(e);
                 }
             });
-            await().atMost(AT_MOST)
-                    .pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(10))
-                    .until(() ->
-                            Http.exchange(port, "GET", "/healthz", null).body().contains("\"inFlight\":1"));
+            awaitOneInFlight(port);
 
             long signalled = System.nanoTime();
             example.jvm.signal("TERM");
@@ -178,15 +196,7 @@ class ExampleContractIT {
     @ParameterizedTest
     @MethodSource("examples")
     void aDrainThatTimesOutExitsNonZero(String name) throws Exception {
-        try (ExampleProcess example = ExampleProcess.start(name, "timeout", "--drain-timeout", "500ms")) {
-            CompletableFuture.runAsync(() -> Http.statusOrZero(example.port, "GET", "/work?ms=60000"));
-            await().atMost(AT_MOST)
-                    .pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(10))
-                    .until(() -> Http.exchange(example.port, "GET", "/healthz", null)
-                            .body()
-                            .contains("\"inFlight\":1"));
-            example.jvm.signal("TERM");
+        try (ExampleProcess example = termWithOneRequestHeld(name, "timeout", "--drain-timeout", "500ms")) {
             assertThat(example.jvm.awaitExit(AT_MOST)).isEqualTo(3);
             assertThat(example.output()).contains("GET /work");
         }
@@ -195,15 +205,7 @@ class ExampleContractIT {
     @ParameterizedTest
     @MethodSource("examples")
     void aSecondSignalExitsPromptly(String name) throws Exception {
-        try (ExampleProcess example = ExampleProcess.start(name, "second-signal", "--readiness-delay", "10s")) {
-            CompletableFuture.runAsync(() -> Http.statusOrZero(example.port, "GET", "/work?ms=60000"));
-            await().atMost(AT_MOST)
-                    .pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(10))
-                    .until(() -> Http.exchange(example.port, "GET", "/healthz", null)
-                            .body()
-                            .contains("\"inFlight\":1"));
-            example.jvm.signal("TERM");
+        try (ExampleProcess example = termWithOneRequestHeld(name, "second-signal", "--readiness-delay", "10s")) {
             await().atMost(AT_MOST)
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(10))

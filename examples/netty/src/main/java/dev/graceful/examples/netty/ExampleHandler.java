@@ -65,35 +65,38 @@ public final class ExampleHandler extends SimpleChannelInboundHandler<FullHttpRe
     private void serve(ChannelHandlerContext ctx, Request r) {
         QueryStringDecoder query = new QueryStringDecoder(r.uri());
         switch (query.path()) {
-            case "/":
+            case "/" -> {
                 if (r.method().equals(HttpMethod.GET) || r.method().equals(HttpMethod.HEAD)) {
                     respond(ctx, r, HttpResponseStatus.OK, "hello from " + version + "\n", null);
                 } else {
                     respond(ctx, r, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n", "GET, HEAD");
                 }
-                break;
-            case "/work":
-                if (!r.method().equals(HttpMethod.GET) && !r.method().equals(HttpMethod.POST)) {
+            }
+            case "/work" -> {
+                if (r.method().equals(HttpMethod.GET) || r.method().equals(HttpMethod.POST)) {
+                    work(ctx, r, query);
+                } else {
                     respond(ctx, r, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n", "GET, POST");
-                    break;
                 }
-                long ms;
-                try {
-                    List<String> values = query.parameters().get("ms");
-                    ms = WorkDelay.parse(values == null || values.size() != 1 ? null : values.get(0));
-                } catch (IllegalArgumentException e) {
-                    respond(ctx, r, HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n", null);
-                    break;
-                }
-                ctx.executor()
-                        .schedule(
-                                () -> respond(ctx, r, HttpResponseStatus.OK, "done " + version + "\n", null),
-                                ms,
-                                TimeUnit.MILLISECONDS);
-                break;
-            default:
-                respond(ctx, r, HttpResponseStatus.NOT_FOUND, "not found\n", null);
+            }
+            default -> respond(ctx, r, HttpResponseStatus.NOT_FOUND, "not found\n", null);
         }
+    }
+
+    private void work(ChannelHandlerContext ctx, Request r, QueryStringDecoder query) {
+        long ms;
+        try {
+            List<String> values = query.parameters().get("ms");
+            ms = WorkDelay.parse(values == null || values.size() != 1 ? null : values.get(0));
+        } catch (IllegalArgumentException e) {
+            respond(ctx, r, HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n", null);
+            return;
+        }
+        ctx.executor()
+                .schedule(
+                        () -> respond(ctx, r, HttpResponseStatus.OK, "done " + version + "\n", null),
+                        ms,
+                        TimeUnit.MILLISECONDS);
     }
 
     private void respond(ChannelHandlerContext ctx, Request r, HttpResponseStatus status, String body, String allow) {

@@ -69,8 +69,7 @@ class SpringBootExampleIT {
     @Test
     void aDrainThatTimesOutExitsNonZeroNamingTheStuckRequest() throws Exception {
         try (Example example = Example.start("timeout", Map.of(), "--drain-timeout", "500ms")) {
-            example.requestAsync("GET", "/work?ms=60000", null);
-            example.awaitInFlight(1);
+            example.holdOneRequest();
             example.signal("TERM");
             assertThat(example.awaitExit()).isEqualTo(3);
             assertThat(example.output()).contains("GET /work");
@@ -80,8 +79,7 @@ class SpringBootExampleIT {
     @Test
     void aSecondSigintExitsPromptly() throws Exception {
         try (Example example = Example.start("second-signal", Map.of(), "--readiness-delay", "20s")) {
-            example.requestAsync("GET", "/work?ms=60000", null);
-            example.awaitInFlight(1);
+            example.holdOneRequest();
             example.signal("TERM");
             await().atMost(AT_MOST).until(() -> example.status("/healthz") == 503);
             long second = System.nanoTime();
@@ -163,6 +161,12 @@ class SpringBootExampleIT {
                     throw new IllegalStateException(method + " " + path + " failed", e);
                 }
             });
+        }
+
+        /** Sends a request that works for a minute, and waits until the example counts it in flight. */
+        void holdOneRequest() {
+            requestAsync("GET", "/work?ms=60000", null);
+            awaitInFlight(1);
         }
 
         void awaitInFlight(int n) {

@@ -17,22 +17,11 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
- * The benchmark-only launcher of groups 2 and 3: the Jetty, Tomcat and Netty examples in three
- * modes, so that a comparison differs in one thing only. Usage: {@code ServerApp NAME MODE} and the
- * example contract's options.
- * <ul>
- *   <li>{@code graceful}: the example itself (its {@code main}, unchanged).</li>
- *   <li>{@code plain}: the example's server built by its own factory without graceful: no filter or
- *   handlers, no participant, no health paths (404), no signal handling (SIGTERM ends the JVM the
- *   default way). The "without" side of group 2.</li>
- *   <li>{@code framework}: {@code plain} plus the framework's own graceful stop, as a user without
- *   graceful would set it up: Jetty's {@code GracefulHandler} with the drain timeout as stop timeout
- *   and a stop at shutdown; Tomcat's {@code stop()} and {@code destroy()} on a shutdown hook; Netty's
- *   {@code shutdownGracefully()} (its defaults: 2 s quiet period, 15 s timeout) on a shutdown hook,
- *   after closing the server channel. The baseline of group 3.</li>
- * </ul>
- * The Spring Boot example needs no launcher: its own jar with {@code -Dgraceful.enabled=false} is
- * Spring Boot without the starter (see {@link dev.graceful.benchmarks.support.BenchRun#command}).
+ * The benchmark-only launcher of groups 2 and 3: the Jetty, Tomcat and Netty examples as
+ * {@code graceful} (the example's own {@code main}), {@code plain} (the example's server from its own
+ * factory, nothing of graceful) or {@code framework} ({@code plain} plus the framework's own graceful
+ * stop, set up as a user without graceful would: {@code docs/BENCHMARKS.md}, group 3). Usage:
+ * {@code ServerApp NAME MODE} and the example contract's options.
  */
 public final class ServerApp {
 

@@ -2,16 +2,22 @@ package dev.graceful.benchmarks.overhead;
 
 import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
+import dev.graceful.benchmarks.support.Rows;
+import dev.graceful.benchmarks.support.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import joptsimple.OptionParser;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
  * Group 2, adapter overhead under load (method: {@code docs/BENCHMARKS.md}). Per example, the same
@@ -20,13 +26,17 @@ import joptsimple.OptionParser;
  * discarded wrk run, then one {@code wrk --latency} run each per round, alternating which goes
  * first. Servers and wrk are pinned to separate CPUs ({@code taskset}) so that they do not take
  * turns on a core at random. Options, besides {@link BenchRun}'s: {@code [--seconds S]
- * [--warmup-seconds S] [--connections C] [--server-cpus LIST] [--client-cpus LIST] [--wrk FILE]}.
+ * [--warmup-seconds S] [--connections C] [--server-cpus LIST] [--client-cpus LIST] [--wrk FILE]}. Its report
+ * ({@code table.md}): per example, throughput and p99 latency with graceful and without, medians over
+ * rounds with {@code [min–max]}, and ratios paired within a round.
  */
 public final class OverheadBench {
 
     static final List<String> VARIANTS = List.of("graceful", "plain");
     static final List<String> COLUMNS =
             List.of("round", "app", "variant", "rps", "p50_ms", "p99_ms", "requests", "errors", "load1");
+    /** Target of issue 7: throughput with graceful ÷ without, median. */
+    static final double TARGET_RATIO = 0.97;
 
     private OverheadBench() {}
 
@@ -39,7 +49,6 @@ public final class OverheadBench {
         int seconds = run.number("seconds", run.smoke() ? 1 : 10);
         int warmup = run.number("warmup-seconds", run.smoke() ? 1 : 20);
         int connections = run.number("connections", 32);
-        Path logs = run.out().resolve("logs");
         for (String app : run.apps()) {
             Map<String, Child> servers = new LinkedHashMap<>();
             try {
@@ -47,7 +56,7 @@ public final class OverheadBench {
                     Child child = Child.start(
                             List.of("taskset", "-c", run.text("server-cpus")),
                             run.command(app, variant, false, "5s"),
-                            logs.resolve(app + "-" + variant + ".log"));
+                            run.log(app + "-" + variant + ".log"));
                     servers.put(variant, child);
                     int health = child.status("/healthz");
                     int expected = variant.equals("graceful") ? 200 : 404;
@@ -57,64 +66,45 @@ public final class OverheadBench {
                     }
                 }
                 for (String variant : VARIANTS) {
-                    Wrk w = wrk(
-                            run,
-                            connections,
-                            warmup,
-                            servers.get(variant).port(),
-                            logs.resolve(app + "-" + variant + "-warmup.txt"));
+                    Wrk w = wrk(run, warmup, servers.get(variant).port(), run.log(app + "-" + variant + "-warmup.txt"));
                     System.out.printf(
                             Locale.ROOT, "%-11s %-8s warm-up: %.0f req/s%n", app, variant, w.requestsPerSecond());
                 }
                 for (int r = 1; r <= run.rounds(); r++) {
                     for (String variant : BenchRun.inTurn(r, VARIANTS)) {
                         Map<String, Object> row = BenchRun.row(r, app);
-                        Wrk w = wrk(
-                                run,
-                                connections,
-                                seconds,
-                                servers.get(variant).port(),
-                                logs.resolve(String.format(Locale.ROOT, "%s-%s-round%d.txt", app, variant, r)));
-                        row.putAll(Map.of(
-                                "variant",
-                                variant,
-                                "rps",
-                                w.requestsPerSecond(),
-                                "p50_ms",
-                                w.p50Ms(),
-                                "p99_ms",
-                                w.p99Ms(),
-                                "requests",
-                                w.requests(),
-                                "errors",
-                                w.errors()));
+                        String name = String.format(Locale.ROOT, "%s-%s-round%d.txt", app, variant, r);
+                        Wrk w = wrk(run, seconds, servers.get(variant).port(), run.log(name));
+                        row.put("variant", variant);
+                        row.put("rps", w.requestsPerSecond());
+                        row.put("p50_ms", w.p50Ms());
+                        row.put("p99_ms", w.p99Ms());
+                        row.put("requests", w.requests());
+                        row.put("errors", w.errors());
                         run.sample(row);
                     }
                 }
             } finally {
-                servers.values().forEach(Child::terminate);
+                for (Child c : servers.values()) {
+                    if (c.jvm().isAlive()) {
+                        c.jvm().signal("TERM");
+                    }
+                }
                 for (Child c : servers.values()) {
                     try (c) {
-                        c.awaitExit(60, TimeUnit.SECONDS);
+                        c.jvm().awaitExit(Duration.ofMinutes(1));
                     }
                 }
             }
         }
-        run.finish(rows -> OverheadReport.render(rows, seconds, connections));
+        run.finish(rows -> render(rows, seconds, connections));
     }
 
-    private static Wrk wrk(BenchRun run, int connections, int seconds, int port, Path log)
-            throws IOException, InterruptedException {
-        List<String> command = List.of(
-                "taskset",
-                "-c",
-                run.text("client-cpus"),
-                run.text("wrk"),
-                "-t1",
-                "-c" + connections,
-                "-d" + seconds + "s",
-                "--latency",
-                "http://127.0.0.1:" + port + "/");
+    private static Wrk wrk(BenchRun run, int seconds, int port, Path log) throws IOException, InterruptedException {
+        int connections = run.number("connections", 32);
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", run.text("client-cpus"), run.text("wrk")));
+        command.addAll(List.of("-t1", "-c" + connections, "-d" + seconds + "s", "--latency"));
+        command.add("http://127.0.0.1:" + port + "/");
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -129,5 +119,50 @@ public final class OverheadBench {
                     String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + output);
         }
         return Wrk.parse(output);
+    }
+
+    static String render(List<Map<String, String>> rows, int seconds, int connections) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(
+                Locale.ROOT, "%d round(s)", Rows.distinct(rows, "round").size()));
+        sb.append(String.format(Locale.ROOT, " of `wrk -t1 -c%d -d%ds --latency` on `GET /`", connections, seconds));
+        sb.append("; median [min–max] over rounds; ratios: graceful ÷ plain within the same round.\n\n");
+        sb.append(
+                "| example | req/s graceful | req/s plain | **throughput ratio** | p99 ms graceful | p99 ms plain | p99 ratio | errors (graceful / plain) |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        ToDoubleFunction<Map<String, String>> rps = r -> Samples.number(r, "rps");
+        ToDoubleFunction<Map<String, String>> p99 = r -> Samples.number(r, "p99_ms");
+        for (String app : Rows.distinct(rows, "app")) {
+            List<Map<String, String>> g = Rows.select(rows, "app", app, "variant", "graceful");
+            List<Map<String, String>> p = Rows.select(rows, "app", app, "variant", "plain");
+            sb.append(Rows.line(
+                    app,
+                    Rows.format(Rows.spread(g, rps)),
+                    Rows.format(Rows.spread(p, rps)),
+                    "**" + Rows.formatRatio(Rows.pairedRatio(g, p, rps)) + "**",
+                    Rows.format(Rows.spread(g, p99)),
+                    Rows.format(Rows.spread(p, p99)),
+                    Rows.formatRatio(Rows.pairedRatio(g, p, p99)),
+                    errors(g) + " / " + errors(p)));
+        }
+        sb.append('\n');
+        for (String app : Rows.distinct(rows, "app")) {
+            DescriptiveStatistics s = Rows.pairedRatio(
+                    Rows.select(rows, "app", app, "variant", "graceful"),
+                    Rows.select(rows, "app", app, "variant", "plain"),
+                    rps);
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "- Target, %s: throughput ratio ≥ %.2f median: %s (median %s)%n",
+                    app,
+                    TARGET_RATIO,
+                    Rows.verdict(s, m -> m >= TARGET_RATIO),
+                    s.getN() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", Rows.median(s))));
+        }
+        return sb.append(Rows.loadRange(rows)).toString();
+    }
+
+    private static long errors(List<Map<String, String>> rows) {
+        return rows.stream().mapToLong(r -> (long) Samples.number(r, "errors")).sum();
     }
 }

@@ -5,15 +5,21 @@ import static dev.graceful.benchmarks.support.BenchRun.ms;
 import dev.graceful.benchmarks.apps.ServerApp;
 import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
+import dev.graceful.benchmarks.support.Rows;
+import dev.graceful.benchmarks.support.Samples;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
  * Group 3, shutdown reaction (method: {@code docs/BENCHMARKS.md}). Per round and example, fresh
@@ -22,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * {@code inflight} (N {@code GET /work?ms=W} on kept-alive connections, SIGTERM shortly after; the
  * client closes a connection only on {@code Connection: close}, as a proxy's pool does) and
  * {@code idle}. Every time is taken on this JVM's clock, graceful's log lines included.
- * Options, besides {@link BenchRun}'s: {@code [--in-flight N] [--work-ms MS] [--term-after-ms MS]}.
+ * Options, besides {@link BenchRun}'s: {@code [--in-flight N] [--work-ms MS] [--term-after-ms MS]}. Its report
+ * ({@code table.md}): per example, graceful next to the framework's own stop, medians over rounds with
+ * {@code [min–max]}, and ratios paired within a round.
  */
 public final class ReactionBench {
 
@@ -31,19 +39,10 @@ public final class ReactionBench {
     static final List<String> SCENARIOS = List.of("inflight", "idle");
     /** Times in ms from SIGTERM. */
     static final List<String> COLUMNS = List.of(
-            "round",
-            "app",
-            "variant",
-            "scenario",
-            "requests",
-            "ok",
-            "failures",
-            "last_ms",
-            "drained_ms",
-            "complete_ms",
-            "exit_ms",
-            "exit_code",
-            "load1");
+            "round,app,variant,scenario,requests,ok,failures,last_ms,drained_ms,complete_ms,exit_ms,exit_code,load1"
+                    .split(","));
+    /** Target of issue 7: last in-flight completion to exit, median. */
+    static final double TARGET_MS = 50;
 
     private ReactionBench() {}
 
@@ -60,9 +59,7 @@ public final class ReactionBench {
                         Map<String, Object> row = BenchRun.row(r, app);
                         row.put("variant", variant);
                         row.put("scenario", scenario);
-                        Path log = run.out()
-                                .resolve("logs")
-                                .resolve(String.format(Locale.ROOT, "r%d-%s-%s-%s.log", r, app, variant, scenario));
+                        Path log = run.log(String.format(Locale.ROOT, "r%d-%s-%s-%s.log", r, app, variant, scenario));
                         int requests = scenario.equals("inflight") ? inFlight : 0;
                         measure(run.command(app, variant, true, "30s"), log, requests, workMs, termAfterMs, row);
                         run.sample(row);
@@ -70,7 +67,7 @@ public final class ReactionBench {
                 }
             }
         }
-        run.finish(rows -> ReactionReport.render(rows, workMs, inFlight, termAfterMs));
+        run.finish(rows -> render(rows, workMs, inFlight, termAfterMs));
     }
 
     private static void measure(
@@ -84,8 +81,9 @@ public final class ReactionBench {
             }
             // Idle: let the warm-up's connection close on the server side too.
             TimeUnit.MILLISECONDS.sleep(requests > 0 ? termAfterMs : 200);
-            long term = child.terminate();
-            long exit = child.awaitExit(120, TimeUnit.SECONDS);
+            long term = child.jvm().signal("TERM");
+            int exitCode = child.jvm().awaitExit(Duration.ofMinutes(2));
+            long exit = child.jvm().exitedAtNanos();
             int ok = 0;
             List<String> failures = new ArrayList<>();
             long last = Long.MIN_VALUE;
@@ -104,16 +102,10 @@ public final class ReactionBench {
             if (requests > 0 && ok == requests) {
                 row.put("last_ms", ms(last - term));
             }
-            row.put(
-                    "drained_ms",
-                    since(term, child.lineTime(l -> l.contains("GracefulShutdown") && l.contains("Drained in"))));
-            row.put(
-                    "complete_ms",
-                    since(
-                            term,
-                            child.lineTime(l -> l.contains("GracefulShutdown") && l.contains("Shutdown complete"))));
+            row.put("drained_ms", sinceLogged(term, child, "Drained in"));
+            row.put("complete_ms", sinceLogged(term, child, "Shutdown complete"));
             row.put("exit_ms", ms(exit - term));
-            row.put("exit_code", child.exitCode());
+            row.put("exit_code", exitCode);
         } finally {
             for (Held h : held) {
                 h.connection.close();
@@ -158,7 +150,117 @@ public final class ReactionBench {
         }
     }
 
-    private static Double since(long term, OptionalLong at) {
-        return at.isPresent() ? ms(at.getAsLong() - term) : null;
+    /** Milliseconds from SIGTERM to graceful's log line holding {@code text}; null without one. */
+    private static Double sinceLogged(long term, Child child, String text) {
+        return child.lineTime(l -> l.contains("GracefulShutdown") && l.contains(text))
+                .map(t -> ms(t - term))
+                .orElse(null);
+    }
+
+    static String render(List<Map<String, String>> rows, int workMs, int inFlight, int termAfterMs) {
+        Set<String> apps = Rows.distinct(rows, "app");
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%d round(s); every sample a fresh process;"
+                        + " times in ms, median [min–max] over rounds; ratios: graceful ÷ framework within the same round.%n%n",
+                Rows.distinct(rows, "round").size()));
+
+        sb.append(String.format(
+                Locale.ROOT,
+                "#### Last in-flight completion → exit (%d × `GET /work?ms=%d` in flight, SIGTERM %d ms after they were sent)",
+                inFlight,
+                workMs,
+                termAfterMs));
+        sb.append(
+                "\n\n| example | graceful | framework's own stop | graceful ÷ framework | answered 200 (graceful / framework) |\n");
+        sb.append("|---|---:|---:|---:|---|\n");
+        ToDoubleFunction<Map<String, String>> lastToExit =
+                r -> Samples.number(r, "exit_ms") - Samples.number(r, "last_ms");
+        for (String app : apps) {
+            List<Map<String, String>> g = select(rows, app, "graceful", "inflight");
+            List<Map<String, String>> f = select(rows, app, "framework", "inflight");
+            sb.append(Rows.line(
+                    app,
+                    spread(g, lastToExit),
+                    cell(f, lastToExit),
+                    ratio(g, f, lastToExit),
+                    Rows.answered(g, "requests") + " / " + Rows.answered(f, "requests")));
+        }
+
+        sb.append("\n#### SIGTERM → exit, nothing in flight, no readiness delay\n\n");
+        sb.append(
+                "| example | graceful | framework's own stop | graceful ÷ framework | exit codes (graceful / framework) |\n");
+        sb.append("|---|---:|---:|---:|---|\n");
+        ToDoubleFunction<Map<String, String>> exit = r -> Samples.number(r, "exit_ms");
+        for (String app : apps) {
+            List<Map<String, String>> g = select(rows, app, "graceful", "idle");
+            List<Map<String, String>> f = select(rows, app, "framework", "idle");
+            sb.append(Rows.line(app, spread(g, exit), spread(f, exit), ratio(g, f, exit), codes(g) + " / " + codes(f)));
+        }
+
+        sb.append("\n#### Where graceful's time goes (from its log lines' arrival)\n\n");
+        sb.append(
+                "| example | scenario | start → `Drained in` | `Drained in` → `Shutdown complete` | `Shutdown complete` → exit | total |\n");
+        sb.append("|---|---|---:|---:|---:|---:|\n");
+        for (String scenario : List.of("inflight", "idle")) {
+            boolean inflight = scenario.equals("inflight");
+            ToDoubleFunction<Map<String, String>> start = r -> inflight ? Samples.number(r, "last_ms") : 0;
+            for (String app : apps) {
+                List<Map<String, String>> g = select(rows, app, "graceful", scenario);
+                sb.append(Rows.line(
+                        app,
+                        inflight ? "last completion → exit" : "SIGTERM → exit",
+                        spread(g, r -> Samples.number(r, "drained_ms") - start.applyAsDouble(r)),
+                        spread(g, r -> Samples.number(r, "complete_ms") - Samples.number(r, "drained_ms")),
+                        spread(g, r -> Samples.number(r, "exit_ms") - Samples.number(r, "complete_ms")),
+                        spread(g, r -> Samples.number(r, "exit_ms") - start.applyAsDouble(r))));
+            }
+        }
+        sb.append('\n');
+
+        for (String app : apps) {
+            DescriptiveStatistics s = Rows.spread(select(rows, app, "graceful", "inflight"), lastToExit);
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "- Target, %s: last completion → exit ≤ %.0f ms median: %s (median %s ms)%n",
+                    app,
+                    TARGET_MS,
+                    Rows.verdict(s, m -> m <= TARGET_MS),
+                    s.getN() == 0 ? "n/a" : Rows.number(Rows.median(s))));
+        }
+        return sb.append(Rows.loadRange(rows)).toString();
+    }
+
+    private static List<Map<String, String>> select(
+            List<Map<String, String>> rows, String app, String variant, String scenario) {
+        return Rows.select(rows, "app", app, "variant", variant, "scenario", scenario);
+    }
+
+    private static String spread(List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
+        return Rows.format(Rows.spread(rows, f));
+    }
+
+    /** A baseline cell: its spread, or why there is none (its requests were not all answered). */
+    private static String cell(List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
+        DescriptiveStatistics s = Rows.spread(rows, f);
+        if (s.getN() == rows.size() || rows.isEmpty()) {
+            return Rows.format(s);
+        }
+        String measured = s.getN() == 0 ? "n/a" : Rows.format(s) + " (" + s.getN() + " of " + rows.size() + ")";
+        return measured + ": requests cut";
+    }
+
+    private static String ratio(
+            List<Map<String, String>> subject,
+            List<Map<String, String>> baseline,
+            ToDoubleFunction<Map<String, String>> f) {
+        return Rows.formatRatio(Rows.pairedRatio(subject, baseline, f));
+    }
+
+    private static String codes(List<Map<String, String>> rows) {
+        return String.join(
+                ", ",
+                new TreeSet<>(
+                        rows.stream().map(r -> r.getOrDefault("exit_code", "?")).toList()));
     }
 }

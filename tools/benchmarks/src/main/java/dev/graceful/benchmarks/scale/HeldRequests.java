@@ -23,11 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class HeldRequests implements AutoCloseable {
 
-    /**
-     * Connects not yet finished at a time. A listener's accept queue can be short (Jetty's is 50 by
-     * default): more connects at once overflow it, the kernel drops the SYNs, and each dropped one
-     * is retried a second later.
-     */
+    /** Connects under way at a time, so that a short accept queue (Jetty's: 50) does not overflow. */
     private static final int MAX_PENDING_CONNECTS = 32;
 
     private final int port;
@@ -146,9 +142,7 @@ final class HeldRequests implements AutoCloseable {
                     c.fail("closed");
                 }
                 if (c.finished()) {
-                    // Done with it, as an HTTP client is once the response (with Connection: close
-                    // while draining) is in: a server that lingers for the client's close (to
-                    // avoid a reset) must not wait for a client that would never close.
+                    // Closed as an HTTP client does: a server may linger for the client's close.
                     k.cancel();
                     c.channel.close();
                     open--;

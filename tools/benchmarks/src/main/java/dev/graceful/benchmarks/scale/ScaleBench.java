@@ -4,14 +4,20 @@ import static dev.graceful.benchmarks.support.BenchRun.ms;
 
 import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
+import dev.graceful.benchmarks.support.Rows;
+import dev.graceful.benchmarks.support.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,50 +26,25 @@ import java.util.regex.Pattern;
  * fresh process of the example's own jar; N requests held by {@link HeldRequests}, all due at the
  * same moment a few seconds ahead; the server's live heap ({@code jcmd}) and resident set measured
  * idle and holding them; SIGTERM while all are held; every response read. Options, besides
- * {@link BenchRun}'s: {@code [--sizes n1,n2,...]}.
+ * {@link BenchRun}'s: {@code [--sizes n1,n2,...]}. Its report ({@code table.md}): per example and size,
+ * medians over rounds with {@code [min–max]}, the per-request figures, and how they change from the
+ * smallest size to the largest (at most 1 means linear or better).
  */
 public final class ScaleBench {
 
     /** The examples that can be measured: those with an asynchronous {@code /work} that holds no thread. */
     static final List<String> APPS = List.of("netty", "jetty");
-    /**
-     * Measured by default. Not Jetty: its default accept queue (50) overflows under this client's
-     * burst of connects, each overflowed connect is retried a second later, and opening thousands
-     * then takes longer than the connections may wait ({@link #MAX_CONNECT_SECONDS}).
-     */
+    /** Not Jetty: its accept queue overflows under this client's burst of connects ({@code docs/BENCHMARKS.md}). */
     static final List<String> DEFAULT_APPS = List.of("netty");
     /** Times in ms. */
-    static final List<String> COLUMNS = List.of(
-            "round",
-            "app",
-            "n",
-            "ok",
-            "failures",
-            "connect_ms",
-            "due_after_term_ms",
-            "first_after_due_ms",
-            "last_after_due_ms",
-            "last_to_exit_ms",
-            "drained_ms",
-            "exit_ms",
-            "exit_code",
-            "heap_idle_kb",
-            "heap_held_kb",
-            "rss_idle_kb",
-            "rss_held_kb",
-            "hwm_kb",
-            "load1");
-    /**
-     * How long opening the N connections may take. The first connection waits, with no request,
-     * until the last is open, and servers close connections idle for longer than their idle timeout
-     * (Jetty's default: 30 s): such a request would fail for the benchmark's sake, not the drain's.
-     */
+    static final List<String> COLUMNS =
+            List.of(("round,app,n,ok,failures,connect_ms,due_after_term_ms,first_after_due_ms,"
+                            + "last_after_due_ms,last_to_exit_ms,drained_ms,exit_ms,exit_code,heap_idle_kb,heap_held_kb,rss_idle_kb,"
+                            + "rss_held_kb,hwm_kb,load1")
+                    .split(","));
+    /** The first connection waits for the last, idle, and must not outlive the server's idle timeout (Jetty: 30 s). */
     private static final int MAX_CONNECT_SECONDS = 15;
-    /**
-     * A heap's (or generation's) line of {@code GC.heap_info}: {@code total 262144K, used 20480K}
-     * up to Java 21, {@code total reserved 6172672K, committed 28672K, used 4428K} from Java 25 on;
-     * Metaspace's line has no {@code total}.
-     */
+    /** A heap's line of {@code GC.heap_info} ({@code total ... used NK}, Java 17 to 25); Metaspace's has no total. */
     private static final Pattern HEAP_USED = Pattern.compile("total [^\\n]*?used (\\d+)K");
 
     private ScaleBench() {}
@@ -80,23 +61,23 @@ public final class ScaleBench {
                 for (int n : sizes) {
                     Map<String, Object> row = BenchRun.row(r, app);
                     row.put("n", n);
-                    Path log =
-                            run.out().resolve("logs").resolve(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app, n));
+                    Path log = run.log(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app, n));
                     measure(run.command(app, "graceful", true, "60s"), jcmd, log, n, row);
                     run.sample(row);
                 }
             }
         }
-        run.finish(ScaleReport::render);
+        run.finish(ScaleBench::render);
     }
 
     private static void measure(List<String> template, String jcmd, Path log, int n, Map<String, Object> row)
             throws Exception {
         try (Child child = Child.start(List.of(), template, log)) {
             int port = child.port();
+            long pid = child.jvm().pid();
             child.warmUp();
-            row.put("heap_idle_kb", liveHeapKb(jcmd, child.pid()));
-            row.put("rss_idle_kb", status(child.pid(), "VmRSS"));
+            row.put("heap_idle_kb", liveHeapKb(jcmd, pid));
+            row.put("rss_idle_kb", status(pid, "VmRSS"));
             long connectStart = System.nanoTime();
             try (HeldRequests held = HeldRequests.open(port, n, MAX_CONNECT_SECONDS, TimeUnit.SECONDS)) {
                 row.put("connect_ms", ms(System.nanoTime() - connectStart));
@@ -105,10 +86,10 @@ public final class ScaleBench {
                 long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3000 + n / 2);
                 held.sendAllDueAt(due);
                 awaitAccepted(port, 30);
-                row.put("heap_held_kb", liveHeapKb(jcmd, child.pid()));
-                row.put("rss_held_kb", status(child.pid(), "VmRSS"));
-                row.put("hwm_kb", status(child.pid(), "VmHWM"));
-                long term = child.terminate();
+                row.put("heap_held_kb", liveHeapKb(jcmd, pid));
+                row.put("rss_held_kb", status(pid, "VmRSS"));
+                row.put("hwm_kb", status(pid, "VmHWM"));
+                long term = child.jvm().signal("TERM");
                 row.put("due_after_term_ms", ms(due - term));
                 if (due - term < TimeUnit.MILLISECONDS.toNanos(200)) {
                     throw new IllegalStateException(
@@ -117,7 +98,8 @@ public final class ScaleBench {
                                     + " took too long on this machine");
                 }
                 held.awaitAll(120, TimeUnit.SECONDS);
-                long exit = child.awaitExit(120, TimeUnit.SECONDS);
+                int exitCode = child.jvm().awaitExit(Duration.ofMinutes(2));
+                long exit = child.jvm().exitedAtNanos();
                 row.put("ok", held.ok());
                 row.put("failures", held.failures());
                 long[] range = held.completionRange();
@@ -128,7 +110,7 @@ public final class ScaleBench {
                 }
                 child.lineTime(l -> l.contains("Drained in")).ifPresent(t -> row.put("drained_ms", ms(t - term)));
                 row.put("exit_ms", ms(exit - term));
-                row.put("exit_code", child.exitCode());
+                row.put("exit_code", exitCode);
             }
         }
     }
@@ -179,5 +161,91 @@ public final class ScaleBench {
                         line.substring(field.length() + 1).replace("kB", "").trim()))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid + "/status"));
+    }
+
+    static String render(List<Map<String, String>> rows) {
+        Set<String> apps = Rows.distinct(rows, "app");
+        TreeSet<Integer> sizes = new TreeSet<>();
+        rows.forEach(r -> sizes.add(Integer.parseInt(r.get("n"))));
+        ToDoubleFunction<Map<String, String>> last = r -> Samples.number(r, "last_after_due_ms");
+        ToDoubleFunction<Map<String, String>> lastPerRequest =
+                r -> 1000 * last.applyAsDouble(r) / Samples.number(r, "n");
+        ToDoubleFunction<Map<String, String>> heapMib =
+                r -> (Samples.number(r, "heap_held_kb") - Samples.number(r, "heap_idle_kb")) / 1024;
+        ToDoubleFunction<Map<String, String>> heapPerRequest =
+                r -> 1024 * 1024 * heapMib.applyAsDouble(r) / Samples.number(r, "n");
+        ToDoubleFunction<Map<String, String>> rssMib =
+                r -> (Samples.number(r, "rss_held_kb") - Samples.number(r, "rss_idle_kb")) / 1024;
+        ToDoubleFunction<Map<String, String>> peakMib = r -> Samples.number(r, "hwm_kb") / 1024;
+
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(
+                Locale.ROOT,
+                "%d round(s); every sample a fresh process; median [min–max] over rounds."
+                        + " All N requests were due at the same moment, a few seconds after they were sent; SIGTERM came while"
+                        + " all were held.%n%n",
+                Rows.distinct(rows, "round").size()));
+        sb.append(
+                "| example | N | answered 200 | last response after due (ms) | per request (µs) | last response → exit (ms)"
+                        + " | SIGTERM → `Drained in` (ms) | live heap held (MiB) | per request (bytes) | RSS held (MiB) | peak RSS (MiB) |\n");
+        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String app : apps) {
+            for (int n : sizes) {
+                List<Map<String, String>> s = Rows.select(rows, "app", app, "n", Integer.toString(n));
+                if (s.isEmpty()) {
+                    continue;
+                }
+                sb.append("| " + app + " | " + n + " | " + Rows.answered(s, "n"));
+                for (ToDoubleFunction<Map<String, String>> f : List.of(
+                        last,
+                        lastPerRequest,
+                        column("last_to_exit_ms"),
+                        column("drained_ms"),
+                        heapMib,
+                        heapPerRequest,
+                        rssMib,
+                        peakMib)) {
+                    sb.append(" | ").append(Rows.format(Rows.spread(s, f)));
+                }
+                sb.append(" |\n");
+            }
+        }
+        sb.append('\n');
+        if (sizes.size() > 1) {
+            int small = sizes.first();
+            int large = sizes.last();
+            for (String app : apps) {
+                List<Map<String, String>> a = Rows.select(rows, "app", app, "n", Integer.toString(small));
+                List<Map<String, String>> b = Rows.select(rows, "app", app, "n", Integer.toString(large));
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "- %s, per-request cost at N=%d ÷ at N=%d (≤ 1: linear or better): time to answer all %s, live heap %s%n",
+                        app,
+                        large,
+                        small,
+                        ratio(b, a, lastPerRequest),
+                        ratio(b, a, heapPerRequest)));
+            }
+        }
+        long failed = rows.stream()
+                .mapToLong(r -> (long) (Samples.number(r, "n") - Samples.number(r, "ok")))
+                .sum();
+        sb.append(String.format(
+                Locale.ROOT,
+                "- Requests not answered 200, all samples: %d%s%n",
+                failed,
+                failed == 0 ? "" : " (**failures**)"));
+        return sb.append(Rows.loadRange(rows)).toString();
+    }
+
+    private static String ratio(
+            List<Map<String, String>> large, List<Map<String, String>> small, ToDoubleFunction<Map<String, String>> f) {
+        double a = Rows.median(Rows.spread(large, f));
+        double b = Rows.median(Rows.spread(small, f));
+        return Double.isNaN(a) || Double.isNaN(b) || b <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    private static ToDoubleFunction<Map<String, String>> column(String name) {
+        return r -> Samples.number(r, name);
     }
 }

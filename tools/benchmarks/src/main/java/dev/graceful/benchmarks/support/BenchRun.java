@@ -81,6 +81,11 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return v.isEmpty() ? def : v;
     }
 
+    /** {@code OUT/logs/NAME}: where a measurement's processes log. */
+    public Path log(String name) {
+        return out.resolve("logs").resolve(name);
+    }
+
     /** A group's own text option (declared with its default). */
     public String text(String name) {
         return text(options, name);
@@ -96,21 +101,10 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
     }
 
     /**
-     * The command of an example in a variant, with {@link Child#PORT} in place of the port:
-     * <ul>
-     *   <li>{@code graceful} with {@code exampleJar}: the example's own jar, as {@code examples/bin/run}
-     *   starts it (its logging included, so its {@code Drained in} and {@code Shutdown complete} lines
-     *   can be timed);</li>
-     *   <li>{@code graceful} without it, {@code plain}, {@code framework}: {@link ServerApp} from the
-     *   benchmark jar, so that the sides of a comparison share one class path and differ in graceful
-     *   alone;</li>
-     *   <li>Spring Boot: always its own jar; {@code plain} and {@code framework} switch the starter off
-     *   with {@code -Dgraceful.enabled=false} (every one of its auto-configurations is conditional on
-     *   that property, so nothing of graceful is left), {@code framework} also sets
-     *   {@code server.shutdown=graceful} (Boot's default since 3.4, set anyway).</li>
-     * </ul>
-     *
-     * @param drainTimeout the contract's {@code --drain-timeout}, such as {@code 30s}
+     * The command of an example in a variant, with {@link Child#PORT} in place of the port: Spring Boot
+     * always runs its own jar (starter off for {@code plain} and {@code framework}); the others run the
+     * example's jar for {@code graceful} with {@code exampleJar}, else {@link ServerApp} from the benchmark
+     * jar, so both sides share one class path (variants: {@code docs/BENCHMARKS.md}).
      */
     public List<String> command(String app, String variant, boolean exampleJar, String drainTimeout) {
         if (!APPS.contains(app) || !ServerApp.MODES.contains(variant)) {
@@ -134,15 +128,8 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         } else {
             c.addAll(List.of("-cp", text("jar"), ServerApp.class.getName(), app, variant));
         }
-        c.addAll(List.of(
-                "--port",
-                Child.PORT,
-                "--version",
-                "bench",
-                "--drain-timeout",
-                drainTimeout,
-                "--readiness-delay",
-                "0s"));
+        c.addAll(List.of("--port", Child.PORT, "--version", "bench"));
+        c.addAll(List.of("--drain-timeout", drainTimeout, "--readiness-delay", "0s"));
         return c;
     }
 
@@ -179,6 +166,6 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
 
     /** Writes {@code OUT/table.md}, the group's report, from every sample taken. */
     public void finish(Function<List<Map<String, String>>, String> render) throws IOException {
-        Files.writeString(out.resolve("table.md"), render.apply(Samples.read(out.resolve("samples.csv"))));
+        Files.writeString(out.resolve("table.md"), render.apply(samples.rows()));
     }
 }

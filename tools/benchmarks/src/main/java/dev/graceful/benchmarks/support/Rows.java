@@ -1,7 +1,5 @@
 package dev.graceful.benchmarks.support;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -14,7 +12,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.DoubleFunction;
 import java.util.function.DoublePredicate;
-import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
@@ -149,15 +146,5 @@ public final class Rows {
             }
         }
         return ok + "/" + all + (failures.isEmpty() ? "" : " (" + String.join(", ", failures) + ")");
-    }
-
-    /** The {@code main} of a group's report class: renders the samples file named by the one argument. */
-    public static void printReport(String[] args, Class<?> report, Function<List<Map<String, String>>, String> render)
-            throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: java -cp benchmarks.jar " + report.getName() + " samples.csv");
-            System.exit(2);
-        }
-        System.out.print(render.apply(Samples.read(Path.of(args[0]))));
     }
 }

@@ -13,19 +13,20 @@ import java.util.Map;
 
 /**
  * A group's raw results: one CSV line per measured sample, appended as soon as it is taken (so a
- * run that breaks half-way keeps what it measured), and read back to build the report. Values are
- * plain words and numbers; an absent value is empty.
+ * run that breaks half-way keeps what it measured), and kept as {@code rows} to build the report: per
+ * row, a map from column to value as written, empty values left out. Values are plain words and numbers.
  */
-public record Samples(Path file, List<String> columns) {
+public record Samples(Path file, List<String> columns, List<Map<String, String>> rows) {
 
     /** Starts a file with its header line. */
     public static Samples create(Path file, List<String> columns) throws IOException {
         Files.writeString(file, String.join(",", columns) + "\n", StandardCharsets.UTF_8);
-        return new Samples(file, List.copyOf(columns));
+        return new Samples(file, List.copyOf(columns), new ArrayList<>());
     }
 
     public void add(Map<String, ?> row) throws IOException {
         List<String> values = new ArrayList<>();
+        Map<String, String> kept = new LinkedHashMap<>();
         for (String c : columns) {
             Object v = row.get(c);
             String text = v == null || v instanceof Double d && d.isNaN()
@@ -36,31 +37,12 @@ public record Samples(Path file, List<String> columns) {
                         "column " + c + ": a value may not hold ',' or a newline, was '" + text + "'");
             }
             values.add(text);
+            if (!text.isEmpty()) {
+                kept.put(c, text);
+            }
         }
         Files.writeString(file, String.join(",", values) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    }
-
-    /** Reads a file written by {@link #add}: a map from column to value per row, empty values left out. */
-    public static List<Map<String, String>> read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        if (lines.isEmpty()) {
-            throw new IllegalArgumentException(file + " is empty: no header line");
-        }
-        String[] header = lines.get(0).split(",", -1);
-        List<Map<String, String>> rows = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] v = line.split(",", -1);
-            Map<String, String> row = new LinkedHashMap<>();
-            for (int i = 0; i < header.length && i < v.length; i++) {
-                if (!v[i].isEmpty()) {
-                    row.put(header[i], v[i]);
-                }
-            }
-            if (!line.isBlank()) {
-                rows.add(row);
-            }
-        }
-        return rows;
+        rows.add(kept);
     }
 
     /** A number of a row; NaN when absent. */

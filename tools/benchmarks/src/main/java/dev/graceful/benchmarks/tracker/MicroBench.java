@@ -1,5 +1,6 @@
 package dev.graceful.benchmarks.tracker;
 
+import dev.graceful.benchmarks.support.Rows;
 import dev.graceful.benchmarks.support.Samples;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -7,11 +8,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import joptsimple.OptionSpec;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -22,15 +40,32 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Group 1's runner: every benchmark of this package, in rounds, each round one JMH run in this
- * process (its forks, if any, are fresh JVMs) with the GC profiler, failing on the first benchmark
- * error. Writes {@code OUT/round-N.log} (JMH's output), {@code OUT/round-N.json} (JMH's results),
- * {@code OUT/load.txt} (the load average around each round) and {@code OUT/table.md}
- * ({@link MicroReport}, from the results JMH returned).
- *
- * <p>Usage: {@code MicroBench --out DIR --rounds N -- JMH-OPTIONS}, as {@code bin/run-micro} calls it.
+ * Group 1's runner: every benchmark of this package, in rounds, each round one JMH run in this process
+ * with the GC profiler, failing on the first error. Writes {@code OUT/round-N.log} (JMH's output),
+ * {@code OUT/round-N.json} (its results), {@code OUT/load.txt} (the load average around each round) and
+ * {@code OUT/table.md}: each benchmark's cost relative to the baselines, sample paired with sample of the
+ * same round and fork (method: {@code docs/BENCHMARKS.md}). Usage, as {@code bin/run-micro} calls it:
+ * {@code MicroBench --out DIR --rounds N -- JMH-OPTIONS}.
  */
 public final class MicroBench {
+
+    /** The baseline graceful's target is stated against. */
+    static final String LONG_ADDER = "longAdderPair";
+
+    static final String ATOMIC_LONG = "atomicLongPair";
+    /** graceful's hot path, the subject of the targets. */
+    static final String SUBJECT = "gracefulEnterExit";
+    /** Target: the hot path costs at most this many LongAdder pairs. */
+    static final double TARGET_RATIO = 1.2;
+    /** Target: no allocation; below a byte per operation is JMH's own bookkeeping, not an object (16 bytes). */
+    static final double ZERO_BYTES = 1.0;
+    /** Rows in this order first (subjects, then baselines); anything else after, by name. */
+    private static final List<String> ORDER = List.of(
+            SUBJECT, "gracefulEnterExitWhileDraining", "gracefulBeginClose", "casLoopOneWord", ATOMIC_LONG, LONG_ADDER);
+
+    private static final Comparator<String> ROWS = Comparator.<String>comparingInt(
+                    m -> ORDER.contains(m) ? ORDER.indexOf(m) : ORDER.size())
+            .thenComparing(Comparator.naturalOrder());
 
     private MicroBench() {}
 
@@ -47,7 +82,7 @@ public final class MicroBench {
 
         Path load = out.resolve("load.txt");
         Files.writeString(load, "");
-        List<MicroReport.Fork> forks = new ArrayList<>();
+        List<Fork> forks = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
             Path json = out.resolve("round-" + r + ".json");
             Path log = out.resolve("round-" + r + ".log");
@@ -62,13 +97,9 @@ public final class MicroBench {
                     .result(json.toString())
                     .build();
             try (PrintStream jmhOut = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
-                forks.addAll(MicroReport.forks(
-                        "round-" + r,
-                        new Runner(
-                                        run,
-                                        OutputFormatFactory.createFormatInstance(
-                                                jmhOut, jmh.verbosity().orElse(VerboseMode.NORMAL)))
-                                .run()));
+                var format = OutputFormatFactory.createFormatInstance(
+                        jmhOut, jmh.verbosity().orElse(VerboseMode.NORMAL));
+                forks.addAll(forks("round-" + r, new Runner(run, format).run()));
             } catch (RunnerException e) {
                 List<String> lines = Files.readAllLines(log);
                 System.err.println("JMH failed in round " + r + " (" + e.getMessage() + "); the end of " + log + ":");
@@ -77,6 +108,161 @@ public final class MicroBench {
             }
             Files.writeString(load, "round " + r + " end: " + Samples.load(3) + "\n", StandardOpenOption.APPEND);
         }
-        Files.writeString(out.resolve("table.md"), MicroReport.render(forks));
+        Files.writeString(out.resolve("table.md"), render(forks));
+    }
+
+    /**
+     * One fork of one benchmark: {@code pairing} names its run and fork (samples with the same key
+     * are paired), {@code score} is the median of its measurement iterations, {@code bytes} that of
+     * {@code gc.alloc.rate.norm} (NaN without {@code -prof gc}).
+     */
+    record Fork(
+            String pairing,
+            String method,
+            int threads,
+            boolean higherIsBetter,
+            String unit,
+            String jvm,
+            String settings,
+            double score,
+            double bytes) {
+
+        double cost() {
+            return higherIsBetter ? 1 / score : score;
+        }
+    }
+
+    /** The forks of one JMH run; {@code run} names it, for pairing. */
+    static List<Fork> forks(String run, Collection<RunResult> results) {
+        List<Fork> forks = new ArrayList<>();
+        for (RunResult result : results) {
+            BenchmarkParams p = result.getParams();
+            String method = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.') + 1)
+                    + (p.getParamsKeys().isEmpty()
+                            ? ""
+                            : p.getParamsKeys().stream()
+                                    .collect(Collectors.toMap(k -> k, p::getParam, (a, b) -> a, TreeMap::new)));
+            String jvm = "Java " + p.getJdkVersion() + " (" + p.getVmName() + " " + p.getVmVersion() + ")";
+            String settings = p.getWarmup().getCount() + " x " + p.getWarmup().getTime() + " warm-up, "
+                    + p.getMeasurement().getCount() + " x " + p.getMeasurement().getTime() + " measured";
+            int fork = 0;
+            for (BenchmarkResult b : result.getBenchmarkResults()) {
+                List<Double> scores = new ArrayList<>();
+                List<Double> bytes = new ArrayList<>();
+                for (IterationResult i : b.getIterationResults()) {
+                    scores.add(i.getPrimaryResult().getScore());
+                    Result alloc = i.getSecondaryResults().get("gc.alloc.rate.norm");
+                    bytes.add(alloc == null ? Double.NaN : alloc.getScore());
+                }
+                forks.add(new Fork(
+                        run + "#" + fork++,
+                        method,
+                        p.getThreads(),
+                        p.getMode() == Mode.Throughput,
+                        b.getScoreUnit(),
+                        jvm,
+                        settings,
+                        Rows.median(Rows.stats(scores)),
+                        Rows.median(Rows.stats(bytes))));
+            }
+        }
+        return forks;
+    }
+
+    /** The Markdown report, one section per JVM; refuses an empty input. */
+    static String render(List<Fork> forks) {
+        if (forks.isEmpty()) {
+            throw new IllegalArgumentException("no benchmark results in the input");
+        }
+        StringBuilder sb = new StringBuilder();
+        forks.stream()
+                .collect(Collectors.groupingBy(Fork::jvm, LinkedHashMap::new, Collectors.toList()))
+                .forEach((jvm, ofJvm) -> section(sb, jvm, ofJvm));
+        return sb.toString();
+    }
+
+    private static void section(StringBuilder sb, String jvm, List<Fork> forks) {
+        // threads -> method -> its samples by pairing key
+        Map<Integer, Map<String, Map<String, Fork>>> table = new TreeMap<>();
+        Set<String> units = new LinkedHashSet<>();
+        Set<String> settings = new LinkedHashSet<>();
+        for (Fork f : forks) {
+            units.add(f.unit());
+            settings.add(f.settings());
+            Map<String, Fork> samples = table.computeIfAbsent(f.threads(), k -> new TreeMap<>(ROWS))
+                    .computeIfAbsent(f.method(), k -> new LinkedHashMap<>());
+            if (samples.put(f.pairing(), f) != null) {
+                throw new IllegalArgumentException(
+                        f.pairing() + " holds " + f.method() + " twice for " + f.threads() + " thread(s)");
+            }
+        }
+        int samples = table.values().stream()
+                .flatMap(m -> m.values().stream())
+                .mapToInt(Map::size)
+                .min()
+                .orElse(0);
+        sb.append("### " + jvm + "\n\nPer fork: " + String.join("; ", settings) + " iterations; a sample is the median")
+                .append(" of a fork's measured iterations. At least " + samples + " sample(s) per benchmark. Ratios:")
+                .append(" the row's cost divided by the baseline's cost in the same run (same file, same fork index);")
+                .append(" median [min–max] over those pairs; above 1 is slower.\n\n")
+                .append("| threads | benchmark | " + String.join(", ", units))
+                .append(" | × LongAdder pair | × AtomicLong pair | B/op |\n");
+        sb.append("|---:|---|---:|---:|---:|---:|\n");
+        table.forEach((threads, rows) -> rows.forEach((method, s) -> sb.append(Rows.line(
+                threads,
+                method,
+                Rows.format(figure(s, Fork::score)),
+                ratioCell(method, LONG_ADDER, s, rows.get(LONG_ADDER)),
+                ratioCell(method, ATOMIC_LONG, s, rows.get(ATOMIC_LONG)),
+                Rows.format(figure(s, Fork::bytes))))));
+        sb.append('\n');
+        table.forEach((threads, rows) -> target(sb, threads, rows.get(SUBJECT), rows.get(LONG_ADDER)));
+        sb.append('\n');
+    }
+
+    private static void target(StringBuilder sb, int threads, Map<String, Fork> subject, Map<String, Fork> adder) {
+        if (subject == null || adder == null) {
+            return;
+        }
+        DescriptiveStatistics ratio = ratios(subject, adder);
+        DescriptiveStatistics bytes = figure(subject, Fork::bytes);
+        sb.append(String.format(
+                Locale.ROOT,
+                "- Target on %s: %s ≤ %.1f× the LongAdder pair: %s (median %.2f×; fastest samples %.2f×);",
+                threads + (threads == 1 ? " thread" : " threads"),
+                SUBJECT,
+                TARGET_RATIO,
+                Rows.verdict(ratio, m -> m <= TARGET_RATIO),
+                Rows.median(ratio),
+                fastest(subject) / fastest(adder)));
+        sb.append(
+                bytes.getN() == 0
+                        ? " allocation: not measured (run with -prof gc)\n"
+                        : String.format(
+                                Locale.ROOT,
+                                " 0 B/op: %s (at most %s B/op)\n",
+                                bytes.getMax() < ZERO_BYTES ? "**met**" : "**NOT met**",
+                                Rows.number(bytes.getMax())));
+    }
+
+    private static DescriptiveStatistics figure(Map<String, Fork> samples, ToDoubleFunction<Fork> f) {
+        return Rows.stats(samples.values().stream().map(f::applyAsDouble).toList());
+    }
+
+    /** The least disturbed sample's cost (load only adds time); printed next to the median, never instead. */
+    private static double fastest(Map<String, Fork> samples) {
+        return figure(samples, Fork::cost).getMin();
+    }
+
+    private static String ratioCell(String method, String baseline, Map<String, Fork> subject, Map<String, Fork> base) {
+        return method.equals(baseline) ? "(baseline)" : base == null ? "n/a" : Rows.formatRatio(ratios(subject, base));
+    }
+
+    /** Cost ratios of the pairs of samples taken in the same run; cost is time, or 1/throughput. */
+    private static DescriptiveStatistics ratios(Map<String, Fork> subject, Map<String, Fork> baseline) {
+        return Rows.stats(subject.entrySet().stream()
+                .filter(e -> baseline.containsKey(e.getKey()))
+                .map(e -> e.getValue().cost() / baseline.get(e.getKey()).cost())
+                .toList());
     }
 }

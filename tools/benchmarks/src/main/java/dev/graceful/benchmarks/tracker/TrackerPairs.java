@@ -24,13 +24,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Group 1: what one request costs the tracker, as one enter+exit pair, next to the counters it
- * could have been built on; {@link OneThread} and {@link TwoThreads} run these methods. Every subject
- * is a {@link Scope#Benchmark} state (two threads hit the same counter, as two request threads of
- * one server do) whose tear-down fails the benchmark unless every pair balanced, so a benchmark that
- * stopped doing its work fails rather than looks fast; computed values are returned so that the JIT
- * cannot drop them. The choices and why: {@code docs/BENCHMARKS.md}, group 1. Iteration counts here
- * are defaults for running the jar by hand; {@code bin/run-micro} passes its own.
+ * Group 1: what one request costs the tracker, as one enter+exit pair, next to the counters it could
+ * have been built on; {@link OneThread} and {@link TwoThreads} run these methods. Every subject is a
+ * shared state whose tear-down fails the benchmark unless every pair balanced (the choices and why:
+ * {@code docs/BENCHMARKS.md}, group 1). Iteration counts are defaults; {@code bin/run-micro} passes its own.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

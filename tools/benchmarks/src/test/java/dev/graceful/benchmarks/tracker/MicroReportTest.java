@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graceful.benchmarks.support.Rows;
-import dev.graceful.benchmarks.tracker.MicroReport.Fork;
+import dev.graceful.benchmarks.tracker.MicroBench.Fork;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class MicroReportTest {
                         .build())
                 .run();
 
-        List<Fork> forks = MicroReport.forks("round-1", results);
+        List<Fork> forks = MicroBench.forks("round-1", results);
 
         assertThat(forks).extracting(Fork::method).containsExactlyInAnyOrder("gracefulEnterExit", "longAdderPair");
         for (Fork f : forks) {
@@ -56,7 +57,7 @@ class MicroReportTest {
             assertThat(f.jvm()).startsWith("Java " + System.getProperty("java.version") + " (");
             assertThat(f.settings()).isEqualTo("0 x 1 s warm-up, 3 x 20 ms measured");
         }
-        assertThat(MicroReport.render(forks))
+        assertThat(MicroBench.render(forks))
                 .contains("### Java " + System.getProperty("java.version") + " (")
                 .contains("Per fork: 0 x 1 s warm-up, 3 x 20 ms measured iterations;")
                 .containsPattern("\\| 1 \\| gracefulEnterExit \\| [0-9.]+ \\| [0-9.]+ \\| n/a \\| [0-9.]+ \\|")
@@ -67,13 +68,10 @@ class MicroReportTest {
     @Test
     void pairsSamplesOfTheSameFork() {
         // graceful's forks have medians 11 and 21 ns, the LongAdder pair's 10 and 10 ns: the ratios are 1.1 and 2.1.
-        List<Fork> forks = List.of(
-                fork("a#0", "gracefulEnterExit", 1, "avgt", 11.0, 0.0),
-                fork("a#1", "gracefulEnterExit", 1, "avgt", 21.0, 0.0),
-                fork("a#0", "longAdderPair", 1, "avgt", 10.0, 0.0),
-                fork("a#1", "longAdderPair", 1, "avgt", 10.0, 0.0));
+        List<Fork> forks = new ArrayList<>(subjectAndAdder("a#0", 11.0, 10.0, 0.0));
+        forks.addAll(subjectAndAdder("a#1", 21.0, 10.0, 0.0));
 
-        assertThat(MicroReport.render(forks))
+        assertThat(MicroBench.render(forks))
                 .contains("### " + JVM)
                 .contains("| 1 | gracefulEnterExit | 16.0 [11.0–21.0] | 1.60 [1.10–2.10] | n/a | 0.00 [0.00–0.00] |")
                 .contains("| 1 | longAdderPair | 10.0 [10.0–10.0] | (baseline) | n/a |")
@@ -84,13 +82,10 @@ class MicroReportTest {
     void neverPairsSamplesFromDifferentRuns() {
         // Run a was slow for everything, run b fast: pairing within a run gives 1.0 both times;
         // pairing across runs would give 0.1 or 10.
-        List<Fork> forks = List.of(
-                fork("a#0", "gracefulEnterExit", 1, "avgt", 100.0),
-                fork("a#0", "longAdderPair", 1, "avgt", 100.0),
-                fork("b#0", "gracefulEnterExit", 1, "avgt", 10.0),
-                fork("b#0", "longAdderPair", 1, "avgt", 10.0));
+        List<Fork> forks = new ArrayList<>(subjectAndAdder("a#0", 100.0, 100.0, Double.NaN));
+        forks.addAll(subjectAndAdder("b#0", 10.0, 10.0, Double.NaN));
 
-        assertThat(MicroReport.render(forks))
+        assertThat(MicroBench.render(forks))
                 .contains("| 1 | gracefulEnterExit | 55.0 [10.0–100] | 1.00 [1.00–1.00] |")
                 .contains("**met** (median 1.00×; fastest samples 1.00×)");
     }
@@ -102,7 +97,7 @@ class MicroReportTest {
                 fork("a#0", "longAdderPair", 2, "thrpt", 100.0),
                 fork("a#0", "atomicLongPair", 2, "thrpt", 25.0));
 
-        assertThat(MicroReport.render(forks))
+        assertThat(MicroBench.render(forks))
                 .contains("| 2 | gracefulEnterExit | 50.0 | 2.00 | 0.50 |")
                 .contains(
                         "Target on 2 threads: gracefulEnterExit ≤ 1.2× the LongAdder pair: **NOT met** (median 2.00×; fastest samples 2.00×)");
@@ -114,12 +109,12 @@ class MicroReportTest {
                 fork("a#0", "gracefulEnterExit", 1, "avgt", 10.0, 24.0),
                 fork("a#0", "longAdderPair", 1, "avgt", 10.0, 0.0));
 
-        assertThat(MicroReport.render(forks)).contains("0 B/op: **NOT met** (at most 24.0 B/op)");
+        assertThat(MicroBench.render(forks)).contains("0 B/op: **NOT met** (at most 24.0 B/op)");
     }
 
     @Test
     void refusesAnEmptyInput() {
-        assertThatThrownBy(() -> MicroReport.render(List.of()))
+        assertThatThrownBy(() -> MicroBench.render(List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no benchmark results");
     }
@@ -129,6 +124,13 @@ class MicroReportTest {
         assertThat(Rows.median(Rows.stats(List.of(4.0, 1.0, 3.0, 2.0)))).isEqualTo(2.5);
         assertThat(Rows.format(Rows.stats(List.of(4.0, 1.0, 3.0, 2.0)))).isEqualTo("2.50 [1.00–4.00]");
         assertThat(Rows.stats(List.of(Double.NaN)).getN()).isZero();
+    }
+
+    /** graceful's hot path and the LongAdder pair, on one thread in one fork. */
+    private static List<Fork> subjectAndAdder(String pairing, double subject, double adder, double bytes) {
+        return List.of(
+                fork(pairing, "gracefulEnterExit", 1, "avgt", subject, bytes),
+                fork(pairing, "longAdderPair", 1, "avgt", adder, bytes));
     }
 
     private static Fork fork(String pairing, String method, int threads, String mode, double score) {

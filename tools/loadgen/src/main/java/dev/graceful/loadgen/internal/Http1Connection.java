@@ -72,11 +72,7 @@ public final class Http1Connection implements Closeable {
         }
     }
 
-    /**
-     * How many exchanges completed on this connection (0: it is fresh).
-     *
-     * @return the count
-     */
+    /** How many exchanges completed on this connection (0: it is fresh). */
     public int exchanges() {
         return exchanges;
     }
@@ -230,21 +226,16 @@ public final class Http1Connection implements Closeable {
             String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
             String value = line.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
             switch (name) {
-                case "content-length":
-                    head.length = parseInt(value, "content-length");
-                    break;
-                case "transfer-encoding":
-                    head.chunked = value.contains("chunked");
-                    break;
-                case "connection":
+                case "content-length" -> head.length = parseInt(value, "content-length");
+                case "transfer-encoding" -> head.chunked = value.contains("chunked");
+                case "connection" -> {
                     if (value.contains("close")) {
                         head.close = true;
                     } else if (value.contains("keep-alive")) {
                         head.close = false;
                     }
-                    break;
-                default:
-                    break;
+                }
+                default -> {}
             }
         }
         return head;
@@ -410,18 +401,12 @@ public final class Http1Connection implements Closeable {
          * How it failed: {@code refused}, {@code connect-failed}, {@code reset-before-response},
          * {@code closed-before-response}, {@code reset-mid-response}, {@code closed-mid-response},
          * {@code timeout} or {@code bad-response}.
-         *
-         * @return the kind
          */
         public String kind() {
             return kind;
         }
 
-        /**
-         * Whether the request went out on a connection that had served earlier requests.
-         *
-         * @return {@code true} for a kept-alive connection
-         */
+        /** Whether the request went out on a kept-alive connection, one that had served earlier requests. */
         public boolean reused() {
             return reused;
         }
@@ -431,8 +416,6 @@ public final class Http1Connection implements Closeable {
          * kept-alive connection that the server closed before any of the response, and it is
          * idempotent ({@code GET}) or provably incomplete (its body was still held back waiting
          * for {@code 100 Continue}).
-         *
-         * @return {@code true} when a client may send it again
          */
         public boolean resendable() {
             return resendable;

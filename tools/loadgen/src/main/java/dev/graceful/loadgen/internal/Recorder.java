@@ -1,5 +1,7 @@
 package dev.graceful.loadgen.internal;
 
+import dev.graceful.loadgen.LoadSummary;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -92,67 +94,14 @@ public final class Recorder {
         latencyParts.add(micros);
     }
 
-    /**
-     * Requests finished so far (successful or not).
-     *
-     * @return the count
-     */
+    /** Requests finished so far (successful or not). */
     public long requests() {
         return requests.sum();
     }
 
-    /**
-     * Failed requests so far.
-     *
-     * @return the count
-     */
+    /** Failed requests so far. */
     public long failures() {
         return failures.sum();
-    }
-
-    /**
-     * GET requests so far.
-     *
-     * @return the count
-     */
-    public long gets() {
-        return gets.sum();
-    }
-
-    /**
-     * POST requests so far.
-     *
-     * @return the count
-     */
-    public long posts() {
-        return posts.sum();
-    }
-
-    /**
-     * GET requests sent once more.
-     *
-     * @return the count
-     */
-    public long resentGets() {
-        return resentGets.sum();
-    }
-
-    /**
-     * POST requests sent once more (their body had not been sent).
-     *
-     * @return the count
-     */
-    public long resentPosts() {
-        return resentPosts.sum();
-    }
-
-    /**
-     * Kept-alive connections found closed by the server before a request was sent on them.
-     *
-     * @return the count
-     */
-    public long staleConnections() {
-        return staleConnections.sum();
     }
 
     /**
@@ -164,42 +113,35 @@ public final class Recorder {
         return snapshot(versions);
     }
 
-    /**
-     * Failed requests per kind so far, sorted by kind.
-     *
-     * @return kind to count
-     */
-    public Map<String, Long> failureKinds() {
-        return snapshot(failureKinds);
+    /** Everything recorded, as the summary of a run that took {@code elapsed}. */
+    public synchronized LoadSummary summary(Duration elapsed) {
+        long[] sorted = latencyParts.stream().flatMapToLong(Arrays::stream).toArray();
+        Arrays.sort(sorted);
+        return new LoadSummary(
+                requests.sum(),
+                failures.sum(),
+                gets.sum(),
+                posts.sum(),
+                resentGets.sum(),
+                resentPosts.sum(),
+                staleConnections.sum(),
+                snapshot(versions),
+                snapshot(failureKinds),
+                percentile(sorted, 50),
+                percentile(sorted, 99),
+                sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1000.0,
+                elapsed,
+                failureSamples.list(),
+                resendSamples.list());
     }
 
-    /**
-     * The described failures (at most the configured number), in the order they happened.
-     *
-     * @return one line each
-     */
-    public List<String> failureSamples() {
-        return failureSamples.list();
-    }
-
-    /**
-     * The described resends (at most the configured number).
-     *
-     * @return one line each
-     */
-    public List<String> resendSamples() {
-        return resendSamples.list();
-    }
-
-    /**
-     * All latencies handed over, sorted.
-     *
-     * @return microseconds, ascending
-     */
-    public synchronized long[] sortedLatencies() {
-        long[] all = latencyParts.stream().flatMapToLong(Arrays::stream).toArray();
-        Arrays.sort(all);
-        return all;
+    /** Nearest-rank percentile of sorted microseconds, in milliseconds; 0 when empty. */
+    public static double percentile(long[] sortedMicros, int p) {
+        if (sortedMicros.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sortedMicros.length);
+        return sortedMicros[Math.max(0, rank - 1)] / 1000.0;
     }
 
     private static Map<String, Long> snapshot(Map<String, LongAdder> m) {
