@@ -19,7 +19,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-/** A real Netty server on 127.0.0.1 and an ephemeral port, wired the way the README shows. */
+/** A real Netty server on 127.0.0.1 and an ephemeral port, wired the way graceful-netty/README.md shows. */
 final class NettyTestServer implements KitServer {
 
     /** Which protocol the server speaks. */

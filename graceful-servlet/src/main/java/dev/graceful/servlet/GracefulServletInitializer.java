@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>What it cannot do: the container owns the process, its signals and its connectors. graceful
  * does not trap signals here, does not stop the container's listeners, and cannot keep the
  * container from closing connections; the container decides when the context is destroyed (Tomcat,
- * for one, pauses its connectors first). See the README's WAR section.
+ * for one, pauses its connectors first). See graceful-servlet/README.md, "In a WAR".
  */
 public final class GracefulServletInitializer implements ServletContainerInitializer {
 

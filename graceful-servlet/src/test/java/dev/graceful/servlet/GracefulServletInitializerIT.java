@@ -82,7 +82,7 @@ class GracefulServletInitializerIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> graceful.inFlight() == 0);
 
         // Tomcat destroys the context's listeners last: graceful's drain runs then, inside the
-        // container's own stop (see the README on what a WAR can and cannot get).
+        // container's own stop (see graceful-servlet/README.md on what a WAR can and cannot get).
         context.stop();
         assertThat(graceful.phase()).isEqualTo(Phase.STOPPED);
         assertThat(graceful.termination().get(10, TimeUnit.SECONDS).isClean()).isTrue();

@@ -20,7 +20,7 @@ import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
-/** Starts real embedded servers on 127.0.0.1 and an ephemeral port, wired the way the README says. */
+/** Starts real embedded servers on 127.0.0.1 and an ephemeral port, wired the way graceful-servlet/README.md says. */
 public final class Servers {
 
     private Servers() {}
