@@ -52,8 +52,7 @@ class ShutdownSequenceTest {
     @Test
     void keepsServingThroughTheReadinessDelayThenStopsAccepting() {
         GracefulShutdown g = create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(5)));
-        RecordingParticipant server = new RecordingParticipant("server");
-        g.register(server);
+        RecordingParticipant server = RecordingParticipant.registeredWith(g, "server");
         g.markReady();
         Tracker http = g.tracker("http");
 
@@ -76,8 +75,7 @@ class ShutdownSequenceTest {
     @Test
     void finishesTheDrainWhenTheLastWorkExitsWithoutWaitingForTheTimeout() {
         GracefulShutdown g = create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(30)));
-        RecordingParticipant server = new RecordingParticipant("server");
-        g.register(server);
+        RecordingParticipant server = RecordingParticipant.registeredWith(g, "server");
         g.markReady();
         Tracker http = g.tracker("http");
         Work a = http.begin("GET /a");
@@ -244,8 +242,7 @@ class ShutdownSequenceTest {
     @Test
     void startsExactlyOnceHoweverOftenItIsTriggered() throws Exception {
         GracefulShutdown g = create(GracefulConfig.builder());
-        RecordingParticipant server = new RecordingParticipant("server");
-        g.register(server);
+        RecordingParticipant server = RecordingParticipant.registeredWith(g, "server");
         List<Transition> transitions = new CopyOnWriteArrayList<>();
         g.addListener(new GracefulListener() {
             @Override
@@ -363,8 +360,7 @@ class ShutdownSequenceTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("2h");
         assertThatThrownBy(() -> g.register(null)).isInstanceOf(NullPointerException.class);
-        RecordingParticipant p = new RecordingParticipant("p");
-        g.register(p);
+        RecordingParticipant p = RecordingParticipant.registeredWith(g, "p");
         assertThatThrownBy(() -> g.register(p)).isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -47,8 +47,7 @@ class ForcedEndTest {
     @Test
     void aSecondSignalDuringTheDrainReportsTheAbandonedWorkAndTheExitCodeBeforeExiting() {
         DefaultGracefulShutdown g = create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(60)));
-        RecordingParticipant server = new RecordingParticipant("server");
-        g.register(server);
+        RecordingParticipant server = RecordingParticipant.registeredWith(g, "server");
         g.addShutdownTask("after", () -> server.calls.add("task"));
         g.markReady();
         Tracker http = g.tracker("http");
@@ -88,8 +87,7 @@ class ForcedEndTest {
     @Test
     void aSecondSignalDuringTheReadinessDelayAbandonsWhatIsInFlightAndStopsNothingMore() {
         DefaultGracefulShutdown g = create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(5)));
-        RecordingParticipant server = new RecordingParticipant("server");
-        g.register(server);
+        RecordingParticipant server = RecordingParticipant.registeredWith(g, "server");
         g.markReady();
         g.tracker("http").begin("GET /a");
 
