@@ -9,6 +9,7 @@ import dev.graceful.internal.RecordingProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -25,9 +26,7 @@ class HealthEndpointTest {
     void readinessIsDownWhileStartingUpWhenReadyAndDownFromTheMomentADrainStarts() {
         assertThat(endpoint.respond("GET", "/healthz").status()).isEqualTo(503);
         graceful.markReady();
-        HealthEndpoint.Response ready = endpoint.respond("GET", "/healthz");
-        assertThat(ready.status()).isEqualTo(200);
-        assertThat(ready.body())
+        assertGet("/healthz", 200)
                 .isEqualTo(
                         "{\"status\":\"UP\",\"probe\":\"readiness\",\"state\":\"READY\",\"phase\":\"READY\",\"inFlight\":0}");
         assertThat(endpoint.respond("GET", "/readyz").status()).isEqualTo(200);
@@ -35,17 +34,13 @@ class HealthEndpointTest {
         graceful.tracker("http").tryEnter();
         graceful.shutdown("test");
 
-        HealthEndpoint.Response draining = endpoint.respond("GET", "/healthz");
-        assertThat(draining.status()).isEqualTo(503);
-        assertThat(draining.body())
+        assertGet("/healthz", 503)
                 .contains(
                         "\"status\":\"DOWN\"",
                         "\"state\":\"DRAINING\"",
                         "\"phase\":\"READINESS_DELAY\"",
                         "\"inFlight\":1");
-        HealthEndpoint.Response live = endpoint.respond("GET", "/livez");
-        assertThat(live.status()).isEqualTo(200);
-        assertThat(live.body()).contains("\"probe\":\"liveness\"", "\"status\":\"UP\"");
+        assertGet("/livez", 200).contains("\"probe\":\"liveness\"", "\"status\":\"UP\"");
     }
 
     @Test
@@ -63,13 +58,18 @@ class HealthEndpointTest {
         AtomicBoolean db = new AtomicBoolean(false);
         graceful.addReadinessCheck("db \"primary\"", db::get);
         graceful.markReady();
-        HealthEndpoint.Response r = endpoint.respond("GET", "/healthz");
-        assertThat(r.status()).isEqualTo(503);
-        assertThat(r.body())
+        assertGet("/healthz", 503)
                 .endsWith(
                         ",\"failing\":[\"db \\\"primary\\\"\"],\"reasons\":{\"db \\\"primary\\\"\":\"returned false\"}}");
         db.set(true);
         assertThat(endpoint.respond("GET", "/healthz").status()).isEqualTo(200);
+    }
+
+    /** Asserts the status of a GET and hands back an assertion on its body. */
+    private AbstractStringAssert<?> assertGet(String path, int status) {
+        HealthEndpoint.Response response = endpoint.respond("GET", path);
+        assertThat(response.status()).as("GET %s", path).isEqualTo(status);
+        return assertThat(response.body());
     }
 
     @Test

@@ -23,6 +23,13 @@ public final class RecordingParticipant implements Participant {
         this.calls = sharedCalls;
     }
 
+    /** A participant named {@code name}, already registered with {@code graceful}. */
+    public static RecordingParticipant registeredWith(GracefulShutdown graceful, String name) {
+        RecordingParticipant participant = new RecordingParticipant(name);
+        graceful.register(participant);
+        return participant;
+    }
+
     @Override
     public String name() {
         return name;

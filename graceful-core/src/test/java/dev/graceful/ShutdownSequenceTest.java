@@ -1,5 +1,6 @@
 package dev.graceful;
 
+import static dev.graceful.ShutdownReports.awaitReport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -33,11 +34,6 @@ class ShutdownSequenceTest {
         return new DefaultGracefulShutdown(config.build(), clock, process);
     }
 
-    private static ShutdownReport report(GracefulShutdown g) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> g.termination().isDone());
-        return g.termination().join();
-    }
-
     @Test
     void readinessFailsBeforeShutdownReturnsWhileLivenessStaysUp() {
         GracefulShutdown g = create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(5)));
@@ -56,8 +52,7 @@ class ShutdownSequenceTest {
     @Test
     void keepsServingThroughTheReadinessDelayThenStopsAccepting() {
         GracefulShutdown g = create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(5)));
-        RecordingParticipant server = new RecordingParticipant("server");
-        g.register(server);
+        RecordingParticipant server = RecordingParticipant.registeredWith(g, "server");
         g.markReady();
         Tracker http = g.tracker("http");
 
@@ -72,7 +67,7 @@ class ShutdownSequenceTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> server.calls.contains("server.stopAccepting"));
         assertThat(g.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
         http.exit();
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(report.readinessDelay()).isEqualTo(Duration.ofSeconds(5));
         assertThat(report.inFlightAtDrainStart()).isEqualTo(1);
     }
@@ -80,8 +75,7 @@ class ShutdownSequenceTest {
     @Test
     void finishesTheDrainWhenTheLastWorkExitsWithoutWaitingForTheTimeout() {
         GracefulShutdown g = create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(30)));
-        RecordingParticipant server = new RecordingParticipant("server");
-        g.register(server);
+        RecordingParticipant server = RecordingParticipant.registeredWith(g, "server");
         g.markReady();
         Tracker http = g.tracker("http");
         Work a = http.begin("GET /a");
@@ -95,7 +89,7 @@ class ShutdownSequenceTest {
         assertThat(g.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
         b.close();
 
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(report.drainTimedOut()).isFalse();
         assertThat(report.drained()).isEqualTo(2);
         assertThat(report.abandoned()).isZero();
@@ -125,7 +119,7 @@ class ShutdownSequenceTest {
         http.exit();
         http.exit();
 
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(report.drained()).isEqualTo(2);
         assertThat(report.refused()).isZero();
     }
@@ -150,7 +144,7 @@ class ShutdownSequenceTest {
         assertThat(g.inFlight()).isZero();
 
         server.closeIdle.complete(null);
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(report.refused()).isEqualTo(3);
         assertThat(report.drained()).isZero();
     }
@@ -170,7 +164,7 @@ class ShutdownSequenceTest {
         assertThat(g.phase()).isEqualTo(Phase.AWAITING_IN_FLIGHT);
         clock.advance(Duration.ofSeconds(8));
 
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(report.drainTimedOut()).isTrue();
         assertThat(report.abandoned()).isEqualTo(2);
         assertThat(report.exitStatus()).isEqualTo(ExitStatus.DRAIN_TIMED_OUT);
@@ -196,7 +190,7 @@ class ShutdownSequenceTest {
         }
         g.shutdown("test");
         clock.advance(Duration.ofSeconds(1));
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(report.abandoned()).isEqualTo(10);
         assertThat(report.stuck()).hasSize(3);
     }
@@ -226,7 +220,7 @@ class ShutdownSequenceTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> ran.contains("hang"));
         clock.advance(Duration.ofSeconds(3));
 
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(ran).containsExactly("close-pool", "flush", "hang", "last");
         assertThat(report.tasks()).extracting(TaskOutcome::name).containsExactly("close-pool", "flush", "hang", "last");
         assertThat(report.tasks())
@@ -248,8 +242,7 @@ class ShutdownSequenceTest {
     @Test
     void startsExactlyOnceHoweverOftenItIsTriggered() throws Exception {
         GracefulShutdown g = create(GracefulConfig.builder());
-        RecordingParticipant server = new RecordingParticipant("server");
-        g.register(server);
+        RecordingParticipant server = RecordingParticipant.registeredWith(g, "server");
         List<Transition> transitions = new CopyOnWriteArrayList<>();
         g.addListener(new GracefulListener() {
             @Override
@@ -275,7 +268,7 @@ class ShutdownSequenceTest {
         }
         pool.shutdown();
         hold.close();
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
 
         assertThat(futures).allSatisfy(f -> assertThat(f).isSameAs(g.termination()));
         assertThat(transitions).filteredOn(t -> t.to() == Phase.READINESS_DELAY).hasSize(1);
@@ -310,7 +303,7 @@ class ShutdownSequenceTest {
         g.markReady();
         g.shutdown("deploy v2");
         clock.advance(Duration.ofSeconds(1));
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
 
         assertThat(phases)
                 .containsExactly(
@@ -367,8 +360,7 @@ class ShutdownSequenceTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("2h");
         assertThatThrownBy(() -> g.register(null)).isInstanceOf(NullPointerException.class);
-        RecordingParticipant p = new RecordingParticipant("p");
-        g.register(p);
+        RecordingParticipant p = RecordingParticipant.registeredWith(g, "p");
         assertThatThrownBy(() -> g.register(p)).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -429,7 +421,7 @@ class ShutdownSequenceTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> g.phase() == Phase.CLOSING_IDLE);
         clock.advance(Duration.ofSeconds(2));
 
-        assertThat(report(g).isClean()).isTrue();
+        assertThat(awaitReport(g).isClean()).isTrue();
         assertThat(calls).containsExactly("throwing.stopAccepting", "hanging.stopAccepting", "hanging.closeIdle");
     }
 
@@ -447,7 +439,7 @@ class ShutdownSequenceTest {
                 .isTrue();
         g.tracker("http").exit();
         slow.stopAccepting.complete(null);
-        assertThat(report(g).isClean()).isTrue();
+        assertThat(awaitReport(g).isClean()).isTrue();
     }
 
     @Test
@@ -470,7 +462,7 @@ class ShutdownSequenceTest {
         assertThat(http.tryEnter()).as("and refuses anything later").isFalse();
         http.exit();
 
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(report.isClean()).isTrue();
         assertThat(report.drained()).isEqualTo(1);
         assertThat(report.refused()).isEqualTo(1);

@@ -1,5 +1,7 @@
 package dev.graceful.internal;
 
+import static dev.graceful.ShutdownReports.awaitReport;
+import static dev.graceful.micrometer.Meters.timerCount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,16 +44,10 @@ class ForcedEndTest {
         return g;
     }
 
-    private static ShutdownReport report(DefaultGracefulShutdown g) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> g.termination().isDone());
-        return g.termination().join();
-    }
-
     @Test
     void aSecondSignalDuringTheDrainReportsTheAbandonedWorkAndTheExitCodeBeforeExiting() {
         DefaultGracefulShutdown g = create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(60)));
-        RecordingParticipant server = new RecordingParticipant("server");
-        g.register(server);
+        RecordingParticipant server = RecordingParticipant.registeredWith(g, "server");
         g.addShutdownTask("after", () -> server.calls.add("task"));
         g.markReady();
         Tracker http = g.tracker("http");
@@ -64,7 +60,7 @@ class ForcedEndTest {
         done.close();
         g.processOwner().onStopSignal("INT");
 
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(report.exitStatus()).isEqualTo(ExitStatus.FORCED_BY_SIGINT);
         assertThat(report.isClean()).isFalse();
         assertThat(report.abandoned()).isEqualTo(1);
@@ -73,15 +69,8 @@ class ForcedEndTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> process.calls.contains("exit 130"));
         assertThat(g.phase()).isEqualTo(Phase.STOPPED);
         assertThat(registry.get("graceful.work.abandoned").counter().count()).isEqualTo(1);
-        assertThat(registry.get("graceful.drain")
-                        .tag("outcome", "forced")
-                        .timer()
-                        .count())
-                .isEqualTo(1);
-        assertThat(registry.get("graceful.shutdown")
-                        .tag("exit.status", "forced_by_sigint")
-                        .timer()
-                        .count())
+        assertThat(timerCount(registry, "graceful.drain", "outcome", "forced")).isEqualTo(1);
+        assertThat(timerCount(registry, "graceful.shutdown", "exit.status", "forced_by_sigint"))
                 .isEqualTo(1);
 
         // The cut request ends as the process exits: the sequence, already ended, takes no more steps.
@@ -98,8 +87,7 @@ class ForcedEndTest {
     @Test
     void aSecondSignalDuringTheReadinessDelayAbandonsWhatIsInFlightAndStopsNothingMore() {
         DefaultGracefulShutdown g = create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(5)));
-        RecordingParticipant server = new RecordingParticipant("server");
-        g.register(server);
+        RecordingParticipant server = RecordingParticipant.registeredWith(g, "server");
         g.markReady();
         g.tracker("http").begin("GET /a");
 
@@ -107,7 +95,7 @@ class ForcedEndTest {
         clock.advance(Duration.ofSeconds(1));
         g.processOwner().onStopSignal("TERM");
 
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(report.exitStatus()).isEqualTo(ExitStatus.FORCED_BY_SIGTERM);
         assertThat(report.abandoned()).isEqualTo(1);
         assertThat(report.drained()).isZero();
@@ -124,7 +112,7 @@ class ForcedEndTest {
         DefaultGracefulShutdown g = create(GracefulConfig.builder());
         g.markReady();
         g.processOwner().onStopSignal("TERM");
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         assertThat(report.exitStatus()).isEqualTo(ExitStatus.CLEAN);
 
         g.processOwner().onStopSignal("TERM");
@@ -152,15 +140,12 @@ class ForcedEndTest {
         stuck.close();
         g.processOwner().onStopSignal("TERM");
 
-        ShutdownReport report = report(g);
+        ShutdownReport report = awaitReport(g);
         release.countDown();
         assertThat(report.exitStatus()).isEqualTo(ExitStatus.FORCED_BY_SIGTERM);
         assertThat(report.drainTimedOut()).isTrue();
         assertThat(report.abandoned()).isEqualTo(1);
-        assertThat(registry.get("graceful.drain")
-                        .tag("outcome", "timed_out")
-                        .timer()
-                        .count())
+        assertThat(timerCount(registry, "graceful.drain", "outcome", "timed_out"))
                 .isEqualTo(1);
         assertThat(registry.get("graceful.work.abandoned").counter().count()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> process.calls.contains("exit 143"));
@@ -186,7 +171,7 @@ class ForcedEndTest {
         DefaultGracefulShutdown g = create(GracefulConfig.builder());
         g.markReady();
         g.shutdown("test");
-        report(g);
+        awaitReport(g);
 
         assertThat(g.processOwner().watchdogMessage())
                 .contains("exit code 124", "the shutdown had ended (exit status 0, CLEAN, abandoned 0)");

@@ -1,5 +1,7 @@
 package dev.graceful.micrometer;
 
+import static dev.graceful.micrometer.Meters.gauge;
+import static dev.graceful.micrometer.Meters.timerCount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,13 +44,13 @@ class GracefulMetricsTest {
                         .gauge()
                         .value())
                 .isEqualTo(1);
-        assertThat(gauge("graceful.state", "state", "draining")).isZero();
+        assertThat(gauge(registry, "graceful.state", "state", "draining")).isZero();
         assertThat(registry.get("graceful.ready").gauge().value()).isEqualTo(1);
-        assertThat(gauge("graceful.work.active", "kind", "http")).isEqualTo(2);
-        assertThat(gauge("graceful.work.active", "kind", "job")).isEqualTo(1);
+        assertThat(gauge(registry, "graceful.work.active", "kind", "http")).isEqualTo(2);
+        assertThat(gauge(registry, "graceful.work.active", "kind", "job")).isEqualTo(1);
 
         g.shutdown("test");
-        assertThat(gauge("graceful.state", "state", "draining")).isEqualTo(1);
+        assertThat(gauge(registry, "graceful.state", "state", "draining")).isEqualTo(1);
         assertThat(registry.get("graceful.ready").gauge().value()).isZero();
         clock.awaitIdle();
         http.exit();
@@ -62,16 +64,9 @@ class GracefulMetricsTest {
                         .timer()
                         .totalTime(TimeUnit.SECONDS))
                 .isEqualTo(10);
-        assertThat(registry.get("graceful.shutdown")
-                        .tag("exit.status", "drain_timed_out")
-                        .timer()
-                        .count())
+        assertThat(timerCount(registry, "graceful.shutdown", "exit.status", "drain_timed_out"))
                 .isEqualTo(1);
-        assertThat(gauge("graceful.state", "state", "stopped")).isEqualTo(1);
-    }
-
-    private double gauge(String name, String tag, String value) {
-        return registry.get(name).tag(tag, value).gauge().value();
+        assertThat(gauge(registry, "graceful.state", "state", "stopped")).isEqualTo(1);
     }
 
     @Test
@@ -88,15 +83,8 @@ class GracefulMetricsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> g.termination().isDone());
 
         assertThat(g.termination().join().exitStatus()).isEqualTo(ExitStatus.TASK_FAILED);
-        assertThat(registry.get("graceful.drain")
-                        .tag("outcome", "clean")
-                        .timer()
-                        .count())
-                .isEqualTo(1);
-        assertThat(registry.get("graceful.shutdown")
-                        .tag("exit.status", "task_failed")
-                        .timer()
-                        .count())
+        assertThat(timerCount(registry, "graceful.drain", "outcome", "clean")).isEqualTo(1);
+        assertThat(timerCount(registry, "graceful.shutdown", "exit.status", "task_failed"))
                 .isEqualTo(1);
         assertThat(registry.get("graceful.work.abandoned").counter().count()).isZero();
     }

@@ -2,10 +2,9 @@ package dev.graceful.spring.boot.internal;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Participant;
+import dev.graceful.servlet.internal.ParticipantBuilder;
 import dev.graceful.servlet.jetty.JettyParticipant;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
-import java.time.Duration;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.tomcat.TomcatWebServer;
@@ -29,15 +28,18 @@ public abstract class ServletServerParticipants implements ApplicationListener<W
     private final Function<WebServer, Participant> participantFor;
 
     /**
-     * @param type        the server type this registrar joins; other servers are left alone
-     * @param participant builds the participant for a server of that type, stopping only its
-     *                    connectors, and closing connections within the given timeout
+     * @param type    the server type this registrar joins; other servers are left alone
+     * @param builder the participant's builder for a server of that type; the participant stops
+     *                only the server's connectors and closes connections within graceful's close timeout
      */
     <S extends WebServer> ServletServerParticipants(
-            GracefulShutdown graceful, Class<S> type, BiFunction<S, Duration, Participant> participant) {
+            GracefulShutdown graceful, Class<S> type, Function<S, ParticipantBuilder<?, ?>> builder) {
         this.graceful = graceful;
         this.participantFor = server -> type.isInstance(server)
-                ? participant.apply(type.cast(server), graceful.config().closeTimeout())
+                ? builder.apply(type.cast(server))
+                        .stopServer(false)
+                        .connectionCloseTimeout(graceful.config().closeTimeout())
+                        .build()
                 : null;
     }
 
@@ -56,13 +58,7 @@ public abstract class ServletServerParticipants implements ApplicationListener<W
     public static final class Tomcat extends ServletServerParticipants {
 
         public Tomcat(GracefulShutdown graceful) {
-            super(
-                    graceful,
-                    TomcatWebServer.class,
-                    (server, closeTimeout) -> TomcatParticipant.builder(server.getTomcat())
-                            .stopServer(false)
-                            .connectionCloseTimeout(closeTimeout)
-                            .build());
+            super(graceful, TomcatWebServer.class, server -> TomcatParticipant.builder(server.getTomcat()));
         }
     }
 
@@ -70,13 +66,7 @@ public abstract class ServletServerParticipants implements ApplicationListener<W
     public static final class Jetty extends ServletServerParticipants {
 
         public Jetty(GracefulShutdown graceful) {
-            super(
-                    graceful,
-                    JettyWebServer.class,
-                    (server, closeTimeout) -> JettyParticipant.builder(server.getServer())
-                            .stopServer(false)
-                            .connectionCloseTimeout(closeTimeout)
-                            .build());
+            super(graceful, JettyWebServer.class, server -> JettyParticipant.builder(server.getServer()));
         }
     }
 }

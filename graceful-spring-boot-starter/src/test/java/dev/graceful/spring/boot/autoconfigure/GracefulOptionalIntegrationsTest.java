@@ -53,16 +53,8 @@ class GracefulOptionalIntegrationsTest {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
             graceful.tracker("http");
-            assertThat(registry.get("graceful.state")
-                            .tag("state", "starting")
-                            .gauge()
-                            .value())
-                    .isEqualTo(1.0);
-            assertThat(registry.get("graceful.work.active")
-                            .tag("kind", "http")
-                            .gauge()
-                            .value())
-                    .isZero();
+            assertThat(gauge(registry, "graceful.state", "state", "starting")).isEqualTo(1.0);
+            assertThat(gauge(registry, "graceful.work.active", "kind", "http")).isZero();
             graceful.shutdown("test").get(10, TimeUnit.SECONDS);
             assertThat(registry.get("graceful.drain")
                             .tag("outcome", "clean")
@@ -70,6 +62,10 @@ class GracefulOptionalIntegrationsTest {
                             .count())
                     .isEqualTo(1);
         });
+    }
+
+    private static double gauge(MeterRegistry registry, String name, String tag, String value) {
+        return registry.get(name).tag(tag, value).gauge().value();
     }
 
     @Test
