@@ -63,16 +63,18 @@ public final class ConnectionDrain {
      * A drain for one participant.
      *
      * @param kind     {@code "jetty"} or {@code "tomcat"}: the name's prefix, and in thread names
-     * @param settings the participant's builder
+     * @param stopServer             whether closing stops the whole server, not only its connectors
+     * @param connectionCloseTimeout how long the final close waits for busy connections
      * @param server   the participant's server
      * @param log      the participant's logger
      */
-    public ConnectionDrain(String kind, ParticipantBuilder<?, ?> settings, Server server, Logger log) {
+    public ConnectionDrain(
+            String kind, boolean stopServer, Duration connectionCloseTimeout, Server server, Logger log) {
         this.kind = kind;
         this.server = server;
         this.log = log;
-        this.stopServer = settings.stopServer;
-        this.connectionCloseTimeout = settings.connectionCloseTimeout;
+        this.stopServer = stopServer;
+        this.connectionCloseTimeout = connectionCloseTimeout;
     }
 
     /**

@@ -2,9 +2,9 @@ package dev.graceful.servlet.jetty;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.servlet.ParticipantBuilder;
 import dev.graceful.servlet.internal.ConnectionDrain;
 import dev.graceful.servlet.internal.DrainingParticipant;
-import dev.graceful.servlet.internal.ParticipantBuilder;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ public final class JettyParticipant extends DrainingParticipant {
     private final JettyInternals internals;
 
     private JettyParticipant(Builder b) {
-        super(new ConnectionDrain("jetty", b, new Connections(b.server, b.internals), log));
+        super(b.drain(new Connections(b.server, b.internals)));
         this.server = b.server;
         this.internals = b.internals;
     }
@@ -204,6 +204,11 @@ public final class JettyParticipant extends DrainingParticipant {
 
     /** Builds a {@link JettyParticipant}. */
     public static final class Builder extends ParticipantBuilder<Builder, JettyParticipant> {
+
+        private ConnectionDrain drain(ConnectionDrain.Server server) {
+            return new ConnectionDrain("jetty", stopsServer(), closeTimeout(), server, log);
+        }
+
         private final Server server;
         private JettyInternals internals = JettyInternals.running();
 

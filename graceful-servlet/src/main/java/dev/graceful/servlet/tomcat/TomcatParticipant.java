@@ -2,10 +2,10 @@ package dev.graceful.servlet.tomcat;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.servlet.ParticipantBuilder;
 import dev.graceful.servlet.internal.Background;
 import dev.graceful.servlet.internal.ConnectionDrain;
 import dev.graceful.servlet.internal.DrainingParticipant;
-import dev.graceful.servlet.internal.ParticipantBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -70,7 +70,7 @@ public final class TomcatParticipant extends DrainingParticipant {
     }
 
     private TomcatParticipant(Builder b, TomcatConnections connections) {
-        super(new ConnectionDrain("tomcat", b, connections, log));
+        super(b.drain(connections));
         this.internals = b.internals;
         this.connections = connections;
     }
@@ -195,6 +195,11 @@ public final class TomcatParticipant extends DrainingParticipant {
 
     /** Builds a {@link TomcatParticipant}. */
     public static final class Builder extends ParticipantBuilder<Builder, TomcatParticipant> {
+
+        private ConnectionDrain drain(ConnectionDrain.Server server) {
+            return new ConnectionDrain("tomcat", stopsServer(), closeTimeout(), server, log);
+        }
+
         private final Tomcat tomcat;
         private final List<Connector> connectors;
         private TomcatInternals internals = TomcatInternals.running();

@@ -2,7 +2,7 @@ package dev.graceful.spring.boot.internal;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Participant;
-import dev.graceful.servlet.internal.ParticipantBuilder;
+import dev.graceful.servlet.ParticipantBuilder;
 import dev.graceful.servlet.jetty.JettyParticipant;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
 import java.util.function.Function;

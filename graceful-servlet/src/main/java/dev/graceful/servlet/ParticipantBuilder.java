@@ -1,4 +1,4 @@
-package dev.graceful.servlet.internal;
+package dev.graceful.servlet;
 
 import dev.graceful.Durations;
 import dev.graceful.GracefulConfig;
@@ -8,15 +8,16 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The settings the Jetty and Tomcat participants' builders share.
+ * The settings every server participant's builder shares ({@code JettyParticipant.Builder},
+ * {@code TomcatParticipant.Builder}), and how a participant is registered with a coordinator.
  *
  * @param <B> the concrete builder, returned by every setter
  * @param <P> the participant it builds
  */
 public abstract class ParticipantBuilder<B extends ParticipantBuilder<B, P>, P extends Participant> {
 
-    boolean stopServer = true;
-    Duration connectionCloseTimeout = GracefulConfig.DEFAULT_CLOSE_TIMEOUT;
+    private boolean stopServer = true;
+    private Duration connectionCloseTimeout = GracefulConfig.DEFAULT_CLOSE_TIMEOUT;
 
     /** For the participants' own builders only. */
     protected ParticipantBuilder() {}
@@ -51,6 +52,16 @@ public abstract class ParticipantBuilder<B extends ParticipantBuilder<B, P>, P e
         this.connectionCloseTimeout =
                 Durations.requireBetween("connectionCloseTimeout", value, Duration.ofMillis(1), Duration.ofMinutes(1));
         return self();
+    }
+
+    /** Whether the participant stops the whole server, for the concrete builder. */
+    protected final boolean stopsServer() {
+        return stopServer;
+    }
+
+    /** How long the final close waits for busy connections, for the concrete builder. */
+    protected final Duration closeTimeout() {
+        return connectionCloseTimeout;
     }
 
     /**
