@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  *         .drainTimeout(Duration.ofSeconds(20))
  *         .build());
  * Tracker jobs = graceful.tracker("job");
- * graceful.addShutdownTask("close-pool", pool::close);
+ * graceful.addShutdownTask("close-pool", pool::shutdown);
  * HealthServer.start(graceful, 8081);        // /healthz, /readyz, /livez
  * graceful.installSignalHandlers();           // SIGTERM/SIGINT now drain, then exit
  * graceful.markReady();

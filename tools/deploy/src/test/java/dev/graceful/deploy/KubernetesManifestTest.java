@@ -90,8 +90,14 @@ class KubernetesManifestTest {
         // After the readiness delay the app port refuses new connections (probes included) until
         // the pod is gone, at most the grace period later.
         Duration refusedFor = grace.minus(readinessDelay);
-        Duration toKill = Duration.ofSeconds(number(liveness, "periodSeconds") * number(liveness, "failureThreshold"));
-        assertThat(toKill).as("liveness periodSeconds x failureThreshold").isGreaterThanOrEqualTo(refusedFor);
+        // The earliest kill, not the latest (readiness, above, wants the latest): the kubelet probes
+        // every periodSeconds at a phase of its own, so the first failure can come at once, and the
+        // container is killed at the failureThreshold-th consecutive failure, (failureThreshold - 1)
+        // periods later. A refused connection fails at once; timeoutSeconds only makes a hanging
+        // probe fail later, so it adds nothing to this lower bound.
+        Duration toKill =
+                Duration.ofSeconds((number(liveness, "failureThreshold") - 1) * number(liveness, "periodSeconds"));
+        assertThat(toKill).as("liveness (failureThreshold - 1) x periodSeconds").isGreaterThanOrEqualTo(refusedFor);
     }
 
     @Test
