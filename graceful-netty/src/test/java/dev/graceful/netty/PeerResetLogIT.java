@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.netty.NettyTestServer.Protocol;
+import dev.graceful.testkit.KitApp;
+import dev.graceful.testkit.RawHttpConnection;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,24 +63,25 @@ class PeerResetLogIT extends DrainITBase {
     @Test
     void http1ResetsAtAnyPointLogAtDebugOnly() throws Exception {
         start(Protocol.HTTP1);
-        String healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: HAProxy\r\n\r\n";
 
-        resetAfter(s -> {}); // before the first byte
-        resetAfter(s -> {
-            write(s, healthz);
-            readUntil(s, "\"status\"");
-        }); // a health check that read its answer
-        resetAfter(s -> write(s, healthz)); // one that did not wait for it
-        resetAfter(s -> write(s, "GET /hold?id=head HTTP/1.1\r\nHo")); // mid-request head
-        resetAfter(s -> {
-            write(s, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-            readUntil(s, "hello");
+        resetAfter(c -> {}); // before the first byte
+        resetAfter(c -> assertThat(healthCheck(c).status()).isEqualTo(200)); // a health check that read its answer
+        resetAfter(c -> c.sendRaw(HEALTHZ)); // one that did not wait for it
+        resetAfter(c -> c.sendRaw("GET /hold?id=head HTTP/1.1\r\nHo")); // mid-request head
+        resetAfter(c -> {
+            c.send("GET", "/", null);
+            assertThat(c.read().body()).isEqualTo("hello");
         }); // an idle kept-alive connection
-        resetAfter(s -> {
-            write(s, "GET /stream?id=mid HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-            readUntil(s, "first");
+        resetAfter(c -> {
+            c.send("GET", "/hold?id=held", null);
+            awaitHeld("held");
+        }); // mid-request, the application holding it
+        resetAfter(c -> {
+            c.send("GET", "/stream?id=mid", null);
+            c.readHead();
+            assertThat(c.readChunk()).isEqualTo(KitApp.STREAM_HEAD);
         }); // mid-response
-        app.release("mid");
+        app.releaseAll();
 
         assertQuietButDebugged();
     }
@@ -91,73 +90,68 @@ class PeerResetLogIT extends DrainITBase {
     void http2ResetsAtAnyPointLogAtDebugOnly() throws Exception {
         start(Protocol.H2C);
 
-        resetAfter(s -> {}); // before the first byte
-        resetAfter(s -> write(s, PREFACE)); // mid-handshake
-        resetAfter(s -> {
-            s.getOutputStream().write(h2Request("/healthz"));
-            readUntil(s, "\"status\"");
+        resetAfter(c -> {}); // before the first byte
+        resetAfter(c -> c.sendRaw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")); // mid-preface
+        resetH2After(h -> {
+            h.get(1, "/healthz");
+            assertThat(h.awaitResponse(1, AT_MOST)).startsWith("200");
         }); // a health check that read its answer
-        resetAfter(s -> s.getOutputStream().write(h2Request("/healthz"))); // one that did not wait
-        resetAfter(s -> {
-            s.getOutputStream().write(h2Request("/hold?id=h2"));
+        resetH2After(h -> h.get(1, "/healthz")); // one that did not wait for it
+        resetH2After(h -> {
+            h.get(1, "/");
+            assertThat(h.awaitResponse(1, AT_MOST)).isEqualTo("200 hello");
+        }); // an idle connection
+        resetH2After(h -> {
+            h.get(1, "/hold?id=h2");
             awaitHeld("h2");
         }); // mid-request
-        app.release("h2");
+        resetH2After(h -> {
+            h.get(1, "/stream?id=h2mid");
+            h.await(RawH2Connection.Type.DATA, AT_MOST);
+        }); // mid-response
+        app.releaseAll();
 
         assertQuietButDebugged();
     }
 
-    private interface SocketAction {
-        void accept(Socket s) throws Exception;
+    private interface Step<T> {
+        void accept(T connection) throws Exception;
     }
 
-    /** Connects, does {@code before}, then closes with a TCP reset (SO_LINGER 0), as HAProxy does. */
-    private void resetAfter(SocketAction before) throws Exception {
-        int connectionsBefore = server.netty.connections();
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
-            s.setSoTimeout(10_000);
-            await().atMost(AT_MOST).until(() -> server.netty.connections() > connectionsBefore);
-            before.accept(s);
-            s.setSoLinger(true, 0);
-        }
-        await().atMost(AT_MOST).until(() -> server.netty.connections() == connectionsBefore);
+    private static final String HEALTHZ = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: HAProxy\r\n\r\n";
+
+    private static RawHttpConnection.Response healthCheck(RawHttpConnection c) throws Exception {
+        c.sendRaw(HEALTHZ);
+        return c.read();
+    }
+
+    /** Connects, does {@code before}, then closes with a TCP reset and waits until the server let go. */
+    private void resetAfter(Step<RawHttpConnection> before) throws Exception {
+        int connections = awaitOneMore(() -> RawHttpConnection.open(server.port()), before, RawHttpConnection::reset);
+        await().atMost(AT_MOST).until(() -> server.netty.connections() == connections);
+    }
+
+    private void resetH2After(Step<RawH2Connection> before) throws Exception {
+        int connections = awaitOneMore(() -> RawH2Connection.open(server.port(), true), before, RawH2Connection::reset);
+        await().atMost(AT_MOST).until(() -> server.netty.connections() == connections);
+    }
+
+    private interface Opener<T> {
+        T open() throws Exception;
+    }
+
+    private <T> int awaitOneMore(Opener<T> opener, Step<T> before, Step<T> reset) throws Exception {
+        int connections = server.netty.connections();
+        T c = opener.open();
+        await().atMost(AT_MOST).until(() -> server.netty.connections() > connections);
+        before.accept(c);
+        reset.accept(c);
+        return connections;
     }
 
     private void assertQuietButDebugged() {
         String logs = captured.toString(StandardCharsets.UTF_8);
         assertThat(logs).doesNotContain("WARN").doesNotContain("ERROR").doesNotContain("\tat ");
         assertThat(logs).contains("DEBUG").contains(DEBUG_LINE);
-    }
-
-    private static void write(Socket s, String text) throws IOException {
-        s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-    }
-
-    private static void readUntil(Socket s, String marker) throws IOException {
-        InputStream in = s.getInputStream();
-        StringBuilder seen = new StringBuilder();
-        int b;
-        while (seen.indexOf(marker) < 0 && (b = in.read()) >= 0) {
-            seen.append((char) b);
-        }
-        assertThat(seen.toString()).contains(marker);
-    }
-
-    private static final String PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-
-    /** The client preface, an empty SETTINGS frame and a GET on stream 1 (HPACK: static indexes, no Huffman). */
-    private static byte[] h2Request(String path) {
-        byte[] p = path.getBytes(StandardCharsets.US_ASCII);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(PREFACE.getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(new byte[] {0, 0, 0, 0x4, 0, 0, 0, 0, 0});
-        int length = 3 + 1 + p.length;
-        out.writeBytes(new byte[] {0, 0, (byte) length, 0x1, 0x5, 0, 0, 0, 1});
-        // :method GET, :scheme http, :path literal with indexed name 4.
-        out.writeBytes(new byte[] {(byte) 0x82, (byte) 0x86, 0x04, (byte) p.length});
-        out.writeBytes(p);
-        return out.toByteArray();
     }
 }
