@@ -109,5 +109,13 @@ public final class ExampleServlet extends HttpServlet {
     @Override
     public void destroy() {
         timer.shutdownNow();
+        try {
+            // Tomcat looks for the application's threads right after destroying it and warns about
+            // any still alive ("failed to stop it"); an idle timer thread ends within microseconds,
+            // and the bound keeps a timer task stuck in a write from holding up the exit.
+            timer.awaitTermination(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
