@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -202,6 +203,12 @@ final class RawH2Connection implements AutoCloseable {
             copy.addAll(received);
             return copy;
         }
+    }
+
+    /** Closes with a TCP reset (SO_LINGER 0), as load balancers end their health checks. */
+    void reset() {
+        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        close();
     }
 
     @Override

@@ -243,6 +243,16 @@ public final class RawHttpConnection implements AutoCloseable {
         socket.close();
     }
 
+    /**
+     * Closes with a TCP reset (SO_LINGER 0), as load balancers end their health checks.
+     *
+     * @throws IOException on failure
+     */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     /** How a connection ended. */
     public enum Close {
         /** Orderly close by the server. */

@@ -27,9 +27,11 @@ public final class ExampleServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     private final String version;
+    private transient volatile Thread timerThread;
     private final transient ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "example-work-timer");
         t.setDaemon(true);
+        timerThread = t;
         return t;
     });
 
@@ -108,5 +110,18 @@ public final class ExampleServlet extends HttpServlet {
     @Override
     public void destroy() {
         timer.shutdownNow();
+        Thread t = timerThread;
+        if (t == null) {
+            return;
+        }
+        try {
+            // Tomcat looks for the application's threads right after destroying it and warns about
+            // any still alive ("failed to stop it"); the executor reports itself terminated a moment
+            // before its thread has ended, so wait for the thread. An idle timer thread ends within
+            // microseconds; the bound keeps a task stuck in a write from holding up the exit.
+            t.join(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -8,14 +8,18 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One connection carrying the adapter's handlers, as the participant sees it, and what the HTTP/1.1
  * and HTTP/2 handlers share: registration with the participant, phases and descriptions moved onto
  * the connection's event loop (the handlers' state is confined to it), and letting go once when the
- * channel goes away.
+ * channel goes away, and quietly closing connections their peers reset.
  */
 abstract class GracefulConnection extends ChannelDuplexHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(GracefulConnection.class);
 
     /** An application request or stream: counted by the tracker. */
     static final byte APP = 0;
@@ -49,6 +53,21 @@ abstract class GracefulConnection extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         goneInactive();
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * Closes a connection its peer reset or aborted, with a DEBUG line: left to the pipeline's tail,
+     * it would be a WARN with a stack trace for every load balancer health check. Every other
+     * exception goes on unchanged, so the application's handlers still see their own failures.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (PeerResets.isPeerReset(cause)) {
+            log.debug("Connection from {} reset by its peer: {}", remote(), cause.toString());
+            ctx.close();
+        } else {
+            ctx.fireExceptionCaught(cause);
+        }
     }
 
     private void goneInactive() {

@@ -1,6 +1,7 @@
 package dev.graceful.netty.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Refusal;
@@ -17,6 +18,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -197,5 +201,29 @@ class Http1HandlerTest {
             }
         }
         assertThat(closed.inFlight()).isZero();
+    }
+
+    @Test
+    void aPeerResetClosesTheConnectionAndGoesNoFurther() {
+        for (Exception reset : List.of(
+                new SocketException("Connection reset"),
+                new IOException("recvAddress(..) failed: Connection reset by peer"),
+                new IOException("writevAddresses(..) failed: Broken pipe"),
+                new ClosedChannelException())) {
+            EmbeddedChannel c = new EmbeddedChannel(new HttpServerCodec());
+            Http1Handler.install(c.pipeline(), participant);
+            c.pipeline().fireExceptionCaught(reset);
+            c.checkException();
+            assertThat(c.isOpen()).as("closed after %s", reset).isFalse();
+        }
+    }
+
+    @Test
+    void everyOtherExceptionPassesOnUnchangedAndLeavesTheConnectionOpen() {
+        for (Exception other : List.of(new IOException("No space left on device"), new IllegalStateException("bug"))) {
+            ch.pipeline().fireExceptionCaught(other);
+            assertThatThrownBy(ch::checkException).isSameAs(other);
+            assertThat(ch.isOpen()).isTrue();
+        }
     }
 }

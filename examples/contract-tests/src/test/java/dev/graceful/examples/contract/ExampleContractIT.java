@@ -3,6 +3,7 @@ package dev.graceful.examples.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.graceful.testkit.RawHttpConnection;
 import dev.graceful.testkit.RawHttpConnection.Response;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -214,6 +215,58 @@ class ExampleContractIT {
             example.jvm.signal("INT");
             assertThat(example.jvm.awaitExit(Duration.ofSeconds(5))).isEqualTo(130);
             assertThat((System.nanoTime() - second) / 1_000_000).as("prompt").isLessThan(5000);
+        }
+    }
+
+    /**
+     * Load balancers end their health checks with a TCP reset (HAProxy does, several times a second):
+     * a reset at any point of a connection is routine, not worth a WARN or a stack trace. The example's
+     * own threads stop with it, so Tomcat has none to warn about.
+     */
+    @ParameterizedTest
+    @MethodSource("examples")
+    void connectionsTheirPeersResetLogNoWarning(String name) throws Exception {
+        try (ExampleProcess example = ExampleProcess.start(name, "resets", "--readiness-delay", "0s")) {
+            int port = example.port;
+            String healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: HAProxy\r\n\r\n";
+            for (int i = 0; i < 3; i++) {
+                RawHttpConnection.open(port).reset(); // before the first byte
+                try (RawHttpConnection c = RawHttpConnection.open(port)) {
+                    c.sendRaw(healthz);
+                    assertThat(c.read().status()).isEqualTo(200);
+                    c.reset(); // a health check that read its answer
+                }
+                try (RawHttpConnection c = RawHttpConnection.open(port)) {
+                    c.sendRaw(healthz);
+                    c.reset(); // one that did not wait for it
+                }
+                try (RawHttpConnection c = RawHttpConnection.open(port)) {
+                    c.sendRaw("GET /work?ms=1 HTTP/1.1\r\nHo");
+                    c.reset(); // mid-request head
+                }
+                try (RawHttpConnection c = RawHttpConnection.open(port)) {
+                    c.send("GET", "/", null);
+                    assertThat(c.read().status()).isEqualTo(200);
+                    c.reset(); // an idle kept-alive connection
+                }
+                try (RawHttpConnection c = RawHttpConnection.open(port)) {
+                    c.send("GET", "/work?ms=300", null);
+                    c.reset(); // mid-request: the answer is written 300 ms later
+                }
+            }
+            assertThat(Http.exchange(port, "GET", "/work?ms=600", null).status())
+                    .as("answered after every reset request's answer was due")
+                    .isEqualTo(200);
+
+            example.jvm.signal("TERM");
+            assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
+            assertThat(example.output())
+                    .contains("Shutdown complete")
+                    .doesNotContain("WARN")
+                    .doesNotContain("ERROR")
+                    .doesNotContain("SEVERE")
+                    .doesNotContain("\tat ")
+                    .doesNotContain("failed to stop it");
         }
     }
 }

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -164,6 +165,24 @@ public final class NettyExample {
                 http1(p, netty, version);
             }
             p.remove(this);
+        }
+
+        /**
+         * Before the protocol is known, graceful's handlers are not in the pipeline yet: a failed
+         * read here is a peer that connected and reset (a load balancer's TCP check does), with no
+         * request to fail, so it is a DEBUG line rather than Netty's WARN with a stack trace.
+         */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+            if (cause instanceof IOException) {
+                log.debug(
+                        "Connection from {} failed before its first request: {}",
+                        ctx.channel().remoteAddress(),
+                        cause.toString());
+                ctx.close();
+            } else {
+                super.exceptionCaught(ctx, cause);
+            }
         }
     }
 }
