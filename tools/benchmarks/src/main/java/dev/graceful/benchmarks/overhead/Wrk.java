@@ -17,7 +17,6 @@ public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long req
             Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
-    /** Parses wrk's output. */
     public static Wrk parse(String output) {
         double rps = Double.parseDouble(find(RPS, output, "Requests/sec"));
         long requests = Long.parseLong(find(REQUESTS, output, "N requests in"));

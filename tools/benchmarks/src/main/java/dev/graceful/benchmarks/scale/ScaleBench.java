@@ -22,13 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Group 4, drain at scale (method: {@code docs/BENCHMARKS.md}). Per round, example and size N, a
- * fresh process of the example's own jar; N requests held by {@link HeldRequests}, all due at the
- * same moment a few seconds ahead; the server's live heap ({@code jcmd}) and resident set measured
- * idle and holding them; SIGTERM while all are held; every response read. Options, besides
- * {@link BenchRun}'s: {@code [--sizes n1,n2,...]}. Its report ({@code table.md}): per example and size,
- * medians over rounds with {@code [min–max]}, the per-request figures, and how they change from the
- * smallest size to the largest (at most 1 means linear or better).
+ * Group 4, drain at scale, as {@code bin/run-scale} runs it (its header: options, output); method and
+ * report: {@code docs/BENCHMARKS.md}. The N requests are held by {@link HeldRequests}.
  */
 public final class ScaleBench {
 
@@ -167,7 +162,7 @@ public final class ScaleBench {
         Set<String> apps = Rows.distinct(rows, "app");
         TreeSet<Integer> sizes = new TreeSet<>();
         rows.forEach(r -> sizes.add(Integer.parseInt(r.get("n"))));
-        ToDoubleFunction<Map<String, String>> last = r -> Samples.number(r, "last_after_due_ms");
+        ToDoubleFunction<Map<String, String>> last = Rows.column("last_after_due_ms");
         ToDoubleFunction<Map<String, String>> lastPerRequest =
                 r -> 1000 * last.applyAsDouble(r) / Samples.number(r, "n");
         ToDoubleFunction<Map<String, String>> heapMib =
@@ -199,13 +194,13 @@ public final class ScaleBench {
                 for (ToDoubleFunction<Map<String, String>> f : List.of(
                         last,
                         lastPerRequest,
-                        column("last_to_exit_ms"),
-                        column("drained_ms"),
+                        Rows.column("last_to_exit_ms"),
+                        Rows.column("drained_ms"),
                         heapMib,
                         heapPerRequest,
                         rssMib,
                         peakMib)) {
-                    sb.append(" | ").append(Rows.format(Rows.spread(s, f)));
+                    sb.append(" | ").append(Rows.cell(s, f));
                 }
                 sb.append(" |\n");
             }
@@ -243,9 +238,5 @@ public final class ScaleBench {
         double a = Rows.median(Rows.spread(large, f));
         double b = Rows.median(Rows.spread(small, f));
         return Double.isNaN(a) || Double.isNaN(b) || b <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b);
-    }
-
-    private static ToDoubleFunction<Map<String, String>> column(String name) {
-        return r -> Samples.number(r, name);
     }
 }

@@ -14,15 +14,11 @@ import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 
 /**
- * The skeleton every macro group's runner (groups 2-4) shares: the options its {@code bin/run-*}
- * script passes ({@code --repo DIR --jar FILE --java FILE --out DIR [--rounds N] [--apps a,b]
- * [--jvm-opts "..."] [--smoke]}, plus the group's own), the command of each example in each
- * variant, the samples ({@code OUT/samples.csv}, one line per measurement) and the report table
- * ({@code OUT/table.md}).
+ * The skeleton the macro groups' runners (2-4) share: the common options of their {@code bin/run-*}
+ * scripts, each example's command per variant, {@code OUT/samples.csv} and {@code OUT/table.md}.
  */
 public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, List<String> apps, Samples samples) {
 
-    /** Every example the macro benchmarks know. */
     public static final List<String> APPS = List.of("jetty", "tomcat", "netty", "spring-boot");
 
     /** A parser of the common options, plus the group's own whole-number ones (comma-separated when many). */
@@ -61,15 +57,11 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         if (!allowedApps.containsAll(apps)) {
             throw new IllegalArgumentException("--apps takes some of " + allowedApps + ", was " + apps);
         }
-        Path out = Path.of(text(options, "out"));
+        Path out = Path.of((String) options.valueOf("out"));
         Files.createDirectories(out.resolve("logs"));
         int rounds =
                 numbers(options, "rounds", List.of(smoke ? 1 : defaultRounds)).get(0);
         return new BenchRun(options, out, smoke, rounds, apps, Samples.create(out.resolve("samples.csv"), columns));
-    }
-
-    private static String text(OptionSet options, String name) {
-        return (String) options.valueOf(name);
     }
 
     private static List<Integer> numbers(OptionSet options, String name, List<Integer> def) {
@@ -86,9 +78,8 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return out.resolve("logs").resolve(name);
     }
 
-    /** A group's own text option (declared with its default). */
     public String text(String name) {
-        return text(options, name);
+        return (String) options.valueOf(name);
     }
 
     /** A group's own whole-number option, which must be positive, or the default. */
@@ -142,7 +133,7 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return row;
     }
 
-    /** Appends a measured sample to the samples, and shows it on the console. */
+    /** Appends a sample, and shows it on the console. */
     public void sample(Map<String, Object> row) throws IOException {
         samples.add(row);
         StringBuilder line = new StringBuilder();
@@ -159,12 +150,11 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return round % 2 == 1 ? variants : List.of(variants.get(1), variants.get(0));
     }
 
-    /** Nanoseconds in milliseconds, the unit of every time in the samples. */
+    /** Milliseconds: the unit of every time in the samples. */
     public static double ms(long nanos) {
         return nanos / 1e6;
     }
 
-    /** Writes {@code OUT/table.md}, the group's report, from every sample taken. */
     public void finish(Function<List<Map<String, String>>, String> render) throws IOException {
         Files.writeString(out.resolve("table.md"), render.apply(samples.rows()));
     }

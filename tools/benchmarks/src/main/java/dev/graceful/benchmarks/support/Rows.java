@@ -78,6 +78,24 @@ public final class Rows {
         return stats(ratios);
     }
 
+    /** A figure's table cell: {@link #format} of its {@link #spread}. */
+    public static String cell(List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
+        return format(spread(rows, f));
+    }
+
+    /** A ratio's table cell: {@link #formatRatio} of its {@link #pairedRatio}. */
+    public static String ratio(
+            List<Map<String, String>> subject,
+            List<Map<String, String>> baseline,
+            ToDoubleFunction<Map<String, String>> f) {
+        return formatRatio(pairedRatio(subject, baseline, f));
+    }
+
+    /** A number column as a figure; NaN where absent. */
+    public static ToDoubleFunction<Map<String, String>> column(String name) {
+        return r -> Samples.number(r, name);
+    }
+
     /** The median; with an even count the mean of the middle two; NaN without samples. */
     public static double median(DescriptiveStatistics s) {
         return s.getPercentile(50);
@@ -112,7 +130,6 @@ public final class Rows {
         return s.getN() == 0 ? "not measured" : met.test(median(s)) ? "**met**" : "**NOT met**";
     }
 
-    /** One line of a Markdown table. */
     public static String line(Object... cells) {
         return "| " + Arrays.stream(cells).map(String::valueOf).collect(Collectors.joining(" | ")) + " |\n";
     }

@@ -18,7 +18,6 @@ import java.util.Map;
  */
 public record Samples(Path file, List<String> columns, List<Map<String, String>> rows) {
 
-    /** Starts a file with its header line. */
     public static Samples create(Path file, List<String> columns) throws IOException {
         Files.writeString(file, String.join(",", columns) + "\n", StandardCharsets.UTF_8);
         return new Samples(file, List.copyOf(columns), new ArrayList<>());

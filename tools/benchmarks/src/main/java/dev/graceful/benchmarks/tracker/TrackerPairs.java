@@ -49,7 +49,6 @@ public abstract class TrackerPairs {
         GracefulShutdown graceful;
         Tracker tracker;
 
-        /** Creates the coordinator the way an application does, and marks it ready. */
         @Setup(Level.Trial)
         public void start() {
             graceful = GracefulShutdown.create();
