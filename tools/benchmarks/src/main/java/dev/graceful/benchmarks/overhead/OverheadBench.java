@@ -120,36 +120,33 @@ public final class OverheadBench {
     }
 
     static String render(List<Map<String, String>> rows, int seconds, int connections) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(
-                Locale.ROOT, "%d round(s)", Rows.distinct(rows, "round").size()));
-        sb.append(String.format(Locale.ROOT, " of `wrk -t1 -c%d -d%ds --latency` on `GET /`", connections, seconds));
-        sb.append("; median [min–max] over rounds; ratios: graceful ÷ plain within the same round.\n\n");
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%d round(s) of `wrk -t1 -c%d -d%ds --latency` on `GET /`; median [min–max] over rounds;"
+                        + " ratios: graceful ÷ plain within the same round.%n%n",
+                Rows.distinct(rows, "round").size(),
+                connections,
+                seconds));
         sb.append(
                 "| example | req/s graceful | req/s plain | **throughput ratio** | p99 ms graceful | p99 ms plain | p99 ratio | errors (graceful / plain) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
         ToDoubleFunction<Map<String, String>> rps = Rows.column("rps");
         ToDoubleFunction<Map<String, String>> p99 = Rows.column("p99_ms");
+        StringBuilder targets = new StringBuilder("\n");
         for (String app : Rows.distinct(rows, "app")) {
             List<Map<String, String>> g = Rows.select(rows, "app", app, "variant", "graceful");
             List<Map<String, String>> p = Rows.select(rows, "app", app, "variant", "plain");
+            DescriptiveStatistics s = Rows.pairedRatio(g, p, rps);
             sb.append(Rows.line(
                     app,
                     Rows.cell(g, rps),
                     Rows.cell(p, rps),
-                    "**" + Rows.ratio(g, p, rps) + "**",
+                    "**" + Rows.formatRatio(s) + "**",
                     Rows.cell(g, p99),
                     Rows.cell(p, p99),
                     Rows.ratio(g, p, p99),
                     errors(g) + " / " + errors(p)));
-        }
-        sb.append('\n');
-        for (String app : Rows.distinct(rows, "app")) {
-            DescriptiveStatistics s = Rows.pairedRatio(
-                    Rows.select(rows, "app", app, "variant", "graceful"),
-                    Rows.select(rows, "app", app, "variant", "plain"),
-                    rps);
-            sb.append(String.format(
+            targets.append(String.format(
                     Locale.ROOT,
                     "- Target, %s: throughput ratio ≥ %.2f median: %s (median %s)%n",
                     app,
@@ -157,7 +154,7 @@ public final class OverheadBench {
                     Rows.verdict(s, m -> m >= TARGET_RATIO),
                     s.getN() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", Rows.median(s))));
         }
-        return sb.append(Rows.loadRange(rows)).toString();
+        return sb.append(targets).append(Rows.loadRange(rows)).toString();
     }
 
     private static long errors(List<Map<String, String>> rows) {

@@ -16,10 +16,8 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Thousands of HTTP/1.1 requests held open by one thread: one non-blocking socket per request,
- * one {@link Selector}, raw request bytes, and a response parser that needs only the status line
- * and {@code Content-Length} (what the examples answer). A thread per request would measure the
- * client; this costs a socket and a small buffer each.
+ * Thousands of HTTP/1.1 requests held open by one thread and one {@link Selector} (method: {@code docs/BENCHMARKS.md},
+ * group 4): a thread per request would measure the client. Parses only what the examples answer.
  */
 final class HeldRequests implements AutoCloseable {
 

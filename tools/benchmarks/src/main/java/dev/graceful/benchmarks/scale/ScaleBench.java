@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Group 4, drain at scale, as {@code bin/run-scale} runs it (its header: options, output); method and
@@ -160,8 +161,8 @@ public final class ScaleBench {
 
     static String render(List<Map<String, String>> rows) {
         Set<String> apps = Rows.distinct(rows, "app");
-        TreeSet<Integer> sizes = new TreeSet<>();
-        rows.forEach(r -> sizes.add(Integer.parseInt(r.get("n"))));
+        TreeSet<Integer> sizes =
+                rows.stream().map(r -> Integer.valueOf(r.get("n"))).collect(Collectors.toCollection(TreeSet::new));
         ToDoubleFunction<Map<String, String>> last = Rows.column("last_after_due_ms");
         ToDoubleFunction<Map<String, String>> lastPerRequest =
                 r -> 1000 * last.applyAsDouble(r) / Samples.number(r, "n");

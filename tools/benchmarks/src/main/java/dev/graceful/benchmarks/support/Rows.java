@@ -1,6 +1,5 @@
 package dev.graceful.benchmarks.support;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -14,14 +13,12 @@ import java.util.function.DoubleFunction;
 import java.util.function.DoublePredicate;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
- * The arithmetic and Markdown every report shares: selecting {@link Samples} rows, a figure's
- * spread, ratios of a subject to its baseline paired within a round (so that a ratio never compares
- * samples taken minutes apart under different background load), and their formatting. The only
- * statistics printed are the median, because background load on a shared machine skews the mean
- * with a few slow samples, and the range, so a reader sees how far one sample can be from it.
+ * The arithmetic and Markdown every report shares. Ratios are paired within a round, so a ratio never compares
+ * samples taken minutes apart under different load; why only medians and ranges: {@code docs/BENCHMARKS.md}.
  */
 public final class Rows {
 
@@ -29,17 +26,10 @@ public final class Rows {
 
     /** The rows whose columns hold the given values ({@code match}: column, value, column, value, ...). */
     public static List<Map<String, String>> select(List<Map<String, String>> rows, String... match) {
-        List<Map<String, String>> out = new ArrayList<>();
-        next:
-        for (Map<String, String> r : rows) {
-            for (int i = 0; i < match.length; i += 2) {
-                if (!match[i + 1].equals(r.get(match[i]))) {
-                    continue next;
-                }
-            }
-            out.add(r);
-        }
-        return out;
+        return rows.stream()
+                .filter(r -> IntStream.range(0, match.length / 2)
+                        .allMatch(i -> match[2 * i + 1].equals(r.get(match[2 * i]))))
+                .toList();
     }
 
     /** The values a column takes, in the order they first appear. */
@@ -67,15 +57,13 @@ public final class Rows {
             ToDoubleFunction<Map<String, String>> f) {
         Map<String, Double> base = new LinkedHashMap<>();
         baseline.forEach(r -> base.put(r.get("round"), f.applyAsDouble(r)));
-        List<Double> ratios = new ArrayList<>();
-        for (Map<String, String> r : subject) {
-            Double b = base.get(r.get("round"));
-            double s = f.applyAsDouble(r);
-            if (b != null && !b.isNaN() && !Double.isNaN(s) && b > 0) {
-                ratios.add(s / b);
-            }
-        }
-        return stats(ratios);
+        // No baseline, or none > 0, gives NaN: left out by stats.
+        return stats(subject.stream()
+                .map(r -> {
+                    double b = base.getOrDefault(r.get("round"), Double.NaN);
+                    return b > 0 ? f.applyAsDouble(r) / b : Double.NaN;
+                })
+                .toList());
     }
 
     /** A figure's table cell: {@link #format} of its {@link #spread}. */
