@@ -3,7 +3,6 @@ package dev.graceful.benchmarks.overhead;
 import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
 import dev.graceful.benchmarks.support.Rows;
-import dev.graceful.benchmarks.support.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import joptsimple.OptionParser;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
@@ -103,19 +101,8 @@ public final class OverheadBench {
         List<String> command = new ArrayList<>(List.of("taskset", "-c", run.text("client-cpus"), run.text("wrk")));
         command.addAll(List.of("-t1", "-c" + connections, "-d" + seconds + "s", "--latency"));
         command.add("http://127.0.0.1:" + port + "/");
-        Process p = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " did not finish; see " + log);
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(
-                    String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + output);
-        }
+        String output = BenchRun.run(command.toArray(String[]::new));
+        Files.writeString(log, output, StandardCharsets.UTF_8);
         return Wrk.parse(output);
     }
 
@@ -132,6 +119,7 @@ public final class OverheadBench {
         sb.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
         ToDoubleFunction<Map<String, String>> rps = Rows.column("rps");
         ToDoubleFunction<Map<String, String>> p99 = Rows.column("p99_ms");
+        ToDoubleFunction<Map<String, String>> errors = Rows.column("errors");
         StringBuilder targets = new StringBuilder("\n");
         for (String app : Rows.distinct(rows, "app")) {
             List<Map<String, String>> g = Rows.select(rows, "app", app, "variant", "graceful");
@@ -145,7 +133,8 @@ public final class OverheadBench {
                     Rows.cell(g, p99),
                     Rows.cell(p, p99),
                     Rows.ratio(g, p, p99),
-                    errors(g) + " / " + errors(p)));
+                    (long) Rows.spread(g, errors).getSum() + " / "
+                            + (long) Rows.spread(p, errors).getSum()));
             targets.append(String.format(
                     Locale.ROOT,
                     "- Target, %s: throughput ratio ≥ %.2f median: %s (median %s)%n",
@@ -155,9 +144,5 @@ public final class OverheadBench {
                     s.getN() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", Rows.median(s))));
         }
         return sb.append(targets).append(Rows.loadRange(rows)).toString();
-    }
-
-    private static long errors(List<Map<String, String>> rows) {
-        return rows.stream().mapToLong(r -> (long) Samples.number(r, "errors")).sum();
     }
 }

@@ -5,9 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What one {@code wrk --latency} run printed, read from its text output (wrk 4.x has no machine
- * format without a Lua script). Latencies in ms; {@code errors} counts socket errors (connect, read,
- * write, timeout) and non-2xx/3xx answers.
+ * One {@code wrk --latency} run, read from its text (wrk 4.x has no machine format without a Lua script).
+ * Latencies in ms; {@code errors}: socket errors and non-2xx/3xx answers.
  */
 public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long requests, long errors) {
 

@@ -94,8 +94,8 @@ public final class ReactionBench {
             if (requests > 0 && ok == requests) {
                 row.put("last_ms", ms(last - term));
             }
-            row.put("drained_ms", sinceLogged(term, child, "Drained in"));
-            row.put("complete_ms", sinceLogged(term, child, "Shutdown complete"));
+            row.put("drained_ms", child.loggedAfter(term, "Drained in"));
+            row.put("complete_ms", child.loggedAfter(term, "Shutdown complete"));
             row.put("exit_ms", ms(exit - term));
             row.put("exit_code", exitCode);
         } finally {
@@ -140,13 +140,6 @@ public final class ReactionBench {
         String outcome() {
             return status > 0 ? Integer.toString(status) : failure.isEmpty() ? "none" : failure;
         }
-    }
-
-    /** Milliseconds from SIGTERM to graceful's log line holding {@code text}; null without one. */
-    private static Double sinceLogged(long term, Child child, String text) {
-        return child.lineTime(l -> l.contains("GracefulShutdown") && l.contains(text))
-                .map(t -> ms(t - term))
-                .orElse(null);
     }
 
     static String render(List<Map<String, String>> rows, int workMs, int inFlight, int termAfterMs) {

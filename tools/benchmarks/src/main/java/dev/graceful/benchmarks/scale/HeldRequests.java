@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -194,15 +195,11 @@ final class HeldRequests implements AutoCloseable {
 
     /** {@code {first, last}} completion ({@link System#nanoTime()}) of the answered requests; null when none was. */
     long[] completionRange() {
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        for (Conn c : conns) {
-            if (c.status == 200) {
-                first = Math.min(first, c.doneNanos);
-                last = Math.max(last, c.doneNanos);
-            }
-        }
-        return first == Long.MAX_VALUE ? null : new long[] {first, last};
+        LongSummaryStatistics done = Arrays.stream(conns)
+                .filter(c -> c.status == 200)
+                .mapToLong(c -> c.doneNanos)
+                .summaryStatistics();
+        return done.getCount() == 0 ? null : new long[] {done.getMin(), done.getMax()};
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.graceful.benchmarks.support.Child;
 import dev.graceful.benchmarks.support.Rows;
 import dev.graceful.benchmarks.support.Samples;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,10 +47,9 @@ public final class ScaleBench {
     public static void main(String[] args) throws Exception {
         BenchRun run =
                 BenchRun.start(BenchRun.parser("sizes").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS, DEFAULT_APPS);
-        List<Integer> sizes = run.numbers("sizes", run.smoke() ? List.of(50) : List.of(1000, 2500, 5000, 10000));
-        Path java = Path.of(run.text("java"));
-        String jcmd =
-                java.getParent() == null ? "jcmd" : java.resolveSibling("jcmd").toString();
+        List<Integer> sizes =
+                BenchRun.numbers(run.options(), "sizes", run.smoke() ? List.of(50) : List.of(1000, 2500, 5000, 10000));
+        String jcmd = Path.of(run.text("java")).resolveSibling("jcmd").toString(); // "jcmd" when java has no directory
         for (int r = 1; r <= run.rounds(); r++) {
             for (String app : run.apps()) {
                 for (int n : sizes) {
@@ -104,7 +102,7 @@ public final class ScaleBench {
                     row.put("last_after_due_ms", ms(range[1] - due));
                     row.put("last_to_exit_ms", ms(exit - range[1]));
                 }
-                child.lineTime(l -> l.contains("Drained in")).ifPresent(t -> row.put("drained_ms", ms(t - term)));
+                row.put("drained_ms", child.loggedAfter(term, "Drained in"));
                 row.put("exit_ms", ms(exit - term));
                 row.put("exit_code", exitCode);
             }
@@ -115,7 +113,7 @@ public final class ScaleBench {
     private static void awaitAccepted(int port, int seconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
-            String out = run("ss", "-Hltn", "sport = :" + port).trim();
+            String out = BenchRun.run("ss", "-Hltn", "sport = :" + port).trim();
             String[] f = out.split("\\s+");
             if (f.length >= 2 && f[1].equals("0")) {
                 return;
@@ -130,8 +128,8 @@ public final class ScaleBench {
 
     /** The heap in use right after a full GC: what the process holds live. */
     private static long liveHeapKb(String jcmd, long pid) throws IOException, InterruptedException {
-        run(jcmd, Long.toString(pid), "GC.run");
-        String info = run(jcmd, Long.toString(pid), "GC.heap_info");
+        BenchRun.run(jcmd, Long.toString(pid), "GC.run");
+        String info = BenchRun.run(jcmd, Long.toString(pid), "GC.heap_info");
         Matcher m = HEAP_USED.matcher(info);
         long used = m.results().mapToLong(r -> Long.parseLong(r.group(1))).sum();
         if (!m.reset().find()) {
@@ -140,21 +138,11 @@ public final class ScaleBench {
         return used;
     }
 
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + out);
-        }
-        return out;
-    }
-
     /** A {@code kB} field of {@code /proc/PID/status}. */
     private static long status(long pid, String field) throws IOException {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
                 .filter(line -> line.startsWith(field + ":"))
-                .mapToLong(line -> Long.parseLong(
-                        line.substring(field.length() + 1).replace("kB", "").trim()))
+                .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", ""))) // "VmRSS:   1234 kB"
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid + "/status"));
     }

@@ -2,6 +2,7 @@ package dev.graceful.benchmarks.support;
 
 import dev.graceful.benchmarks.apps.ServerApp;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +65,8 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return new BenchRun(options, out, smoke, rounds, apps, Samples.create(out.resolve("samples.csv"), columns));
     }
 
-    private static List<Integer> numbers(OptionSet options, String name, List<Integer> def) {
+    /** A whole-number option's values, which must be positive, or the default. */
+    public static List<Integer> numbers(OptionSet options, String name, List<Integer> def) {
         List<Integer> v =
                 options.valuesOf(name).stream().map(Integer.class::cast).toList();
         if (v.stream().anyMatch(n -> n <= 0)) {
@@ -73,7 +75,6 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return v.isEmpty() ? def : v;
     }
 
-    /** {@code OUT/logs/NAME}: where a measurement's processes log. */
     public Path log(String name) {
         return out.resolve("logs").resolve(name);
     }
@@ -87,21 +88,11 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return numbers(options, name, List.of(def)).get(0);
     }
 
-    public List<Integer> numbers(String name, List<Integer> def) {
-        return numbers(options, name, def);
-    }
-
     /**
-     * The command of an example in a variant, with {@link Child#PORT} in place of the port: Spring Boot
-     * always runs its own jar (starter off for {@code plain} and {@code framework}); the others run the
-     * example's jar for {@code graceful} with {@code exampleJar}, else {@link ServerApp} from the benchmark
-     * jar, so both sides share one class path (variants: {@code docs/BENCHMARKS.md}).
+     * An example's command in a variant ({@code docs/BENCHMARKS.md}); {@link ServerApp} unless {@code exampleJar},
+     * so both sides share one class path. Spring Boot always runs its own jar, the starter off but for graceful.
      */
     public List<String> command(String app, String variant, boolean exampleJar, String drainTimeout) {
-        if (!APPS.contains(app) || !ServerApp.MODES.contains(variant)) {
-            throw new IllegalArgumentException("app must be one of " + APPS + " and variant one of " + ServerApp.MODES
-                    + ", were '" + app + "' and '" + variant + "'");
-        }
         List<String> c = new ArrayList<>(List.of(text("java")));
         List.of(text("jvm-opts").split(" ")).stream().filter(o -> !o.isBlank()).forEach(c::add);
         Path jar = Path.of(text("repo"), "examples", app, "target", "graceful-example-" + app + ".jar");
@@ -133,6 +124,16 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return row;
     }
 
+    /** Runs a command to its end, and returns its output (stderr merged); fails unless it exits 0. */
+    public static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + out);
+        }
+        return out;
+    }
+
     /** Appends a sample, and shows it on the console. */
     public void sample(Map<String, Object> row) throws IOException {
         samples.add(row);
@@ -142,10 +143,7 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         System.out.println(line.toString().trim());
     }
 
-    /**
-     * The variants in the order round {@code round} runs them: alternating which goes first, so that
-     * neither always runs right after the other.
-     */
+    /** The variants in round {@code round}'s order: alternating, so neither always runs right after the other. */
     public static List<String> inTurn(int round, List<String> variants) {
         return round % 2 == 1 ? variants : List.of(variants.get(1), variants.get(0));
     }

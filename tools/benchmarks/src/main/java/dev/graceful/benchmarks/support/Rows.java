@@ -39,9 +39,8 @@ public final class Rows {
 
     /** The samples that are numbers (a NaN is a figure that was not measured). */
     public static DescriptiveStatistics stats(Collection<Double> samples) {
-        DescriptiveStatistics s = new DescriptiveStatistics();
-        samples.stream().filter(d -> d != null && !d.isNaN()).forEach(s::addValue);
-        return s;
+        return new DescriptiveStatistics(
+                samples.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).toArray());
     }
 
     /** The spread of a figure over rows; rows where it is NaN are left out. */
@@ -134,11 +133,7 @@ public final class Rows {
                 : "";
     }
 
-    /**
-     * How many requests were answered 200 out of how many, and the other outcomes seen, such as
-     * {@code 18/20 (closed, reset)}: columns {@code ok} and {@code failures} (outcomes separated by
-     * spaces) and the given total column.
-     */
+    /** Requests answered 200 of all ({@code total} column), and the other outcomes seen: {@code 18/20 (closed, reset)}. */
     public static String answered(List<Map<String, String>> rows, String total) {
         long ok = 0;
         long all = 0;

@@ -12,9 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A group's raw results: one CSV line per measured sample, appended as soon as it is taken (so a
- * run that breaks half-way keeps what it measured), and kept as {@code rows} to build the report: per
- * row, a map from column to value as written, empty values left out. Values are plain words and numbers.
+ * A group's raw results: one CSV line per sample, appended at once (a run that breaks keeps what it measured), and
+ * kept as {@code rows} for the report: column to value as written, empty values left out.
  */
 public record Samples(Path file, List<String> columns, List<Map<String, String>> rows) {
 

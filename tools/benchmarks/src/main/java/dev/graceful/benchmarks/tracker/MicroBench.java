@@ -77,8 +77,7 @@ public final class MicroBench {
         CommandLineOptions jmh = new CommandLineOptions(
                 options.nonOptionArguments().stream().map(String::valueOf).toArray(String[]::new));
 
-        Path load = out.resolve("load.txt");
-        Files.writeString(load, "");
+        Path load = Files.writeString(out.resolve("load.txt"), "");
         List<Fork> forks = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
             Path json = out.resolve("round-" + r + ".json");
@@ -130,11 +129,7 @@ public final class MicroBench {
         List<Fork> forks = new ArrayList<>();
         for (RunResult result : results) {
             BenchmarkParams p = result.getParams();
-            String method = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.') + 1)
-                    + (p.getParamsKeys().isEmpty()
-                            ? ""
-                            : p.getParamsKeys().stream()
-                                    .collect(Collectors.toMap(k -> k, p::getParam, (a, b) -> a, TreeMap::new)));
+            String method = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.') + 1); // no @Param in use
             String jvm = "Java " + p.getJdkVersion() + " (" + p.getVmName() + " " + p.getVmVersion() + ")";
             String settings = p.getWarmup().getCount() + " x " + p.getWarmup().getTime() + " warm-up, "
                     + p.getMeasurement().getCount() + " x " + p.getMeasurement().getTime() + " measured";
