@@ -59,6 +59,9 @@ public final class ServerApp {
         }
         System.out.printf(
                 Locale.ROOT, "%s (%s) %s listening on port %d%n", name, mode, options.version(), options.port());
+        if (name.equals("tomcat")) {
+            new CountDownLatch(1).await(); // Tomcat's threads are daemons: hold the JVM until a signal ends it
+        }
     }
 
     private static void jetty(ExampleOptions options, boolean framework) throws Exception {
@@ -90,17 +93,6 @@ public final class ServerApp {
                             "tomcat-stop"));
         }
         tomcat.start();
-        // Tomcat's threads are daemons: hold the JVM as the example does (until a signal ends it).
-        new Thread(
-                        () -> {
-                            try {
-                                new CountDownLatch(1).await();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        },
-                        "tomcat-holder")
-                .start();
     }
 
     private static void netty(ExampleOptions options, boolean framework) throws InterruptedException {

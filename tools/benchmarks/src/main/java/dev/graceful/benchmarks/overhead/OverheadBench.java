@@ -3,7 +3,6 @@ package dev.graceful.benchmarks.overhead;
 import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
 import dev.graceful.benchmarks.support.Rows;
-import dev.graceful.benchmarks.support.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,21 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import joptsimple.OptionParser;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
- * Group 2, adapter overhead under load (method: {@code docs/BENCHMARKS.md}). Per example, the same
- * application {@code graceful} and {@code plain} ({@link dev.graceful.benchmarks.apps.ServerApp})
- * side by side, each checked by {@code /healthz} (200 with graceful, 404 without), warmed up by a
- * discarded wrk run, then one {@code wrk --latency} run each per round, alternating which goes
- * first. Servers and wrk are pinned to separate CPUs ({@code taskset}) so that they do not take
- * turns on a core at random. Options, besides {@link BenchRun}'s: {@code [--seconds S]
- * [--warmup-seconds S] [--connections C] [--server-cpus LIST] [--client-cpus LIST] [--wrk FILE]}. Its report
- * ({@code table.md}): per example, throughput and p99 latency with graceful and without, medians over
- * rounds with {@code [min–max]}, and ratios paired within a round.
+ * Group 2, adapter overhead under load, as {@code bin/run-overhead} runs it (its header: options, output);
+ * method and report: {@code docs/BENCHMARKS.md}. Servers and wrk are pinned to separate CPUs
+ * ({@code taskset}) so that they do not take turns on a core at random.
  */
 public final class OverheadBench {
 
@@ -66,7 +58,12 @@ public final class OverheadBench {
                     }
                 }
                 for (String variant : VARIANTS) {
-                    Wrk w = wrk(run, warmup, servers.get(variant).port(), run.log(app + "-" + variant + "-warmup.txt"));
+                    Wrk w = wrk(
+                            run,
+                            warmup,
+                            connections,
+                            servers.get(variant).port(),
+                            run.log(app + "-" + variant + "-warmup.txt"));
                     System.out.printf(
                             Locale.ROOT, "%-11s %-8s warm-up: %.0f req/s%n", app, variant, w.requestsPerSecond());
                 }
@@ -74,7 +71,8 @@ public final class OverheadBench {
                     for (String variant : BenchRun.inTurn(r, VARIANTS)) {
                         Map<String, Object> row = BenchRun.row(r, app);
                         String name = String.format(Locale.ROOT, "%s-%s-round%d.txt", app, variant, r);
-                        Wrk w = wrk(run, seconds, servers.get(variant).port(), run.log(name));
+                        Wrk w = wrk(
+                                run, seconds, connections, servers.get(variant).port(), run.log(name));
                         row.put("variant", variant);
                         row.put("rps", w.requestsPerSecond());
                         row.put("p50_ms", w.p50Ms());
@@ -86,12 +84,10 @@ public final class OverheadBench {
                 }
             } finally {
                 for (Child c : servers.values()) {
-                    if (c.jvm().isAlive()) {
-                        c.jvm().signal("TERM");
-                    }
-                }
-                for (Child c : servers.values()) {
                     try (c) {
+                        if (c.jvm().isAlive()) {
+                            c.jvm().signal("TERM");
+                        }
                         c.jvm().awaitExit(Duration.ofMinutes(1));
                     }
                 }
@@ -100,58 +96,46 @@ public final class OverheadBench {
         run.finish(rows -> render(rows, seconds, connections));
     }
 
-    private static Wrk wrk(BenchRun run, int seconds, int port, Path log) throws IOException, InterruptedException {
-        int connections = run.number("connections", 32);
+    private static Wrk wrk(BenchRun run, int seconds, int connections, int port, Path log)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("taskset", "-c", run.text("client-cpus"), run.text("wrk")));
         command.addAll(List.of("-t1", "-c" + connections, "-d" + seconds + "s", "--latency"));
         command.add("http://127.0.0.1:" + port + "/");
-        Process p = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command) + " did not finish; see " + log);
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(
-                    String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + output);
-        }
+        String output = BenchRun.run(command.toArray(String[]::new));
+        Files.writeString(log, output, StandardCharsets.UTF_8);
         return Wrk.parse(output);
     }
 
     static String render(List<Map<String, String>> rows, int seconds, int connections) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(
-                Locale.ROOT, "%d round(s)", Rows.distinct(rows, "round").size()));
-        sb.append(String.format(Locale.ROOT, " of `wrk -t1 -c%d -d%ds --latency` on `GET /`", connections, seconds));
-        sb.append("; median [min–max] over rounds; ratios: graceful ÷ plain within the same round.\n\n");
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%d round(s) of `wrk -t1 -c%d -d%ds --latency` on `GET /`; median [min–max] over rounds;"
+                        + " ratios: graceful ÷ plain within the same round.%n%n",
+                Rows.distinct(rows, "round").size(),
+                connections,
+                seconds));
         sb.append(
                 "| example | req/s graceful | req/s plain | **throughput ratio** | p99 ms graceful | p99 ms plain | p99 ratio | errors (graceful / plain) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
-        ToDoubleFunction<Map<String, String>> rps = r -> Samples.number(r, "rps");
-        ToDoubleFunction<Map<String, String>> p99 = r -> Samples.number(r, "p99_ms");
+        ToDoubleFunction<Map<String, String>> rps = Rows.column("rps");
+        ToDoubleFunction<Map<String, String>> p99 = Rows.column("p99_ms");
+        ToDoubleFunction<Map<String, String>> errors = Rows.column("errors");
+        StringBuilder targets = new StringBuilder("\n");
         for (String app : Rows.distinct(rows, "app")) {
             List<Map<String, String>> g = Rows.select(rows, "app", app, "variant", "graceful");
             List<Map<String, String>> p = Rows.select(rows, "app", app, "variant", "plain");
+            DescriptiveStatistics s = Rows.pairedRatio(g, p, rps);
             sb.append(Rows.line(
                     app,
-                    Rows.format(Rows.spread(g, rps)),
-                    Rows.format(Rows.spread(p, rps)),
-                    "**" + Rows.formatRatio(Rows.pairedRatio(g, p, rps)) + "**",
-                    Rows.format(Rows.spread(g, p99)),
-                    Rows.format(Rows.spread(p, p99)),
-                    Rows.formatRatio(Rows.pairedRatio(g, p, p99)),
-                    errors(g) + " / " + errors(p)));
-        }
-        sb.append('\n');
-        for (String app : Rows.distinct(rows, "app")) {
-            DescriptiveStatistics s = Rows.pairedRatio(
-                    Rows.select(rows, "app", app, "variant", "graceful"),
-                    Rows.select(rows, "app", app, "variant", "plain"),
-                    rps);
-            sb.append(String.format(
+                    Rows.cell(g, rps),
+                    Rows.cell(p, rps),
+                    "**" + Rows.formatRatio(s) + "**",
+                    Rows.cell(g, p99),
+                    Rows.cell(p, p99),
+                    Rows.ratio(g, p, p99),
+                    (long) Rows.spread(g, errors).getSum() + " / "
+                            + (long) Rows.spread(p, errors).getSum()));
+            targets.append(String.format(
                     Locale.ROOT,
                     "- Target, %s: throughput ratio ≥ %.2f median: %s (median %s)%n",
                     app,
@@ -159,10 +143,6 @@ public final class OverheadBench {
                     Rows.verdict(s, m -> m >= TARGET_RATIO),
                     s.getN() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", Rows.median(s))));
         }
-        return sb.append(Rows.loadRange(rows)).toString();
-    }
-
-    private static long errors(List<Map<String, String>> rows) {
-        return rows.stream().mapToLong(r -> (long) Samples.number(r, "errors")).sum();
+        return sb.append(targets).append(Rows.loadRange(rows)).toString();
     }
 }

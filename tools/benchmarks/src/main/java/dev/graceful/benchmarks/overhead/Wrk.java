@@ -1,13 +1,12 @@
 package dev.graceful.benchmarks.overhead;
 
-import java.util.Locale;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What one {@code wrk --latency} run printed, read from its text output (wrk 4.x has no machine
- * format without a Lua script). Latencies in ms; {@code errors} counts socket errors (connect, read,
- * write, timeout) and non-2xx/3xx answers.
+ * One {@code wrk --latency} run, read from its text (wrk 4.x has no machine format without a Lua script).
+ * Latencies in ms; {@code errors}: socket errors and non-2xx/3xx answers.
  */
 public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long requests, long errors) {
 
@@ -17,31 +16,25 @@ public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long req
             Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
-    /** Parses wrk's output. */
     public static Wrk parse(String output) {
-        double rps = Double.parseDouble(find(RPS, output, "Requests/sec"));
-        long requests = Long.parseLong(find(REQUESTS, output, "N requests in"));
+        double rps = Double.parseDouble(find(RPS, output, "'Requests/sec' line").group(1));
+        long requests =
+                Long.parseLong(find(REQUESTS, output, "'N requests in' line").group(1));
         long errors = 0;
-        Matcher s = SOCKET.matcher(output);
-        if (s.find()) {
-            for (int i = 1; i <= 4; i++) {
-                errors += Long.parseLong(s.group(i));
+        for (Matcher m : List.of(SOCKET.matcher(output), NON_2XX.matcher(output))) {
+            int groups = m.find() ? m.groupCount() : 0;
+            for (int i = 1; i <= groups; i++) {
+                errors += Long.parseLong(m.group(i));
             }
-        }
-        Matcher n = NON_2XX.matcher(output);
-        if (n.find()) {
-            errors += Long.parseLong(n.group(1));
         }
         return new Wrk(rps, percentile(output, "50%"), percentile(output, "99%"), requests, errors);
     }
 
     private static double percentile(String output, String which) {
-        Matcher m = Pattern.compile("^\\s+" + which + "\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE)
-                .matcher(output);
-        if (!m.find()) {
-            throw new IllegalArgumentException(
-                    "no " + which + " latency line (was --latency given?) in wrk's output:\n" + output);
-        }
+        Matcher m = find(
+                Pattern.compile("^\\s+" + which + "\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE),
+                output,
+                which + " latency line (was --latency given?)");
         double v = Double.parseDouble(m.group(1));
         return switch (m.group(2)) {
             case "us" -> v / 1000;
@@ -50,12 +43,11 @@ public record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long req
         };
     }
 
-    private static String find(Pattern p, String output, String what) {
+    private static Matcher find(Pattern p, String output, String what) {
         Matcher m = p.matcher(output);
         if (!m.find()) {
-            throw new IllegalArgumentException(
-                    String.format(Locale.ROOT, "no '%s' line in wrk's output:%n%s", what, output));
+            throw new IllegalArgumentException("no " + what + " in wrk's output:\n" + output);
         }
-        return m.group(1);
+        return m;
     }
 }

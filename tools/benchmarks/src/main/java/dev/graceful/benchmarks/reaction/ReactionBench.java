@@ -2,7 +2,6 @@ package dev.graceful.benchmarks.reaction;
 
 import static dev.graceful.benchmarks.support.BenchRun.ms;
 
-import dev.graceful.benchmarks.apps.ServerApp;
 import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
 import dev.graceful.benchmarks.support.Rows;
@@ -16,21 +15,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
- * Group 3, shutdown reaction (method: {@code docs/BENCHMARKS.md}). Per round and example, fresh
- * processes of {@code graceful} (the example's own jar) and {@code framework} (only the framework's
- * own graceful stop: {@link ServerApp}, or Boot without the starter), each in two scenarios:
- * {@code inflight} (N {@code GET /work?ms=W} on kept-alive connections, SIGTERM shortly after; the
- * client closes a connection only on {@code Connection: close}, as a proxy's pool does) and
- * {@code idle}. Every time is taken on this JVM's clock, graceful's log lines included.
- * Options, besides {@link BenchRun}'s: {@code [--in-flight N] [--work-ms MS] [--term-after-ms MS]}. Its report
- * ({@code table.md}): per example, graceful next to the framework's own stop, medians over rounds with
- * {@code [min–max]}, and ratios paired within a round.
+ * Group 3, shutdown reaction, as {@code bin/run-reaction} runs it (its header: options, output); method
+ * and report: {@code docs/BENCHMARKS.md}. Every time is taken on this JVM's clock, graceful's log lines included.
  */
 public final class ReactionBench {
 
@@ -102,8 +94,8 @@ public final class ReactionBench {
             if (requests > 0 && ok == requests) {
                 row.put("last_ms", ms(last - term));
             }
-            row.put("drained_ms", sinceLogged(term, child, "Drained in"));
-            row.put("complete_ms", sinceLogged(term, child, "Shutdown complete"));
+            row.put("drained_ms", child.loggedAfter(term, "Drained in"));
+            row.put("complete_ms", child.loggedAfter(term, "Shutdown complete"));
             row.put("exit_ms", ms(exit - term));
             row.put("exit_code", exitCode);
         } finally {
@@ -150,13 +142,6 @@ public final class ReactionBench {
         }
     }
 
-    /** Milliseconds from SIGTERM to graceful's log line holding {@code text}; null without one. */
-    private static Double sinceLogged(long term, Child child, String text) {
-        return child.lineTime(l -> l.contains("GracefulShutdown") && l.contains(text))
-                .map(t -> ms(t - term))
-                .orElse(null);
-    }
-
     static String render(List<Map<String, String>> rows, int workMs, int inFlight, int termAfterMs) {
         Set<String> apps = Rows.distinct(rows, "app");
         StringBuilder sb = new StringBuilder(String.format(
@@ -176,14 +161,23 @@ public final class ReactionBench {
         sb.append("|---|---:|---:|---:|---|\n");
         ToDoubleFunction<Map<String, String>> lastToExit =
                 r -> Samples.number(r, "exit_ms") - Samples.number(r, "last_ms");
+        StringBuilder targets = new StringBuilder();
         for (String app : apps) {
             List<Map<String, String>> g = select(rows, app, "graceful", "inflight");
             List<Map<String, String>> f = select(rows, app, "framework", "inflight");
+            DescriptiveStatistics s = Rows.spread(g, lastToExit);
+            targets.append(String.format(
+                    Locale.ROOT,
+                    "- Target, %s: last completion → exit ≤ %.0f ms median: %s (median %s ms)%n",
+                    app,
+                    TARGET_MS,
+                    Rows.verdict(s, m -> m <= TARGET_MS),
+                    s.getN() == 0 ? "n/a" : Rows.number(Rows.median(s))));
             sb.append(Rows.line(
                     app,
-                    spread(g, lastToExit),
-                    cell(f, lastToExit),
-                    ratio(g, f, lastToExit),
+                    Rows.format(s),
+                    baselineCell(f, lastToExit),
+                    Rows.ratio(g, f, lastToExit),
                     Rows.answered(g, "requests") + " / " + Rows.answered(f, "requests")));
         }
 
@@ -191,18 +185,19 @@ public final class ReactionBench {
         sb.append(
                 "| example | graceful | framework's own stop | graceful ÷ framework | exit codes (graceful / framework) |\n");
         sb.append("|---|---:|---:|---:|---|\n");
-        ToDoubleFunction<Map<String, String>> exit = r -> Samples.number(r, "exit_ms");
+        ToDoubleFunction<Map<String, String>> exit = Rows.column("exit_ms");
         for (String app : apps) {
             List<Map<String, String>> g = select(rows, app, "graceful", "idle");
             List<Map<String, String>> f = select(rows, app, "framework", "idle");
-            sb.append(Rows.line(app, spread(g, exit), spread(f, exit), ratio(g, f, exit), codes(g) + " / " + codes(f)));
+            sb.append(Rows.line(
+                    app, Rows.cell(g, exit), Rows.cell(f, exit), Rows.ratio(g, f, exit), codes(g) + " / " + codes(f)));
         }
 
         sb.append("\n#### Where graceful's time goes (from its log lines' arrival)\n\n");
         sb.append(
                 "| example | scenario | start → `Drained in` | `Drained in` → `Shutdown complete` | `Shutdown complete` → exit | total |\n");
         sb.append("|---|---|---:|---:|---:|---:|\n");
-        for (String scenario : List.of("inflight", "idle")) {
+        for (String scenario : SCENARIOS) {
             boolean inflight = scenario.equals("inflight");
             ToDoubleFunction<Map<String, String>> start = r -> inflight ? Samples.number(r, "last_ms") : 0;
             for (String app : apps) {
@@ -210,25 +205,13 @@ public final class ReactionBench {
                 sb.append(Rows.line(
                         app,
                         inflight ? "last completion → exit" : "SIGTERM → exit",
-                        spread(g, r -> Samples.number(r, "drained_ms") - start.applyAsDouble(r)),
-                        spread(g, r -> Samples.number(r, "complete_ms") - Samples.number(r, "drained_ms")),
-                        spread(g, r -> Samples.number(r, "exit_ms") - Samples.number(r, "complete_ms")),
-                        spread(g, r -> Samples.number(r, "exit_ms") - start.applyAsDouble(r))));
+                        Rows.cell(g, r -> Samples.number(r, "drained_ms") - start.applyAsDouble(r)),
+                        Rows.cell(g, r -> Samples.number(r, "complete_ms") - Samples.number(r, "drained_ms")),
+                        Rows.cell(g, r -> Samples.number(r, "exit_ms") - Samples.number(r, "complete_ms")),
+                        Rows.cell(g, r -> Samples.number(r, "exit_ms") - start.applyAsDouble(r))));
             }
         }
-        sb.append('\n');
-
-        for (String app : apps) {
-            DescriptiveStatistics s = Rows.spread(select(rows, app, "graceful", "inflight"), lastToExit);
-            sb.append(String.format(
-                    Locale.ROOT,
-                    "- Target, %s: last completion → exit ≤ %.0f ms median: %s (median %s ms)%n",
-                    app,
-                    TARGET_MS,
-                    Rows.verdict(s, m -> m <= TARGET_MS),
-                    s.getN() == 0 ? "n/a" : Rows.number(Rows.median(s))));
-        }
-        return sb.append(Rows.loadRange(rows)).toString();
+        return sb.append('\n').append(targets).append(Rows.loadRange(rows)).toString();
     }
 
     private static List<Map<String, String>> select(
@@ -236,12 +219,8 @@ public final class ReactionBench {
         return Rows.select(rows, "app", app, "variant", variant, "scenario", scenario);
     }
 
-    private static String spread(List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
-        return Rows.format(Rows.spread(rows, f));
-    }
-
     /** A baseline cell: its spread, or why there is none (its requests were not all answered). */
-    private static String cell(List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
+    private static String baselineCell(List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
         DescriptiveStatistics s = Rows.spread(rows, f);
         if (s.getN() == rows.size() || rows.isEmpty()) {
             return Rows.format(s);
@@ -250,17 +229,11 @@ public final class ReactionBench {
         return measured + ": requests cut";
     }
 
-    private static String ratio(
-            List<Map<String, String>> subject,
-            List<Map<String, String>> baseline,
-            ToDoubleFunction<Map<String, String>> f) {
-        return Rows.formatRatio(Rows.pairedRatio(subject, baseline, f));
-    }
-
     private static String codes(List<Map<String, String>> rows) {
-        return String.join(
-                ", ",
-                new TreeSet<>(
-                        rows.stream().map(r -> r.getOrDefault("exit_code", "?")).toList()));
+        return rows.stream()
+                .map(r -> r.getOrDefault("exit_code", "?"))
+                .distinct()
+                .sorted()
+                .collect(Collectors.joining(", "));
     }
 }

@@ -11,15 +11,14 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Thousands of HTTP/1.1 requests held open by one thread: one non-blocking socket per request,
- * one {@link Selector}, raw request bytes, and a response parser that needs only the status line
- * and {@code Content-Length} (what the examples answer). A thread per request would measure the
- * client; this costs a socket and a small buffer each.
+ * Thousands of HTTP/1.1 requests held open by one thread and one {@link Selector} (method: {@code docs/BENCHMARKS.md},
+ * group 4): a thread per request would measure the client. Parses only what the examples answer.
  */
 final class HeldRequests implements AutoCloseable {
 
@@ -196,15 +195,11 @@ final class HeldRequests implements AutoCloseable {
 
     /** {@code {first, last}} completion ({@link System#nanoTime()}) of the answered requests; null when none was. */
     long[] completionRange() {
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        for (Conn c : conns) {
-            if (c.status == 200) {
-                first = Math.min(first, c.doneNanos);
-                last = Math.max(last, c.doneNanos);
-            }
-        }
-        return first == Long.MAX_VALUE ? null : new long[] {first, last};
+        LongSummaryStatistics done = Arrays.stream(conns)
+                .filter(c -> c.status == 200)
+                .mapToLong(c -> c.doneNanos)
+                .summaryStatistics();
+        return done.getCount() == 0 ? null : new long[] {done.getMin(), done.getMax()};
     }
 
     @Override

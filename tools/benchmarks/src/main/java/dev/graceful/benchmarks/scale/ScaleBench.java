@@ -7,7 +7,6 @@ import dev.graceful.benchmarks.support.Child;
 import dev.graceful.benchmarks.support.Rows;
 import dev.graceful.benchmarks.support.Samples;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,15 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * Group 4, drain at scale (method: {@code docs/BENCHMARKS.md}). Per round, example and size N, a
- * fresh process of the example's own jar; N requests held by {@link HeldRequests}, all due at the
- * same moment a few seconds ahead; the server's live heap ({@code jcmd}) and resident set measured
- * idle and holding them; SIGTERM while all are held; every response read. Options, besides
- * {@link BenchRun}'s: {@code [--sizes n1,n2,...]}. Its report ({@code table.md}): per example and size,
- * medians over rounds with {@code [min–max]}, the per-request figures, and how they change from the
- * smallest size to the largest (at most 1 means linear or better).
+ * Group 4, drain at scale, as {@code bin/run-scale} runs it (its header: options, output); method and
+ * report: {@code docs/BENCHMARKS.md}. The N requests are held by {@link HeldRequests}.
  */
 public final class ScaleBench {
 
@@ -52,10 +47,9 @@ public final class ScaleBench {
     public static void main(String[] args) throws Exception {
         BenchRun run =
                 BenchRun.start(BenchRun.parser("sizes").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS, DEFAULT_APPS);
-        List<Integer> sizes = run.numbers("sizes", run.smoke() ? List.of(50) : List.of(1000, 2500, 5000, 10000));
-        Path java = Path.of(run.text("java"));
-        String jcmd =
-                java.getParent() == null ? "jcmd" : java.resolveSibling("jcmd").toString();
+        List<Integer> sizes =
+                BenchRun.numbers(run.options(), "sizes", run.smoke() ? List.of(50) : List.of(1000, 2500, 5000, 10000));
+        String jcmd = Path.of(run.text("java")).resolveSibling("jcmd").toString(); // "jcmd" when java has no directory
         for (int r = 1; r <= run.rounds(); r++) {
             for (String app : run.apps()) {
                 for (int n : sizes) {
@@ -108,7 +102,7 @@ public final class ScaleBench {
                     row.put("last_after_due_ms", ms(range[1] - due));
                     row.put("last_to_exit_ms", ms(exit - range[1]));
                 }
-                child.lineTime(l -> l.contains("Drained in")).ifPresent(t -> row.put("drained_ms", ms(t - term)));
+                row.put("drained_ms", child.loggedAfter(term, "Drained in"));
                 row.put("exit_ms", ms(exit - term));
                 row.put("exit_code", exitCode);
             }
@@ -119,7 +113,7 @@ public final class ScaleBench {
     private static void awaitAccepted(int port, int seconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
-            String out = run("ss", "-Hltn", "sport = :" + port).trim();
+            String out = BenchRun.run("ss", "-Hltn", "sport = :" + port).trim();
             String[] f = out.split("\\s+");
             if (f.length >= 2 && f[1].equals("0")) {
                 return;
@@ -134,8 +128,8 @@ public final class ScaleBench {
 
     /** The heap in use right after a full GC: what the process holds live. */
     private static long liveHeapKb(String jcmd, long pid) throws IOException, InterruptedException {
-        run(jcmd, Long.toString(pid), "GC.run");
-        String info = run(jcmd, Long.toString(pid), "GC.heap_info");
+        BenchRun.run(jcmd, Long.toString(pid), "GC.run");
+        String info = BenchRun.run(jcmd, Long.toString(pid), "GC.heap_info");
         Matcher m = HEAP_USED.matcher(info);
         long used = m.results().mapToLong(r -> Long.parseLong(r.group(1))).sum();
         if (!m.reset().find()) {
@@ -144,30 +138,20 @@ public final class ScaleBench {
         return used;
     }
 
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + out);
-        }
-        return out;
-    }
-
     /** A {@code kB} field of {@code /proc/PID/status}. */
     private static long status(long pid, String field) throws IOException {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
                 .filter(line -> line.startsWith(field + ":"))
-                .mapToLong(line -> Long.parseLong(
-                        line.substring(field.length() + 1).replace("kB", "").trim()))
+                .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", ""))) // "VmRSS:   1234 kB"
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid + "/status"));
     }
 
     static String render(List<Map<String, String>> rows) {
         Set<String> apps = Rows.distinct(rows, "app");
-        TreeSet<Integer> sizes = new TreeSet<>();
-        rows.forEach(r -> sizes.add(Integer.parseInt(r.get("n"))));
-        ToDoubleFunction<Map<String, String>> last = r -> Samples.number(r, "last_after_due_ms");
+        TreeSet<Integer> sizes =
+                rows.stream().map(r -> Integer.valueOf(r.get("n"))).collect(Collectors.toCollection(TreeSet::new));
+        ToDoubleFunction<Map<String, String>> last = Rows.column("last_after_due_ms");
         ToDoubleFunction<Map<String, String>> lastPerRequest =
                 r -> 1000 * last.applyAsDouble(r) / Samples.number(r, "n");
         ToDoubleFunction<Map<String, String>> heapMib =
@@ -199,13 +183,13 @@ public final class ScaleBench {
                 for (ToDoubleFunction<Map<String, String>> f : List.of(
                         last,
                         lastPerRequest,
-                        column("last_to_exit_ms"),
-                        column("drained_ms"),
+                        Rows.column("last_to_exit_ms"),
+                        Rows.column("drained_ms"),
                         heapMib,
                         heapPerRequest,
                         rssMib,
                         peakMib)) {
-                    sb.append(" | ").append(Rows.format(Rows.spread(s, f)));
+                    sb.append(" | ").append(Rows.cell(s, f));
                 }
                 sb.append(" |\n");
             }
@@ -243,9 +227,5 @@ public final class ScaleBench {
         double a = Rows.median(Rows.spread(large, f));
         double b = Rows.median(Rows.spread(small, f));
         return Double.isNaN(a) || Double.isNaN(b) || b <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b);
-    }
-
-    private static ToDoubleFunction<Map<String, String>> column(String name) {
-        return r -> Samples.number(r, name);
     }
 }

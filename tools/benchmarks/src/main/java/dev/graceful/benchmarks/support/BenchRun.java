@@ -2,6 +2,7 @@ package dev.graceful.benchmarks.support;
 
 import dev.graceful.benchmarks.apps.ServerApp;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,15 +15,11 @@ import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 
 /**
- * The skeleton every macro group's runner (groups 2-4) shares: the options its {@code bin/run-*}
- * script passes ({@code --repo DIR --jar FILE --java FILE --out DIR [--rounds N] [--apps a,b]
- * [--jvm-opts "..."] [--smoke]}, plus the group's own), the command of each example in each
- * variant, the samples ({@code OUT/samples.csv}, one line per measurement) and the report table
- * ({@code OUT/table.md}).
+ * The skeleton the macro groups' runners (2-4) share: the common options of their {@code bin/run-*}
+ * scripts, each example's command per variant, {@code OUT/samples.csv} and {@code OUT/table.md}.
  */
 public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, List<String> apps, Samples samples) {
 
-    /** Every example the macro benchmarks know. */
     public static final List<String> APPS = List.of("jetty", "tomcat", "netty", "spring-boot");
 
     /** A parser of the common options, plus the group's own whole-number ones (comma-separated when many). */
@@ -61,18 +58,15 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         if (!allowedApps.containsAll(apps)) {
             throw new IllegalArgumentException("--apps takes some of " + allowedApps + ", was " + apps);
         }
-        Path out = Path.of(text(options, "out"));
+        Path out = Path.of((String) options.valueOf("out"));
         Files.createDirectories(out.resolve("logs"));
         int rounds =
                 numbers(options, "rounds", List.of(smoke ? 1 : defaultRounds)).get(0);
         return new BenchRun(options, out, smoke, rounds, apps, Samples.create(out.resolve("samples.csv"), columns));
     }
 
-    private static String text(OptionSet options, String name) {
-        return (String) options.valueOf(name);
-    }
-
-    private static List<Integer> numbers(OptionSet options, String name, List<Integer> def) {
+    /** A whole-number option's values, which must be positive, or the default. */
+    public static List<Integer> numbers(OptionSet options, String name, List<Integer> def) {
         List<Integer> v =
                 options.valuesOf(name).stream().map(Integer.class::cast).toList();
         if (v.stream().anyMatch(n -> n <= 0)) {
@@ -81,14 +75,12 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return v.isEmpty() ? def : v;
     }
 
-    /** {@code OUT/logs/NAME}: where a measurement's processes log. */
     public Path log(String name) {
         return out.resolve("logs").resolve(name);
     }
 
-    /** A group's own text option (declared with its default). */
     public String text(String name) {
-        return text(options, name);
+        return (String) options.valueOf(name);
     }
 
     /** A group's own whole-number option, which must be positive, or the default. */
@@ -96,21 +88,11 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return numbers(options, name, List.of(def)).get(0);
     }
 
-    public List<Integer> numbers(String name, List<Integer> def) {
-        return numbers(options, name, def);
-    }
-
     /**
-     * The command of an example in a variant, with {@link Child#PORT} in place of the port: Spring Boot
-     * always runs its own jar (starter off for {@code plain} and {@code framework}); the others run the
-     * example's jar for {@code graceful} with {@code exampleJar}, else {@link ServerApp} from the benchmark
-     * jar, so both sides share one class path (variants: {@code docs/BENCHMARKS.md}).
+     * An example's command in a variant ({@code docs/BENCHMARKS.md}); {@link ServerApp} unless {@code exampleJar},
+     * so both sides share one class path. Spring Boot always runs its own jar, the starter off but for graceful.
      */
     public List<String> command(String app, String variant, boolean exampleJar, String drainTimeout) {
-        if (!APPS.contains(app) || !ServerApp.MODES.contains(variant)) {
-            throw new IllegalArgumentException("app must be one of " + APPS + " and variant one of " + ServerApp.MODES
-                    + ", were '" + app + "' and '" + variant + "'");
-        }
         List<String> c = new ArrayList<>(List.of(text("java")));
         List.of(text("jvm-opts").split(" ")).stream().filter(o -> !o.isBlank()).forEach(c::add);
         Path jar = Path.of(text("repo"), "examples", app, "target", "graceful-example-" + app + ".jar");
@@ -142,7 +124,17 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         return row;
     }
 
-    /** Appends a measured sample to the samples, and shows it on the console. */
+    /** Runs a command to its end, and returns its output (stderr merged); fails unless it exits 0. */
+    public static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + out);
+        }
+        return out;
+    }
+
+    /** Appends a sample, and shows it on the console. */
     public void sample(Map<String, Object> row) throws IOException {
         samples.add(row);
         StringBuilder line = new StringBuilder();
@@ -151,20 +143,16 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         System.out.println(line.toString().trim());
     }
 
-    /**
-     * The variants in the order round {@code round} runs them: alternating which goes first, so that
-     * neither always runs right after the other.
-     */
+    /** The variants in round {@code round}'s order: alternating, so neither always runs right after the other. */
     public static List<String> inTurn(int round, List<String> variants) {
         return round % 2 == 1 ? variants : List.of(variants.get(1), variants.get(0));
     }
 
-    /** Nanoseconds in milliseconds, the unit of every time in the samples. */
+    /** Milliseconds: the unit of every time in the samples. */
     public static double ms(long nanos) {
         return nanos / 1e6;
     }
 
-    /** Writes {@code OUT/table.md}, the group's report, from every sample taken. */
     public void finish(Function<List<Map<String, String>>, String> render) throws IOException {
         Files.writeString(out.resolve("table.md"), render.apply(samples.rows()));
     }

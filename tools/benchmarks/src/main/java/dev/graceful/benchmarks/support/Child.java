@@ -1,16 +1,13 @@
 package dev.graceful.benchmarks.support;
 
 import dev.graceful.testkit.ChildJvm;
-import dev.graceful.testkit.ChildOutput;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 /**
  * A server under test: a {@link ChildJvm} (its output lines and its exit timestamped on this JVM's
@@ -21,10 +18,7 @@ public record Child(ChildJvm jvm, int port) implements AutoCloseable {
     /** The placeholder of the port in a command. */
     public static final String PORT = "PORT";
 
-    /**
-     * Starts {@code prefix} then {@code template} with a free port in place of {@link #PORT},
-     * its output copied to {@code logFile}, and waits until it answers {@code GET /} with 200.
-     */
+    /** Starts {@code prefix} then {@code template} with a free port for {@link #PORT}; returns once it answers. */
     public static Child start(List<String> prefix, List<String> template, Path logFile)
             throws IOException, InterruptedException {
         int port;
@@ -33,12 +27,11 @@ public record Child(ChildJvm jvm, int port) implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(prefix);
         template.forEach(s -> command.add(s.equals(PORT) ? Integer.toString(port) : s));
-        Child child = new Child(
-                ChildJvm.command(command.toArray(String[]::new))
-                        .mergeStderr()
-                        .logTo(logFile)
-                        .start(),
-                port);
+        ChildJvm jvm = ChildJvm.command(command.toArray(String[]::new))
+                .mergeStderr()
+                .logTo(logFile)
+                .start();
+        Child child = new Child(jvm, port);
         try {
             child.awaitOk();
         } catch (RuntimeException | InterruptedException e) {
@@ -51,14 +44,7 @@ public record Child(ChildJvm jvm, int port) implements AutoCloseable {
     /** Waits (2 minutes at most) until {@code GET /} answers 200, polling every 20 ms. */
     private void awaitOk() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (true) {
-            try {
-                if (status("/") == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
+        while (!answersOk()) {
             if (!jvm.isAlive() || System.nanoTime() > deadline) {
                 String what = jvm.isAlive()
                         ? "did not answer GET / with 200 within 2 minutes"
@@ -70,6 +56,14 @@ public record Child(ChildJvm jvm, int port) implements AutoCloseable {
         }
     }
 
+    private boolean answersOk() {
+        try {
+            return status("/") == 200;
+        } catch (IOException notListeningYet) {
+            return false;
+        }
+    }
+
     /** The status of one {@code GET path}, on a fresh connection. */
     public int status(String path) throws IOException {
         try (RawHttpConnection c = RawHttpConnection.open(port)) {
@@ -78,10 +72,7 @@ public record Child(ChildJvm jvm, int port) implements AutoCloseable {
         }
     }
 
-    /**
-     * Loads the request path's classes (and the {@code /work} timer) before anything is measured,
-     * as traffic would: 50 {@code GET /} and 3 {@code GET /work?ms=1} on one connection.
-     */
+    /** Loads the request path's classes (and the {@code /work} timer) before anything is measured, as traffic would. */
     public void warmUp() throws IOException {
         try (RawHttpConnection c = RawHttpConnection.open(port)) {
             for (int i = 0; i < 53; i++) {
@@ -91,9 +82,12 @@ public record Child(ChildJvm jvm, int port) implements AutoCloseable {
         }
     }
 
-    /** When the first line matching arrived, on {@link System#nanoTime()}, if one did. */
-    public Optional<Long> lineTime(Predicate<String> which) {
-        return jvm.output().firstLine(which).map(ChildOutput.Line::nanos);
+    /** Milliseconds from {@code nanos} to the arrival of graceful's log line holding {@code text}; null without one. */
+    public Double loggedAfter(long nanos, String text) {
+        return jvm.output()
+                .firstLine(l -> l.contains("GracefulShutdown") && l.contains(text))
+                .map(l -> BenchRun.ms(l.nanos() - nanos))
+                .orElse(null);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.graceful.benchmarks.support;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -14,14 +13,12 @@ import java.util.function.DoubleFunction;
 import java.util.function.DoublePredicate;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
- * The arithmetic and Markdown every report shares: selecting {@link Samples} rows, a figure's
- * spread, ratios of a subject to its baseline paired within a round (so that a ratio never compares
- * samples taken minutes apart under different background load), and their formatting. The only
- * statistics printed are the median, because background load on a shared machine skews the mean
- * with a few slow samples, and the range, so a reader sees how far one sample can be from it.
+ * The arithmetic and Markdown every report shares. Ratios are paired within a round, so a ratio never compares
+ * samples taken minutes apart under different load; why only medians and ranges: {@code docs/BENCHMARKS.md}.
  */
 public final class Rows {
 
@@ -29,17 +26,10 @@ public final class Rows {
 
     /** The rows whose columns hold the given values ({@code match}: column, value, column, value, ...). */
     public static List<Map<String, String>> select(List<Map<String, String>> rows, String... match) {
-        List<Map<String, String>> out = new ArrayList<>();
-        next:
-        for (Map<String, String> r : rows) {
-            for (int i = 0; i < match.length; i += 2) {
-                if (!match[i + 1].equals(r.get(match[i]))) {
-                    continue next;
-                }
-            }
-            out.add(r);
-        }
-        return out;
+        return rows.stream()
+                .filter(r -> IntStream.range(0, match.length / 2)
+                        .allMatch(i -> match[2 * i + 1].equals(r.get(match[2 * i]))))
+                .toList();
     }
 
     /** The values a column takes, in the order they first appear. */
@@ -49,9 +39,8 @@ public final class Rows {
 
     /** The samples that are numbers (a NaN is a figure that was not measured). */
     public static DescriptiveStatistics stats(Collection<Double> samples) {
-        DescriptiveStatistics s = new DescriptiveStatistics();
-        samples.stream().filter(d -> d != null && !d.isNaN()).forEach(s::addValue);
-        return s;
+        return new DescriptiveStatistics(
+                samples.stream().filter(d -> !d.isNaN()).mapToDouble(d -> d).toArray());
     }
 
     /** The spread of a figure over rows; rows where it is NaN are left out. */
@@ -67,15 +56,31 @@ public final class Rows {
             ToDoubleFunction<Map<String, String>> f) {
         Map<String, Double> base = new LinkedHashMap<>();
         baseline.forEach(r -> base.put(r.get("round"), f.applyAsDouble(r)));
-        List<Double> ratios = new ArrayList<>();
-        for (Map<String, String> r : subject) {
-            Double b = base.get(r.get("round"));
-            double s = f.applyAsDouble(r);
-            if (b != null && !b.isNaN() && !Double.isNaN(s) && b > 0) {
-                ratios.add(s / b);
-            }
-        }
-        return stats(ratios);
+        // No baseline, or none > 0, gives NaN: left out by stats.
+        return stats(subject.stream()
+                .map(r -> {
+                    double b = base.getOrDefault(r.get("round"), Double.NaN);
+                    return b > 0 ? f.applyAsDouble(r) / b : Double.NaN;
+                })
+                .toList());
+    }
+
+    /** A figure's table cell: {@link #format} of its {@link #spread}. */
+    public static String cell(List<Map<String, String>> rows, ToDoubleFunction<Map<String, String>> f) {
+        return format(spread(rows, f));
+    }
+
+    /** A ratio's table cell: {@link #formatRatio} of its {@link #pairedRatio}. */
+    public static String ratio(
+            List<Map<String, String>> subject,
+            List<Map<String, String>> baseline,
+            ToDoubleFunction<Map<String, String>> f) {
+        return formatRatio(pairedRatio(subject, baseline, f));
+    }
+
+    /** A number column as a figure; NaN where absent. */
+    public static ToDoubleFunction<Map<String, String>> column(String name) {
+        return r -> Samples.number(r, name);
     }
 
     /** The median; with an even count the mean of the middle two; NaN without samples. */
@@ -112,7 +117,6 @@ public final class Rows {
         return s.getN() == 0 ? "not measured" : met.test(median(s)) ? "**met**" : "**NOT met**";
     }
 
-    /** One line of a Markdown table. */
     public static String line(Object... cells) {
         return "| " + Arrays.stream(cells).map(String::valueOf).collect(Collectors.joining(" | ")) + " |\n";
     }
@@ -129,11 +133,7 @@ public final class Rows {
                 : "";
     }
 
-    /**
-     * How many requests were answered 200 out of how many, and the other outcomes seen, such as
-     * {@code 18/20 (closed, reset)}: columns {@code ok} and {@code failures} (outcomes separated by
-     * spaces) and the given total column.
-     */
+    /** Requests answered 200 of all ({@code total} column), and the other outcomes seen: {@code 18/20 (closed, reset)}. */
     public static String answered(List<Map<String, String>> rows, String total) {
         long ok = 0;
         long all = 0;

@@ -12,13 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A group's raw results: one CSV line per measured sample, appended as soon as it is taken (so a
- * run that breaks half-way keeps what it measured), and kept as {@code rows} to build the report: per
- * row, a map from column to value as written, empty values left out. Values are plain words and numbers.
+ * A group's raw results: one CSV line per sample, appended at once (a run that breaks keeps what it measured), and
+ * kept as {@code rows} for the report: column to value as written, empty values left out.
  */
 public record Samples(Path file, List<String> columns, List<Map<String, String>> rows) {
 
-    /** Starts a file with its header line. */
     public static Samples create(Path file, List<String> columns) throws IOException {
         Files.writeString(file, String.join(",", columns) + "\n", StandardCharsets.UTF_8);
         return new Samples(file, List.copyOf(columns), new ArrayList<>());

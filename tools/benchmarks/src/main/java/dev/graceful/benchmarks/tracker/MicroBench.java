@@ -40,12 +40,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Group 1's runner: every benchmark of this package, in rounds, each round one JMH run in this process
- * with the GC profiler, failing on the first error. Writes {@code OUT/round-N.log} (JMH's output),
- * {@code OUT/round-N.json} (its results), {@code OUT/load.txt} (the load average around each round) and
- * {@code OUT/table.md}: each benchmark's cost relative to the baselines, sample paired with sample of the
- * same round and fork (method: {@code docs/BENCHMARKS.md}). Usage, as {@code bin/run-micro} calls it:
- * {@code MicroBench --out DIR --rounds N -- JMH-OPTIONS}.
+ * Group 1's runner, as {@code bin/run-micro} calls it ({@code MicroBench --out DIR --rounds N -- JMH-OPTIONS}; its
+ * header: output): each round one JMH run in this process with the GC profiler, failing on the first error; method
+ * and report: {@code docs/BENCHMARKS.md}.
  */
 public final class MicroBench {
 
@@ -80,8 +77,7 @@ public final class MicroBench {
         CommandLineOptions jmh = new CommandLineOptions(
                 options.nonOptionArguments().stream().map(String::valueOf).toArray(String[]::new));
 
-        Path load = out.resolve("load.txt");
-        Files.writeString(load, "");
+        Path load = Files.writeString(out.resolve("load.txt"), "");
         List<Fork> forks = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
             Path json = out.resolve("round-" + r + ".json");
@@ -111,11 +107,7 @@ public final class MicroBench {
         Files.writeString(out.resolve("table.md"), render(forks));
     }
 
-    /**
-     * One fork of one benchmark: {@code pairing} names its run and fork (samples with the same key
-     * are paired), {@code score} is the median of its measurement iterations, {@code bytes} that of
-     * {@code gc.alloc.rate.norm} (NaN without {@code -prof gc}).
-     */
+    /** One fork of one benchmark; samples with the same {@code pairing} (run and fork) are paired. */
     record Fork(
             String pairing,
             String method,
@@ -137,11 +129,7 @@ public final class MicroBench {
         List<Fork> forks = new ArrayList<>();
         for (RunResult result : results) {
             BenchmarkParams p = result.getParams();
-            String method = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.') + 1)
-                    + (p.getParamsKeys().isEmpty()
-                            ? ""
-                            : p.getParamsKeys().stream()
-                                    .collect(Collectors.toMap(k -> k, p::getParam, (a, b) -> a, TreeMap::new)));
+            String method = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.') + 1); // no @Param in use
             String jvm = "Java " + p.getJdkVersion() + " (" + p.getVmName() + " " + p.getVmVersion() + ")";
             String settings = p.getWarmup().getCount() + " x " + p.getWarmup().getTime() + " warm-up, "
                     + p.getMeasurement().getCount() + " x " + p.getMeasurement().getTime() + " measured";

@@ -3,11 +3,8 @@ package dev.graceful.benchmarks.tracker;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The design graceful's core rejected, modelled at its best so the comparison is fair: the
- * in-flight count and a "closed" bit share one word, so admission and the final close are
- * trivially race-free, but every admission is a read and a compare-and-set that fails and retries
- * whenever another thread touched the word in between. Exit needs no loop (closing never blocks an
- * exit), only one atomic decrement and a look for zero.
+ * The design graceful's core rejected (why: {@code docs/BENCHMARKS.md}, group 1), modelled at its best so the
+ * comparison is fair: count and "closed" bit in one word; admission by a CAS loop, exit by one decrement.
  */
 final class SingleWordGate {
 

@@ -24,10 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Group 1: what one request costs the tracker, as one enter+exit pair, next to the counters it could
- * have been built on; {@link OneThread} and {@link TwoThreads} run these methods. Every subject is a
- * shared state whose tear-down fails the benchmark unless every pair balanced (the choices and why:
- * {@code docs/BENCHMARKS.md}, group 1). Iteration counts are defaults; {@code bin/run-micro} passes its own.
+ * Group 1 ({@code docs/BENCHMARKS.md}): one request's enter+exit pair next to the counters the tracker could have
+ * been built on, run by {@link OneThread} and {@link TwoThreads}. Each tear-down fails the benchmark unless every
+ * pair balanced. Iteration counts are defaults; {@code bin/run-micro} passes its own.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -49,7 +48,6 @@ public abstract class TrackerPairs {
         GracefulShutdown graceful;
         Tracker tracker;
 
-        /** Creates the coordinator the way an application does, and marks it ready. */
         @Setup(Level.Trial)
         public void start() {
             graceful = GracefulShutdown.create();

@@ -1,2 +1,0 @@
-/** Group 4, drain at scale: see {@link dev.graceful.benchmarks.scale.ScaleBench}. */
-package dev.graceful.benchmarks.scale;
