@@ -228,6 +228,8 @@ class ExampleContractIT {
     void connectionsTheirPeersResetLogNoWarning(String name) throws Exception {
         try (ExampleProcess example = ExampleProcess.start(name, "resets", "--readiness-delay", "0s")) {
             int port = example.port;
+            // Serving comes before readiness (Spring Boot marks it ready after its context started).
+            await().atMost(AT_MOST).until(() -> Http.statusOrZero(port, "GET", "/healthz") == 200);
             String healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: HAProxy\r\n\r\n";
             for (int i = 0; i < 3; i++) {
                 RawHttpConnection.open(port).reset(); // before the first byte
