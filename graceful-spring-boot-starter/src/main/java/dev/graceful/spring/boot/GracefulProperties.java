@@ -70,6 +70,12 @@ public class GracefulProperties {
     /** How many stuck requests a timed-out drain describes in its log. */
     private int maxReportedInFlight = GracefulConfig.DEFAULT_MAX_REPORTED_IN_FLIGHT;
 
+    /**
+     * How long a health probe waits for one readiness check; a check that has not answered by then
+     * counts as failing, with the reason, so probes answer in time even when a check hangs.
+     */
+    private Duration readinessCheckTimeout = GracefulConfig.DEFAULT_READINESS_CHECK_TIMEOUT;
+
     /** Signal handling. */
     private final Signals signals = new Signals();
 
@@ -138,6 +144,14 @@ public class GracefulProperties {
 
     public void setMaxReportedInFlight(int maxReportedInFlight) {
         this.maxReportedInFlight = maxReportedInFlight;
+    }
+
+    public Duration getReadinessCheckTimeout() {
+        return readinessCheckTimeout;
+    }
+
+    public void setReadinessCheckTimeout(Duration readinessCheckTimeout) {
+        this.readinessCheckTimeout = readinessCheckTimeout;
     }
 
     public Signals getSignals() {

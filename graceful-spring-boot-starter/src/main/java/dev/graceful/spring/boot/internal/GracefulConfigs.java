@@ -27,7 +27,8 @@ public final class GracefulConfigs {
             "defaultTaskTimeout", "graceful.default-task-timeout",
             "watchdogMargin", "graceful.watchdog-margin",
             "budget", "graceful.budget",
-            "maxReportedInFlight", "graceful.max-reported-in-flight");
+            "maxReportedInFlight", "graceful.max-reported-in-flight",
+            "readinessCheckTimeout", "graceful.readiness-check-timeout");
 
     private GracefulConfigs() {}
 
@@ -46,6 +47,7 @@ public final class GracefulConfigs {
         set("defaultTaskTimeout", p.getDefaultTaskTimeout(), b::defaultTaskTimeout);
         set("watchdogMargin", p.getWatchdogMargin(), b::watchdogMargin);
         set("maxReportedInFlight", p.getMaxReportedInFlight(), b::maxReportedInFlight);
+        set("readinessCheckTimeout", p.getReadinessCheckTimeout(), b::readinessCheckTimeout);
         if (p.getBudget() != null) {
             set("budget", p.getBudget(), b::budget);
         }

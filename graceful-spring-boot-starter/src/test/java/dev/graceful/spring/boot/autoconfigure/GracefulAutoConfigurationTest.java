@@ -79,7 +79,8 @@ class GracefulAutoConfigurationTest {
                         "graceful.default-task-timeout=PT2S",
                         "graceful.watchdog-margin=1s",
                         "graceful.budget=20s",
-                        "graceful.max-reported-in-flight=7")
+                        "graceful.max-reported-in-flight=7",
+                        "graceful.readiness-check-timeout=750ms")
                 .run(context -> {
                     GracefulConfig config =
                             context.getBean(GracefulShutdown.class).config();
@@ -90,6 +91,7 @@ class GracefulAutoConfigurationTest {
                     assertThat(config.watchdogMargin()).isEqualTo(Duration.ofSeconds(1));
                     assertThat(config.budget()).contains(Duration.ofSeconds(20));
                     assertThat(config.maxReportedInFlight()).isEqualTo(7);
+                    assertThat(config.readinessCheckTimeout()).isEqualTo(Duration.ofMillis(750));
                 });
     }
 
@@ -103,6 +105,7 @@ class GracefulAutoConfigurationTest {
         assertThat(p.getDefaultTaskTimeout()).isEqualTo(d.defaultTaskTimeout());
         assertThat(p.getWatchdogMargin()).isEqualTo(d.watchdogMargin());
         assertThat(p.getMaxReportedInFlight()).isEqualTo(d.maxReportedInFlight());
+        assertThat(p.getReadinessCheckTimeout()).isEqualTo(d.readinessCheckTimeout());
         assertThat(p.getBudget()).isNull();
         assertThat(p.getHealth().getReadinessPaths())
                 .containsExactlyInAnyOrderElementsOf(HealthEndpoint.DEFAULT_READINESS_PATHS);
@@ -180,6 +183,7 @@ class GracefulAutoConfigurationTest {
             graceful.watchdog-margin        | 10ms  | graceful.watchdog-margin must be between 100ms and 10m, was 10ms
             graceful.budget                 | 500ms | graceful.budget must be between 1s and 24h, was 500ms
             graceful.max-reported-in-flight | -1    | graceful.max-reported-in-flight must be between 0 and 10000, was -1
+            graceful.readiness-check-timeout | 2m   | graceful.readiness-check-timeout must be between 1ms and 1m, was 2m
             """)
     void aValueOutOfRangeFailsStartupNamingThePropertyAndTheValue(String property, String value, String reason) {
         runner.withPropertyValues(property + "=" + value).run(context -> {
