@@ -104,9 +104,6 @@ public final class JettyParticipant extends DrainingParticipant {
         listenersClosing();
         int closing = 0;
         for (Connector c : server.getConnectors()) {
-            if (c instanceof NetworkConnector network) {
-                closeListener(network);
-            }
             // Jetty's own connector.shutdown() is not used: it makes every later send
             // non-persistent, even the empty last one of an exchange whose bytes the client already
             // has (see JettyInternals). Keep-alive is switched off where Jetty decides it before
@@ -116,10 +113,16 @@ public final class JettyParticipant extends DrainingParticipant {
                     http.getHttpConfiguration().setPersistentConnectionsEnabled(false);
                 }
             }
+            // Before the listener closes, so that a client who sees new connects refused knows its
+            // response in progress will ask to close; a request parsed after the switch above needs
+            // no mark.
             for (EndPoint endPoint : c.getConnectedEndPoints()) {
                 if (internals.closeAfterResponse(endPoint)) {
                     closing++;
                 }
+            }
+            if (c instanceof NetworkConnector network) {
+                closeListener(network);
             }
         }
         log.debug("{}: listener closed; {} connection(s) will close after their response", name(), closing);
