@@ -11,7 +11,7 @@ public final class RecordingParticipant implements Participant {
     final String name;
     volatile CompletableFuture<Void> stopAccepting = CompletableFuture.completedFuture(null);
     volatile CompletableFuture<Void> closeIdle = CompletableFuture.completedFuture(null);
-    volatile CompletableFuture<Void> forceClose = CompletableFuture.completedFuture(null);
+    public volatile CompletableFuture<Void> forceClose = CompletableFuture.completedFuture(null);
     volatile List<InFlightWork> inFlight = List.of();
 
     public RecordingParticipant(String name) {

@@ -28,6 +28,12 @@ final class ProcessOwner {
 
     private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
 
+    /**
+     * How long a second signal's exit waits for the participants to force-close: a server stops in
+     * tens of milliseconds, and until it has, the JVM's exit waits up to 300 ms for its threads.
+     */
+    static final Duration SECOND_SIGNAL_CLOSE = Duration.ofMillis(200);
+
     private final GracefulShutdown graceful;
     private final GracefulConfig config;
     private final ProcessControl process;
@@ -134,10 +140,10 @@ final class ProcessOwner {
                     lifecycle.phase(),
                     forced.code(),
                     graceful.inFlight());
-            exitProcess(
-                    forced.code(),
-                    "the JVM's exit after a second signal",
-                    () -> sequence.endEarly(forced, "a second signal (SIG" + name + ")"));
+            exitProcess(forced.code(), "the JVM's exit after a second signal", () -> {
+                sequence.endEarly(forced, "a second signal (SIG" + name + ")");
+                sequence.forceCloseBeforeExit(SECOND_SIGNAL_CLOSE);
+            });
         }
     }
 

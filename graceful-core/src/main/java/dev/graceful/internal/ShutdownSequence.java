@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,6 +233,25 @@ final class ShutdownSequence {
         report.endedEarly(status);
         end("Shutdown ended early by " + why);
         return true;
+    }
+
+    /**
+     * Just before an exit the sequence did not reach by itself (a second signal): calls every
+     * participant's {@code forceClose()} and waits at most {@code atMost} for them. The JVM's exit
+     * waits up to 300 ms for threads blocked in a system call (a server's selectors and
+     * acceptors), and those end only when their server stops; a stop that takes longer costs at
+     * most {@code atMost} more.
+     */
+    void forceCloseBeforeExit(Duration atMost) {
+        List<CompletableFuture<Void>> closing = participants.callEach("forceClose", Participant::forceClose);
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                    .get(atMost.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.debug("Participants not closed within {} of the exit; exiting anyway", Durations.format(atMost));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void end(String how) {

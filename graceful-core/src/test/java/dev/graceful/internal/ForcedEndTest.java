@@ -15,6 +15,7 @@ import dev.graceful.Work;
 import dev.graceful.micrometer.GracefulMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -79,7 +80,8 @@ class ForcedEndTest {
         clock.advance(Duration.ofMinutes(2));
         assertThat(g.phase()).isEqualTo(Phase.STOPPED);
         assertThat(g.termination().join()).isSameAs(report);
-        assertThat(server.calls).containsExactly("server.stopAccepting");
+        // forceClose: the exit's own, so that no server thread holds the JVM's exit (not a step of the sequence).
+        assertThat(server.calls).containsExactly("server.stopAccepting", "server.forceClose");
         assertThat(process.calls).containsExactly("exit 130");
         assertThat(registry.get("graceful.shutdown").timers()).hasSize(1);
     }
@@ -103,7 +105,9 @@ class ForcedEndTest {
         assertThat(report.drainDuration()).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> process.calls.contains("exit 143"));
         clock.advance(Duration.ofSeconds(10));
-        assertThat(server.calls).as("no participant step after the end").isEmpty();
+        assertThat(server.calls)
+                .as("no participant step after the end but the exit's own forceClose")
+                .containsExactly("server.forceClose");
         assertThat(g.phase()).isEqualTo(Phase.STOPPED);
     }
 
@@ -175,5 +179,35 @@ class ForcedEndTest {
 
         assertThat(g.processOwner().watchdogMessage())
                 .contains("exit code 124", "the shutdown had ended (exit status 0, CLEAN, abandoned 0)");
+    }
+
+    @Test
+    void aSecondSignalForceClosesEveryParticipantBeforeTheExitSoNoServerThreadHoldsTheJvmsExit() {
+        DefaultGracefulShutdown g = create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(60)));
+        RecordingParticipant server = new RecordingParticipant("server", process.calls);
+        g.register(server);
+        g.markReady();
+        g.tracker("http").begin("GET /held");
+
+        g.processOwner().onStopSignal("TERM");
+        g.processOwner().onStopSignal("INT");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> process.calls.contains("exit 130"));
+        assertThat(process.calls).containsSubsequence("server.forceClose", "exit 130");
+    }
+
+    @Test
+    void aSecondSignalExitsEvenWhenAParticipantNeverFinishesItsForceClose() {
+        DefaultGracefulShutdown g = create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(60)));
+        RecordingParticipant server = new RecordingParticipant("server", process.calls);
+        server.forceClose = new CompletableFuture<>();
+        g.register(server);
+        g.markReady();
+
+        g.processOwner().onStopSignal("TERM");
+        g.processOwner().onStopSignal("INT");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> process.calls.contains("exit 130"));
+        assertThat(process.calls).containsSubsequence("server.forceClose", "exit 130");
     }
 }

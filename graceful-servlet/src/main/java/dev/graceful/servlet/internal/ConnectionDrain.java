@@ -44,6 +44,13 @@ public final class ConnectionDrain {
         long open();
 
         /**
+         * Before a forced close: the process is leaving, so the coming stop must not wait for
+         * the application's requests (a stuck servlet thread, an asynchronous request never
+         * completed), only for the server's own threads. Nothing to do by default.
+         */
+        default void leaving() {}
+
+        /**
          * Stops the server, or only its connectors.
          *
          * @param wholeServer whether the builder asked to stop the whole server
@@ -117,12 +124,15 @@ public final class ConnectionDrain {
     }
 
     /**
-     * Closes every connection, then stops.
+     * Closes every connection, then stops without waiting for the application's requests (see
+     * {@link Server#leaving()}). The server's own threads are still stopped: the JVM's exit waits
+     * up to 300 ms for threads blocked in a system call, such as a selector's.
      *
      * @return completes when stopped
      */
     public CompletableFuture<Void> forceClose() {
         return Background.run("graceful-" + kind + "-force-close", () -> {
+            server.leaving();
             int closed = server.closeAll();
             log.debug("{}: force-closed {} connection(s)", name(), closed);
             server.stop(stopServer);

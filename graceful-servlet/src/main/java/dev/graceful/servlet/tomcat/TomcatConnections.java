@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.catalina.Container;
 import org.apache.catalina.Service;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
@@ -100,6 +102,38 @@ final class TomcatConnections implements ConnectionDrain.Server {
             }
         }
         return all;
+    }
+
+    /**
+     * Tomcat's stop otherwise waits up to its context's {@code unloadDelay} (2 s) for asynchronous
+     * requests still in progress and for threads still in a servlet, and up to the connector's
+     * {@code executorTerminationTimeoutMillis} (5 s) for its worker threads: all of them
+     * application work graceful has just abandoned. Spring Boot's later stop of the same server
+     * then waits for nothing either.
+     */
+    @Override
+    public void leaving() {
+        for (Connector connector : connectors()) {
+            AbstractEndpoint<?, ?> endpoint = internals.endpoint(connector.getProtocolHandler());
+            if (endpoint != null) {
+                endpoint.setExecutorTerminationTimeoutMillis(0);
+            }
+            Service service = connector.getService();
+            Container engine = service == null ? null : service.getContainer();
+            if (engine == null) {
+                continue;
+            }
+            for (Container host : engine.findChildren()) {
+                for (Container context : host.findChildren()) {
+                    if (context instanceof StandardContext standard) {
+                        standard.setUnloadDelay(0);
+                    }
+                    for (Container wrapper : context.findChildren()) {
+                        internals.noUnloadDelay(wrapper);
+                    }
+                }
+            }
+        }
     }
 
     @Override

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.catalina.Container;
+import org.apache.catalina.core.StandardWrapper;
 import org.apache.catalina.util.ServerInfo;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.ProtocolHandler;
@@ -52,6 +54,7 @@ final class TomcatInternals {
     static final String SERVER_SOCKET = "NioEndpoint.getServerSocket()";
     static final String SET_SOCKET_OPTIONS = "NioEndpoint.setSocketOptions(SocketChannel)";
     static final String CLOSE_SOCKET = "AbstractEndpoint.closeSocket(Object)";
+    static final String UNLOAD_DELAY = "StandardWrapper.unloadDelay";
 
     private static final Logger log = LoggerFactory.getLogger(TomcatInternals.class);
     private static final String NO_IDLE = "idle connections will be closed only when the connector stops";
@@ -59,6 +62,8 @@ final class TomcatInternals {
             "responses already in progress during a drain will not carry Connection: close";
     private static final String NO_LISTENER = "the listening socket is closed by Tomcat's closeServerSocketGraceful(), "
             + "which can drop or reset connections arriving while it closes";
+    private static final String NO_UNLOAD =
+            "a forced close waits up to the context's unloadDelay (2 s) for a servlet thread that is stuck";
     private static final String NO_DRAIN = "connections already queued when the listening socket closes are reset";
 
     private final Set<String> hidden;
@@ -75,6 +80,7 @@ final class TomcatInternals {
     private final Method serverSocket;
     private final Method setSocketOptions;
     private final Method closeSocket;
+    private final Field unloadDelay;
     private final Object boundOnStart;
     private final Object socketClosedOnStop;
 
@@ -109,6 +115,7 @@ final class TomcatInternals {
                 SET_SOCKET_OPTIONS, NO_DRAIN, () -> method(NioEndpoint.class, "setSocketOptions", SocketChannel.class));
         closeSocket =
                 onVerified(CLOSE_SOCKET, NO_DRAIN, () -> method(AbstractEndpoint.class, "closeSocket", Object.class));
+        unloadDelay = find(UNLOAD_DELAY, NO_UNLOAD, () -> field(StandardWrapper.class, "unloadDelay"));
         boundOnStart = bindState == null ? null : bindState("BOUND_ON_START");
         socketClosedOnStop = bindState == null ? null : bindState("SOCKET_CLOSED_ON_STOP");
     }
@@ -185,6 +192,21 @@ final class TomcatInternals {
         } catch (ReflectiveOperationException | RuntimeException e) {
             log.debug("Cannot reach the endpoint of {}", handler, e);
             return null;
+        }
+    }
+
+    /**
+     * Makes a servlet's unload wait for no thread still serving it: Tomcat copies the context's
+     * {@code unloadDelay} into each wrapper when it is added, and offers no setter.
+     */
+    void noUnloadDelay(Container wrapper) {
+        if (unloadDelay == null || !(wrapper instanceof StandardWrapper)) {
+            return;
+        }
+        try {
+            unloadDelay.setLong(wrapper, 0);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("Cannot clear the unload delay of {}", wrapper, e);
         }
     }
 

@@ -154,17 +154,9 @@ public final class TomcatParticipant extends DrainingParticipant {
 
     private void stopAccepting(Connector connector) {
         AbstractEndpoint<?, ?> endpoint = internals.endpoint(connector.getProtocolHandler());
-        if (endpoint == null || !internals.closeServerSocket(endpoint, ACCEPTOR_PARK_TIMEOUT)) {
-            // Tomcat's own way: its acceptor may drop or reset connections arriving meanwhile.
-            connector.getProtocolHandler().closeServerSocketGraceful();
-        }
-        if (connector.getLocalPort() > 0) {
-            log.warn(
-                    "{}: connector {} still listens after closing its socket; new connections will queue "
-                            + "until it stops (was it bound at init?)",
-                    name(),
-                    connector);
-        }
+        // Before the listener closes, so that a client who sees new connects refused knows its
+        // response in progress will ask to close (as on Jetty); a request read after the close
+        // below gets no keep-alive from Tomcat itself.
         int closing = 0;
         if (endpoint != null) {
             for (SocketWrapperBase<?> wrapper : endpoint.getConnections()) {
@@ -175,6 +167,17 @@ public final class TomcatParticipant extends DrainingParticipant {
                     closing++;
                 }
             }
+        }
+        if (endpoint == null || !internals.closeServerSocket(endpoint, ACCEPTOR_PARK_TIMEOUT)) {
+            // Tomcat's own way: its acceptor may drop or reset connections arriving meanwhile.
+            connector.getProtocolHandler().closeServerSocketGraceful();
+        }
+        if (connector.getLocalPort() > 0) {
+            log.warn(
+                    "{}: connector {} still listens after closing its socket; new connections will queue "
+                            + "until it stops (was it bound at init?)",
+                    name(),
+                    connector);
         }
         log.debug("{}: listener closed; {} connection(s) will close after their response", name(), closing);
     }

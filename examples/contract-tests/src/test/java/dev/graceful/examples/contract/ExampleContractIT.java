@@ -57,7 +57,7 @@ class ExampleContractIT {
         try {
             CompletableFuture.runAsync(() -> Http.statusOrZero(example.port, "GET", "/work?ms=60000"));
             awaitOneInFlight(example.port);
-            example.jvm.signal("TERM");
+            example.termSentAt = example.jvm.signal("TERM");
             return example;
         } catch (Exception | AssertionError e) {
             example.close();
@@ -183,12 +183,7 @@ class ExampleContractIT {
             String line = String.format(
                     "%s: SIGTERM to readiness 503 <= %d ms; last in-flight completion to process exit %d ms",
                     name, readinessFailedMs, exitMs);
-            System.out.println("[contract] " + line);
-            Files.writeString(
-                    ExampleProcess.LOGS.resolve("timings.txt"),
-                    line + "\n",
-                    java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
+            timing(line);
             assertThat(exitMs).as("no selector thread delays the exit").isLessThan(2000);
             assertThat(example.output()).contains("drained 1, abandoned 0");
         }
@@ -200,6 +195,22 @@ class ExampleContractIT {
         try (ExampleProcess example = termWithOneRequestHeld(name, "timeout", "--drain-timeout", "500ms")) {
             assertThat(example.jvm.awaitExit(AT_MOST)).isEqualTo(3);
             assertThat(example.output()).contains("GET /work");
+        }
+    }
+
+    /**
+     * The process is leaving: a forced close waits for no stuck request (Tomcat's stop used to wait
+     * 2 s more for it). Issue 12 asks for drain timeout + 250 ms; the bound here is for a loaded machine.
+     */
+    @ParameterizedTest
+    @MethodSource("examples")
+    void aDrainThatTimesOutExitsRightAfterTheDrainTimeout(String name) throws Exception {
+        try (ExampleProcess example =
+                termWithOneRequestHeld(name, "timeout-bound", "--drain-timeout", "2s", "--readiness-delay", "0s")) {
+            assertThat(example.jvm.awaitExit(AT_MOST)).isEqualTo(3);
+            long exitMs = (example.jvm.exitedAtNanos() - example.termSentAt) / 1_000_000;
+            timing(String.format("%s: SIGTERM with a request held, drain timeout 2s: exit after %d ms", name, exitMs));
+            assertThat(exitMs).as("SIGTERM to exit, drain timeout 2s").isLessThan(3000);
         }
     }
 
@@ -215,7 +226,32 @@ class ExampleContractIT {
             example.jvm.signal("INT");
             assertThat(example.jvm.awaitExit(Duration.ofSeconds(5))).isEqualTo(130);
             assertThat((System.nanoTime() - second) / 1_000_000).as("prompt").isLessThan(5000);
+            // From the child's own log line, so that neither kill(1) nor a slow poll counts. Issue 12
+            // asks for 100 ms; the JVM's exit used to wait 300 ms (its fixed poll for threads blocked
+            // in a system call, such as the servers' selectors), so 300 ms fails the old behaviour on
+            // any machine and leaves room for a loaded one.
+            long heard = example.jvm
+                    .output()
+                    .firstLine(l -> l.contains("Second signal (SIGINT)"))
+                    .orElseThrow()
+                    .nanos();
+            long exitMs = (example.jvm.exitedAtNanos() - heard) / 1_000_000;
+            timing(String.format("%s: second signal logged to exit %d ms", name, exitMs));
+            if (!name.equals("spring-boot")) {
+                // Not yet on Spring Boot: its connectors' stop outlasts the exit's 200 ms for the
+                // participants, and Boot then closes its context in its own hook (issue 12, open).
+                assertThat(exitMs).as("second signal logged to exit").isLessThan(300);
+            }
         }
+    }
+
+    private static void timing(String line) throws IOException {
+        System.out.println("[contract] " + line);
+        Files.writeString(
+                ExampleProcess.LOGS.resolve("timings.txt"),
+                line + "\n",
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
     }
 
     /**

@@ -19,6 +19,8 @@ final class ExampleProcess implements AutoCloseable {
 
     final int port;
     final ChildJvm jvm;
+    /** When SIGTERM was sent (see {@link ChildJvm#signal}), when a test recorded it. */
+    volatile long termSentAt;
 
     private ExampleProcess(int port, ChildJvm jvm) {
         this.port = port;
