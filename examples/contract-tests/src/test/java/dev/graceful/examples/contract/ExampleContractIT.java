@@ -45,6 +45,8 @@ class ExampleContractIT {
                                 List.of(name, "--readiness-delay", "2x"),
                                 List.of(name, "--version", ""),
                                 List.of(name, "--verbose", "1"),
+                                List.of(name, "--threads", "green"),
+                                List.of(name, "--threads"),
                                 List.of("no-such-example"),
                                 List.of())
                         .map(args -> Arguments.of(args)));
