@@ -35,8 +35,10 @@ public final class ScaleBench {
     static final List<String> COLUMNS =
             List.of(("round,app,n,ok,failures,connect_ms,due_after_term_ms,first_after_due_ms,"
                             + "last_after_due_ms,last_to_exit_ms,drained_ms,exit_ms,exit_code,heap_idle_kb,heap_held_kb,rss_idle_kb,"
-                            + "rss_held_kb,hwm_kb,load1")
+                            + "rss_held_kb,hwm_kb,load1,variant")
                     .split(","));
+    /** With graceful, and the baseline: the same server without it, stopped only once all N are answered. */
+    static final List<String> VARIANTS = List.of("graceful", "plain");
     /** The first connection waits for the last, idle, and must not outlive the server's idle timeout (Jetty: 30 s). */
     private static final int MAX_CONNECT_SECONDS = 15;
     /** A heap's line of {@code GC.heap_info} ({@code total ... used NK}, Java 17 to 25); Metaspace's has no total. */
@@ -53,11 +55,15 @@ public final class ScaleBench {
         for (int r = 1; r <= run.rounds(); r++) {
             for (String app : run.apps()) {
                 for (int n : sizes) {
-                    Map<String, Object> row = BenchRun.row(r, app);
-                    row.put("n", n);
-                    Path log = run.log(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app, n));
-                    measure(run.command(app, "graceful", true, "60s"), jcmd, log, n, row);
-                    run.sample(row);
+                    for (String variant : BenchRun.inTurn(r, VARIANTS)) {
+                        Map<String, Object> row = BenchRun.row(r, app);
+                        row.put("n", n);
+                        row.put("variant", variant);
+                        Path log = run.log(String.format(Locale.ROOT, "r%d-%s-%s-%d.log", r, app, variant, n));
+                        // graceful: the example's own jar (its log says when it drained); plain: ServerApp.
+                        measure(run.command(app, variant, true, "60s"), jcmd, log, n, row);
+                        run.sample(row);
+                    }
                 }
             }
         }
@@ -83,15 +89,19 @@ public final class ScaleBench {
                 row.put("heap_held_kb", liveHeapKb(jcmd, pid));
                 row.put("rss_held_kb", status(pid, "VmRSS"));
                 row.put("hwm_kb", status(pid, "VmHWM"));
-                long term = child.jvm().signal("TERM");
-                row.put("due_after_term_ms", ms(due - term));
-                if (due - term < TimeUnit.MILLISECONDS.toNanos(200)) {
+                boolean graceful = row.get("variant").equals("graceful");
+                long term = graceful ? child.jvm().signal("TERM") : 0;
+                row.put("due_after_term_ms", graceful ? ms(due - term) : null);
+                if (graceful && due - term < TimeUnit.MILLISECONDS.toNanos(200)) {
                     throw new IllegalStateException(
                             "SIGTERM came only " + ms(due - term) + " ms before the requests were due:"
                                     + " they may not all have been in flight; the set-up of N=" + n
                                     + " took too long on this machine");
                 }
                 held.awaitAll(120, TimeUnit.SECONDS);
+                if (!graceful) {
+                    child.jvm().signal("TERM"); // answered all: without graceful the signal ends it at once
+                }
                 int exitCode = child.jvm().awaitExit(Duration.ofMinutes(2));
                 long exit = child.jvm().exitedAtNanos();
                 row.put("ok", held.ok());
@@ -100,10 +110,10 @@ public final class ScaleBench {
                 if (range != null) {
                     row.put("first_after_due_ms", ms(range[0] - due));
                     row.put("last_after_due_ms", ms(range[1] - due));
-                    row.put("last_to_exit_ms", ms(exit - range[1]));
+                    row.put("last_to_exit_ms", graceful ? ms(exit - range[1]) : null);
                 }
-                row.put("drained_ms", child.loggedAfter(term, "Drained in"));
-                row.put("exit_ms", ms(exit - term));
+                row.put("drained_ms", graceful ? child.loggedAfter(term, "Drained in") : null);
+                row.put("exit_ms", graceful ? ms(exit - term) : null);
                 row.put("exit_code", exitCode);
             }
         }
@@ -174,33 +184,53 @@ public final class ScaleBench {
                         + " | SIGTERM → `Drained in` (ms) | live heap held (MiB) | per request (bytes) | RSS held (MiB) | peak RSS (MiB) |\n");
         sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String app : apps) {
-            for (int n : sizes) {
-                List<Map<String, String>> s = Rows.select(rows, "app", app, "n", Integer.toString(n));
-                if (s.isEmpty()) {
-                    continue;
+            for (String variant : VARIANTS) {
+                for (int n : sizes) {
+                    List<Map<String, String>> s =
+                            Rows.select(rows, "app", app, "n", Integer.toString(n), "variant", variant);
+                    if (s.isEmpty()) {
+                        continue;
+                    }
+                    String label = variant.equals("graceful") ? app : app + " without graceful";
+                    sb.append("| " + label + " | " + n + " | " + Rows.answered(s, "n"));
+                    for (ToDoubleFunction<Map<String, String>> f : List.of(
+                            last,
+                            lastPerRequest,
+                            Rows.column("last_to_exit_ms"),
+                            Rows.column("drained_ms"),
+                            heapMib,
+                            heapPerRequest,
+                            rssMib,
+                            peakMib)) {
+                        sb.append(" | ").append(Rows.cell(s, f));
+                    }
+                    sb.append(" |\n");
                 }
-                sb.append("| " + app + " | " + n + " | " + Rows.answered(s, "n"));
-                for (ToDoubleFunction<Map<String, String>> f : List.of(
-                        last,
-                        lastPerRequest,
-                        Rows.column("last_to_exit_ms"),
-                        Rows.column("drained_ms"),
-                        heapMib,
-                        heapPerRequest,
-                        rssMib,
-                        peakMib)) {
-                    sb.append(" | ").append(Rows.cell(s, f));
-                }
-                sb.append(" |\n");
             }
         }
         sb.append('\n');
+        for (String app : apps) {
+            for (int n : sizes) {
+                String size = Integer.toString(n);
+                List<Map<String, String>> with = Rows.select(rows, "app", app, "n", size, "variant", "graceful");
+                List<Map<String, String>> without = Rows.select(rows, "app", app, "n", size, "variant", "plain");
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "- %s, N=%d, with graceful ÷ without (paired by round): time to answer all %s, live heap held %s%n",
+                        app,
+                        n,
+                        Rows.ratio(with, without, last),
+                        Rows.ratio(with, without, heapMib)));
+            }
+        }
         if (sizes.size() > 1) {
             int small = sizes.first();
             int large = sizes.last();
             for (String app : apps) {
-                List<Map<String, String>> a = Rows.select(rows, "app", app, "n", Integer.toString(small));
-                List<Map<String, String>> b = Rows.select(rows, "app", app, "n", Integer.toString(large));
+                List<Map<String, String>> a =
+                        Rows.select(rows, "app", app, "n", Integer.toString(small), "variant", "graceful");
+                List<Map<String, String>> b =
+                        Rows.select(rows, "app", app, "n", Integer.toString(large), "variant", "graceful");
                 sb.append(String.format(
                         Locale.ROOT,
                         "- %s, per-request cost at N=%d ÷ at N=%d (≤ 1: linear or better): time to answer all %s, live heap %s%n",
