@@ -47,10 +47,11 @@ public final class ScaleBench {
     private ScaleBench() {}
 
     public static void main(String[] args) throws Exception {
-        BenchRun run =
-                BenchRun.start(BenchRun.parser("sizes").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS, DEFAULT_APPS);
+        BenchRun run = BenchRun.start(
+                BenchRun.parser("sizes", "lead-ms").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS, DEFAULT_APPS);
         List<Integer> sizes =
                 BenchRun.numbers(run.options(), "sizes", run.smoke() ? List.of(50) : List.of(1000, 2500, 5000, 10000));
+        int lead = run.number("lead-ms", 3000); // more on a loaded machine, where jcmd is slow
         String jcmd = Path.of(run.text("java")).resolveSibling("jcmd").toString(); // "jcmd" when java has no directory
         for (int r = 1; r <= run.rounds(); r++) {
             for (String app : run.apps()) {
@@ -61,7 +62,7 @@ public final class ScaleBench {
                         row.put("variant", variant);
                         Path log = run.log(String.format(Locale.ROOT, "r%d-%s-%s-%d.log", r, app, variant, n));
                         // graceful: the example's own jar (its log says when it drained); plain: ServerApp.
-                        measure(run.command(app, variant, true, "60s"), jcmd, log, n, row);
+                        measure(run.command(app, variant, true, "60s"), jcmd, log, n, lead, row);
                         run.sample(row);
                     }
                 }
@@ -70,7 +71,7 @@ public final class ScaleBench {
         run.finish(ScaleBench::render);
     }
 
-    private static void measure(List<String> template, String jcmd, Path log, int n, Map<String, Object> row)
+    private static void measure(List<String> template, String jcmd, Path log, int n, int lead, Map<String, Object> row)
             throws Exception {
         try (Child child = Child.start(List.of(), template, log)) {
             int port = child.port();
@@ -83,7 +84,7 @@ public final class ScaleBench {
                 row.put("connect_ms", ms(System.nanoTime() - connectStart));
                 // Due far enough ahead to send them all, let the server accept and read them, and
                 // measure its heap (two jcmd runs, about a second each here), all before SIGTERM.
-                long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3000 + n / 2);
+                long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lead + n / 2);
                 held.sendAllDueAt(due);
                 awaitAccepted(port, 30);
                 row.put("heap_held_kb", liveHeapKb(jcmd, pid));
@@ -183,14 +184,24 @@ public final class ScaleBench {
                 "| example | N | answered 200 | last response after due (ms) | per request (µs) | last response → exit (ms)"
                         + " | SIGTERM → `Drained in` (ms) | live heap held (MiB) | per request (bytes) | RSS held (MiB) | peak RSS (MiB) |\n");
         sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        StringBuilder ratios = new StringBuilder();
         for (String app : apps) {
             for (String variant : VARIANTS) {
                 for (int n : sizes) {
-                    List<Map<String, String>> s =
-                            Rows.select(rows, "app", app, "n", Integer.toString(n), "variant", variant);
+                    List<Map<String, String>> s = select(rows, app, n, variant);
                     if (s.isEmpty()) {
                         continue;
                     }
+                    ratios.append(
+                            variant.equals("graceful")
+                                    ? ""
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "- %s, N=%d, with graceful ÷ without (paired by round): time to answer all %s, live heap held %s%n",
+                                            app,
+                                            n,
+                                            Rows.ratio(select(rows, app, n, "graceful"), s, last),
+                                            Rows.ratio(select(rows, app, n, "graceful"), s, heapMib)));
                     String label = variant.equals("graceful") ? app : app + " without graceful";
                     sb.append("| " + label + " | " + n + " | " + Rows.answered(s, "n"));
                     for (ToDoubleFunction<Map<String, String>> f : List.of(
@@ -208,29 +219,13 @@ public final class ScaleBench {
                 }
             }
         }
-        sb.append('\n');
-        for (String app : apps) {
-            for (int n : sizes) {
-                String size = Integer.toString(n);
-                List<Map<String, String>> with = Rows.select(rows, "app", app, "n", size, "variant", "graceful");
-                List<Map<String, String>> without = Rows.select(rows, "app", app, "n", size, "variant", "plain");
-                sb.append(String.format(
-                        Locale.ROOT,
-                        "- %s, N=%d, with graceful ÷ without (paired by round): time to answer all %s, live heap held %s%n",
-                        app,
-                        n,
-                        Rows.ratio(with, without, last),
-                        Rows.ratio(with, without, heapMib)));
-            }
-        }
+        sb.append('\n').append(ratios);
         if (sizes.size() > 1) {
             int small = sizes.first();
             int large = sizes.last();
             for (String app : apps) {
-                List<Map<String, String>> a =
-                        Rows.select(rows, "app", app, "n", Integer.toString(small), "variant", "graceful");
-                List<Map<String, String>> b =
-                        Rows.select(rows, "app", app, "n", Integer.toString(large), "variant", "graceful");
+                List<Map<String, String>> a = select(rows, app, small, "graceful");
+                List<Map<String, String>> b = select(rows, app, large, "graceful");
                 sb.append(String.format(
                         Locale.ROOT,
                         "- %s, per-request cost at N=%d ÷ at N=%d (≤ 1: linear or better): time to answer all %s, live heap %s%n",
@@ -250,6 +245,10 @@ public final class ScaleBench {
                 failed,
                 failed == 0 ? "" : " (**failures**)"));
         return sb.append(Rows.loadRange(rows)).toString();
+    }
+
+    private static List<Map<String, String>> select(List<Map<String, String>> rows, String app, int n, String v) {
+        return Rows.select(rows, "app", app, "n", Integer.toString(n), "variant", v);
     }
 
     private static String ratio(
