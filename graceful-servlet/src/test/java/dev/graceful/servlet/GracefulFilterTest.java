@@ -1,6 +1,7 @@
 package dev.graceful.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
@@ -85,17 +86,16 @@ class GracefulFilterTest {
     }
 
     @Test
-    void countsOutEvenWhenTheChainThrows() throws Exception {
+    void countsOutAndPassesTheFailureOnWhenTheChainThrows() throws Exception {
         doAnswer(inv -> {
                     throw new IllegalStateException("boom");
                 })
                 .when(chain)
                 .doFilter(request, response);
-        try {
-            filter.doFilter(request, response, chain);
-        } catch (IllegalStateException expected) {
-            // the application's failure passes through
-        }
+        assertThatThrownBy(() -> filter.doFilter(request, response, chain))
+                .as("the application's failure passes through unchanged")
+                .isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessage("boom");
         assertThat(graceful.inFlight()).isZero();
     }
 

@@ -7,15 +7,18 @@ import java.util.Objects;
 
 /**
  * The options of the example-app contract: {@code --port P --version V --drain-timeout D
- * --readiness-delay D}. {@code examples/bin/run} validates them and always passes all four; an
- * example started by hand ({@code java -jar}) gets the same checks and defaults here.
+ * --readiness-delay D --threads T}. {@code examples/bin/run} validates them and always passes all
+ * five; an example started by hand ({@code java -jar}) gets the same checks and defaults here.
  *
  * @param port           the application port, 1-65535 (default 8080)
  * @param version        what {@code GET /} and {@code /work} answer with (default {@code dev})
  * @param drainTimeout   the drain timeout (default 30s)
  * @param readinessDelay the readiness delay (default 0s)
+ * @param virtualThreads whether the server runs requests on virtual threads ({@code --threads
+ *                       virtual}, Java 21+; default {@code platform})
  */
-public record ExampleOptions(int port, String version, Duration drainTimeout, Duration readinessDelay) {
+public record ExampleOptions(
+        int port, String version, Duration drainTimeout, Duration readinessDelay, boolean virtualThreads) {
 
     /** The exit code for bad options, as {@code examples/bin/run} uses. */
     public static final int USAGE_EXIT_CODE = 2;
@@ -27,6 +30,7 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
      * @param version        the version
      * @param drainTimeout   the drain timeout
      * @param readinessDelay the readiness delay
+     * @param virtualThreads whether requests run on virtual threads
      */
     public ExampleOptions {
         Objects.requireNonNull(version, "version");
@@ -41,9 +45,10 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
      * @return the usage text
      */
     public static String usage(String name) {
-        return "usage: " + name + " [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]\n"
+        return "usage: " + name + " [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--threads T]\n"
                 + "  P: 1-65535 (default 8080); V: no spaces (default dev);\n"
-                + "  D: a duration such as 1500ms, 2s, 0s (defaults: drain timeout 30s, readiness delay 0s)";
+                + "  D: a duration such as 1500ms, 2s, 0s (defaults: drain timeout 30s, readiness delay 0s);\n"
+                + "  T: platform or virtual (Java 21+), the threads requests run on (default platform)";
     }
 
     /**
@@ -58,6 +63,7 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
         String version = "dev";
         Duration drainTimeout = GracefulConfig.DEFAULT_DRAIN_TIMEOUT;
         Duration readinessDelay = GracefulConfig.DEFAULT_READINESS_DELAY;
+        boolean virtualThreads = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -74,6 +80,7 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
                 }
                 case "--drain-timeout" -> drainTimeout = duration(option, value);
                 case "--readiness-delay" -> readinessDelay = duration(option, value);
+                case "--threads" -> virtualThreads = virtualThreads(value);
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'");
             }
         }
@@ -90,7 +97,7 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
                             .replace("readinessDelay", "--readiness-delay"),
                     e);
         }
-        return new ExampleOptions(port, version, drainTimeout, readinessDelay);
+        return new ExampleOptions(port, version, drainTimeout, readinessDelay, virtualThreads);
     }
 
     /**
@@ -122,6 +129,20 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
             // the message below
         }
         throw new IllegalArgumentException("--port must be a number from 1 to 65535, was '" + value + "'");
+    }
+
+    private static boolean virtualThreads(String value) {
+        if (value.equals("platform")) {
+            return false;
+        }
+        if (!value.equals("virtual")) {
+            throw new IllegalArgumentException("--threads must be platform or virtual, was '" + value + "'");
+        }
+        int java = Runtime.version().feature();
+        if (java < 21) {
+            throw new IllegalArgumentException("--threads virtual needs Java 21 or later, this is Java " + java);
+        }
+        return true;
     }
 
     private static Duration duration(String option, String value) {

@@ -1,6 +1,7 @@
 package dev.graceful.examples.contract;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.graceful.testkit.ChildJvm;
 import dev.graceful.testkit.ChildOutput;
@@ -16,6 +17,8 @@ final class ExampleProcess implements AutoCloseable {
             .toAbsolutePath()
             .normalize();
     static final Path LOGS = Path.of(System.getProperty("contract.logs", "target/contract-logs"));
+    /** {@code platform} or {@code virtual}: the {@code --threads} every example runs with (pom.xml runs both). */
+    static final String THREADS = System.getProperty("contract.threads", "platform");
 
     final int port;
     final ChildJvm jvm;
@@ -27,10 +30,15 @@ final class ExampleProcess implements AutoCloseable {
         this.jvm = jvm;
     }
 
-    /** Starts the example and waits until it serves. */
+    /** Starts the example and waits until it serves (on the threads {@link #THREADS} names). */
     static ExampleProcess start(String name, String scenario, String... options) throws IOException {
+        assumeTrue(
+                THREADS.equals("platform") || Runtime.version().feature() >= 21,
+                "--threads " + THREADS + " needs Java 21 or later; this run is on Java "
+                        + Runtime.version().feature());
         int port = freePort();
-        ChildJvm jvm = ChildJvm.command("bash", RUN.toString(), name, "--port", Integer.toString(port))
+        ChildJvm jvm = ChildJvm.command(
+                        "bash", RUN.toString(), name, "--port", Integer.toString(port), "--threads", THREADS)
                 .args(options)
                 .mergeStderr()
                 .logTo(LOGS.resolve(name + "-" + scenario + ".log"))
@@ -41,6 +49,12 @@ final class ExampleProcess implements AutoCloseable {
                     .pollInterval(Duration.ofMillis(20))
                     .failFast(jvm::assertAlive)
                     .until(() -> Http.statusOrZero(port, "GET", "/livez") == 200);
+            if (THREADS.equals("virtual")) {
+                // The example reads back what its server runs requests on: an option it ignored fails here.
+                await().atMost(Duration.ofSeconds(10))
+                        .alias("the example's log says it runs requests on virtual threads")
+                        .until(() -> jvm.output().text().contains("requests on virtual threads"));
+            }
         } catch (RuntimeException | Error e) {
             jvm.close();
             throw e;

@@ -9,6 +9,8 @@ import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +24,7 @@ public final class JettyExample {
     /**
      * Runs the example.
      *
-     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]}
+     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--threads T]}
      * @throws Exception when the server cannot start
      */
     public static void main(String[] args) throws Exception {
@@ -30,13 +32,19 @@ public final class JettyExample {
         GracefulShutdown graceful = GracefulShutdown.create(options.config().build());
 
         Server server = server(options.port(), options.version(), graceful);
+        if (options.virtualThreads()) {
+            // Jetty's own pool keeps its threads for selecting; requests run on virtual threads.
+            ((QueuedThreadPool) server.getThreadPool())
+                    .setVirtualThreadsExecutor(VirtualThreads.getDefaultVirtualThreadsExecutor());
+        }
         server.start();
         graceful.installSignalHandlers(); // SIGTERM/SIGINT: drain, then exit
         graceful.markReady();
         log.info(
-                "jetty example {} listening on port {}",
+                "jetty example {} listening on port {}, requests on {} threads",
                 options.version(),
-                ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+                ((ServerConnector) server.getConnectors()[0]).getLocalPort(),
+                VirtualThreads.isUseVirtualThreads(server.getThreadPool()) ? "virtual" : "platform");
         graceful.termination().join(); // graceful exits the process when done
     }
 

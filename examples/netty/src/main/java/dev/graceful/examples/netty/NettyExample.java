@@ -60,6 +60,11 @@ public final class NettyExample {
      */
     public static void main(String[] args) throws InterruptedException {
         ExampleOptions options = ExampleOptions.parseOrExit("graceful-example-netty", args);
+        if (options.virtualThreads()) {
+            System.err.println("graceful-example-netty: --threads virtual does not apply: requests run on the"
+                    + " event loops, which must not block");
+            System.exit(ExampleOptions.USAGE_EXIT_CODE);
+        }
         GracefulConfig config = GracefulConfig.builder()
                 .readinessDelay(options.readinessDelay())
                 .drainTimeout(options.drainTimeout())

@@ -1,8 +1,14 @@
 package dev.graceful.examples.springboot;
 
 import dev.graceful.examples.ExampleOptions;
+import org.apache.tomcat.util.threads.VirtualThreadExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A plain Spring Boot web application. Nothing in it is about graceful shutdown: adding
@@ -12,20 +18,29 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class SpringBootExample {
 
+    private static final Logger log = LoggerFactory.getLogger(SpringBootExample.class);
+
     /**
      * Runs the example.
      *
-     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]}, the
-     *             contract's options, handed to Spring as the properties that
+     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--threads T]},
+     *             the contract's options, handed to Spring as the properties that
      *             {@code application.properties} maps
      */
     public static void main(String[] args) {
         ExampleOptions options = ExampleOptions.parseOrExit("spring-boot", args);
-        SpringApplication.run(
+        ConfigurableApplicationContext context = SpringApplication.run(
                 SpringBootExample.class,
                 "--port=" + options.port(),
                 "--version=" + options.version(),
                 "--drain-timeout=" + options.drainTimeout().toMillis() + "ms",
-                "--readiness-delay=" + options.readinessDelay().toMillis() + "ms");
+                "--readiness-delay=" + options.readinessDelay().toMillis() + "ms",
+                "--spring.threads.virtual.enabled=" + options.virtualThreads());
+        // What Tomcat really runs requests on, so that a test can tell the property took effect.
+        if (context instanceof WebServerApplicationContext web && web.getWebServer() instanceof TomcatWebServer t) {
+            boolean virtual =
+                    t.getTomcat().getConnector().getProtocolHandler().getExecutor() instanceof VirtualThreadExecutor;
+            log.info("spring-boot example: requests on {} threads", virtual ? "virtual" : "platform");
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.threads.VirtualThreadExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ public final class TomcatExample {
     /**
      * Runs the example.
      *
-     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]}
+     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--threads T]}
      * @throws Exception when the server cannot start
      */
     public static void main(String[] args) throws Exception {
@@ -32,13 +33,19 @@ public final class TomcatExample {
         GracefulShutdown graceful = GracefulShutdown.create(options.config().build());
 
         Tomcat tomcat = tomcat(options.port(), options.version(), graceful);
+        if (options.virtualThreads()) {
+            tomcat.getConnector().setProperty("useVirtualThreads", "true"); // the connector's executor
+        }
         tomcat.start();
         graceful.installSignalHandlers(); // SIGTERM/SIGINT: drain, then exit
         graceful.markReady();
         log.info(
-                "tomcat example {} listening on port {}",
+                "tomcat example {} listening on port {}, requests on {} threads",
                 options.version(),
-                tomcat.getConnector().getLocalPort());
+                tomcat.getConnector().getLocalPort(),
+                tomcat.getConnector().getProtocolHandler().getExecutor() instanceof VirtualThreadExecutor
+                        ? "virtual"
+                        : "platform");
         graceful.termination().join(); // graceful exits the process when done
     }
 

@@ -35,8 +35,10 @@ public final class ScaleBench {
     static final List<String> COLUMNS =
             List.of(("round,app,n,ok,failures,connect_ms,due_after_term_ms,first_after_due_ms,"
                             + "last_after_due_ms,last_to_exit_ms,drained_ms,exit_ms,exit_code,heap_idle_kb,heap_held_kb,rss_idle_kb,"
-                            + "rss_held_kb,hwm_kb,load1")
+                            + "rss_held_kb,hwm_kb,load1,variant")
                     .split(","));
+    /** With graceful, and the baseline: the same server without it, stopped only once all N are answered. */
+    static final List<String> VARIANTS = List.of("graceful", "plain");
     /** The first connection waits for the last, idle, and must not outlive the server's idle timeout (Jetty: 30 s). */
     private static final int MAX_CONNECT_SECONDS = 15;
     /** A heap's line of {@code GC.heap_info} ({@code total ... used NK}, Java 17 to 25); Metaspace's has no total. */
@@ -45,26 +47,31 @@ public final class ScaleBench {
     private ScaleBench() {}
 
     public static void main(String[] args) throws Exception {
-        BenchRun run =
-                BenchRun.start(BenchRun.parser("sizes").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS, DEFAULT_APPS);
+        BenchRun run = BenchRun.start(
+                BenchRun.parser("sizes", "lead-ms").parse(args), COLUMNS, 3, APPS, DEFAULT_APPS, DEFAULT_APPS);
         List<Integer> sizes =
                 BenchRun.numbers(run.options(), "sizes", run.smoke() ? List.of(50) : List.of(1000, 2500, 5000, 10000));
+        int lead = run.number("lead-ms", 3000); // more on a loaded machine, where jcmd is slow
         String jcmd = Path.of(run.text("java")).resolveSibling("jcmd").toString(); // "jcmd" when java has no directory
         for (int r = 1; r <= run.rounds(); r++) {
             for (String app : run.apps()) {
                 for (int n : sizes) {
-                    Map<String, Object> row = BenchRun.row(r, app);
-                    row.put("n", n);
-                    Path log = run.log(String.format(Locale.ROOT, "r%d-%s-%d.log", r, app, n));
-                    measure(run.command(app, "graceful", true, "60s"), jcmd, log, n, row);
-                    run.sample(row);
+                    for (String variant : BenchRun.inTurn(r, VARIANTS)) {
+                        Map<String, Object> row = BenchRun.row(r, app);
+                        row.put("n", n);
+                        row.put("variant", variant);
+                        Path log = run.log(String.format(Locale.ROOT, "r%d-%s-%s-%d.log", r, app, variant, n));
+                        // graceful: the example's own jar (its log says when it drained); plain: ServerApp.
+                        measure(run.command(app, variant, true, "60s"), jcmd, log, n, lead, row);
+                        run.sample(row);
+                    }
                 }
             }
         }
         run.finish(ScaleBench::render);
     }
 
-    private static void measure(List<String> template, String jcmd, Path log, int n, Map<String, Object> row)
+    private static void measure(List<String> template, String jcmd, Path log, int n, int lead, Map<String, Object> row)
             throws Exception {
         try (Child child = Child.start(List.of(), template, log)) {
             int port = child.port();
@@ -77,21 +84,25 @@ public final class ScaleBench {
                 row.put("connect_ms", ms(System.nanoTime() - connectStart));
                 // Due far enough ahead to send them all, let the server accept and read them, and
                 // measure its heap (two jcmd runs, about a second each here), all before SIGTERM.
-                long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3000 + n / 2);
+                long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lead + n / 2);
                 held.sendAllDueAt(due);
                 awaitAccepted(port, 30);
                 row.put("heap_held_kb", liveHeapKb(jcmd, pid));
                 row.put("rss_held_kb", status(pid, "VmRSS"));
                 row.put("hwm_kb", status(pid, "VmHWM"));
-                long term = child.jvm().signal("TERM");
-                row.put("due_after_term_ms", ms(due - term));
-                if (due - term < TimeUnit.MILLISECONDS.toNanos(200)) {
+                boolean graceful = row.get("variant").equals("graceful");
+                long term = graceful ? child.jvm().signal("TERM") : 0;
+                row.put("due_after_term_ms", graceful ? ms(due - term) : null);
+                if (graceful && due - term < TimeUnit.MILLISECONDS.toNanos(200)) {
                     throw new IllegalStateException(
                             "SIGTERM came only " + ms(due - term) + " ms before the requests were due:"
                                     + " they may not all have been in flight; the set-up of N=" + n
                                     + " took too long on this machine");
                 }
                 held.awaitAll(120, TimeUnit.SECONDS);
+                if (!graceful) {
+                    child.jvm().signal("TERM"); // answered all: without graceful the signal ends it at once
+                }
                 int exitCode = child.jvm().awaitExit(Duration.ofMinutes(2));
                 long exit = child.jvm().exitedAtNanos();
                 row.put("ok", held.ok());
@@ -100,10 +111,10 @@ public final class ScaleBench {
                 if (range != null) {
                     row.put("first_after_due_ms", ms(range[0] - due));
                     row.put("last_after_due_ms", ms(range[1] - due));
-                    row.put("last_to_exit_ms", ms(exit - range[1]));
+                    row.put("last_to_exit_ms", graceful ? ms(exit - range[1]) : null);
                 }
-                row.put("drained_ms", child.loggedAfter(term, "Drained in"));
-                row.put("exit_ms", ms(exit - term));
+                row.put("drained_ms", graceful ? child.loggedAfter(term, "Drained in") : null);
+                row.put("exit_ms", graceful ? ms(exit - term) : null);
                 row.put("exit_code", exitCode);
             }
         }
@@ -173,34 +184,48 @@ public final class ScaleBench {
                 "| example | N | answered 200 | last response after due (ms) | per request (µs) | last response → exit (ms)"
                         + " | SIGTERM → `Drained in` (ms) | live heap held (MiB) | per request (bytes) | RSS held (MiB) | peak RSS (MiB) |\n");
         sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        StringBuilder ratios = new StringBuilder();
         for (String app : apps) {
-            for (int n : sizes) {
-                List<Map<String, String>> s = Rows.select(rows, "app", app, "n", Integer.toString(n));
-                if (s.isEmpty()) {
-                    continue;
+            for (String variant : VARIANTS) {
+                for (int n : sizes) {
+                    List<Map<String, String>> s = select(rows, app, n, variant);
+                    if (s.isEmpty()) {
+                        continue;
+                    }
+                    ratios.append(
+                            variant.equals("graceful")
+                                    ? ""
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "- %s, N=%d, with graceful ÷ without (paired by round): time to answer all %s, live heap held %s%n",
+                                            app,
+                                            n,
+                                            Rows.ratio(select(rows, app, n, "graceful"), s, last),
+                                            Rows.ratio(select(rows, app, n, "graceful"), s, heapMib)));
+                    String label = variant.equals("graceful") ? app : app + " without graceful";
+                    sb.append("| " + label + " | " + n + " | " + Rows.answered(s, "n"));
+                    for (ToDoubleFunction<Map<String, String>> f : List.of(
+                            last,
+                            lastPerRequest,
+                            Rows.column("last_to_exit_ms"),
+                            Rows.column("drained_ms"),
+                            heapMib,
+                            heapPerRequest,
+                            rssMib,
+                            peakMib)) {
+                        sb.append(" | ").append(Rows.cell(s, f));
+                    }
+                    sb.append(" |\n");
                 }
-                sb.append("| " + app + " | " + n + " | " + Rows.answered(s, "n"));
-                for (ToDoubleFunction<Map<String, String>> f : List.of(
-                        last,
-                        lastPerRequest,
-                        Rows.column("last_to_exit_ms"),
-                        Rows.column("drained_ms"),
-                        heapMib,
-                        heapPerRequest,
-                        rssMib,
-                        peakMib)) {
-                    sb.append(" | ").append(Rows.cell(s, f));
-                }
-                sb.append(" |\n");
             }
         }
-        sb.append('\n');
+        sb.append('\n').append(ratios);
         if (sizes.size() > 1) {
             int small = sizes.first();
             int large = sizes.last();
             for (String app : apps) {
-                List<Map<String, String>> a = Rows.select(rows, "app", app, "n", Integer.toString(small));
-                List<Map<String, String>> b = Rows.select(rows, "app", app, "n", Integer.toString(large));
+                List<Map<String, String>> a = select(rows, app, small, "graceful");
+                List<Map<String, String>> b = select(rows, app, large, "graceful");
                 sb.append(String.format(
                         Locale.ROOT,
                         "- %s, per-request cost at N=%d ÷ at N=%d (≤ 1: linear or better): time to answer all %s, live heap %s%n",
@@ -220,6 +245,10 @@ public final class ScaleBench {
                 failed,
                 failed == 0 ? "" : " (**failures**)"));
         return sb.append(Rows.loadRange(rows)).toString();
+    }
+
+    private static List<Map<String, String>> select(List<Map<String, String>> rows, String app, int n, String v) {
+        return Rows.select(rows, "app", app, "n", Integer.toString(n), "variant", v);
     }
 
     private static String ratio(
