@@ -11,6 +11,8 @@ import static org.mockito.Mockito.when;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Refusal;
+import dev.graceful.ShutdownReport;
+import dev.graceful.testkit.DrainAssertions;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -172,6 +174,54 @@ class GracefulFilterTest {
         filter.doFilter(request, response, chain);
 
         assertThat(during.get()).isZero();
+    }
+
+    @Test
+    void describesARequestStillRunningAtTheDeadlineByMethodPathAndAge() throws Exception {
+        GracefulShutdown timed = GracefulShutdown.create(GracefulConfig.builder()
+                .readinessDelay(Duration.ZERO)
+                .drainTimeout(Duration.ofMillis(200))
+                .build());
+        timed.markReady();
+        GracefulFilter described = GracefulFilter.create(timed);
+        AtomicReference<ShutdownReport> report = new AtomicReference<>();
+        doAnswer(inv -> {
+                    report.set(timed.shutdown("test").get(10, TimeUnit.SECONDS));
+                    return null;
+                })
+                .when(chain)
+                .doFilter(request, response);
+
+        described.doFilter(request, response, chain);
+
+        DrainAssertions.assertOneStuck(report.get(), "POST /app/orders");
+        assertThat(report.get().stuck().get(0).age()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
+    void describesAnAsynchronousRequestUntilItCompletes() throws Exception {
+        GracefulShutdown timed = GracefulShutdown.create(GracefulConfig.builder()
+                .readinessDelay(Duration.ZERO)
+                .drainTimeout(Duration.ofMillis(200))
+                .build());
+        timed.markReady();
+        AsyncContext async = mock(AsyncContext.class);
+        when(request.isAsyncStarted()).thenReturn(true);
+        when(request.getAsyncContext()).thenReturn(async);
+        AtomicReference<AsyncListener> listener = new AtomicReference<>();
+        doAnswer(inv -> {
+                    listener.set(inv.getArgument(0));
+                    return null;
+                })
+                .when(async)
+                .addListener(any(AsyncListener.class));
+        GracefulFilter.create(timed).doFilter(request, response, chain);
+
+        ShutdownReport report = timed.shutdown("test").get(10, TimeUnit.SECONDS);
+
+        DrainAssertions.assertOneStuck(report, "POST /app/orders");
+        listener.get().onComplete(new AsyncEvent(async));
+        assertThat(timed.inFlight()).isZero();
     }
 
     /** What {@code inFlight()} was while the chain ran. */
