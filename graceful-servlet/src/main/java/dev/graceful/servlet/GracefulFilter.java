@@ -52,6 +52,8 @@ public final class GracefulFilter implements Filter {
     public static final String RETRY_AFTER_SECONDS = Refusal.RETRY_AFTER_SECONDS;
 
     private static final byte[] REFUSAL_BODY = Refusal.body();
+    /** Tomcat's request path within the context (its {@code Globals.DISPATCHER_REQUEST_PATH_ATTR}). */
+    private static final String TOMCAT_REQUEST_PATH = "org.apache.catalina.core.DISPATCHER_REQUEST_PATH";
 
     private final GracefulShutdown graceful;
     private final Tracker tracker;
@@ -144,6 +146,16 @@ public final class GracefulFilter implements Filter {
 
     /** Whether the request asks for a health path, read without allocating. */
     private boolean isHealthPath(HttpServletRequest request) {
+        // Tomcat decodes getRequestURI() into a new string on every request; the path within the
+        // context it already made to match its filter mappings is this attribute (cached).
+        if (request.getAttribute(TOMCAT_REQUEST_PATH) instanceof String path) {
+            for (String p : healthPaths) {
+                if (p.equals(path)) {
+                    return true;
+                }
+            }
+            return false;
+        }
         String uri = request.getRequestURI();
         int from = request.getContextPath().length();
         for (String p : healthPaths) {

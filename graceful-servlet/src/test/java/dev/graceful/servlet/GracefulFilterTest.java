@@ -167,6 +167,17 @@ class GracefulFilterTest {
     }
 
     @Test
+    void readsTomcatsRequestPathForHealthPathsInsteadOfDecodingTheUriAgain() throws Exception {
+        when(request.getAttribute("org.apache.catalina.core.DISPATCHER_REQUEST_PATH"))
+                .thenReturn("/healthz");
+
+        closedFilter().doFilter(request, response, chain);
+
+        verify(chain).doFilter(request, response);
+        verify(request, never()).getRequestURI();
+    }
+
+    @Test
     void passesOtherDispatchesThroughUncounted() throws Exception {
         when(request.getDispatcherType()).thenReturn(DispatcherType.ASYNC);
         AtomicReference<Long> during = inFlightWhileTheChainRuns();

@@ -195,6 +195,11 @@ public class AdapterPaths {
         }
 
         @Override
+        public Object getAttribute(String name) {
+            return null;
+        }
+
+        @Override
         public String getProtocol() {
             return "HTTP/1.1";
         }
