@@ -146,8 +146,10 @@ public final class GracefulFilter implements Filter {
 
     /** Whether the request asks for a health path, read without allocating. */
     private boolean isHealthPath(HttpServletRequest request) {
-        // Tomcat decodes getRequestURI() into a new string on every request; the path within the
-        // context it already made to match its filter mappings is this attribute (cached).
+        // Tomcat decodes getRequestURI() from bytes into a new string (through a char buffer) on
+        // every request; this attribute, the path within the context that Tomcat matches filter
+        // mappings against, is made from chars it already decoded: a third of the allocation
+        // (JFR, docs/BENCHMARKS.md). Only a Valve could read it without any string.
         if (request.getAttribute(TOMCAT_REQUEST_PATH) instanceof String path) {
             for (String p : healthPaths) {
                 if (p.equals(path)) {
