@@ -58,15 +58,7 @@ class GracefulFilterTest {
     @Test
     void keepsAnAsynchronousRequestInFlightUntilOnCompleteAndCountsItOutOnce() throws Exception {
         AsyncContext async = mock(AsyncContext.class);
-        when(request.isAsyncStarted()).thenReturn(true);
-        when(request.getAsyncContext()).thenReturn(async);
-        AtomicReference<AsyncListener> listener = new AtomicReference<>();
-        doAnswer(inv -> {
-                    listener.set(inv.getArgument(0));
-                    return null;
-                })
-                .when(async)
-                .addListener(any(AsyncListener.class));
+        AtomicReference<AsyncListener> listener = goesAsync(async);
 
         filter.doFilter(request, response, chain);
         assertThat(graceful.inFlight())
@@ -189,11 +181,7 @@ class GracefulFilterTest {
 
     @Test
     void describesARequestStillRunningAtTheDeadlineByMethodPathAndAge() throws Exception {
-        GracefulShutdown timed = GracefulShutdown.create(GracefulConfig.builder()
-                .readinessDelay(Duration.ZERO)
-                .drainTimeout(Duration.ofMillis(200))
-                .build());
-        timed.markReady();
+        GracefulShutdown timed = timingOutAfter200ms();
         GracefulFilter described = GracefulFilter.create(timed);
         AtomicReference<ShutdownReport> report = new AtomicReference<>();
         doAnswer(inv -> {
@@ -211,12 +199,20 @@ class GracefulFilterTest {
 
     @Test
     void describesAnAsynchronousRequestUntilItCompletes() throws Exception {
-        GracefulShutdown timed = GracefulShutdown.create(GracefulConfig.builder()
-                .readinessDelay(Duration.ZERO)
-                .drainTimeout(Duration.ofMillis(200))
-                .build());
-        timed.markReady();
+        GracefulShutdown timed = timingOutAfter200ms();
         AsyncContext async = mock(AsyncContext.class);
+        AtomicReference<AsyncListener> listener = goesAsync(async);
+        GracefulFilter.create(timed).doFilter(request, response, chain);
+
+        ShutdownReport report = timed.shutdown("test").get(10, TimeUnit.SECONDS);
+
+        DrainAssertions.assertOneStuck(report, "POST /app/orders");
+        listener.get().onComplete(new AsyncEvent(async));
+        assertThat(timed.inFlight()).isZero();
+    }
+
+    /** The request goes asynchronous in the chain; the listener the filter adds to its context. */
+    private AtomicReference<AsyncListener> goesAsync(AsyncContext async) {
         when(request.isAsyncStarted()).thenReturn(true);
         when(request.getAsyncContext()).thenReturn(async);
         AtomicReference<AsyncListener> listener = new AtomicReference<>();
@@ -226,13 +222,17 @@ class GracefulFilterTest {
                 })
                 .when(async)
                 .addListener(any(AsyncListener.class));
-        GracefulFilter.create(timed).doFilter(request, response, chain);
+        return listener;
+    }
 
-        ShutdownReport report = timed.shutdown("test").get(10, TimeUnit.SECONDS);
-
-        DrainAssertions.assertOneStuck(report, "POST /app/orders");
-        listener.get().onComplete(new AsyncEvent(async));
-        assertThat(timed.inFlight()).isZero();
+    /** A ready coordinator without readiness delay whose drain times out after 200 ms. */
+    private static GracefulShutdown timingOutAfter200ms() {
+        GracefulShutdown timed = GracefulShutdown.create(GracefulConfig.builder()
+                .readinessDelay(Duration.ZERO)
+                .drainTimeout(Duration.ofMillis(200))
+                .build());
+        timed.markReady();
+        return timed;
     }
 
     /** What {@code inFlight()} was while the chain ran. */
