@@ -3,9 +3,8 @@ package dev.graceful.internal;
 import dev.graceful.RejectedWorkException;
 import dev.graceful.Tracker;
 import dev.graceful.Work;
+import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -20,7 +19,7 @@ public final class DefaultTracker implements Tracker {
     private final LongAdder entered = new LongAdder();
     private final LongAdder exited = new LongAdder();
     private final LongAdder refused = new LongAdder();
-    private final Set<WorkHandle> described = ConcurrentHashMap.newKeySet();
+    private final DescribedWork described = new DescribedWork();
 
     DefaultTracker(String kind, Gate gate, Scheduler clock) {
         this.kind = kind;
@@ -95,8 +94,8 @@ public final class DefaultTracker implements Tracker {
         return refused.sum();
     }
 
-    Set<WorkHandle> described() {
-        return described;
+    List<WorkHandle> described() {
+        return described.snapshot();
     }
 
     long nanoTime() {

@@ -26,6 +26,11 @@ final class WorkHandle implements Work {
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
 
+    // Links in the tracker's DescribedWork, guarded by the stripe's lock.
+    DescribedWork.Stripe stripe;
+    WorkHandle prev;
+    WorkHandle next;
+
     WorkHandle(DefaultTracker tracker, String description, long startNanos) {
         this.tracker = tracker;
         this.description = description;

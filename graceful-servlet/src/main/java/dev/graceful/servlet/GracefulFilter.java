@@ -7,6 +7,7 @@ import dev.graceful.State;
 import dev.graceful.Tracker;
 import dev.graceful.Work;
 import dev.graceful.servlet.internal.CompleteWork;
+import dev.graceful.servlet.internal.InFlightRequests;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -16,7 +17,9 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Tracks every request as in-flight {@code "http"} work of a {@link GracefulShutdown}, and shapes
@@ -24,8 +27,11 @@ import java.util.Objects;
  * dispatcher type, with async support ({@link GracefulServlet#install} does exactly that).
  *
  * <ul>
- *   <li>Each request is one {@link Work} described as {@code "METHOD /path"}, so a request still
- *   running when the drain times out is reported by name and age. A synchronous request is counted
+ *   <li>Each request is one unit of work, so a request still running when the drain times out is
+ *   reported as {@code "METHOD /path"} with its age. Nothing is allocated or formatted per request
+ *   for it: the request is counted with {@link Tracker#tryEnter()} and described, only when the
+ *   deadline comes, from the request object itself (see {@code InFlightRequests}, which the filter
+ *   registers with the coordinator as a describing {@link dev.graceful.Participant}). A synchronous request is counted
  *   out when the filter chain returns; an asynchronous one when its response is really finished
  *   (the {@code AsyncListener.onComplete} that ends its last asynchronous cycle, after a
  *   {@code complete()}, a dispatch, a timeout, an error or a client abort), exactly once.</li>
@@ -46,15 +52,26 @@ public final class GracefulFilter implements Filter {
     public static final String RETRY_AFTER_SECONDS = Refusal.RETRY_AFTER_SECONDS;
 
     private static final byte[] REFUSAL_BODY = Refusal.body();
+    /** Tomcat's request path within the context (its {@code Globals.DISPATCHER_REQUEST_PATH_ATTR}). */
+    private static final String TOMCAT_REQUEST_PATH = "org.apache.catalina.core.DISPATCHER_REQUEST_PATH";
 
     private final GracefulShutdown graceful;
     private final Tracker tracker;
-    private final HealthEndpoint health;
+    private final String[] healthPaths;
+    private final InFlightRequests inFlight;
 
     private GracefulFilter(GracefulShutdown graceful, HealthEndpoint health) {
         this.graceful = graceful;
         this.tracker = graceful.tracker("http");
-        this.health = health;
+        Set<String> paths = new LinkedHashSet<>(health.readinessPaths());
+        paths.addAll(health.livenessPaths());
+        this.healthPaths = paths.toArray(String[]::new);
+        this.inFlight = new InFlightRequests(tracker);
+        try {
+            graceful.register(inFlight);
+        } catch (IllegalStateException shuttingDown) {
+            // Created after the shutdown began: requests are counted, a stuck one is not described.
+        }
     }
 
     /**
@@ -91,39 +108,64 @@ public final class GracefulFilter implements Filter {
         }
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        String uri = request.getRequestURI();
-        String path = uri.substring(request.getContextPath().length());
-        if (health.handles(path)) {
+        if (isHealthPath(request)) {
             askToCloseIfDraining(request, response);
             chain.doFilter(req, res);
             return;
         }
-        Work work = tracker.tryBegin(request.getMethod() + ' ' + uri);
-        if (work == null) {
+        if (!tracker.tryEnter()) {
             refuse(request, response);
             return;
         }
+        InFlightRequests.Slot slot = inFlight.enter(request, System.nanoTime());
         askToCloseIfDraining(request, response);
-        boolean async = false;
+        Work async = null;
         try {
             chain.doFilter(req, res);
         } finally {
+            inFlight.leave(slot);
             // Still inside the request's first dispatch: even if another thread already called
             // complete(), its effect waits until this dispatch returns, so the listener below
             // cannot miss the end of the cycle.
             if (request.isAsyncStarted()) {
+                async = inFlight.async(slot, request);
                 try {
-                    request.getAsyncContext().addListener(new CompleteWork(work));
-                    async = true;
+                    request.getAsyncContext().addListener(new CompleteWork(async));
                 } catch (IllegalStateException alreadyOver) {
                     // The asynchronous cycle ended already: count out now.
+                    async.close();
+                    async = null;
                 }
             }
-            if (!async) {
+            if (async == null) {
                 askToCloseIfDraining(request, response);
-                work.close();
+                tracker.exit();
             }
         }
+    }
+
+    /** Whether the request asks for a health path, read without allocating. */
+    private boolean isHealthPath(HttpServletRequest request) {
+        // Tomcat decodes getRequestURI() from bytes into a new string (through a char buffer) on
+        // every request; this attribute, the path within the context that Tomcat matches filter
+        // mappings against, is made from chars it already decoded: a third of the allocation
+        // (JFR, docs/BENCHMARKS.md). Only a Valve could read it without any string.
+        if (request.getAttribute(TOMCAT_REQUEST_PATH) instanceof String path) {
+            for (String p : healthPaths) {
+                if (p.equals(path)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        String uri = request.getRequestURI();
+        int from = request.getContextPath().length();
+        for (String p : healthPaths) {
+            if (uri.length() - from == p.length() && uri.startsWith(p, from)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void askToCloseIfDraining(HttpServletRequest request, HttpServletResponse response) {

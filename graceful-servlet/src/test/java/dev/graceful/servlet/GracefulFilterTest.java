@@ -12,6 +12,8 @@ import static org.mockito.Mockito.when;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Refusal;
+import dev.graceful.ShutdownReport;
+import dev.graceful.testkit.DrainAssertions;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -57,15 +59,7 @@ class GracefulFilterTest {
     @Test
     void keepsAnAsynchronousRequestInFlightUntilOnCompleteAndCountsItOutOnce() throws Exception {
         AsyncContext async = mock(AsyncContext.class);
-        when(request.isAsyncStarted()).thenReturn(true);
-        when(request.getAsyncContext()).thenReturn(async);
-        AtomicReference<AsyncListener> listener = new AtomicReference<>();
-        doAnswer(inv -> {
-                    listener.set(inv.getArgument(0));
-                    return null;
-                })
-                .when(async)
-                .addListener(any(AsyncListener.class));
+        AtomicReference<AsyncListener> listener = goesAsync(async);
 
         filter.doFilter(request, response, chain);
         assertThat(graceful.inFlight())
@@ -165,6 +159,17 @@ class GracefulFilterTest {
     }
 
     @Test
+    void readsTomcatsRequestPathForHealthPathsInsteadOfDecodingTheUriAgain() throws Exception {
+        when(request.getAttribute("org.apache.catalina.core.DISPATCHER_REQUEST_PATH"))
+                .thenReturn("/healthz");
+
+        closedFilter().doFilter(request, response, chain);
+
+        verify(chain).doFilter(request, response);
+        verify(request, never()).getRequestURI();
+    }
+
+    @Test
     void passesOtherDispatchesThroughUncounted() throws Exception {
         when(request.getDispatcherType()).thenReturn(DispatcherType.ASYNC);
         AtomicReference<Long> during = inFlightWhileTheChainRuns();
@@ -172,6 +177,62 @@ class GracefulFilterTest {
         filter.doFilter(request, response, chain);
 
         assertThat(during.get()).isZero();
+    }
+
+    @Test
+    void describesARequestStillRunningAtTheDeadlineByMethodPathAndAge() throws Exception {
+        GracefulShutdown timed = timingOutAfter200ms();
+        GracefulFilter described = GracefulFilter.create(timed);
+        AtomicReference<ShutdownReport> report = new AtomicReference<>();
+        doAnswer(inv -> {
+                    report.set(timed.shutdown("test").get(10, TimeUnit.SECONDS));
+                    return null;
+                })
+                .when(chain)
+                .doFilter(request, response);
+
+        described.doFilter(request, response, chain);
+
+        DrainAssertions.assertOneStuck(report.get(), "POST /app/orders");
+        assertThat(report.get().stuck().get(0).age()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
+    void describesAnAsynchronousRequestUntilItCompletes() throws Exception {
+        GracefulShutdown timed = timingOutAfter200ms();
+        AsyncContext async = mock(AsyncContext.class);
+        AtomicReference<AsyncListener> listener = goesAsync(async);
+        GracefulFilter.create(timed).doFilter(request, response, chain);
+
+        ShutdownReport report = timed.shutdown("test").get(10, TimeUnit.SECONDS);
+
+        DrainAssertions.assertOneStuck(report, "POST /app/orders");
+        listener.get().onComplete(new AsyncEvent(async));
+        assertThat(timed.inFlight()).isZero();
+    }
+
+    /** The request goes asynchronous in the chain; the listener the filter adds to its context. */
+    private AtomicReference<AsyncListener> goesAsync(AsyncContext async) {
+        when(request.isAsyncStarted()).thenReturn(true);
+        when(request.getAsyncContext()).thenReturn(async);
+        AtomicReference<AsyncListener> listener = new AtomicReference<>();
+        doAnswer(inv -> {
+                    listener.set(inv.getArgument(0));
+                    return null;
+                })
+                .when(async)
+                .addListener(any(AsyncListener.class));
+        return listener;
+    }
+
+    /** A ready coordinator without readiness delay whose drain times out after 200 ms. */
+    private static GracefulShutdown timingOutAfter200ms() {
+        GracefulShutdown timed = GracefulShutdown.create(GracefulConfig.builder()
+                .readinessDelay(Duration.ZERO)
+                .drainTimeout(Duration.ofMillis(200))
+                .build());
+        timed.markReady();
+        return timed;
     }
 
     /** What {@code inFlight()} was while the chain ran. */

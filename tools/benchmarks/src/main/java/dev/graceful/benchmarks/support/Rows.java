@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleFunction;
 import java.util.function.DoublePredicate;
 import java.util.function.ToDoubleFunction;
@@ -54,14 +55,20 @@ public final class Rows {
             List<Map<String, String>> subject,
             List<Map<String, String>> baseline,
             ToDoubleFunction<Map<String, String>> f) {
+        return paired(subject, baseline, f, (s, b) -> b > 0 ? s / b : Double.NaN);
+    }
+
+    /** The spread of {@code op(subject, baseline)}, each pair taken within one round (column {@code round}). */
+    public static DescriptiveStatistics paired(
+            List<Map<String, String>> subject,
+            List<Map<String, String>> baseline,
+            ToDoubleFunction<Map<String, String>> f,
+            DoubleBinaryOperator op) {
         Map<String, Double> base = new LinkedHashMap<>();
         baseline.forEach(r -> base.put(r.get("round"), f.applyAsDouble(r)));
-        // No baseline, or none > 0, gives NaN: left out by stats.
+        // No baseline gives NaN: left out by stats.
         return stats(subject.stream()
-                .map(r -> {
-                    double b = base.getOrDefault(r.get("round"), Double.NaN);
-                    return b > 0 ? f.applyAsDouble(r) / b : Double.NaN;
-                })
+                .map(r -> op.applyAsDouble(f.applyAsDouble(r), base.getOrDefault(r.get("round"), Double.NaN)))
                 .toList());
     }
 

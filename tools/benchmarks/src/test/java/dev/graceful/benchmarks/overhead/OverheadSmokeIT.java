@@ -16,9 +16,15 @@ class OverheadSmokeIT {
 
     /** A median, with its range when there was more than one sample. */
     private static final String SPREAD = "[0-9.]+(?: \\[[0-9.]+–[0-9.]+\\])?";
-    /** The netty row: two throughputs, the ratio, two p99s, the p99 ratio, and no error on either side. */
+    /** The same, for a figure that may be negative (graceful's cost per request, within noise). */
+    private static final String SIGNED = "-?[0-9.]+(?: \\[-?[0-9.]+–-?[0-9.]+\\])?";
+    /**
+     * The netty row: two throughputs, the ratio, the cost per request, two p99s, the p99 ratio, and no error on
+     * either side.
+     */
     private static final Pattern NETTY_ROW = Pattern.compile(
-            "^\\| netty \\| " + SPREAD + " \\| " + SPREAD + " \\| \\*\\*" + SPREAD + "\\*\\* \\| " + SPREAD + " \\| "
+            "^\\| netty \\| " + SPREAD + " \\| " + SPREAD + " \\| \\*\\*" + SPREAD + "\\*\\* \\| \\*\\*" + SIGNED
+                    + "\\*\\* \\| " + SPREAD + " \\| "
                     + SPREAD + " \\| " + SPREAD + " \\| 0 / 0 \\|$",
             Pattern.MULTILINE);
 

@@ -32,6 +32,20 @@ class RowsTest {
     }
 
     @Test
+    void takesTheCostPerRequestAsTheDifferenceOfInverseThroughputsWithinARound() {
+        DescriptiveStatistics us = Rows.paired(
+                Rows.select(ROWS, "variant", "graceful"),
+                Rows.select(ROWS, "variant", "plain"),
+                r -> Samples.number(r, "rps"),
+                (g, p) -> 1e6 / g - 1e6 / p);
+
+        // Round 1: 1e6/90 - 1e6/100 = 1111.1 µs; round 2: 1e6/55 - 1e6/50 = -1818.2 µs; round 3 unpaired.
+        assertThat(us.getN()).isEqualTo(2);
+        assertThat(us.getMax()).isCloseTo(1111.111, within(1e-3));
+        assertThat(us.getMin()).isCloseTo(-1818.182, within(1e-3));
+    }
+
+    @Test
     void selectsRowsMatchingEveryGivenColumn() {
         assertThat(Rows.select(ROWS, "variant", "plain", "round", "2")).containsExactly(ROWS.get(2));
     }

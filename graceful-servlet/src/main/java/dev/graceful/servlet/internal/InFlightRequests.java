@@ -1,0 +1,197 @@
+package dev.graceful.servlet.internal;
+
+import dev.graceful.InFlightWork;
+import dev.graceful.Participant;
+import dev.graceful.Tracker;
+import dev.graceful.Work;
+import jakarta.servlet.http.HttpServletRequest;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The requests in flight in one {@code GracefulFilter}, described only when a drain times out.
+ *
+ * <p>A request is counted with the allocation-free {@link Tracker#tryEnter()}; what describes it is
+ * the request object the server already holds, kept in a slot of the thread serving it. Each
+ * request thread gets its slot once, so a request writes only to its own thread's slot: nothing is
+ * allocated, no string is formatted, and no memory another request thread writes is touched. The
+ * report reads the slots (a sequence number per slot says whether the request it read is still the
+ * one in flight). A request that goes asynchronous leaves its thread: it moves into an
+ * {@link Async} entry of its own, allocated with the listener the servlet API needs anyway.
+ *
+ * <p>Registered as a {@link Participant} only to {@link #inFlight() describe}: its steps do nothing.
+ */
+public final class InFlightRequests implements Participant {
+
+    private static final VarHandle SEQ;
+
+    static {
+        try {
+            SEQ = MethodHandles.lookup().findVarHandle(Slot.class, "seq", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Tracker tracker;
+    private final ThreadLocal<Slot> slots = ThreadLocal.withInitial(this::newSlot);
+    private final Set<Slot> threadSlots = ConcurrentHashMap.newKeySet();
+    private final Set<Async> async = ConcurrentHashMap.newKeySet();
+
+    /** @param tracker the tracker the filter counts requests with */
+    public InFlightRequests(Tracker tracker) {
+        this.tracker = tracker;
+    }
+
+    /** One request thread's slot: written by that thread only. */
+    public static final class Slot {
+        private final Thread owner;
+        private HttpServletRequest request;
+        private long start;
+        /** Odd while a request is in flight; changes with every request. */
+        @SuppressWarnings("unused") // accessed through SEQ
+        private long seq;
+
+        private Slot(Thread owner) {
+            this.owner = owner;
+        }
+    }
+
+    /**
+     * The calling thread serves {@code request} from now on (already admitted by the tracker).
+     *
+     * @return the slot to {@link #leave} when the request is over on this thread
+     */
+    public Slot enter(HttpServletRequest request, long startNanos) {
+        Slot s = slots.get();
+        s.request = request;
+        s.start = startNanos;
+        SEQ.setRelease(s, (long) SEQ.getOpaque(s) + 1);
+        return s;
+    }
+
+    /** The request is over on this thread (it ended, or went asynchronous). */
+    public void leave(Slot s) {
+        SEQ.setRelease(s, (long) SEQ.getOpaque(s) + 1);
+        s.request = null;
+    }
+
+    /**
+     * The request of {@code s} went asynchronous: it stays in flight, described, until the returned
+     * work is closed (which counts it out of the tracker, once).
+     */
+    public Work async(Slot s, HttpServletRequest request) {
+        Async a = new Async(request, s.start);
+        async.add(a);
+        return a;
+    }
+
+    private Slot newSlot() {
+        // Threads of a pool come and go: forget the slots of those that ended.
+        threadSlots.removeIf(slot -> !slot.owner.isAlive());
+        Slot s = new Slot(Thread.currentThread());
+        threadSlots.add(s);
+        return s;
+    }
+
+    @Override
+    public String name() {
+        return "servlet requests (" + tracker.kind() + ")";
+    }
+
+    @Override
+    public CompletableFuture<Void> stopAccepting() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public List<InFlightWork> inFlight() {
+        long now = System.nanoTime();
+        List<InFlightWork> all = new ArrayList<>();
+        for (Slot s : threadSlots) {
+            long seq = (long) SEQ.getAcquire(s);
+            if ((seq & 1) == 0) {
+                continue;
+            }
+            HttpServletRequest r = s.request;
+            long start = s.start;
+            String what = describe(r);
+            VarHandle.loadLoadFence();
+            if (what != null && (long) SEQ.getAcquire(s) == seq) {
+                all.add(new InFlightWork(tracker.kind(), what, Duration.ofNanos(Math.max(0, now - start))));
+            }
+        }
+        for (Async a : async) {
+            String what = describe(a.request);
+            if (what != null && !a.isClosed()) {
+                all.add(new InFlightWork(tracker.kind(), what, a.age()));
+            }
+        }
+        return all;
+    }
+
+    /** {@code "METHOD /uri"}, read from another thread: a request the server recycled meanwhile gives {@code null}. */
+    private static String describe(HttpServletRequest r) {
+        if (r == null) {
+            return null;
+        }
+        try {
+            String method = r.getMethod();
+            String uri = r.getRequestURI();
+            return method == null || uri == null ? null : method + ' ' + uri;
+        } catch (RuntimeException recycled) {
+            return null;
+        }
+    }
+
+    /** An asynchronous request in flight: counted out once, when closed. */
+    private final class Async implements Work {
+        private final HttpServletRequest request;
+        private final long start;
+        private volatile boolean closed;
+
+        Async(HttpServletRequest request, long start) {
+            this.request = request;
+            this.start = start;
+        }
+
+        @Override
+        public String kind() {
+            return tracker.kind();
+        }
+
+        @Override
+        public String description() {
+            String what = describe(request);
+            return what == null ? "request" : what;
+        }
+
+        @Override
+        public Duration age() {
+            return Duration.ofNanos(Math.max(0, System.nanoTime() - start));
+        }
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+
+        @Override
+        public void close() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            async.remove(this);
+            tracker.exit();
+        }
+    }
+}
