@@ -73,7 +73,7 @@ final class ReadinessDelay {
         if (early) {
             cancelMaximum.run();
             log.info(
-                    "Readiness delay ended after {} (maximum {}): {}, then a settle margin of {}",
+                    "Readiness delay ended after {} (maximum {}): {}, and the settle margin of {} passed",
                     Durations.format(Duration.ofNanos(scheduler.nanoTime() - beganAt)),
                     Durations.format(config.readinessDelay()),
                     probers.describe(),

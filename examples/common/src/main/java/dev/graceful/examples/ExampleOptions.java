@@ -7,15 +7,18 @@ import java.util.Objects;
 
 /**
  * The options of the example-app contract: {@code --port P --version V --drain-timeout D
- * --readiness-delay D}. {@code examples/bin/run} validates them and always passes all four; an
+ * --readiness-delay D --readiness-probes N}. {@code examples/bin/run} validates them and always passes all five; an
  * example started by hand ({@code java -jar}) gets the same checks and defaults here.
  *
  * @param port           the application port, 1-65535 (default 8080)
  * @param version        what {@code GET /} and {@code /work} answer with (default {@code dev})
  * @param drainTimeout   the drain timeout (default 30s)
  * @param readinessDelay the readiness delay (default 0s)
+ * @param readinessProbes failing answers every health prober must see before the readiness delay
+ *                        may end early, 0 to 100 (default 0: a fixed delay)
  */
-public record ExampleOptions(int port, String version, Duration drainTimeout, Duration readinessDelay) {
+public record ExampleOptions(
+        int port, String version, Duration drainTimeout, Duration readinessDelay, int readinessProbes) {
 
     /** The exit code for bad options, as {@code examples/bin/run} uses. */
     public static final int USAGE_EXIT_CODE = 2;
@@ -27,6 +30,7 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
      * @param version        the version
      * @param drainTimeout   the drain timeout
      * @param readinessDelay the readiness delay
+     * @param readinessProbes the readiness probes
      */
     public ExampleOptions {
         Objects.requireNonNull(version, "version");
@@ -41,9 +45,11 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
      * @return the usage text
      */
     public static String usage(String name) {
-        return "usage: " + name + " [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]\n"
+        return "usage: " + name
+                + " [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--readiness-probes N]\n"
                 + "  P: 1-65535 (default 8080); V: no spaces (default dev);\n"
-                + "  D: a duration such as 1500ms, 2s, 0s (defaults: drain timeout 30s, readiness delay 0s)";
+                + "  D: a duration such as 1500ms, 2s, 0s (defaults: drain timeout 30s, readiness delay 0s);\n"
+                + "  N: 0-100 (default 0: the readiness delay is fixed)";
     }
 
     /**
@@ -58,6 +64,7 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
         String version = "dev";
         Duration drainTimeout = GracefulConfig.DEFAULT_DRAIN_TIMEOUT;
         Duration readinessDelay = GracefulConfig.DEFAULT_READINESS_DELAY;
+        int readinessProbes = 0;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -74,6 +81,7 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
                 }
                 case "--drain-timeout" -> drainTimeout = duration(option, value);
                 case "--readiness-delay" -> readinessDelay = duration(option, value);
+                case "--readiness-probes" -> readinessProbes = probes(value);
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'");
             }
         }
@@ -90,7 +98,7 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
                             .replace("readinessDelay", "--readiness-delay"),
                     e);
         }
-        return new ExampleOptions(port, version, drainTimeout, readinessDelay);
+        return new ExampleOptions(port, version, drainTimeout, readinessDelay, readinessProbes);
     }
 
     /**
@@ -124,6 +132,13 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
         throw new IllegalArgumentException("--port must be a number from 1 to 65535, was '" + value + "'");
     }
 
+    private static int probes(String value) {
+        if (value.matches("\\d{1,3}") && Integer.parseInt(value) <= 100) {
+            return Integer.parseInt(value);
+        }
+        throw new IllegalArgumentException("--readiness-probes must be a number from 0 to 100, was '" + value + "'");
+    }
+
     private static Duration duration(String option, String value) {
         if (!value.matches("\\d{1,9}(ms|s|m|h)")) {
             throw new IllegalArgumentException(
@@ -135,9 +150,12 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
     /**
      * The configuration these options ask for.
      *
-     * @return a configuration builder with the drain timeout and readiness delay set
+     * @return a configuration builder with the drain timeout, readiness delay and readiness probes set
      */
     public GracefulConfig.Builder config() {
-        return GracefulConfig.builder().drainTimeout(drainTimeout).readinessDelay(readinessDelay);
+        return GracefulConfig.builder()
+                .drainTimeout(drainTimeout)
+                .readinessDelay(readinessDelay)
+                .readinessProbes(readinessProbes);
     }
 }

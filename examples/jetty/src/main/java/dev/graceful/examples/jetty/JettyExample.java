@@ -22,7 +22,7 @@ public final class JettyExample {
     /**
      * Runs the example.
      *
-     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]}
+     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--readiness-probes N]}
      * @throws Exception when the server cannot start
      */
     public static void main(String[] args) throws Exception {

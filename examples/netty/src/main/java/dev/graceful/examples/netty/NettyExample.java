@@ -60,10 +60,7 @@ public final class NettyExample {
      */
     public static void main(String[] args) throws InterruptedException {
         ExampleOptions options = ExampleOptions.parseOrExit("graceful-example-netty", args);
-        GracefulConfig config = GracefulConfig.builder()
-                .readinessDelay(options.readinessDelay())
-                .drainTimeout(options.drainTimeout())
-                .build();
+        GracefulConfig config = options.config().build();
 
         GracefulShutdown graceful = GracefulShutdown.create(config);
         GracefulNetty netty = GracefulNetty.create(graceful);

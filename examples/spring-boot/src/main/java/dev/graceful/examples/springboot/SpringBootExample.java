@@ -15,7 +15,7 @@ public class SpringBootExample {
     /**
      * Runs the example.
      *
-     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]}, the
+     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--readiness-probes N]}, the
      *             contract's options, handed to Spring as the properties that
      *             {@code application.properties} maps
      */
@@ -26,6 +26,7 @@ public class SpringBootExample {
                 "--port=" + options.port(),
                 "--version=" + options.version(),
                 "--drain-timeout=" + options.drainTimeout().toMillis() + "ms",
-                "--readiness-delay=" + options.readinessDelay().toMillis() + "ms");
+                "--readiness-delay=" + options.readinessDelay().toMillis() + "ms",
+                "--readiness-probes=" + options.readinessProbes());
     }
 }

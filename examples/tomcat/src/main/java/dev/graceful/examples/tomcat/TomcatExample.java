@@ -24,7 +24,7 @@ public final class TomcatExample {
     /**
      * Runs the example.
      *
-     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]}
+     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--readiness-probes N]}
      * @throws Exception when the server cannot start
      */
     public static void main(String[] args) throws Exception {
