@@ -677,6 +677,20 @@ haproxy_gate() {
   done
 }
 
+# haproxy_await_down PORT: waits (bounded by --health-timeout) until HAProxy no longer reports
+# p<PORT> UP in any form ("UP", "UP 1/2" going down): its port is free and nothing listens there.
+haproxy_await_down() {
+  local port=$1 t0 state
+  t0=$(now_ms)
+  while state=$(haproxy_status "$port") && [[ $state == UP* ]]; do
+    if [ $(($(now_ms) - t0)) -ge "$health_timeout_ms" ]; then
+      fail "HAProxy still reports port $port $state $health_timeout after its instance stopped (--health-timeout)"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
 # replace_in_place PORT RELEASE: SIGTERM the instance on PORT (HAProxy takes it out by its health
 # checks while graceful's readiness delay runs), wait for its exit, start RELEASE on the same port,
 # gate on HAProxy's UP. Returns 1 when the new instance failed, 3 when only the old stop was unclean.
@@ -686,7 +700,11 @@ replace_in_place() {
   if instance_pid "$port" > /dev/null; then
     say "  stopping port $port ($(release_name "$port" || echo '?')): SIGTERM; HAProxy's checks take it out"
     stop_instance "$port" || rc=$?
+    [ "$(haproxy_status "$port" || true)" != UP ] \
+      || warn "HAProxy still routed to port $port when its instance exited: requests sent there meanwhile failed; give the app a readiness delay that covers HAProxy's fall x inter, best with --readiness-probes = fall"
   fi
+  # The gate below must see a new UP, not HAProxy's last view of the old instance.
+  haproxy_await_down "$port" || { pending_new_port=""; return 1; }
   say "  starting $(version_of "$releases/$release") on port $port"
   pending_new_port=$port
   if ! start_instance "$port" "$releases/$release" || ! haproxy_gate "$port"; then
@@ -996,9 +1014,11 @@ cmd_status() {
   echo "instances:"
   for p in "${pool[@]}"; do
     if pid=$(instance_pid "$p"); then
-      if healthy "$p"; then h=healthy; else h=UNHEALTHY; fi
+      # Behind HAProxy, its view and not a probe of ours: a probe would count as one more prober.
+      if [ "$lb" = haproxy ]; then h=$(haproxy_status "$p" || echo '?')
+      elif healthy "$p"; then h=healthy; else h=UNHEALTHY; fi
       printf '  port %-5s pid %-7s %-22s %-9s %s\n' "$p" "$pid" "$(release_name "$p" || echo '?')" "$h" \
-        "$([[ " ${live[*]} " == *" $p "* ]] && echo 'routed' || echo 'not routed')"
+        "$([ "$lb" = haproxy ] && echo 'in HAProxy' || { [[ " ${live[*]} " == *" $p "* ]] && echo 'routed' || echo 'not routed'; })"
     elif [[ " ${live[*]} " == *" $p "* ]]; then
       printf '  port %-5s DOWN (routed by nginx!)\n' "$p"
     fi
