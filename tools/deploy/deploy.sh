@@ -432,9 +432,11 @@ stop_unrouted() {
 }
 
 # gate PORT: waits (bounded by --health-timeout) until the instance on PORT answers the health
-# path with 2xx. Fails at once if the instance exits.
+# path with 2xx or, with --lb haproxy, until HAProxy reports it UP (its own checks passed `rise`
+# times; deploy.sh does not probe, so it never counts as one more prober of the instance). Fails
+# at once if the instance exits.
 gate() {
-  local port=$1 t0 pid
+  local port=$1 t0 pid state=""
   t0=$(now_ms)
   while :; do
     if ! pid=$(instance_pid "$port"); then
@@ -444,12 +446,22 @@ gate() {
       tail -n 15 "$logs/app-$port.log" | sed 's/^/    /' >&2
       return 1
     fi
-    if healthy "$port"; then
+    if [ "$lb" = haproxy ]; then
+      state=$(haproxy_status "$port") || state="unknown (no server p$port in backend $haproxy_backend?)"
+      if [ "$state" = UP ]; then
+        say "  HAProxy reports port $port UP after $(secs $(($(now_ms) - t0)))"
+        return 0
+      fi
+    elif healthy "$port"; then
       say "  port $port healthy after $(secs $(($(now_ms) - t0)))"
       return 0
     fi
     if [ $(($(now_ms) - t0)) -ge "$health_timeout_ms" ]; then
-      fail "the new instance on port $port did not answer $health_path with 2xx within $health_timeout (--health-timeout); last lines of logs/app-$port.log:"
+      if [ "$lb" = haproxy ]; then
+        fail "HAProxy did not report port $port UP within $health_timeout (--health-timeout; last state: $state); last lines of logs/app-$port.log:"
+      else
+        fail "the new instance on port $port did not answer $health_path with 2xx within $health_timeout (--health-timeout); last lines of logs/app-$port.log:"
+      fi
       tail -n 15 "$logs/app-$port.log" | sed 's/^/    /' >&2
       return 1
     fi
@@ -652,31 +664,6 @@ haproxy_status() { # PORT -> HAProxy's status of server p<PORT> (UP, DOWN, "UP 1
     | awk -F, -v b="$haproxy_backend" -v s="p$1" '$1 == b && $2 == s { print $18; found = 1 } END { exit !found }'
 }
 
-# haproxy_gate PORT: waits (bounded by --health-timeout) until HAProxy reports p<PORT> UP, i.e.
-# its own health checks of the new instance passed `rise` times. Fails at once if the instance exits.
-haproxy_gate() {
-  local port=$1 t0 state=""
-  t0=$(now_ms)
-  while :; do
-    if ! instance_pid "$port" > /dev/null; then
-      fail "the new instance on port $port exited (status $(cat "$run/$port.exit" 2>/dev/null || echo "?")) before HAProxy saw it UP; last lines of logs/app-$port.log:"
-      tail -n 15 "$logs/app-$port.log" | sed 's/^/    /' >&2
-      return 1
-    fi
-    state=$(haproxy_status "$port") || state="unknown (no server p$port in backend $haproxy_backend?)"
-    if [ "$state" = UP ]; then
-      say "  HAProxy reports port $port UP after $(secs $(($(now_ms) - t0)))"
-      return 0
-    fi
-    if [ $(($(now_ms) - t0)) -ge "$health_timeout_ms" ]; then
-      fail "HAProxy did not report port $port UP within $health_timeout (--health-timeout; last state: $state); last lines of logs/app-$port.log:"
-      tail -n 15 "$logs/app-$port.log" | sed 's/^/    /' >&2
-      return 1
-    fi
-    sleep 0.1
-  done
-}
-
 # haproxy_await_down PORT: waits (bounded by --health-timeout) until HAProxy no longer reports
 # p<PORT> UP in any form ("UP", "UP 1/2" going down): its port is free and nothing listens there.
 haproxy_await_down() {
@@ -707,7 +694,7 @@ replace_in_place() {
   haproxy_await_down "$port" || { pending_new_port=""; return 1; }
   say "  starting $(version_of "$releases/$release") on port $port"
   pending_new_port=$port
-  if ! start_instance "$port" "$releases/$release" || ! haproxy_gate "$port"; then
+  if ! start_instance "$port" "$releases/$release" || ! gate "$port"; then
     stop_unrouted "$port"; pending_new_port=""
     return 1
   fi

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,13 +45,6 @@ class HaproxyDeployIT {
     @TempDir
     static Path work;
 
-    private static final List<Stage> STAGES = new ArrayList<>();
-
-    @AfterAll
-    static void stopEverything() {
-        STAGES.forEach(Stage::close);
-    }
-
     @TestFactory
     Stream<DynamicTest> everyExampleRollsBehindHaproxyWithoutFailingARequestAndQuicklyWithProbes() {
         Kit.haproxy();
@@ -67,68 +59,69 @@ class HaproxyDeployIT {
     private static void rollingRestarts(String name, boolean full) throws Exception {
         assertThat(Examples.built(name)).as("examples/%s is built", name).isTrue();
         Path dir = Files.createDirectories(work.resolve(name));
-        int roundsWithProbes = full ? 3 : 1;
         List<Path> probed = new ArrayList<>();
-        for (int i = 1; i <= roundsWithProbes; i++) {
+        for (int i = 1; i <= (full ? 3 : 1); i++) {
             probed.add(Kit.release(dir, name, "p" + i, "--readiness-delay", "10s", PROBES, "2"));
         }
         Path none1 = Kit.release(dir, name, "n1", "--readiness-delay", "0s");
         Path none2 = Kit.release(dir, name, "n2", "--readiness-delay", "0s");
-        Stage stage = Stage.behindHaproxy(work, name + "-haproxy", 2);
-        STAGES.add(stage);
-        stage.deployOk("deploy", probed.get(0).toString());
+        try (Stage stage = Stage.behindHaproxy(work, name + "-haproxy", 2)) {
+            stage.deployOk("deploy", probed.get(0).toString());
+            // The old instances of each round run --readiness-probes 2; the last round's too: the
+            // deploy of n1 replaces p-instances.
+            List<Path> rounds = new ArrayList<>(probed.subList(1, probed.size()));
+            rounds.add(none1);
+            Measured withProbes = measure(stage, name, "probes 2 (max 10s)", "p1", rounds);
+            // The baseline: old instances (n1) with no readiness delay, taken out by HAProxy's checks only.
+            Measured noDelay = measure(stage, name, "no readiness delay", "n1", List.of(none2));
 
-        // With probes: the old instances of each round run --readiness-probes 2 (the last round's
-        // too: the deploy of n1 replaces p-instances).
-        List<Double> probeStops = new ArrayList<>();
-        List<Path> rounds = new ArrayList<>(probed.subList(1, probed.size()));
-        rounds.add(none1);
-        LoadSummary withProbes = stage.underLoad(
-                rounds.size() + " rolling restart(s), old instances with --readiness-probes 2", "p1", "n1", load -> {
-                    for (Path release : rounds) {
-                        probeStops.addAll(deploy(stage, release));
+            assertThat(withProbes.summary().failures())
+                    .as("failed requests with probes")
+                    .isZero();
+            assertThat(withProbes.stops())
+                    .hasSize(2 * rounds.size())
+                    .allSatisfy(s -> assertThat(s)
+                            .as("seconds from SIGTERM to exit with probes")
+                            .isLessThan(2.5));
+            assertThat(noDelay.summary().failures())
+                    .as("failed requests without a readiness delay (the yardstick can fail)")
+                    .isPositive();
+            if (full) {
+                Path fixed1 = Kit.release(dir, name, "f1", "--readiness-delay", "10s");
+                Path fixed2 = Kit.release(dir, name, "f2", "--readiness-delay", "10s");
+                deploy(stage, fixed1);
+                Measured fixed = measure(stage, name, "fixed 10s delay", "f1", List.of(fixed2));
+                assertThat(fixed.summary().failures())
+                        .as("failed requests with the fixed delay")
+                        .isZero();
+                assertThat(fixed.stops())
+                        .hasSize(2)
+                        .allSatisfy(s -> assertThat(s)
+                                .as("seconds from SIGTERM to exit with the fixed delay")
+                                .isGreaterThan(10.0));
+            }
+        }
+    }
+
+    /** What the load saw over some rolling restarts, and each old instance's SIGTERM-to-exit time. */
+    private record Measured(LoadSummary summary, List<Double> stops) {}
+
+    /** Rolls to each release in turn under load (from {@code serving}), then prints and records the result. */
+    private static Measured measure(Stage stage, String name, String mode, String serving, List<Path> releases)
+            throws Exception {
+        List<Double> stops = new ArrayList<>();
+        LoadSummary summary = stage.underLoad(
+                releases.size() + " rolling restart(s), old instances: " + mode,
+                serving,
+                version(name, releases.get(releases.size() - 1)),
+                load -> {
+                    for (Path release : releases) {
+                        stops.addAll(deploy(stage, release));
                         Stage.awaitServed(load, version(name, release), 100);
                     }
                 });
-        report(name, "probes 2 (max 10s)", withProbes, probeStops);
-
-        // The baseline: old instances (n1) with no readiness delay, taken out only by HAProxy's checks.
-        List<Double> noDelayStops = new ArrayList<>();
-        LoadSummary noDelay = stage.underLoad(
-                "a rolling restart, old instances without a readiness delay",
-                "n1",
-                "n2",
-                load -> noDelayStops.addAll(deploy(stage, none2)));
-        report(name, "no readiness delay", noDelay, noDelayStops);
-
-        assertThat(withProbes.failures()).as("failed requests with probes").isZero();
-        assertThat(probeStops)
-                .hasSize(2 * rounds.size())
-                .allSatisfy(s -> assertThat(s)
-                        .as("seconds from SIGTERM to exit with probes")
-                        .isLessThan(2.5));
-        assertThat(noDelay.failures())
-                .as("failed requests without a readiness delay (the yardstick can fail)")
-                .isPositive();
-        if (!full) {
-            return;
-        }
-        Path fixed1 = Kit.release(dir, name, "f1", "--readiness-delay", "10s");
-        Path fixed2 = Kit.release(dir, name, "f2", "--readiness-delay", "10s");
-        deploy(stage, fixed1);
-        List<Double> fixedStops = new ArrayList<>();
-        LoadSummary fixed = stage.underLoad(
-                "a rolling restart, old instances with a fixed 10s readiness delay",
-                "f1",
-                "f2",
-                load -> fixedStops.addAll(deploy(stage, fixed2)));
-        report(name, "fixed 10s delay", fixed, fixedStops);
-        assertThat(fixed.failures()).as("failed requests with the fixed delay").isZero();
-        assertThat(fixedStops)
-                .hasSize(2)
-                .allSatisfy(s -> assertThat(s)
-                        .as("seconds from SIGTERM to exit with the fixed delay")
-                        .isGreaterThan(10.0));
+        report(name, mode, summary, stops);
+        return new Measured(summary, stops);
     }
 
     /** Deploys a release (every old instance must exit 0) and returns each old instance's stop time. */
