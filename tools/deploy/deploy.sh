@@ -6,6 +6,7 @@
 # gate on its health endpoint, point nginx's upstream at it (nginx -t first), reload nginx, wait
 # until nginx's old worker processes have exited (so no connection to the old instance remains),
 # then SIGTERM the old instance and wait for it to drain and exit.
+# With --lb haproxy the load balancer decides by its own health checks instead (see --help).
 set -euo pipefail
 
 PROG=deploy.sh
@@ -34,13 +35,25 @@ Commands:
                    (SIGTERM, drained). Without --start-nginx, nginx is left running and only
                    instances nginx does not route to are stopped.
   naive-restart SRC
-                   The baseline this script exists to avoid (for the demo and tests): kill the
+                   (nginx only) The baseline this script exists to avoid (for the demo and tests): kill the
                    running instance at once (SIGKILL) and start SRC on the same port. Requests
                    fail while it restarts. Never use it in production.
 
 A release's bin/start is run as `bin/start --port PORT` from the release directory; it must run
 the service in the foreground on PORT (exec'ing the server, so it receives the signals), answer
 GET <health-path> with 2xx once ready, and on SIGTERM drain in-flight requests and exit.
+
+With --lb haproxy (a health-checked load balancer: HAProxy, and the way Kubernetes, Nomad and
+Consul-driven proxies behave) nothing is ever reloaded: HAProxy lists every instance port
+(--ports, the first --instances of them; server names p<PORT>) and takes an instance out by its
+own health checks (`option httpchk GET /healthz`, see haproxy/haproxy.cfg). A deploy replaces
+the instances one at a time, in place: SIGTERM the old one (its /healthz fails at once; HAProxy
+marks it DOWN after `fall` checks; graceful's readiness delay, best with --readiness-probes
+equal to `fall`, covers that), wait for its exit, start the new release on the same port, and
+wait until HAProxy reports it UP on its stats socket: that is the health gate (deploy.sh does
+not probe /healthz itself, so that it never counts as one more prober of an instance). A new
+instance that exits or is not UP within --health-timeout aborts the deploy: that port and the
+ports already replaced go back to their previous release, the same way.
 
 Options (also readable from --config FILE: one `name=value` per line, names as below without the
 leading dashes, `#` comments; options are applied in order, so later ones win):
@@ -68,6 +81,10 @@ leading dashes, `#` comments; options are applied in order, so later ones win):
                            worker_shutdown_timeout (default 60s)
   --start-nginx            start nginx if it is not running (standalone setups such as the demo);
                            without it a stopped nginx is an error
+  --lb nginx|haproxy       the load balancer (default nginx)
+  --haproxy-stats ADDR     HAProxy's stats socket as HOST:PORT (`stats socket ipv4@HOST:PORT`);
+                           required with --lb haproxy
+  --haproxy-backend NAME   the backend listing the instances (default app)
   --keep N                 releases kept on disk, current included (default 5; minimum 2)
   --config FILE            read options from FILE at this point
   -h, --help               this text
@@ -104,6 +121,9 @@ nginx_pid="/run/nginx.pid"
 nginx_drain_timeout="60s"
 start_nginx=0
 keep=5
+lb=nginx
+haproxy_stats=""
+haproxy_backend=app
 
 die_usage() {
   printf '%s: %s\n' "$PROG" "$*" >&2
@@ -136,6 +156,9 @@ set_option() {
         *) die_usage "start-nginx must be true or false, was '$value'" ;;
       esac ;;
     keep) keep=$value ;;
+    lb) lb=$value ;;
+    haproxy-stats) haproxy_stats=$value ;;
+    haproxy-backend) haproxy_backend=$value ;;
     config) read_config "$value" ;;
     *) die_usage "unknown option --$name" ;;
   esac
@@ -219,7 +242,18 @@ for p in "${pool[@]}"; do
   [ -z "${seen_port[$p]-}" ] || die_usage "--ports lists $p twice: '$ports_csv'"
   seen_port[$p]=1
 done
-if [ "$command" != naive-restart ] && [ ${#pool[@]} -lt $((instances + 1)) ]; then
+case "$lb" in
+  nginx) ;;
+  haproxy)
+    [[ $haproxy_stats =~ ^[^:]+:[0-9]{1,5}$ ]] \
+      || die_usage "--lb haproxy needs --haproxy-stats HOST:PORT (its stats socket), was '$haproxy_stats'"
+    [ "$command" != naive-restart ] || die_usage "naive-restart is for --lb nginx only"
+    [ ${#pool[@]} -ge "$instances" ] \
+      || die_usage "--ports must list at least --instances = $instances ports with --lb haproxy, was '$ports_csv'"
+    ;;
+  *) die_usage "--lb must be nginx or haproxy, was '$lb'" ;;
+esac
+if [ "$lb" = nginx ] && [ "$command" != naive-restart ] && [ ${#pool[@]} -lt $((instances + 1)) ]; then
   die_usage "--ports must list at least instances+1 = $((instances + 1)) ports (one spare), was '$ports_csv'"
 fi
 
@@ -398,9 +432,11 @@ stop_unrouted() {
 }
 
 # gate PORT: waits (bounded by --health-timeout) until the instance on PORT answers the health
-# path with 2xx. Fails at once if the instance exits.
+# path with 2xx or, with --lb haproxy, until HAProxy reports it UP (its own checks passed `rise`
+# times; deploy.sh does not probe, so it never counts as one more prober of the instance). Fails
+# at once if the instance exits.
 gate() {
-  local port=$1 t0 pid
+  local port=$1 t0 pid state=""
   t0=$(now_ms)
   while :; do
     if ! pid=$(instance_pid "$port"); then
@@ -410,12 +446,22 @@ gate() {
       tail -n 15 "$logs/app-$port.log" | sed 's/^/    /' >&2
       return 1
     fi
-    if healthy "$port"; then
+    if [ "$lb" = haproxy ]; then
+      state=$(haproxy_status "$port") || state="unknown (no server p$port in backend $haproxy_backend?)"
+      if [ "$state" = UP ]; then
+        say "  HAProxy reports port $port UP after $(secs $(($(now_ms) - t0)))"
+        return 0
+      fi
+    elif healthy "$port"; then
       say "  port $port healthy after $(secs $(($(now_ms) - t0)))"
       return 0
     fi
     if [ $(($(now_ms) - t0)) -ge "$health_timeout_ms" ]; then
-      fail "the new instance on port $port did not answer $health_path with 2xx within $health_timeout (--health-timeout); last lines of logs/app-$port.log:"
+      if [ "$lb" = haproxy ]; then
+        fail "HAProxy did not report port $port UP within $health_timeout (--health-timeout; last state: $state); last lines of logs/app-$port.log:"
+      else
+        fail "the new instance on port $port did not answer $health_path with 2xx within $health_timeout (--health-timeout); last lines of logs/app-$port.log:"
+      fi
       tail -n 15 "$logs/app-$port.log" | sed 's/^/    /' >&2
       return 1
     fi
@@ -449,6 +495,7 @@ nginx_children() { # master pid -> its child pids (workers, cache processes), on
 }
 
 live_ports() { # the ports nginx routes to, in order, from the upstream file
+  [ "$lb" = nginx ] || return 0 # HAProxy routes by its health checks: nothing is pinned live
   [ -r "$upstream_file" ] || return 0
   sed -n -e "s/^[[:space:]]*server[[:space:]]\{1,\}[^[:space:]]*:\([0-9]\{1,5\}\)[[:space:];].*/\1/p" "$upstream_file"
 }
@@ -601,6 +648,95 @@ prune_releases() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# HAProxy (--lb haproxy): read-only use of its stats socket; never a reload.
+
+haproxy_cmd() { # COMMAND -> its output (one command per connection: HAProxy closes after it)
+  local out
+  exec 8<>"/dev/tcp/${haproxy_stats%:*}/${haproxy_stats##*:}" || return 1
+  printf '%s\n' "$1" >&8
+  out=$(cat <&8)
+  exec 8<&-
+  printf '%s\n' "$out"
+}
+
+haproxy_status() { # PORT -> HAProxy's status of server p<PORT> (UP, DOWN, "UP 1/2", MAINT, ...)
+  haproxy_cmd "show stat" 2>/dev/null \
+    | awk -F, -v b="$haproxy_backend" -v s="p$1" '$1 == b && $2 == s { print $18; found = 1 } END { exit !found }'
+}
+
+# haproxy_await_down PORT: waits (bounded by --health-timeout) until HAProxy no longer reports
+# p<PORT> UP in any form ("UP", "UP 1/2" going down): its port is free and nothing listens there.
+haproxy_await_down() {
+  local port=$1 t0 state
+  t0=$(now_ms)
+  while state=$(haproxy_status "$port") && [[ $state == UP* ]]; do
+    if [ $(($(now_ms) - t0)) -ge "$health_timeout_ms" ]; then
+      fail "HAProxy still reports port $port $state $health_timeout after its instance stopped (--health-timeout)"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# replace_in_place PORT RELEASE: SIGTERM the instance on PORT (HAProxy takes it out by its health
+# checks while graceful's readiness delay runs), wait for its exit, start RELEASE on the same port,
+# gate on HAProxy's UP. Returns 1 when the new instance failed, 3 when only the old stop was unclean.
+replace_in_place() {
+  local port=$1 release=$2 t0 rc=0
+  t0=$(now_ms)
+  if instance_pid "$port" > /dev/null; then
+    say "  stopping port $port ($(release_name "$port" || echo '?')): SIGTERM; HAProxy's checks take it out"
+    stop_instance "$port" || rc=$?
+    [ "$(haproxy_status "$port" || true)" != UP ] \
+      || warn "HAProxy still routed to port $port when its instance exited: requests sent there meanwhile failed; give the app a readiness delay that covers HAProxy's fall x inter, best with --readiness-probes = fall"
+  fi
+  # The gate below must see a new UP, not HAProxy's last view of the old instance.
+  haproxy_await_down "$port" || { pending_new_port=""; return 1; }
+  say "  starting $(version_of "$releases/$release") on port $port"
+  pending_new_port=$port
+  if ! start_instance "$port" "$releases/$release" || ! gate "$port"; then
+    stop_unrouted "$port"; pending_new_port=""
+    return 1
+  fi
+  pending_new_port=""
+  say "  port $port replaced in $(secs $(($(now_ms) - t0)))"
+  return $rc
+}
+
+# haproxy_switch RELEASE: the rolling restart behind HAProxy, as switch_to's contract.
+haproxy_switch() {
+  local release=$1 t0 rc=0 step=0 p step_rc prev done_ports=() done_prev=()
+  t0=$(now_ms)
+  haproxy_cmd "show info" > /dev/null 2>&1 || { fail "cannot reach HAProxy's stats socket at $haproxy_stats (--haproxy-stats)"; return 1; }
+  for p in "${pool[@]:0:$instances}"; do
+    step=$((step + 1))
+    say "  instance $step of $instances (port $p)"
+    prev=$(release_name "$p" || true)
+    step_rc=0
+    replace_in_place "$p" "$release" || step_rc=$?
+    if [ "$step_rc" = 1 ]; then
+      done_ports+=("$p"); done_prev+=("$prev")
+      fail "rolling restart failed at instance $step of $instances; putting back the previous release on port(s) ${done_ports[*]}"
+      local j back_failed=0
+      for ((j = ${#done_ports[@]} - 1; j >= 0; j--)); do
+        if [ -z "${done_prev[$j]}" ] || [ ! -d "$releases/${done_prev[$j]}" ]; then
+          [ -z "${done_prev[$j]}" ] || { fail "cannot roll back port ${done_ports[$j]}: its previous release is gone"; back_failed=1; }
+          continue
+        fi
+        replace_in_place "${done_ports[$j]}" "${done_prev[$j]}" || [ $? = 3 ] || back_failed=1
+      done
+      [ "$back_failed" = 0 ] || fail "rolling back failed; run '$PROG status'"
+      return 1
+    fi
+    [ "$step_rc" = 3 ] && rc=3
+    done_ports+=("$p"); done_prev+=("$prev")
+  done
+  set_current "$release" || { fail "cannot point $root/current at releases/$release"; return 1; }
+  say "current -> releases/$release ($(version_of "$releases/$release")); took $(secs $(($(now_ms) - t0)))"
+  return $rc
+}
+
+# ---------------------------------------------------------------------------------------------
 # Deploy, rollback
 
 pick_spare() { # args: ports to avoid; prints a pool port with no instance and nothing listening
@@ -689,6 +825,7 @@ replace_one() {
 # switch_to RELEASE: makes RELEASE live on --instances instances. Returns 1 when aborted (the
 # previous state restored), 3 when switched but an old instance did not stop cleanly.
 switch_to() {
+  [ "$lb" = nginx ] || { haproxy_switch "$1"; return; }
   local release=$1 live=() t0 rc=0 p old
   t0=$(now_ms)
   mapfile -t live < <(live_ports)
@@ -864,14 +1001,20 @@ cmd_status() {
   echo "instances:"
   for p in "${pool[@]}"; do
     if pid=$(instance_pid "$p"); then
-      if healthy "$p"; then h=healthy; else h=UNHEALTHY; fi
+      # Behind HAProxy, its view and not a probe of ours: a probe would count as one more prober.
+      if [ "$lb" = haproxy ]; then h=$(haproxy_status "$p" || echo '?')
+      elif healthy "$p"; then h=healthy; else h=UNHEALTHY; fi
       printf '  port %-5s pid %-7s %-22s %-9s %s\n' "$p" "$pid" "$(release_name "$p" || echo '?')" "$h" \
-        "$([[ " ${live[*]} " == *" $p "* ]] && echo 'routed' || echo 'not routed')"
+        "$([ "$lb" = haproxy ] && echo 'in HAProxy' || { [[ " ${live[*]} " == *" $p "* ]] && echo 'routed' || echo 'not routed'; })"
     elif [[ " ${live[*]} " == *" $p "* ]]; then
       printf '  port %-5s DOWN (routed by nginx!)\n' "$p"
     fi
   done
-  if master=$(nginx_master); then
+  if [ "$lb" = haproxy ]; then
+    for p in "${pool[@]:0:$instances}"; do
+      echo "haproxy:   p$p $(haproxy_status "$p" || echo "unknown (stats socket $haproxy_stats)")"
+    done
+  elif master=$(nginx_master); then
     echo "nginx:     running (master $master), upstream $upstream_file -> ${live[*]-nothing}"
   else
     echo "nginx:     not running (no live process in $nginx_pid), upstream $upstream_file -> ${live[*]-nothing}"

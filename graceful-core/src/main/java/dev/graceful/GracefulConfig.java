@@ -33,6 +33,12 @@ import java.util.Optional;
  *   <tr><td>{@code readinessCheckTimeout}</td><td>500ms</td><td>1ms to 1m</td><td>how long a readiness probe
  *   waits for one readiness check; a check that has not answered by then counts as failing (with the reason),
  *   so a probe answers in time even when a check hangs. Half of Kubernetes' default probe timeout (1s).</td></tr>
+ *   <tr><td>{@code readinessProbes}</td><td>0</td><td>0 to 100</td><td>with N &gt; 0 the readiness delay is a
+ *   maximum: it ends once every health prober seen in the 10s before the shutdown (by IP address and
+ *   {@code User-Agent}) has been answered "not ready" N times on a readiness path, plus
+ *   {@code readinessSettleMargin}. Set it to the load balancer's fall count (HAProxy {@code fall}).</td></tr>
+ *   <tr><td>{@code readinessSettleMargin}</td><td>250ms</td><td>0 to 1m</td><td>with readinessProbes, how
+ *   long to keep serving after the last prober saw its Nth failing answer.</td></tr>
  * </table>
  */
 public final class GracefulConfig {
@@ -51,6 +57,8 @@ public final class GracefulConfig {
     public static final int DEFAULT_MAX_REPORTED_IN_FLIGHT = 20;
     /** Default {@link #readinessCheckTimeout()}: half of Kubernetes' default probe timeout of 1s. */
     public static final Duration DEFAULT_READINESS_CHECK_TIMEOUT = Duration.ofMillis(500);
+    /** Default {@link #readinessSettleMargin()}: requests routed just before the balancer's mark-down. */
+    public static final Duration DEFAULT_READINESS_SETTLE_MARGIN = Duration.ofMillis(250);
 
     private static final GracefulConfig DEFAULTS = builder().build();
 
@@ -62,6 +70,8 @@ public final class GracefulConfig {
     private final Duration budget;
     private final int maxReportedInFlight;
     private final Duration readinessCheckTimeout;
+    private final int readinessProbes;
+    private final Duration readinessSettleMargin;
 
     private GracefulConfig(Builder b) {
         this.readinessDelay = b.readinessDelay;
@@ -72,6 +82,8 @@ public final class GracefulConfig {
         this.budget = b.budget;
         this.maxReportedInFlight = b.maxReportedInFlight;
         this.readinessCheckTimeout = b.readinessCheckTimeout;
+        this.readinessProbes = b.readinessProbes;
+        this.readinessSettleMargin = b.readinessSettleMargin;
     }
 
     /** The configuration with every default. */
@@ -94,7 +106,9 @@ public final class GracefulConfig {
                 .watchdogMargin(watchdogMargin)
                 .budget(budget)
                 .maxReportedInFlight(maxReportedInFlight)
-                .readinessCheckTimeout(readinessCheckTimeout);
+                .readinessCheckTimeout(readinessCheckTimeout)
+                .readinessProbes(readinessProbes)
+                .readinessSettleMargin(readinessSettleMargin);
     }
 
     /** How long to keep serving normally after readiness starts failing. */
@@ -137,6 +151,16 @@ public final class GracefulConfig {
         return readinessCheckTimeout;
     }
 
+    /** Failing answers every prober must see before the readiness delay may end early; 0: a fixed delay. */
+    public int readinessProbes() {
+        return readinessProbes;
+    }
+
+    /** With {@link #readinessProbes()}, how long to serve on after the last prober saw enough. */
+    public Duration readinessSettleMargin() {
+        return readinessSettleMargin;
+    }
+
     /**
      * The length of the sequence without shutdown tasks: readiness delay + drain timeout + close
      * timeout. Tasks add their own timeouts.
@@ -154,7 +178,9 @@ public final class GracefulConfig {
                 + ", watchdogMargin=" + Durations.format(watchdogMargin)
                 + ", budget=" + (budget == null ? "none" : Durations.format(budget))
                 + ", maxReportedInFlight=" + maxReportedInFlight
-                + ", readinessCheckTimeout=" + Durations.format(readinessCheckTimeout) + '}';
+                + ", readinessCheckTimeout=" + Durations.format(readinessCheckTimeout)
+                + ", readinessProbes=" + readinessProbes
+                + ", readinessSettleMargin=" + Durations.format(readinessSettleMargin) + '}';
     }
 
     @Override
@@ -170,7 +196,9 @@ public final class GracefulConfig {
                 && watchdogMargin.equals(c.watchdogMargin)
                 && Objects.equals(budget, c.budget)
                 && maxReportedInFlight == c.maxReportedInFlight
-                && readinessCheckTimeout.equals(c.readinessCheckTimeout);
+                && readinessCheckTimeout.equals(c.readinessCheckTimeout)
+                && readinessProbes == c.readinessProbes
+                && readinessSettleMargin.equals(c.readinessSettleMargin);
     }
 
     @Override
@@ -183,7 +211,9 @@ public final class GracefulConfig {
                 watchdogMargin,
                 budget,
                 maxReportedInFlight,
-                readinessCheckTimeout);
+                readinessCheckTimeout,
+                readinessProbes,
+                readinessSettleMargin);
     }
 
     /**
@@ -221,6 +251,8 @@ public final class GracefulConfig {
         private Duration budget;
         private int maxReportedInFlight = DEFAULT_MAX_REPORTED_IN_FLIGHT;
         private Duration readinessCheckTimeout = DEFAULT_READINESS_CHECK_TIMEOUT;
+        private int readinessProbes;
+        private Duration readinessSettleMargin = DEFAULT_READINESS_SETTLE_MARGIN;
 
         private Builder() {}
 
@@ -278,6 +310,21 @@ public final class GracefulConfig {
         public Builder readinessCheckTimeout(Duration value) {
             this.readinessCheckTimeout =
                     check("readinessCheckTimeout", value, Duration.ofMillis(1), Duration.ofMinutes(1));
+            return this;
+        }
+
+        /** Sets how many failing answers every health prober must see to end the readiness delay early: 0 to 100. */
+        public Builder readinessProbes(int value) {
+            if (value < 0 || value > 100) {
+                throw new IllegalArgumentException("readinessProbes must be between 0 and 100, was " + value);
+            }
+            this.readinessProbes = value;
+            return this;
+        }
+
+        /** Sets how long to keep serving after the last prober saw enough failing answers: 0 to 1 minute. */
+        public Builder readinessSettleMargin(Duration value) {
+            this.readinessSettleMargin = check("readinessSettleMargin", value, Duration.ZERO, Duration.ofMinutes(1));
             return this;
         }
 

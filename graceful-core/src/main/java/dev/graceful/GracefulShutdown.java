@@ -87,6 +87,18 @@ public interface GracefulShutdown {
      */
     boolean isReady();
 
+    /**
+     * Tells the coordinator that a readiness endpoint answered a health prober, for
+     * {@link GracefulConfig#readinessProbes()}: {@link HealthEndpoint#respond(String, String, String, String)}
+     * calls it, so adapters answering through {@link HealthEndpoint} need not. Cheap, and free of
+     * allocation once the prober is known; does nothing when readinessProbes is 0.
+     *
+     * @param address   the prober's IP address, without port ({@code null}: not counted)
+     * @param userAgent its {@code User-Agent}, or {@code null} when it sent none
+     * @param ready     whether the answer was "ready" (200)
+     */
+    default void readinessAnswered(String address, String userAgent, boolean ready) {}
+
     /** Whether a liveness probe should pass: true until {@link State#STOPPED}. */
     boolean isLive();
 

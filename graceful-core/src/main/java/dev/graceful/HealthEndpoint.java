@@ -126,6 +126,21 @@ public final class HealthEndpoint {
      * @return the answer; for {@code HEAD}, send the status and headers without the body
      */
     public Response respond(String method, String path) {
+        return respond(method, path, null, null);
+    }
+
+    /**
+     * Answers one request from a known peer. A readiness answer (GET or HEAD on a readiness path)
+     * is reported to {@link GracefulShutdown#readinessAnswered}, so the probe-aware readiness delay
+     * ({@link GracefulConfig#readinessProbes()}) sees the prober; liveness answers are not.
+     *
+     * @param method        the HTTP method
+     * @param path          the request path, without query string
+     * @param remoteAddress the peer's IP address without port, or {@code null} when unknown
+     * @param userAgent     the request's {@code User-Agent}, or {@code null} when it has none
+     * @return the answer; for {@code HEAD}, send the status and headers without the body
+     */
+    public Response respond(String method, String path, String remoteAddress, String userAgent) {
         boolean readiness = readinessPaths.contains(path);
         if (!readiness && !livenessPaths.contains(path)) {
             return new Response(404, "{\"status\":\"NOT_FOUND\"}", null);
@@ -178,6 +193,9 @@ public final class HealthEndpoint {
             json.append('}');
         }
         json.append('}');
+        if (readiness && remoteAddress != null) {
+            graceful.readinessAnswered(remoteAddress, userAgent, up);
+        }
         return new Response(up ? 200 : 503, json.toString(), null);
     }
 

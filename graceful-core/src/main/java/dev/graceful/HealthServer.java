@@ -131,7 +131,7 @@ public final class HealthServer implements AutoCloseable {
                 return; // answering a HEAD makes the JDK server read the body first; closing does not
             }
             HealthEndpoint.Response response =
-                    endpoint.respond(method, exchange.getRequestURI().getPath());
+                    endpoint.respond(method, exchange.getRequestURI().getPath(), peer(exchange), userAgent(exchange));
             Headers headers = exchange.getResponseHeaders();
             headers.set("Content-Type", HealthEndpoint.CONTENT_TYPE);
             headers.set("Cache-Control", "no-store");
@@ -163,6 +163,17 @@ public final class HealthServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static String peer(HttpExchange exchange) {
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        return remote == null || remote.getAddress() == null
+                ? null
+                : remote.getAddress().getHostAddress();
+    }
+
+    private static String userAgent(HttpExchange exchange) {
+        return exchange.getRequestHeaders().getFirst("User-Agent");
     }
 
     private static boolean declaresBody(Headers request) {

@@ -20,6 +20,26 @@ class GracefulConfigTest {
         assertThat(c.maxReportedInFlight()).isEqualTo(20);
         assertThat(c.readinessCheckTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(c.fixedPhases()).isEqualTo(Duration.ofSeconds(32));
+        assertThat(c.readinessProbes()).isZero();
+        assertThat(c.readinessSettleMargin()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void rejectsReadinessProbesOutOfRangeNamingTheFieldAndValue() {
+        assertThatThrownBy(() -> GracefulConfig.builder().readinessProbes(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("readinessProbes must be between 0 and 100, was -1");
+        assertThatThrownBy(() -> GracefulConfig.builder().readinessSettleMargin(Duration.ofMinutes(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("readinessSettleMargin")
+                .hasMessageContaining("was 2m");
+        GracefulConfig c = GracefulConfig.builder()
+                .readinessProbes(3)
+                .readinessSettleMargin(Duration.ZERO)
+                .build();
+        assertThat(c.toBuilder().build()).isEqualTo(c).hasSameHashCodeAs(c);
+        assertThat(c).isNotEqualTo(GracefulConfig.defaults());
+        assertThat(c.toString()).contains("readinessProbes=3", "readinessSettleMargin=0s");
     }
 
     @Test

@@ -56,6 +56,28 @@ class HealthServerIT {
     }
 
     @Test
+    void reportsItsProbersSoTheReadinessDelayEndsOnceTheyHaveSeenItFail() throws Exception {
+        GracefulShutdown g = GracefulShutdown.create(GracefulConfig.builder()
+                .readinessDelay(Duration.ofSeconds(30))
+                .readinessProbes(2)
+                .build());
+        g.markReady();
+        try (HealthServer server = HealthServer.start(g, 0)) {
+            assertThat(call(server, "GET", "/healthz").statusCode()).isEqualTo(200);
+            g.shutdown("test");
+            assertThat(call(server, "GET", "/livez").statusCode()).isEqualTo(200);
+            assertThat(call(server, "HEAD", "/readyz").statusCode()).isEqualTo(503);
+            assertThat(g.phase()).isEqualTo(Phase.READINESS_DELAY);
+            assertThat(call(server, "GET", "/healthz").statusCode()).isEqualTo(503);
+
+            assertThat(g.termination()
+                            .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                            .readinessDelay())
+                    .isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void aReadinessCheckHeldByTheApplicationDoesNotBlockLiveness() throws Exception {
         // a limit longer than the test: liveness must not wait for readiness, limit or not
         GracefulShutdown g = GracefulShutdown.create(GracefulConfig.builder()

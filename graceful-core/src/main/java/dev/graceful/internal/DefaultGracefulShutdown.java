@@ -103,6 +103,11 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
     }
 
     @Override
+    public void readinessAnswered(String address, String userAgent, boolean ready) {
+        sequence.readinessAnswered(address, userAgent, ready);
+    }
+
+    @Override
     public boolean isLive() {
         return lifecycle.phase().state().isLive();
     }

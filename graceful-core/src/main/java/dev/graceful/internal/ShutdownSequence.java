@@ -40,6 +40,7 @@ final class ShutdownSequence {
     private final ShutdownTasks tasks;
     private final Listeners listeners;
     private final ReportBuilder report;
+    private final ReadinessDelay readinessDelay;
     private final CompletableFuture<ShutdownReport> termination = new CompletableFuture<>();
     private final AtomicBoolean ended = new AtomicBoolean();
 
@@ -65,6 +66,12 @@ final class ShutdownSequence {
         this.tasks = tasks;
         this.listeners = listeners;
         this.report = new ReportBuilder(scheduler, gate);
+        this.readinessDelay = new ReadinessDelay(config, scheduler, this::stopAccepting);
+    }
+
+    /** A readiness endpoint answered a prober (see {@link ReadinessDelay}). */
+    void readinessAnswered(String address, String userAgent, boolean ready) {
+        readinessDelay.answered(address, userAgent, ready);
     }
 
     CompletableFuture<ShutdownReport> termination() {
@@ -79,15 +86,20 @@ final class ShutdownSequence {
     boolean begin(String why) {
         boolean started = lifecycle.startShutdown(why, () -> {
             report.started(why);
+            readinessDelay.began();
             taskSnapshot = tasks.snapshot();
             worstCase = config.fixedPhases().plus(ShutdownTasks.totalTimeout(taskSnapshot));
         });
         if (started) {
             log.info(
-                    "Shutdown started ({}): readiness now failing; serving {} more, then draining {} in-flight "
+                    "Shutdown started ({}): readiness now failing; serving {} more{}, then draining {} in-flight "
                             + "unit(s) for up to {} (worst case {}{})",
                     why,
                     Durations.format(config.readinessDelay()),
+                    config.readinessProbes() > 0
+                            ? " at most (less once every health prober has seen " + config.readinessProbes()
+                                    + " failing answer(s))"
+                            : "",
                     gate.inFlight(),
                     Durations.format(config.drainTimeout()),
                     Durations.format(worstCase),
@@ -110,11 +122,7 @@ final class ShutdownSequence {
 
     /** Runs the rest of the sequence on the scheduler, after the readiness delay. */
     void run() {
-        if (config.readinessDelay().isZero()) {
-            scheduler.execute(this::stopAccepting);
-        } else {
-            scheduler.schedule(config.readinessDelay(), this::stopAccepting);
-        }
+        readinessDelay.start();
     }
 
     private void stopAccepting() {

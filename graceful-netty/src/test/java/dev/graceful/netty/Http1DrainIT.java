@@ -8,6 +8,7 @@ import dev.graceful.ExitStatus;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.InFlightWork;
+import dev.graceful.Phase;
 import dev.graceful.ShutdownReport;
 import dev.graceful.testkit.ConnectProbe;
 import dev.graceful.testkit.KitApp;
@@ -203,5 +204,27 @@ class Http1DrainIT extends DrainITBase {
         assertThat(graceful.tracker("http").inFlight()).isEqualTo(1);
         app.release("h");
         assertThat(held.read().body()).isEqualTo("released h");
+    }
+
+    @Test
+    void readinessAnswersReportTheirProberSoTheReadinessDelayEndsOnceItSawThemFail() throws Exception {
+        start(config().readinessDelay(Duration.ofSeconds(30)).readinessProbes(2));
+        RawHttpConnection before = connect();
+        before.send("GET", "/healthz", null);
+        assertThat(before.read().status()).isEqualTo(200);
+
+        graceful.shutdown("it");
+        RawHttpConnection live = connect();
+        live.send("GET", "/livez", null);
+        assertThat(live.read().status()).isEqualTo(200);
+        RawHttpConnection head = connect();
+        head.send("HEAD", "/readyz", null);
+        assertThat(head.readHeadResponse().status()).isEqualTo(503);
+        assertThat(graceful.phase()).isEqualTo(Phase.READINESS_DELAY);
+        RawHttpConnection get = connect();
+        get.send("GET", "/healthz?full=1", null);
+        assertThat(get.read().status()).isEqualTo(503);
+
+        assertThat(awaitReport().readinessDelay()).isLessThan(Duration.ofSeconds(5));
     }
 }

@@ -273,6 +273,26 @@ class Http2DrainIT extends DrainITBase {
     }
 
     @Test
+    void readinessAnswersOverHttp2ReportTheirProberSoTheReadinessDelayEndsOnceItSawThemFail() throws Exception {
+        start(config().readinessDelay(Duration.ofSeconds(30)).readinessProbes(2), Duration.ofSeconds(30));
+        RawH2Connection before = connect(false);
+        before.get(1, "/healthz");
+        assertThat(before.awaitResponse(1, AT_MOST)).startsWith("200 ");
+
+        graceful.shutdown("it");
+        RawH2Connection c = connect(false);
+        c.get(1, "/livez");
+        assertThat(c.awaitResponse(1, AT_MOST)).startsWith("200 ");
+        c.get(3, "/readyz");
+        assertThat(c.awaitResponse(3, AT_MOST)).startsWith("503 ");
+        assertThat(graceful.phase()).isEqualTo(Phase.READINESS_DELAY);
+        c.get(5, "/healthz");
+        assertThat(c.awaitResponse(5, AT_MOST)).startsWith("503 ");
+
+        assertThat(awaitReport().readinessDelay()).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
     void aStreamThatOutlivesTheDeadlineIsDescribedAndItsConnectionClosed() throws Exception {
         start(config().drainTimeout(Duration.ofSeconds(1)).closeTimeout(Duration.ofSeconds(2)), Duration.ofSeconds(1));
         RawH2Connection c = connectHolding(true, "stuck");

@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@value #DRAIN_TIMEOUT_PARAMETER}</td><td>30s</td><td>see {@link GracefulConfig#drainTimeout()}</td></tr>
  *   <tr><td>{@value #READINESS_DELAY_PARAMETER}</td><td>0s</td><td>see {@link GracefulConfig#readinessDelay()}</td></tr>
  *   <tr><td>{@value #CLOSE_TIMEOUT_PARAMETER}</td><td>2s</td><td>see {@link GracefulConfig#closeTimeout()}</td></tr>
+ *   <tr><td>{@value #READINESS_PROBES_PARAMETER}</td><td>0</td><td>see {@link GracefulConfig#readinessProbes()}</td></tr>
+ *   <tr><td>{@value #READINESS_SETTLE_MARGIN_PARAMETER}</td><td>250ms</td><td>see
+ *   {@link GracefulConfig#readinessSettleMargin()}</td></tr>
  * </table>
  *
  * <p>What it cannot do: the container owns the process, its signals and its connectors. graceful
@@ -54,6 +57,10 @@ public final class GracefulServletInitializer implements ServletContainerInitial
     public static final String READINESS_DELAY_PARAMETER = "dev.graceful.readinessDelay";
     /** Init parameter: the close timeout, for example {@code 2s}. */
     public static final String CLOSE_TIMEOUT_PARAMETER = "dev.graceful.closeTimeout";
+    /** Init parameter: failing answers every health prober must see to end the readiness delay early, e.g. {@code 2}. */
+    public static final String READINESS_PROBES_PARAMETER = "dev.graceful.readinessProbes";
+    /** Init parameter: the settle margin after the probers saw enough, for example {@code 250ms}. */
+    public static final String READINESS_SETTLE_MARGIN_PARAMETER = "dev.graceful.readinessSettleMargin";
 
     private static final Logger log = LoggerFactory.getLogger(GracefulServletInitializer.class);
 
@@ -84,16 +91,22 @@ public final class GracefulServletInitializer implements ServletContainerInitial
         apply(context, DRAIN_TIMEOUT_PARAMETER, builder::drainTimeout);
         apply(context, READINESS_DELAY_PARAMETER, builder::readinessDelay);
         apply(context, CLOSE_TIMEOUT_PARAMETER, builder::closeTimeout);
+        apply(context, READINESS_SETTLE_MARGIN_PARAMETER, builder::readinessSettleMargin);
+        set(context, READINESS_PROBES_PARAMETER, v -> builder.readinessProbes(Integer.parseInt(v.trim())));
         return builder.build();
     }
 
     private static void apply(ServletContext context, String name, Function<Duration, GracefulConfig.Builder> setter) {
+        set(context, name, v -> setter.apply(Durations.parse(v)));
+    }
+
+    private static void set(ServletContext context, String name, Function<String, GracefulConfig.Builder> setter) {
         String value = context.getInitParameter(name);
         if (value == null || value.isBlank()) {
             return;
         }
         try {
-            setter.apply(Durations.parse(value));
+            setter.apply(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("servlet context init parameter " + name + ": " + e.getMessage(), e);
         }

@@ -50,7 +50,8 @@ public final class HealthServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String method = request.getMethod();
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        HealthEndpoint.Response answer = endpoint.respond(method, path);
+        HealthEndpoint.Response answer =
+                endpoint.respond(method, path, request.getRemoteAddr(), request.getHeader("User-Agent"));
         response.setStatus(answer.status());
         response.setContentType(HealthEndpoint.CONTENT_TYPE);
         response.setHeader("Cache-Control", "no-store");

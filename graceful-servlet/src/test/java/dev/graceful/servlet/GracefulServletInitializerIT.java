@@ -27,6 +27,10 @@ class GracefulServletInitializerIT {
     private final ModesServlet servlet = new ModesServlet();
 
     private Context deploy(String enabled) throws Exception {
+        return deploy(enabled, "0s");
+    }
+
+    private Context deploy(String enabled, String readinessDelay) throws Exception {
         tomcat = new Tomcat();
         tomcat.setBaseDir(Files.createTempDirectory(Files.createDirectories(Path.of("target")), "war")
                 .toString());
@@ -38,6 +42,9 @@ class GracefulServletInitializerIT {
         Tomcat.addServlet(context, "modes", servlet).setAsyncSupported(true);
         context.addServletMappingDecoded("/m", "modes");
         context.addParameter(GracefulServletInitializer.DRAIN_TIMEOUT_PARAMETER, "7s");
+        context.addParameter(GracefulServletInitializer.READINESS_DELAY_PARAMETER, readinessDelay);
+        context.addParameter(GracefulServletInitializer.READINESS_PROBES_PARAMETER, "2");
+        context.addParameter(GracefulServletInitializer.READINESS_SETTLE_MARGIN_PARAMETER, "100ms");
         if (enabled != null) {
             context.addParameter(GracefulServletInitializer.ENABLED_PARAMETER, enabled);
         }
@@ -56,9 +63,13 @@ class GracefulServletInitializerIT {
     }
 
     private int status(String target) throws Exception {
+        return status("GET", target);
+    }
+
+    private int status(String method, String target) throws Exception {
         try (RawHttpConnection c = RawHttpConnection.open(tomcat.getConnector().getLocalPort())) {
-            c.send("GET", target, null);
-            return c.read().status();
+            c.send(method, target, null);
+            return ("HEAD".equals(method) ? c.readHeadResponse() : c.read()).status();
         }
     }
 
@@ -69,6 +80,8 @@ class GracefulServletInitializerIT {
                 (GracefulShutdown) context.getServletContext().getAttribute(GracefulServlet.CONTEXT_ATTRIBUTE);
         assertThat(graceful).isNotNull();
         assertThat(graceful.config().drainTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(graceful.config().readinessProbes()).isEqualTo(2);
+        assertThat(graceful.config().readinessSettleMargin()).isEqualTo(Duration.ofMillis(100));
         assertThat(status("/shop/healthz")).as("ready once the context started").isEqualTo(200);
 
         try (RawHttpConnection held =
@@ -86,6 +99,23 @@ class GracefulServletInitializerIT {
         context.stop();
         assertThat(graceful.phase()).isEqualTo(Phase.STOPPED);
         assertThat(graceful.termination().get(10, TimeUnit.SECONDS).isClean()).isTrue();
+    }
+
+    @Test
+    void theInPortReadinessPathsReportTheirProbersSoTheReadinessDelayEndsOnceTheySawItFail() throws Exception {
+        Context context = deploy(null, "30s");
+        GracefulShutdown graceful =
+                (GracefulShutdown) context.getServletContext().getAttribute(GracefulServlet.CONTEXT_ATTRIBUTE);
+        assertThat(status("/shop/healthz")).isEqualTo(200);
+
+        graceful.shutdown("test");
+        assertThat(status("/shop/livez")).isEqualTo(200);
+        assertThat(status("HEAD", "/shop/readyz")).isEqualTo(503);
+        assertThat(graceful.phase()).isEqualTo(Phase.READINESS_DELAY);
+        assertThat(status("/shop/healthz")).isEqualTo(503);
+
+        assertThat(graceful.termination().get(20, TimeUnit.SECONDS).readinessDelay())
+                .isLessThan(Duration.ofSeconds(5));
     }
 
     @Test

@@ -7,18 +7,25 @@ import java.util.Objects;
 
 /**
  * The options of the example-app contract: {@code --port P --version V --drain-timeout D
- * --readiness-delay D --threads T}. {@code examples/bin/run} validates them and always passes all
- * five; an example started by hand ({@code java -jar}) gets the same checks and defaults here.
+ * --readiness-delay D --readiness-probes N --threads T}. {@code examples/bin/run} validates them and always
+ * passes all six; an example started by hand ({@code java -jar}) gets the same checks and defaults here.
  *
  * @param port           the application port, 1-65535 (default 8080)
  * @param version        what {@code GET /} and {@code /work} answer with (default {@code dev})
  * @param drainTimeout   the drain timeout (default 30s)
  * @param readinessDelay the readiness delay (default 0s)
+ * @param readinessProbes failing answers every health prober must see before the readiness delay
+ *                        may end early, 0 to 100 (default 0: a fixed delay)
  * @param virtualThreads whether the server runs requests on virtual threads ({@code --threads
  *                       virtual}, Java 21+; default {@code platform})
  */
 public record ExampleOptions(
-        int port, String version, Duration drainTimeout, Duration readinessDelay, boolean virtualThreads) {
+        int port,
+        String version,
+        Duration drainTimeout,
+        Duration readinessDelay,
+        int readinessProbes,
+        boolean virtualThreads) {
 
     /** The exit code for bad options, as {@code examples/bin/run} uses. */
     public static final int USAGE_EXIT_CODE = 2;
@@ -30,6 +37,7 @@ public record ExampleOptions(
      * @param version        the version
      * @param drainTimeout   the drain timeout
      * @param readinessDelay the readiness delay
+     * @param readinessProbes the readiness probes
      * @param virtualThreads whether requests run on virtual threads
      */
     public ExampleOptions {
@@ -45,9 +53,12 @@ public record ExampleOptions(
      * @return the usage text
      */
     public static String usage(String name) {
-        return "usage: " + name + " [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--threads T]\n"
+        return "usage: " + name
+                + " [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--readiness-probes N]"
+                + " [--threads T]\n"
                 + "  P: 1-65535 (default 8080); V: no spaces (default dev);\n"
                 + "  D: a duration such as 1500ms, 2s, 0s (defaults: drain timeout 30s, readiness delay 0s);\n"
+                + "  N: 0-100 (default 0: the readiness delay is fixed);\n"
                 + "  T: platform or virtual (Java 21+), the threads requests run on (default platform)";
     }
 
@@ -63,6 +74,7 @@ public record ExampleOptions(
         String version = "dev";
         Duration drainTimeout = GracefulConfig.DEFAULT_DRAIN_TIMEOUT;
         Duration readinessDelay = GracefulConfig.DEFAULT_READINESS_DELAY;
+        int readinessProbes = 0;
         boolean virtualThreads = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -80,6 +92,7 @@ public record ExampleOptions(
                 }
                 case "--drain-timeout" -> drainTimeout = duration(option, value);
                 case "--readiness-delay" -> readinessDelay = duration(option, value);
+                case "--readiness-probes" -> readinessProbes = probes(value);
                 case "--threads" -> virtualThreads = virtualThreads(value);
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'");
             }
@@ -97,7 +110,7 @@ public record ExampleOptions(
                             .replace("readinessDelay", "--readiness-delay"),
                     e);
         }
-        return new ExampleOptions(port, version, drainTimeout, readinessDelay, virtualThreads);
+        return new ExampleOptions(port, version, drainTimeout, readinessDelay, readinessProbes, virtualThreads);
     }
 
     /**
@@ -145,6 +158,13 @@ public record ExampleOptions(
         return true;
     }
 
+    private static int probes(String value) {
+        if (value.matches("\\d{1,3}") && Integer.parseInt(value) <= 100) {
+            return Integer.parseInt(value);
+        }
+        throw new IllegalArgumentException("--readiness-probes must be a number from 0 to 100, was '" + value + "'");
+    }
+
     private static Duration duration(String option, String value) {
         if (!value.matches("\\d{1,9}(ms|s|m|h)")) {
             throw new IllegalArgumentException(
@@ -156,9 +176,12 @@ public record ExampleOptions(
     /**
      * The configuration these options ask for.
      *
-     * @return a configuration builder with the drain timeout and readiness delay set
+     * @return a configuration builder with the drain timeout, readiness delay and readiness probes set
      */
     public GracefulConfig.Builder config() {
-        return GracefulConfig.builder().drainTimeout(drainTimeout).readinessDelay(readinessDelay);
+        return GracefulConfig.builder()
+                .drainTimeout(drainTimeout)
+                .readinessDelay(readinessDelay)
+                .readinessProbes(readinessProbes);
     }
 }

@@ -1,6 +1,9 @@
 package dev.graceful.netty.internal;
 
 import dev.graceful.HealthEndpoint;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +26,18 @@ final class HealthPaths {
 
     HealthEndpoint endpoint() {
         return endpoint;
+    }
+
+    /**
+     * Answers a health request, telling the endpoint which prober asked (its IP address, not its
+     * port, and its {@code User-Agent}) for the probe-aware readiness delay.
+     */
+    HealthEndpoint.Response respond(Channel channel, String method, String path, CharSequence userAgent) {
+        SocketAddress remote = channel.remoteAddress();
+        String peer = remote instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : null;
+        return endpoint.respond(method, path, peer, userAgent == null ? null : userAgent.toString());
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.graceful.HealthEndpoint;
 import dev.graceful.Refusal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -23,8 +24,9 @@ final class Http1Answers {
 
     private Http1Answers() {}
 
-    static FullHttpResponse health(HealthEndpoint health, HttpRequest request, String path) {
-        HealthEndpoint.Response answer = health.respond(request.method().name(), path);
+    static FullHttpResponse health(HealthPaths health, Channel channel, HttpRequest request, String path) {
+        HealthEndpoint.Response answer = health.respond(
+                channel, request.method().name(), path, request.headers().get(HttpHeaderNames.USER_AGENT));
         byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = response(
                 request,

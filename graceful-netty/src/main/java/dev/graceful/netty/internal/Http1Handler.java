@@ -256,7 +256,10 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             HttpRequest request = exchanges.next();
             FullHttpResponse response = kind == HEALTH
                     ? Http1Answers.health(
-                            owner.health().endpoint(), request, owner.health().match(request.uri()))
+                            owner.health(),
+                            ctx.channel(),
+                            request,
+                            owner.health().match(request.uri()))
                     : Http1Answers.refusal(request);
             decideConnection(response, request);
             exchanges.end();

@@ -173,7 +173,7 @@ public final class Http2Handler extends GracefulConnection {
         if (healthPath != null) {
             slot.kind = HEALTH;
             stream.setProperty(key, slot);
-            respondHealth(frame.stream(), slot.method, healthPath);
+            respondHealth(frame.stream(), slot.method, healthPath, headers.get(HttpHeaderNames.USER_AGENT));
             return true;
         }
         if (!tracker.tryEnter()) {
@@ -189,9 +189,9 @@ public final class Http2Handler extends GracefulConnection {
         return false;
     }
 
-    private void respondHealth(Http2FrameStream stream, CharSequence method, String path) {
+    private void respondHealth(Http2FrameStream stream, CharSequence method, String path, CharSequence userAgent) {
         HealthEndpoint.Response answer =
-                owner.health().endpoint().respond(method == null ? "" : method.toString(), path);
+                owner.health().respond(codecCtx.channel(), method == null ? "" : method.toString(), path, userAgent);
         byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
         boolean head = method != null && "HEAD".contentEquals(method);
         Http2Headers headers = new DefaultHttp2Headers()

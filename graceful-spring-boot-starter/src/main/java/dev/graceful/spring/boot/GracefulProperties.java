@@ -76,6 +76,17 @@ public class GracefulProperties {
      */
     private Duration readinessCheckTimeout = GracefulConfig.DEFAULT_READINESS_CHECK_TIMEOUT;
 
+    /**
+     * With N > 0 the readiness delay becomes a maximum: it ends once every health prober seen in
+     * the 10s before the shutdown (by IP address and User-Agent) has been answered 503 N times on a
+     * readiness path, plus readiness-settle-margin. Set it to the load balancer's fall count
+     * (HAProxy "fall"); 0 keeps the fixed delay.
+     */
+    private int readinessProbes;
+
+    /** With readiness-probes, how long to keep serving after the last prober saw its Nth failing answer. */
+    private Duration readinessSettleMargin = GracefulConfig.DEFAULT_READINESS_SETTLE_MARGIN;
+
     /** Signal handling. */
     private final Signals signals = new Signals();
 
@@ -152,6 +163,22 @@ public class GracefulProperties {
 
     public void setReadinessCheckTimeout(Duration readinessCheckTimeout) {
         this.readinessCheckTimeout = readinessCheckTimeout;
+    }
+
+    public int getReadinessProbes() {
+        return readinessProbes;
+    }
+
+    public void setReadinessProbes(int readinessProbes) {
+        this.readinessProbes = readinessProbes;
+    }
+
+    public Duration getReadinessSettleMargin() {
+        return readinessSettleMargin;
+    }
+
+    public void setReadinessSettleMargin(Duration readinessSettleMargin) {
+        this.readinessSettleMargin = readinessSettleMargin;
     }
 
     public Signals getSignals() {

@@ -32,6 +32,7 @@ final class Kit {
     static final Path DEPLOY_SH = KIT.resolve("deploy.sh");
     static final Path RELEASE_EXAMPLE = KIT.resolve("release-example");
     static final Path NGINX_DIR = KIT.resolve("nginx");
+    static final Path HAPROXY_CFG = KIT.resolve("haproxy/haproxy.cfg");
 
     /** Modest JVMs: the stage starts a few dozen of them on a small machine. */
     static final String JAVA_OPTS = "-Xms32m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xshare:auto";
@@ -44,19 +45,28 @@ final class Kit {
      * The nginx binary, or a failure saying how to install it: these tests never skip.
      */
     static Path nginx() {
+        return tool("nginx");
+    }
+
+    /** The HAProxy binary, or a failure saying how to install it. */
+    static Path haproxy() {
+        return tool("haproxy");
+    }
+
+    private static Path tool(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "nginx");
+            Path p = Path.of(dir.isEmpty() ? "." : dir, name);
             if (Files.isExecutable(p)) {
                 return p;
             }
         }
-        for (String p : List.of("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/bin/nginx")) {
-            if (Files.isExecutable(Path.of(p))) {
-                return Path.of(p);
+        for (String dir : List.of("/usr/sbin/", "/usr/local/sbin/", "/usr/local/bin/")) {
+            if (Files.isExecutable(Path.of(dir + name))) {
+                return Path.of(dir + name);
             }
         }
-        return fail("nginx is not installed, and the deploy tests run through real nginx: install it "
-                + "(Debian/Ubuntu: apt-get install -y nginx; .ci/run does this) and run the build again");
+        return fail(name + " is not installed, and the deploy tests run through real " + name + ": install it "
+                + "(Debian/Ubuntu: apt-get install -y " + name + "; .ci/run does this) and run the build again");
     }
 
     /** A port nothing listens on now, never handed out twice in this JVM. */
@@ -135,12 +145,12 @@ final class Kit {
     /**
      * Makes a release source of example {@code name} at {@code version}.
      */
-    static Path release(Path dir, String name, String version) {
+    static Path release(Path dir, String name, String version, String... appOptions) {
         Path dest = dir.resolve(name + "-" + version);
-        ok(
-                "release",
-                Duration.ofSeconds(60),
+        List<String> command = new ArrayList<>(
                 List.of(RELEASE_EXAMPLE.toString(), name, version, dest.toString(), "--java-opts", JAVA_OPTS));
+        command.addAll(List.of(appOptions));
+        ok("release", Duration.ofSeconds(60), command);
         return dest;
     }
 }

@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * One deploy root with its own nginx on free ports, driven through deploy.sh exactly as a user
- * would: releases/, current, run/ and nginx's prefix all live in {@link #dir}.
+ * One deploy root with its own nginx (or HAProxy, {@link #behindHaproxy}) on free ports, driven
+ * through deploy.sh exactly as a user would: releases/, current, run/ and nginx's prefix all live
+ * in {@link #dir}.
  */
 final class Stage implements AutoCloseable {
 
@@ -34,7 +35,48 @@ final class Stage implements AutoCloseable {
     final int proxyPort;
     final List<Integer> appPorts = new ArrayList<>();
     final Path config;
+    private Process haproxy;
     private boolean closed;
+
+    /**
+     * A stage behind its own HAProxy (the kit's haproxy.cfg on free ports, every instance active,
+     * health-checked), deployed by {@code deploy.sh --lb haproxy}.
+     */
+    static Stage behindHaproxy(Path base, String label, int instances) throws IOException {
+        Stage stage = new Stage(base, label, instances);
+        int stats = Kit.freePort();
+        List<Integer> ports = stage.appPorts.subList(0, instances);
+        String cfg = Files.readString(Kit.HAPROXY_CFG);
+        String servers = "    server p8081 127.0.0.1:8081 check\n    server p8082 127.0.0.1:8082 check\n";
+        assertThat(cfg)
+                .containsOnlyOnce(servers)
+                .containsOnlyOnce("bind 127.0.0.1:8080")
+                .containsOnlyOnce("ipv4@127.0.0.1:9999");
+        cfg = cfg.replace("bind 127.0.0.1:8080", "bind 127.0.0.1:" + stage.proxyPort)
+                .replace("ipv4@127.0.0.1:9999", "ipv4@127.0.0.1:" + stats)
+                .replace(
+                        servers,
+                        ports.stream()
+                                .map(p -> "    server p" + p + " 127.0.0.1:" + p + " check\n")
+                                .collect(Collectors.joining()));
+        Path haproxyCfg = stage.dir.resolve("haproxy.cfg");
+        Files.writeString(haproxyCfg, cfg);
+        Files.writeString(
+                stage.config,
+                String.join(
+                        "\n",
+                        "lb=haproxy",
+                        "haproxy-stats=127.0.0.1:" + stats,
+                        "ports=" + ports.stream().map(String::valueOf).collect(Collectors.joining(",")),
+                        ""),
+                java.nio.file.StandardOpenOption.APPEND);
+        stage.haproxy = new ProcessBuilder(Kit.haproxy().toString(), "-db", "-f", haproxyCfg.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(stage.dir.resolve("haproxy.log").toFile())
+                .start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> listening(stage.proxyPort) && listening(stats));
+        return stage;
+    }
 
     Stage(Path base, String label, int instances) throws IOException {
         this.label = label;
@@ -97,7 +139,7 @@ final class Stage implements AutoCloseable {
         return r;
     }
 
-    /** A load against nginx: 200 requests/s over 8 kept-alive connections, 40% POST. */
+    /** A load against the proxy: 200 requests/s over 8 kept-alive connections, 40% POST. */
     LoadGenerator startLoad() {
         return LoadGenerator.builder()
                 .port(proxyPort)
@@ -226,6 +268,9 @@ final class Stage implements AutoCloseable {
         closed = true;
         try {
             deploySh("shutdown");
+            if (haproxy != null) {
+                haproxy.destroy();
+            }
             for (ProcessHandle h : alive()) {
                 h.descendants().forEach(ProcessHandle::destroyForcibly);
                 h.destroyForcibly();

@@ -43,6 +43,8 @@ class ExampleContractIT {
                                 List.of(name, "--drain-timeout", "0s"),
                                 List.of(name, "--drain-timeout", "-1s"),
                                 List.of(name, "--readiness-delay", "2x"),
+                                List.of(name, "--readiness-probes", "101"),
+                                List.of(name, "--readiness-probes", "-1"),
                                 List.of(name, "--version", ""),
                                 List.of(name, "--verbose", "1"),
                                 List.of(name, "--threads", "green"),
@@ -265,6 +267,31 @@ class ExampleContractIT {
                 line + "\n",
                 java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /**
+     * {@code --readiness-probes 2}: a 20 s readiness delay ends as soon as the one prober seen
+     * before the SIGTERM (this test, polling {@code /healthz}) has been answered 503 twice, and
+     * the log says why.
+     */
+    @ParameterizedTest
+    @MethodSource("examples")
+    void withReadinessProbesTheDelayEndsOnceTheProberSawReadinessFail(String name) throws Exception {
+        try (ExampleProcess example =
+                ExampleProcess.start(name, "probes", "--readiness-delay", "20s", "--readiness-probes", "2")) {
+            int port = example.port;
+            await().atMost(AT_MOST).until(() -> Http.statusOrZero(port, "GET", "/healthz") == 200);
+            long signalled = System.nanoTime();
+            example.jvm.signal("TERM");
+            await().atMost(AT_MOST).until(() -> Http.statusOrZero(port, "GET", "/healthz") == 503);
+            assertThat(Http.statusOrZero(port, "HEAD", "/readyz")).isEqualTo(503);
+
+            assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
+            assertThat((example.jvm.exitedAtNanos() - signalled) / 1_000_000)
+                    .as("well before the 20 s maximum")
+                    .isLessThan(10_000);
+            assertThat(example.output()).contains("Readiness delay ended after", "1 prober(s) saw 2 failing answer(s)");
+        }
     }
 
     /**

@@ -24,7 +24,8 @@ public final class JettyExample {
     /**
      * Runs the example.
      *
-     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--threads T]}
+     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--readiness-probes N]
+     *     [--threads T]}
      * @throws Exception when the server cannot start
      */
     public static void main(String[] args) throws Exception {

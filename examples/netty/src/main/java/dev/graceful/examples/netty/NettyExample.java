@@ -65,10 +65,7 @@ public final class NettyExample {
                     + " event loops, which must not block");
             System.exit(ExampleOptions.USAGE_EXIT_CODE);
         }
-        GracefulConfig config = GracefulConfig.builder()
-                .readinessDelay(options.readinessDelay())
-                .drainTimeout(options.drainTimeout())
-                .build();
+        GracefulConfig config = options.config().build();
 
         GracefulShutdown graceful = GracefulShutdown.create(config);
         GracefulNetty netty = GracefulNetty.create(graceful);

@@ -23,8 +23,8 @@ public class SpringBootExample {
     /**
      * Runs the example.
      *
-     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--threads T]},
-     *             the contract's options, handed to Spring as the properties that
+     * @param args {@code [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--readiness-probes N]
+     *             [--threads T]}, the contract's options, handed to Spring as the properties that
      *             {@code application.properties} maps
      */
     public static void main(String[] args) {
@@ -35,6 +35,7 @@ public class SpringBootExample {
                 "--version=" + options.version(),
                 "--drain-timeout=" + options.drainTimeout().toMillis() + "ms",
                 "--readiness-delay=" + options.readinessDelay().toMillis() + "ms",
+                "--readiness-probes=" + options.readinessProbes(),
                 "--spring.threads.virtual.enabled=" + options.virtualThreads());
         // What Tomcat really runs requests on, so that a test can tell the property took effect.
         if (context instanceof WebServerApplicationContext web && web.getWebServer() instanceof TomcatWebServer t) {

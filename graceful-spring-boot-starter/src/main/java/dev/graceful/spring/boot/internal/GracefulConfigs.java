@@ -28,7 +28,9 @@ public final class GracefulConfigs {
             "watchdogMargin", "graceful.watchdog-margin",
             "budget", "graceful.budget",
             "maxReportedInFlight", "graceful.max-reported-in-flight",
-            "readinessCheckTimeout", "graceful.readiness-check-timeout");
+            "readinessCheckTimeout", "graceful.readiness-check-timeout",
+            "readinessProbes", "graceful.readiness-probes",
+            "readinessSettleMargin", "graceful.readiness-settle-margin");
 
     private GracefulConfigs() {}
 
@@ -48,6 +50,8 @@ public final class GracefulConfigs {
         set("watchdogMargin", p.getWatchdogMargin(), b::watchdogMargin);
         set("maxReportedInFlight", p.getMaxReportedInFlight(), b::maxReportedInFlight);
         set("readinessCheckTimeout", p.getReadinessCheckTimeout(), b::readinessCheckTimeout);
+        set("readinessProbes", p.getReadinessProbes(), b::readinessProbes);
+        set("readinessSettleMargin", p.getReadinessSettleMargin(), b::readinessSettleMargin);
         if (p.getBudget() != null) {
             set("budget", p.getBudget(), b::budget);
         }

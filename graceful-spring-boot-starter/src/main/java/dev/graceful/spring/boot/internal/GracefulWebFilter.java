@@ -5,6 +5,7 @@ import dev.graceful.HealthEndpoint;
 import dev.graceful.Refusal;
 import dev.graceful.Tracker;
 import dev.graceful.Work;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -69,7 +70,14 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
     }
 
     private Mono<Void> answerHealth(ServerWebExchange exchange, HttpMethod method, String path) {
-        HealthEndpoint.Response answer = health.respond(method.name(), path);
+        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+        HealthEndpoint.Response answer = health.respond(
+                method.name(),
+                path,
+                remote == null || remote.getAddress() == null
+                        ? null
+                        : remote.getAddress().getHostAddress(),
+                exchange.getRequest().getHeaders().getFirst(HttpHeaders.USER_AGENT));
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(HttpStatus.valueOf(answer.status()));
         HttpHeaders headers = response.getHeaders();

@@ -80,7 +80,9 @@ class GracefulAutoConfigurationTest {
                         "graceful.watchdog-margin=1s",
                         "graceful.budget=20s",
                         "graceful.max-reported-in-flight=7",
-                        "graceful.readiness-check-timeout=750ms")
+                        "graceful.readiness-check-timeout=750ms",
+                        "graceful.readiness-probes=2",
+                        "graceful.readiness-settle-margin=400ms")
                 .run(context -> {
                     GracefulConfig config =
                             context.getBean(GracefulShutdown.class).config();
@@ -92,6 +94,8 @@ class GracefulAutoConfigurationTest {
                     assertThat(config.budget()).contains(Duration.ofSeconds(20));
                     assertThat(config.maxReportedInFlight()).isEqualTo(7);
                     assertThat(config.readinessCheckTimeout()).isEqualTo(Duration.ofMillis(750));
+                    assertThat(config.readinessProbes()).isEqualTo(2);
+                    assertThat(config.readinessSettleMargin()).isEqualTo(Duration.ofMillis(400));
                 });
     }
 
@@ -106,6 +110,8 @@ class GracefulAutoConfigurationTest {
         assertThat(p.getWatchdogMargin()).isEqualTo(d.watchdogMargin());
         assertThat(p.getMaxReportedInFlight()).isEqualTo(d.maxReportedInFlight());
         assertThat(p.getReadinessCheckTimeout()).isEqualTo(d.readinessCheckTimeout());
+        assertThat(p.getReadinessProbes()).isEqualTo(d.readinessProbes());
+        assertThat(p.getReadinessSettleMargin()).isEqualTo(d.readinessSettleMargin());
         assertThat(p.getBudget()).isNull();
         assertThat(p.getHealth().getReadinessPaths())
                 .containsExactlyInAnyOrderElementsOf(HealthEndpoint.DEFAULT_READINESS_PATHS);
@@ -184,6 +190,8 @@ class GracefulAutoConfigurationTest {
             graceful.budget                 | 500ms | graceful.budget must be between 1s and 24h, was 500ms
             graceful.max-reported-in-flight | -1    | graceful.max-reported-in-flight must be between 0 and 10000, was -1
             graceful.readiness-check-timeout | 2m   | graceful.readiness-check-timeout must be between 1ms and 1m, was 2m
+            graceful.readiness-probes       | 101   | graceful.readiness-probes must be between 0 and 100, was 101
+            graceful.readiness-settle-margin | 2m   | graceful.readiness-settle-margin must be between 0s and 1m, was 2m
             """)
     void aValueOutOfRangeFailsStartupNamingThePropertyAndTheValue(String property, String value, String reason) {
         runner.withPropertyValues(property + "=" + value).run(context -> {
