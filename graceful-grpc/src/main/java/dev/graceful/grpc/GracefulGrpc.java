@@ -29,6 +29,7 @@ import java.util.Objects;
  *         .start();
  * graceful.installSignalHandlers();
  * graceful.markReady();
+ * server.awaitTermination(); // grpc-java's threads are daemons: something must keep the JVM up
  * }</pre>
  *
  * <h2>Calls</h2>

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.IntPredicate;
 
 /** One {@code examples/bin/run NAME ...} child process serving on a port of its own; its output also goes to a log file. */
 final class ExampleProcess implements AutoCloseable {
@@ -27,6 +28,12 @@ final class ExampleProcess implements AutoCloseable {
 
     /** Starts the example and waits until it serves. */
     static ExampleProcess start(String name, String scenario, String... options) throws IOException {
+        return start(name, scenario, port -> Http.statusOrZero(port, "GET", "/livez") == 200, options);
+    }
+
+    /** Starts the example and waits until {@code serving} says it serves on its port. */
+    static ExampleProcess start(String name, String scenario, IntPredicate serving, String... options)
+            throws IOException {
         int port = freePort();
         ChildJvm jvm = ChildJvm.command("bash", RUN.toString(), name, "--port", Integer.toString(port))
                 .args(options)
@@ -38,7 +45,7 @@ final class ExampleProcess implements AutoCloseable {
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(20))
                     .failFast(jvm::assertAlive)
-                    .until(() -> Http.statusOrZero(port, "GET", "/livez") == 200);
+                    .until(() -> serving.test(port));
         } catch (RuntimeException | Error e) {
             jvm.close();
             throw e;
