@@ -67,24 +67,32 @@ class GoawayOnTheWireIT {
         FRAMES.setLevel(before);
     }
 
+    private final KitWork work = new KitWork();
+    private GracefulShutdown graceful;
+    private Server server;
+    private int port;
+
+    private void start(Duration drainTimeout) throws Exception {
+        graceful = GracefulShutdown.create(GracefulConfig.builder()
+                .readinessDelay(Duration.ZERO)
+                .drainTimeout(drainTimeout)
+                .build());
+        server = GracefulGrpc.attach(
+                        graceful,
+                        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                                .addService(work.service()))
+                .start();
+        graceful.markReady();
+        port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    }
+
     private String frames() {
         return outbound.stream().collect(Collectors.joining("\n"));
     }
 
     @Test
     void shutdownSendsGoawayWithTheLargestIdAndAPingThenTheLastStreamIdOnceThePingIsAnswered() throws Exception {
-        KitWork work = new KitWork();
-        GracefulShutdown graceful = GracefulShutdown.create(GracefulConfig.builder()
-                .readinessDelay(Duration.ZERO)
-                .drainTimeout(Duration.ofSeconds(15))
-                .build());
-        Server server = GracefulGrpc.attach(
-                        graceful,
-                        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                                .addService(work.service()))
-                .start();
-        graceful.markReady();
-        int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+        start(Duration.ofSeconds(15));
         try (KitClient client = new KitClient(port)) {
             KitClient.Call held = client.start(KitWork.HOLD, "held");
             var observer = work.heldUnary.poll(10, TimeUnit.SECONDS);
@@ -127,18 +135,7 @@ class GoawayOnTheWireIT {
 
     @Test
     void shutdownNowAtTheDeadlineResetsTheStuckStreamWithCancel() throws Exception {
-        KitWork work = new KitWork();
-        GracefulShutdown graceful = GracefulShutdown.create(GracefulConfig.builder()
-                .readinessDelay(Duration.ZERO)
-                .drainTimeout(Duration.ofMillis(500))
-                .build());
-        Server server = GracefulGrpc.attach(
-                        graceful,
-                        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                                .addService(work.service()))
-                .start();
-        graceful.markReady();
-        int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+        start(Duration.ofMillis(500));
         try (KitClient client = new KitClient(port)) {
             KitClient.Call held = client.start(KitWork.HOLD, "held");
             work.heldUnary.poll(10, TimeUnit.SECONDS);

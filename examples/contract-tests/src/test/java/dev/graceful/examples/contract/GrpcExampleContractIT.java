@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.DynamicMessage;
 import dev.graceful.examples.grpc.WorkProto;
+import dev.graceful.grpc.kit.KitClient;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -113,26 +112,6 @@ class GrpcExampleContractIT {
         });
     }
 
-    private static final class Watch implements StreamObserver<HealthCheckResponse> {
-        final List<ServingStatus> statuses = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Status> ended = new CompletableFuture<>();
-
-        @Override
-        public void onNext(HealthCheckResponse value) {
-            statuses.add(value.getStatus());
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            ended.complete(Status.fromThrowable(t));
-        }
-
-        @Override
-        public void onCompleted() {
-            ended.complete(Status.OK);
-        }
-    }
-
     @Test
     void servesDoTicksHealthAndReflection() throws Exception {
         try (ExampleProcess example = start("routes", "--version", "v7")) {
@@ -182,7 +161,7 @@ class GrpcExampleContractIT {
         try (ExampleProcess example = start("sigterm", "--readiness-delay", "1s", "--drain-timeout", "30s")) {
             int port = example.port;
             ManagedChannel c = channel(port);
-            Watch watch = new Watch();
+            KitClient.Watch watch = new KitClient.Watch();
             HealthGrpc.newStub(c)
                     .watch(
                             HealthCheckRequest.newBuilder()
