@@ -7,12 +7,11 @@ import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.InFlightWork;
 import dev.graceful.Tracker;
+import dev.graceful.grpc.kit.KitWork;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.Status;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,20 +21,8 @@ import org.junit.jupiter.api.Test;
 /** The interceptor alone, with a server call that records what it was told. */
 class CallTrackingTest {
 
-    private static final MethodDescriptor.Marshaller<String> NONE = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(new byte[0]);
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            return "";
-        }
-    };
-
     private static MethodDescriptor<String, String> method(String fullName) {
-        return MethodDescriptor.<String, String>newBuilder(NONE, NONE)
+        return MethodDescriptor.<String, String>newBuilder(KitWork.UTF8, KitWork.UTF8)
                 .setType(MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(fullName)
                 .build();

@@ -22,7 +22,8 @@ public final class KitWork {
 
     public static final String SERVICE = "kit.Work";
 
-    static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
+    /** Plain UTF-8 strings as messages. */
+    public static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(String value) {
             return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
