@@ -36,6 +36,7 @@ class ArchitectureTest {
         TESTKIT("dev.graceful.testkit.."),
         SERVLET("dev.graceful.servlet.."),
         NETTY("dev.graceful.netty.."),
+        GRPC("dev.graceful.grpc.."),
         STARTER("dev.graceful.spring.boot..");
 
         final String[] packages;
@@ -152,6 +153,27 @@ class ArchitectureTest {
                 LibraryModule.SERVLET,
                 new String[] {"jakarta.servlet..", "javax.servlet.."},
                 "an application on Netty must not need the servlet API, nor graceful-servlet");
+    }
+
+    @Test
+    void theGrpcAdapterAndTheHttpAdaptersDoNotDependOnEachOther() {
+        needsNeither(
+                LibraryModule.GRPC,
+                LibraryModule.NETTY,
+                new String[] {"io.netty.."},
+                "grpc-java brings its own transport (often Netty-shaded): graceful-grpc must not pull in Netty");
+        needsNeither(
+                LibraryModule.GRPC,
+                LibraryModule.SERVLET,
+                new String[] {"jakarta.servlet..", "javax.servlet.."},
+                "a gRPC server must not need the servlet API, nor graceful-servlet");
+        for (LibraryModule http : new LibraryModule[] {LibraryModule.SERVLET, LibraryModule.NETTY}) {
+            needsNeither(
+                    http,
+                    LibraryModule.GRPC,
+                    new String[] {"io.grpc.."},
+                    "an HTTP server must not need grpc-java, nor graceful-grpc");
+        }
     }
 
     /** No class of {@code module} depends on {@code other}, nor on the library {@code other} adapts. */

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
  * {@code examples/bin/run} uses): a directory {@code examples/NAME} whose {@code pom.xml} declares
  * {@code <example.name>NAME</example.name>}, built to
  * {@code examples/NAME/target/graceful-example-NAME.jar}. An example that lands later is found
- * here without any change to the tests.
+ * here without any change to the tests. These are the HTTP examples: one whose pom also declares
+ * {@code <example.protocol>grpc</example.protocol>} speaks gRPC only and has a deploy test of its own.
  */
 final class Examples {
 
@@ -32,8 +33,12 @@ final class Examples {
     private static boolean isExampleApp(Path dir) {
         Path pom = dir.resolve("pom.xml");
         try {
-            return Files.isRegularFile(pom)
-                    && Files.readString(pom).contains("<example.name>" + dir.getFileName() + "</example.name>");
+            if (!Files.isRegularFile(pom)) {
+                return false;
+            }
+            String text = Files.readString(pom);
+            return text.contains("<example.name>" + dir.getFileName() + "</example.name>")
+                    && !text.contains("<example.protocol>grpc</example.protocol>");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.IntPredicate;
 
 /** One {@code examples/bin/run NAME ...} child process serving on a port of its own; its output also goes to a log file. */
 final class ExampleProcess implements AutoCloseable {
@@ -32,6 +33,12 @@ final class ExampleProcess implements AutoCloseable {
 
     /** Starts the example and waits until it serves (on the threads {@link #THREADS} names). */
     static ExampleProcess start(String name, String scenario, String... options) throws IOException {
+        return start(name, scenario, port -> Http.statusOrZero(port, "GET", "/livez") == 200, options);
+    }
+
+    /** Starts the example and waits until {@code serving} says it serves on its port. */
+    static ExampleProcess start(String name, String scenario, IntPredicate serving, String... options)
+            throws IOException {
         assumeTrue(
                 THREADS.equals("platform") || Runtime.version().feature() >= 21,
                 "--threads " + THREADS + " needs Java 21 or later; this run is on Java "
@@ -48,7 +55,7 @@ final class ExampleProcess implements AutoCloseable {
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(20))
                     .failFast(jvm::assertAlive)
-                    .until(() -> Http.statusOrZero(port, "GET", "/livez") == 200);
+                    .until(() -> serving.test(port));
             if (THREADS.equals("virtual")) {
                 // The example reads back what its server runs requests on: an option it ignored fails here.
                 await().atMost(Duration.ofSeconds(10))
