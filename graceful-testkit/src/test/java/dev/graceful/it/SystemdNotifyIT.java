@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.graceful.it.NotifyReceiver.Datagram;
+import dev.graceful.testkit.NotifyReceiver;
+import dev.graceful.testkit.NotifyReceiver.Datagram;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,7 @@ class SystemdNotifyIT {
     @BeforeAll
     static void java22() {
         assumeTrue(
-                Runtime.version().feature() >= 22,
+                NotifyReceiver.isSupported(),
                 "systemd notify sends through the FFM API: Java 22+ only (this is Java "
                         + Runtime.version().feature() + "); SystemdNotifyJava17IT covers 17-21");
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /** One {@code examples/bin/run NAME ...} child process serving on a port of its own; its output also goes to a log file. */
 final class ExampleProcess implements AutoCloseable {
@@ -27,9 +28,16 @@ final class ExampleProcess implements AutoCloseable {
 
     /** Starts the example and waits until it serves. */
     static ExampleProcess start(String name, String scenario, String... options) throws IOException {
+        return start(name, scenario, Map.of(), options);
+    }
+
+    /** The same with environment variables on top of this JVM's (such as systemd's {@code NOTIFY_SOCKET}). */
+    static ExampleProcess start(String name, String scenario, Map<String, String> env, String... options)
+            throws IOException {
         int port = freePort();
         ChildJvm jvm = ChildJvm.command("bash", RUN.toString(), name, "--port", Integer.toString(port))
                 .args(options)
+                .env(env)
                 .mergeStderr()
                 .logTo(LOGS.resolve(name + "-" + scenario + ".log"))
                 .start();

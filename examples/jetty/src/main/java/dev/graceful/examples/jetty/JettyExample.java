@@ -2,6 +2,7 @@ package dev.graceful.examples.jetty;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.examples.ExampleOptions;
+import dev.graceful.examples.ExampleReload;
 import dev.graceful.examples.ExampleServlet;
 import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.jetty.JettyParticipant;
@@ -31,6 +32,7 @@ public final class JettyExample {
 
         Server server = server(options.port(), options.version(), graceful);
         server.start();
+        ExampleReload.register(graceful); // SIGHUP: logs reloaded (N)
         graceful.installSignalHandlers(); // SIGTERM/SIGINT: drain, then exit
         graceful.markReady();
         log.info(

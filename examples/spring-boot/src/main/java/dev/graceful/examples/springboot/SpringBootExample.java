@@ -1,8 +1,11 @@
 package dev.graceful.examples.springboot;
 
+import dev.graceful.GracefulShutdown;
 import dev.graceful.examples.ExampleOptions;
+import dev.graceful.examples.ExampleReload;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
 
 /**
  * A plain Spring Boot web application. Nothing in it is about graceful shutdown: adding
@@ -27,5 +30,11 @@ public class SpringBootExample {
                 "--version=" + options.version(),
                 "--drain-timeout=" + options.drainTimeout().toMillis() + "ms",
                 "--readiness-delay=" + options.readinessDelay().toMillis() + "ms");
+    }
+
+    /** SIGHUP (or {@code systemctl reload}) logs {@code reloaded (N)} and the app keeps serving. */
+    @Bean
+    ExampleReload exampleReload(GracefulShutdown graceful) {
+        return ExampleReload.register(graceful);
     }
 }

@@ -2,6 +2,7 @@ package dev.graceful.examples.tomcat;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.examples.ExampleOptions;
+import dev.graceful.examples.ExampleReload;
 import dev.graceful.examples.ExampleServlet;
 import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
@@ -33,6 +34,7 @@ public final class TomcatExample {
 
         Tomcat tomcat = tomcat(options.port(), options.version(), graceful);
         tomcat.start();
+        ExampleReload.register(graceful); // SIGHUP: logs reloaded (N)
         graceful.installSignalHandlers(); // SIGTERM/SIGINT: drain, then exit
         graceful.markReady();
         log.info(

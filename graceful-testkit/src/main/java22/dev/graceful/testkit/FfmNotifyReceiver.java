@@ -1,4 +1,4 @@
-package dev.graceful.it;
+package dev.graceful.testkit;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
