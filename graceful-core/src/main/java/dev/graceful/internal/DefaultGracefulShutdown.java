@@ -29,7 +29,8 @@ import java.util.function.BooleanSupplier;
  *   {@link Reloads}, {@link Listeners}: what the application registers;</li>
  *   <li>{@link ShutdownSequence}: the shutdown itself, measured by a {@link ReportBuilder};</li>
  *   <li>{@link ProcessOwner}: signals, the exit, the watchdog and the JVM hook, once the process is
- *   graceful's.</li>
+ *   graceful's;</li>
+ *   <li>{@link SystemdNotify}: what systemd hears, when it asked ({@code NOTIFY_SOCKET}).</li>
  * </ul>
  */
 public final class DefaultGracefulShutdown implements GracefulShutdown {
@@ -52,7 +53,7 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
      * @param config the configuration
      */
     public DefaultGracefulShutdown(GracefulConfig config) {
-        this(config, new SystemScheduler(), ProcessControl.SYSTEM);
+        this(config, new SystemScheduler(), ProcessControl.SYSTEM, System.getenv());
     }
 
     /**
@@ -63,6 +64,12 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
      * @param process   how to exit
      */
     public DefaultGracefulShutdown(GracefulConfig config, Scheduler scheduler, ProcessControl process) {
+        this(config, scheduler, process, Map.of());
+    }
+
+    /** The same, reading {@code NOTIFY_SOCKET} and {@code WATCHDOG_*} from {@code env} (systemd notify). */
+    DefaultGracefulShutdown(
+            GracefulConfig config, Scheduler scheduler, ProcessControl process, Map<String, String> env) {
         this.config = Objects.requireNonNull(config, "config");
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(process, "process");
@@ -71,8 +78,13 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
         readinessChecks = new ReadinessChecks(lifecycle, config.readinessCheckTimeout());
         participants = new Participants(lifecycle, scheduler, config.closeTimeout());
         tasks = new ShutdownTasks(config, lifecycle, scheduler);
-        reloads = new Reloads(lifecycle, scheduler);
         sequence = new ShutdownSequence(config, scheduler, lifecycle, gate, trackers, participants, tasks, listeners);
+        SystemdNotify notify =
+                SystemdNotify.fromEnvironment(env, config, lifecycle, gate::inFlight, sequence::remaining);
+        if (notify != null) {
+            listeners.add(notify);
+        }
+        reloads = new Reloads(lifecycle, scheduler, notify);
         owner = new ProcessOwner(this, process, lifecycle, sequence, reloads);
     }
 

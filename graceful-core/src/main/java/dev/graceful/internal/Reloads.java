@@ -24,14 +24,16 @@ final class Reloads {
 
     private final Lifecycle lifecycle;
     private final Scheduler clock;
+    private final SystemdNotify notify; // null without systemd notify
     private final Map<String, ReloadCallback> callbacks = new LinkedHashMap<>(); // guarded by lifecycle.lock()
     private final Object requestLock = new Object();
     private CompletableFuture<Void> pending; // guarded by requestLock
     private boolean running; // guarded by requestLock
 
-    Reloads(Lifecycle lifecycle, Scheduler clock) {
+    Reloads(Lifecycle lifecycle, Scheduler clock, SystemdNotify notify) {
         this.lifecycle = lifecycle;
         this.clock = clock;
+        this.notify = notify;
     }
 
     /**
@@ -94,6 +96,9 @@ final class Reloads {
             long start = clock.nanoTime();
             int failed = 0;
             log.info("Reload: running {} callback(s)", toRun.size());
+            if (notify != null) {
+                notify.reloading();
+            }
             for (Map.Entry<String, ReloadCallback> e : toRun) {
                 try {
                     e.getValue().reload();
@@ -107,6 +112,9 @@ final class Reloads {
                     Durations.format(Duration.ofNanos(Math.max(0, clock.nanoTime() - start))),
                     toRun.size(),
                     failed);
+            if (notify != null) {
+                notify.reloaded(toRun.size(), failed);
+            }
             current.complete(null);
         }
     }

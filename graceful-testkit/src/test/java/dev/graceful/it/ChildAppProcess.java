@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +35,14 @@ final class ChildAppProcess implements AutoCloseable {
     }
 
     static ChildAppProcess start(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+        return start(Map.of(), jvmOptions, args);
+    }
+
+    /** The same with environment variables (such as systemd's {@code NOTIFY_SOCKET}) on top of this JVM's. */
+    static ChildAppProcess start(Map<String, String> env, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
         ChildJvm jvm = ChildJvm.mainClass(ChildApp.class.getName())
+                .env(env)
                 .jvmOptions(jvmOptions)
                 .jvmOptions("-Dorg.slf4j.simpleLogger.showDateTime=true")
                 .args(args)

@@ -60,7 +60,26 @@ class SystemdUnitTest {
         assertThat(SERVICE)
                 .containsEntry("KillSignal", "SIGTERM")
                 .containsEntry("KillMode", "mixed")
-                .containsEntry("ExecReload", "/bin/kill -HUP $MAINPID");
+                .containsEntry("ReloadSignal", "SIGHUP");
         assertThat(SERVICE.get("ExecStart")).contains("bin/start --port %i");
+    }
+
+    @Test
+    void speaksNotifyReloadWithoutASecondSighupFromExecReload() {
+        // notify-reload: systemd sends SIGHUP itself and waits for RELOADING=1 then READY=1 (graceful-core
+        // on Java 22+); an ExecReload that also sent SIGHUP would reload twice.
+        assertThat(SERVICE)
+                .containsEntry("Type", "notify-reload")
+                .containsEntry("NotifyAccess", "main")
+                .doesNotContainKey("ExecReload");
+        assertThat(SERVICE.get("Environment")).contains("--enable-native-access=ALL-UNNAMED");
+    }
+
+    @Test
+    void documentsTheVariantsForOlderSystemdAndForJava17() throws IOException {
+        String unit = Files.readString(Kit.KIT.resolve("systemd/app@.service"));
+        assertThat(unit)
+                .contains("systemd older than 253:  Type=notify  and  ExecReload=/bin/kill -HUP $MAINPID")
+                .contains("the app on Java 17-21:   Type=exec    and  ExecReload=/bin/kill -HUP $MAINPID");
     }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.IntPredicate;
 
 /** One {@code examples/bin/run NAME ...} child process serving on a port of its own; its output also goes to a log file. */
@@ -33,11 +34,23 @@ final class ExampleProcess implements AutoCloseable {
 
     /** Starts the example and waits until it serves (on the threads {@link #THREADS} names). */
     static ExampleProcess start(String name, String scenario, String... options) throws IOException {
-        return start(name, scenario, port -> Http.statusOrZero(port, "GET", "/livez") == 200, options);
+        return start(name, scenario, Map.of(), options);
+    }
+
+    /** The same with environment variables on top of this JVM's (such as systemd's {@code NOTIFY_SOCKET}). */
+    static ExampleProcess start(String name, String scenario, Map<String, String> env, String... options)
+            throws IOException {
+        return start(name, scenario, env, port -> Http.statusOrZero(port, "GET", "/livez") == 200, options);
     }
 
     /** Starts the example and waits until {@code serving} says it serves on its port. */
     static ExampleProcess start(String name, String scenario, IntPredicate serving, String... options)
+            throws IOException {
+        return start(name, scenario, Map.of(), serving, options);
+    }
+
+    private static ExampleProcess start(
+            String name, String scenario, Map<String, String> env, IntPredicate serving, String... options)
             throws IOException {
         assumeTrue(
                 THREADS.equals("platform") || Runtime.version().feature() >= 21,
@@ -47,6 +60,7 @@ final class ExampleProcess implements AutoCloseable {
         ChildJvm jvm = ChildJvm.command(
                         "bash", RUN.toString(), name, "--port", Integer.toString(port), "--threads", THREADS)
                 .args(options)
+                .env(env)
                 .mergeStderr()
                 .logTo(LOGS.resolve(name + "-" + scenario + ".log"))
                 .start();

@@ -4,6 +4,7 @@ import dev.graceful.Durations;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.examples.ExampleOptions;
+import dev.graceful.examples.ExampleReload;
 import dev.graceful.grpc.GracefulGrpc;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -42,11 +43,14 @@ public final class GrpcExample {
      */
     public static void main(String[] args) throws InterruptedException {
         ExampleOptions options = ExampleOptions.parseOrExit("graceful-example-grpc", args);
-        GracefulConfig config = GracefulConfig.builder()
-                .readinessDelay(options.readinessDelay())
-                .drainTimeout(options.drainTimeout())
-                .build();
+        if (options.virtualThreads()) {
+            System.err.println("graceful-example-grpc: --threads virtual does not apply: grpc-java runs calls on"
+                    + " its own executor");
+            System.exit(ExampleOptions.USAGE_EXIT_CODE);
+        }
+        GracefulConfig config = options.config().build();
         GracefulShutdown graceful = GracefulShutdown.create(config);
+        ExampleReload.register(graceful);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "work-timer");
             t.setDaemon(true);

@@ -2,6 +2,7 @@ package dev.graceful.examples.jetty;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.examples.ExampleOptions;
+import dev.graceful.examples.ExampleReload;
 import dev.graceful.examples.ExampleServlet;
 import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.jetty.JettyParticipant;
@@ -39,6 +40,7 @@ public final class JettyExample {
                     .setVirtualThreadsExecutor(VirtualThreads.getDefaultVirtualThreadsExecutor());
         }
         server.start();
+        ExampleReload.register(graceful); // SIGHUP: logs reloaded (N)
         graceful.installSignalHandlers(); // SIGTERM/SIGINT: drain, then exit
         graceful.markReady();
         log.info(

@@ -4,6 +4,7 @@ import dev.graceful.Durations;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.examples.ExampleOptions;
+import dev.graceful.examples.ExampleReload;
 import dev.graceful.netty.GracefulNetty;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -80,6 +81,7 @@ public final class NettyExample {
             return;
         }
         netty.manage(server, group);
+        ExampleReload.register(graceful); // SIGHUP: logs reloaded (N)
         graceful.installSignalHandlers();
         graceful.markReady();
         log.info(

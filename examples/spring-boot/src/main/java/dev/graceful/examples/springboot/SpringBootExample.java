@@ -1,6 +1,8 @@
 package dev.graceful.examples.springboot;
 
+import dev.graceful.GracefulShutdown;
 import dev.graceful.examples.ExampleOptions;
+import dev.graceful.examples.ExampleReload;
 import org.apache.tomcat.util.threads.VirtualThreadExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +11,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 
 /**
  * A plain Spring Boot web application. Nothing in it is about graceful shutdown: adding
@@ -43,5 +46,11 @@ public class SpringBootExample {
                     t.getTomcat().getConnector().getProtocolHandler().getExecutor() instanceof VirtualThreadExecutor;
             log.info("spring-boot example: requests on {} threads", virtual ? "virtual" : "platform");
         }
+    }
+
+    /** SIGHUP (or {@code systemctl reload}) logs {@code reloaded (N)} and the app keeps serving. */
+    @Bean
+    ExampleReload exampleReload(GracefulShutdown graceful) {
+        return ExampleReload.register(graceful);
     }
 }

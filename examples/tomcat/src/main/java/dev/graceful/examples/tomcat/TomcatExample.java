@@ -2,6 +2,7 @@ package dev.graceful.examples.tomcat;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.examples.ExampleOptions;
+import dev.graceful.examples.ExampleReload;
 import dev.graceful.examples.ExampleServlet;
 import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
@@ -38,6 +39,7 @@ public final class TomcatExample {
             tomcat.getConnector().setProperty("useVirtualThreads", "true"); // the connector's executor
         }
         tomcat.start();
+        ExampleReload.register(graceful); // SIGHUP: logs reloaded (N)
         graceful.installSignalHandlers(); // SIGTERM/SIGINT: drain, then exit
         graceful.markReady();
         log.info(
