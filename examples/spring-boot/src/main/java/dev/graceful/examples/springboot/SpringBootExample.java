@@ -1,8 +1,10 @@
 package dev.graceful.examples.springboot;
 
+import dev.graceful.examples.ExampleController;
 import dev.graceful.examples.ExampleOptions;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Import;
 
 /**
  * A plain Spring Boot web application. Nothing in it is about graceful shutdown: adding
@@ -10,6 +12,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * what makes SIGTERM drain it without failing a request.
  */
 @SpringBootApplication
+@Import(ExampleController.class)
 public class SpringBootExample {
 
     /**
