@@ -112,6 +112,21 @@ public record ExampleOptions(int port, String version, Duration drainTimeout, Du
         }
     }
 
+    /**
+     * The options as Spring Boot command-line properties ({@code --port=8080}, durations in
+     * milliseconds), which the Spring Boot examples' {@code application.properties} maps.
+     *
+     * @return the four arguments
+     */
+    public String[] springArguments() {
+        return new String[] {
+            "--port=" + port,
+            "--version=" + version,
+            "--drain-timeout=" + drainTimeout.toMillis() + "ms",
+            "--readiness-delay=" + readinessDelay.toMillis() + "ms"
+        };
+    }
+
     private static int port(String value) {
         try {
             int port = Integer.parseInt(value);

@@ -23,12 +23,8 @@ public class SpringBootExample {
      *             {@code application.properties} maps
      */
     public static void main(String[] args) {
-        ExampleOptions options = ExampleOptions.parseOrExit("spring-boot", args);
         SpringApplication.run(
                 SpringBootExample.class,
-                "--port=" + options.port(),
-                "--version=" + options.version(),
-                "--drain-timeout=" + options.drainTimeout().toMillis() + "ms",
-                "--readiness-delay=" + options.readinessDelay().toMillis() + "ms");
+                ExampleOptions.parseOrExit("spring-boot", args).springArguments());
     }
 }

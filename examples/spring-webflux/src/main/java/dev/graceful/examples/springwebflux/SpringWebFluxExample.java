@@ -24,12 +24,8 @@ public class SpringWebFluxExample {
      *             {@code application.properties} maps
      */
     public static void main(String[] args) {
-        ExampleOptions options = ExampleOptions.parseOrExit("spring-webflux", args);
         SpringApplication.run(
                 SpringWebFluxExample.class,
-                "--port=" + options.port(),
-                "--version=" + options.version(),
-                "--drain-timeout=" + options.drainTimeout().toMillis() + "ms",
-                "--readiness-delay=" + options.readinessDelay().toMillis() + "ms");
+                ExampleOptions.parseOrExit("spring-webflux", args).springArguments());
     }
 }
