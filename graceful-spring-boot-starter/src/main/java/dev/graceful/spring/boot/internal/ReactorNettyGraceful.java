@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,7 @@ public final class ReactorNettyGraceful implements NettyServerCustomizer, SmartA
     private final GracefulShutdown graceful;
     private final Map<Channel, ReactorNettyConnections> servers = new ConcurrentHashMap<>();
     private final Set<Integer> drainedPorts = ConcurrentHashMap.newKeySet();
+    private final LongAdder unread = new LongAdder();
 
     /**
      * Creates the integration.
@@ -76,14 +78,24 @@ public final class ReactorNettyGraceful implements NettyServerCustomizer, SmartA
         return server.doOnBound(this::bound).doOnChannelInit((observer, channel, remoteAddress) -> {
             Channel parent = channel.parent();
             if (parent instanceof ServerChannel) {
-                servers.computeIfAbsent(parent, c -> new ReactorNettyConnections(c, graceful))
+                servers.computeIfAbsent(parent, c -> new ReactorNettyConnections(c, graceful, unread))
                         .accept(channel);
             }
         });
     }
 
     private void bound(DisposableServer server) {
-        servers.computeIfAbsent(server.channel(), c -> new ReactorNettyConnections(c, graceful));
+        servers.computeIfAbsent(server.channel(), c -> new ReactorNettyConnections(c, graceful, unread));
+    }
+
+    /**
+     * Requests found unread on a kept-alive connection by the drain (reactor-netty issue 4361):
+     * Reactor Netty had stopped reading the connection they were sent on.
+     *
+     * @return how many, since the start
+     */
+    public long unreadRequests() {
+        return unread.sum();
     }
 
     @Override
