@@ -132,6 +132,23 @@ public record ExampleOptions(
         }
     }
 
+    /**
+     * The options as Spring Boot command-line properties ({@code --port=8080}, durations in
+     * milliseconds), which the Spring Boot examples' {@code application.properties} maps.
+     *
+     * @return the six arguments
+     */
+    public String[] springArguments() {
+        return new String[] {
+            "--port=" + port,
+            "--version=" + version,
+            "--drain-timeout=" + drainTimeout.toMillis() + "ms",
+            "--readiness-delay=" + readinessDelay.toMillis() + "ms",
+            "--readiness-probes=" + readinessProbes,
+            "--spring.threads.virtual.enabled=" + virtualThreads
+        };
+    }
+
     private static int port(String value) {
         try {
             int port = Integer.parseInt(value);

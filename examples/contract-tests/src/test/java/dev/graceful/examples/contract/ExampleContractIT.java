@@ -55,8 +55,7 @@ class ExampleContractIT {
     }
 
     /** Starts an example, sends it a request that works for a minute, and once it is in flight SIGTERM. */
-    private static ExampleProcess termWithOneRequestHeld(String name, String scenario, String... options)
-            throws Exception {
+    static ExampleProcess termWithOneRequestHeld(String name, String scenario, String... options) throws Exception {
         ExampleProcess example = ExampleProcess.start(name, scenario, options);
         try {
             CompletableFuture.runAsync(() -> Http.statusOrZero(example.port, "GET", "/work?ms=60000"));
@@ -291,6 +290,31 @@ class ExampleContractIT {
                     .as("well before the 20 s maximum")
                     .isLessThan(10_000);
             assertThat(example.output()).contains("Readiness delay ended after", "1 prober(s) saw 2 failing answer(s)");
+        }
+    }
+
+    /**
+     * A request sent on a kept-alive connection right behind another, as a proxy that reuses its
+     * connections sends it, is answered, however fast the one before it was answered. Reactor Netty
+     * 1.3.6 (Spring Boot 4.0.7's) and 1.3.7 stop reading such a connection (reactor-netty issue 4361,
+     * fixed in 1.3.8, which the WebFlux example pins): the request sat unread until graceful's final
+     * close answered it 503.
+     */
+    @ParameterizedTest
+    @MethodSource("examples")
+    void aKeptAliveConnectionAnswersARequestSentRightBehindAnother(String name) throws Exception {
+        try (ExampleProcess example = ExampleProcess.start(name, "kept-alive");
+                RawHttpConnection c = RawHttpConnection.open(example.port)) {
+            String get = "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+            for (int i = 0; i < 3; i++) {
+                c.sendRaw(get.formatted("/work?ms=50") + get.formatted("/"));
+                assertThat(c.read().body().trim()).isEqualTo("done dev");
+                assertThat(c.read().body().trim()).isEqualTo("hello from dev");
+                c.send("GET", "/", null);
+                assertThat(c.read().body().trim())
+                        .as("round %d: the request after the two sent together", i)
+                        .isEqualTo("hello from dev");
+            }
         }
     }
 

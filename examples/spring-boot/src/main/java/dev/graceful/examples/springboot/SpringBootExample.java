@@ -1,6 +1,7 @@
 package dev.graceful.examples.springboot;
 
 import dev.graceful.GracefulShutdown;
+import dev.graceful.examples.ExampleController;
 import dev.graceful.examples.ExampleOptions;
 import dev.graceful.examples.ExampleReload;
 import org.apache.tomcat.util.threads.VirtualThreadExecutor;
@@ -12,6 +13,7 @@ import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 /**
  * A plain Spring Boot web application. Nothing in it is about graceful shutdown: adding
@@ -19,6 +21,7 @@ import org.springframework.context.annotation.Bean;
  * what makes SIGTERM drain it without failing a request.
  */
 @SpringBootApplication
+@Import(ExampleController.class)
 public class SpringBootExample {
 
     private static final Logger log = LoggerFactory.getLogger(SpringBootExample.class);
@@ -31,15 +34,9 @@ public class SpringBootExample {
      *             {@code application.properties} maps
      */
     public static void main(String[] args) {
-        ExampleOptions options = ExampleOptions.parseOrExit("spring-boot", args);
         ConfigurableApplicationContext context = SpringApplication.run(
                 SpringBootExample.class,
-                "--port=" + options.port(),
-                "--version=" + options.version(),
-                "--drain-timeout=" + options.drainTimeout().toMillis() + "ms",
-                "--readiness-delay=" + options.readinessDelay().toMillis() + "ms",
-                "--readiness-probes=" + options.readinessProbes(),
-                "--spring.threads.virtual.enabled=" + options.virtualThreads());
+                ExampleOptions.parseOrExit("spring-boot", args).springArguments());
         // What Tomcat really runs requests on, so that a test can tell the property took effect.
         if (context instanceof WebServerApplicationContext web && web.getWebServer() instanceof TomcatWebServer t) {
             boolean virtual =

@@ -5,6 +5,7 @@ import dev.graceful.HealthEndpoint;
 import dev.graceful.spring.boot.internal.DrainedWebServerShutdown;
 import dev.graceful.spring.boot.internal.GracefulWebFilter;
 import dev.graceful.spring.boot.internal.ReactorNettyGraceful;
+import dev.graceful.spring.boot.internal.ReactorNettyQuietPeriod;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -20,7 +21,8 @@ import org.springframework.web.server.WebFilter;
 /**
  * WebFlux: a {@code WebFilter} that tracks every exchange and answers the health paths, and, on
  * Reactor Netty, the participant that stops accepting, closes idle connections and force-closes
- * (and the server set to shut down immediately once drained: see {@link DrainedWebServerShutdown}).
+ * (and the server set to shut down immediately once drained: see {@link DrainedWebServerShutdown};
+ * Reactor Netty's event loops without a quiet period: see {@link ReactorNettyQuietPeriod}).
  */
 @AutoConfiguration(after = GracefulAutoConfiguration.class)
 @ConditionalOnClass({GracefulShutdown.class, WebFilter.class})
@@ -41,7 +43,8 @@ public final class GracefulReactiveAutoConfiguration {
             name = {
                 "reactor.netty.http.server.HttpServer",
                 "org.springframework.boot.reactor.netty.NettyWebServer",
-                "org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory"
+                "org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory",
+                "org.springframework.boot.reactor.netty.autoconfigure.ReactorNettyProperties"
             })
     static class ReactorNettyConfiguration {
 
@@ -55,6 +58,13 @@ public final class GracefulReactiveAutoConfiguration {
         @ConditionalOnMissingBean(name = "gracefulNettyShutdownMode")
         DrainedWebServerShutdown gracefulNettyShutdownMode() {
             return new DrainedWebServerShutdown(NettyReactiveWebServerFactory.class);
+        }
+
+        /** Static: a post-processor is created before the other beans, and needs none of them. */
+        @Bean
+        @ConditionalOnMissingBean(name = "gracefulReactorNettyQuietPeriod")
+        static ReactorNettyQuietPeriod gracefulReactorNettyQuietPeriod() {
+            return new ReactorNettyQuietPeriod();
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.graceful.spring.boot.internal;
 
+import dev.graceful.Durations;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.Phase;
 import dev.graceful.State;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -15,12 +17,16 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.netty.NettyPipeline;
 
 /**
@@ -40,16 +46,28 @@ import reactor.netty.NettyPipeline;
  * <p>Handlers run on the channel's event loop; their state is only read there too (closing an
  * idle connection is decided on its event loop), so no request byte can slip in between the check
  * and the close.
+ *
+ * <p>Reactor Netty reads a connection only when it asks to, and 1.3.6 and 1.3.7 can forget to ask
+ * after a request queued behind another (reactor-netty issue 4361, fixed in 1.3.8): the next request
+ * then sits unread. When the drain starts and at the final close, graceful reads every idle
+ * connection itself, and a request that arrives within that pass was waiting in the socket: it is
+ * logged (WARN) and counted as one that sat unread. (Whether Reactor Netty still had a read
+ * outstanding cannot tell: in the stall it has asked for one that never completes.) Found at the
+ * start of the drain it is served; at the final close it gets the refusal, as any request then.
  */
 final class ReactorNettyConnections {
 
+    private static final Logger log = LoggerFactory.getLogger(ReactorNettyGraceful.class);
+
     private final Channel serverChannel;
     private final GracefulShutdown graceful;
+    private final LongAdder unread;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
 
-    ReactorNettyConnections(Channel serverChannel, GracefulShutdown graceful) {
+    ReactorNettyConnections(Channel serverChannel, GracefulShutdown graceful, LongAdder unread) {
         this.serverChannel = serverChannel;
         this.graceful = graceful;
+        this.unread = unread;
     }
 
     /** From the first moment of the shutdown (readiness delay included) responses close their connection. */
@@ -74,6 +92,7 @@ final class ReactorNettyConnections {
             return;
         }
         ConnectionState state = new ConnectionState();
+        state.idleSince = System.nanoTime();
         channel.pipeline().addFirst("graceful.requestStart", new RequestStart(state));
         channel.pipeline().addAfter(NettyPipeline.HttpCodec, "graceful.responseEnd", new ResponseEnd(state));
         register(channel, state);
@@ -85,9 +104,53 @@ final class ReactorNettyConnections {
         channel.closeFuture().addListener(f -> connections.remove(channel));
     }
 
-    /** Stops accepting: closes the listening socket (new connects are refused); open connections stay. */
+    /**
+     * Stops accepting: closes the listening socket (new connects are refused); open connections
+     * stay. Reads the idle connections, so that a request Reactor Netty left unread on one is served
+     * during the drain; completes after that pass.
+     */
     CompletableFuture<Void> stopAccepting() {
-        return toCompletable(serverChannel.close());
+        List<CompletableFuture<Void>> steps = new ArrayList<>();
+        steps.add(toCompletable(serverChannel.close()));
+        for (Channel channel : connections) {
+            if (channel.eventLoop().isShuttingDown()) {
+                continue;
+            }
+            CompletableFuture<Void> probed = new CompletableFuture<>();
+            channel.eventLoop().execute(() -> {
+                ConnectionState state = channel.attr(ConnectionState.KEY).get();
+                if (state != null && state.idle()) {
+                    probe(channel, state);
+                }
+                channel.eventLoop().schedule(() -> probed.complete(null), 1, TimeUnit.MILLISECONDS);
+            });
+            steps.add(probed);
+        }
+        return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Asks for a read Reactor Netty has not asked for: bytes that arrive within this event-loop pass
+     * (and a millisecond) were waiting in the socket, unread. On the connection's event loop.
+     */
+    private static void probe(Channel channel, ConnectionState state) {
+        state.probing = true;
+        channel.read();
+        channel.eventLoop().schedule(() -> state.probing = false, 1, TimeUnit.MILLISECONDS);
+    }
+
+    /** A request that sat unread on {@code channel} was found: say so, and count it. */
+    private void foundUnread(Channel channel, ConnectionState state) {
+        unread.increment();
+        Phase phase = graceful.phase();
+        boolean refused = phase == Phase.CLOSING_IDLE || phase == Phase.FORCE_CLOSING || phase.state() == State.STOPPED;
+        log.warn(
+                "A request sat unread on a kept-alive connection from {} (idle for {} since its previous response): "
+                        + "Reactor Netty had stopped reading it (reactor-netty issue 4361, fixed in Reactor Netty 1.3.8); "
+                        + "read now, {}",
+                channel.remoteAddress(),
+                Durations.format(Duration.ofNanos(System.nanoTime() - state.idleSince)),
+                refused ? "after the final close, so it is answered 503" : "so it is served during the drain");
     }
 
     /**
@@ -108,7 +171,7 @@ final class ReactorNettyConnections {
                     // Reactor Netty reads a kept-alive connection only when it asks to (after the
                     // previous exchange has terminated), so a request may sit unread in the socket:
                     // ask for a read, and decide after the event loop has had a pass to do it.
-                    channel.read();
+                    probe(channel, state);
                     channel.eventLoop()
                             .schedule(
                                     () -> {
@@ -153,6 +216,10 @@ final class ReactorNettyConnections {
         boolean reading;
         /** Ends of responses written but not yet flushed to the socket. */
         int writing;
+        /** A read graceful asked for: bytes it brings sat unread. */
+        boolean probing;
+        /** When the connection last became idle (accepted, or a response end flushed). */
+        long idleSince;
 
         boolean idle() {
             return !reading && writing == 0;
@@ -160,7 +227,7 @@ final class ReactorNettyConnections {
     }
 
     /** Marks the connection busy from the first byte of a request. */
-    private static final class RequestStart extends ChannelInboundHandlerAdapter {
+    private final class RequestStart extends ChannelInboundHandlerAdapter {
         private final ConnectionState state;
 
         RequestStart(ConnectionState state) {
@@ -170,6 +237,10 @@ final class ReactorNettyConnections {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
             if (msg instanceof ByteBuf buf && buf.isReadable()) {
+                if (state.probing) {
+                    state.probing = false;
+                    foundUnread(ctx.channel(), state);
+                }
                 state.reading = true;
             }
             ctx.fireChannelRead(msg);
@@ -216,6 +287,7 @@ final class ReactorNettyConnections {
             ctx.write(msg, done);
             done.addListener(f -> {
                 state.writing--;
+                state.idleSince = System.nanoTime();
                 if (closeAfter) {
                     ctx.channel().close();
                 }

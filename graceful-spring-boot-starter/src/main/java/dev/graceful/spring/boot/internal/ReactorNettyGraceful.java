@@ -2,13 +2,19 @@ package dev.graceful.spring.boot.internal;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Participant;
+import dev.graceful.State;
 import io.netty.channel.Channel;
 import io.netty.channel.ServerChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +22,10 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.NettyWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
-import org.springframework.context.ApplicationListener;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.SmartApplicationListener;
+import org.springframework.core.Ordered;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -40,14 +49,20 @@ import reactor.netty.http.server.HttpServer;
  * idle kept-alive connections are not closed while other requests drain: a request a client had
  * already sent on one is served rather than lost. The event loops belong to Boot's
  * {@code ReactorResourceFactory} (shared with {@code WebClient}) and are left to it.
+ *
+ * <p>When the context closes, after graceful's drain, whatever is still open on a drained server is
+ * closed: after a clean drain nothing is, but after a second signal the abandoned requests' connections
+ * are, and Boot's stop of the server ({@code disposeNow}, which waits up to 3 s for active connections)
+ * would otherwise hold the exit for them.
  */
-public final class ReactorNettyGraceful
-        implements NettyServerCustomizer, ApplicationListener<WebServerInitializedEvent> {
+public final class ReactorNettyGraceful implements NettyServerCustomizer, SmartApplicationListener {
 
     private static final Logger log = LoggerFactory.getLogger(ReactorNettyGraceful.class);
 
     private final GracefulShutdown graceful;
     private final Map<Channel, ReactorNettyConnections> servers = new ConcurrentHashMap<>();
+    private final Set<Integer> drainedPorts = ConcurrentHashMap.newKeySet();
+    private final LongAdder unread = new LongAdder();
 
     /**
      * Creates the integration.
@@ -63,21 +78,65 @@ public final class ReactorNettyGraceful
         return server.doOnBound(this::bound).doOnChannelInit((observer, channel, remoteAddress) -> {
             Channel parent = channel.parent();
             if (parent instanceof ServerChannel) {
-                servers.computeIfAbsent(parent, c -> new ReactorNettyConnections(c, graceful))
+                servers.computeIfAbsent(parent, c -> new ReactorNettyConnections(c, graceful, unread))
                         .accept(channel);
             }
         });
     }
 
     private void bound(DisposableServer server) {
-        servers.computeIfAbsent(server.channel(), c -> new ReactorNettyConnections(c, graceful));
+        servers.computeIfAbsent(server.channel(), c -> new ReactorNettyConnections(c, graceful, unread));
+    }
+
+    /**
+     * Requests found unread on a kept-alive connection by the drain (reactor-netty issue 4361):
+     * Reactor Netty had stopped reading the connection they were sent on.
+     *
+     * @return how many, since the start
+     */
+    public long unreadRequests() {
+        return unread.sum();
     }
 
     @Override
-    public void onApplicationEvent(WebServerInitializedEvent event) {
-        if (event.getWebServer() instanceof NettyWebServer webServer
-                && WebServerApplicationContext.getServerNamespace(event.getApplicationContext()) == null) {
+    public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
+        return WebServerInitializedEvent.class.isAssignableFrom(eventType)
+                || ContextClosedEvent.class.isAssignableFrom(eventType);
+    }
+
+    @Override
+    public int getOrder() {
+        // After graceful's own lifecycle, which drains on the same ContextClosedEvent.
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    @Override
+    public void onApplicationEvent(ApplicationEvent event) {
+        if (event instanceof WebServerInitializedEvent initialized
+                && initialized.getWebServer() instanceof NettyWebServer webServer
+                && WebServerApplicationContext.getServerNamespace(initialized.getApplicationContext()) == null) {
+            drainedPorts.add(webServer.getPort());
             graceful.register(new ReactorNettyParticipant(webServer.getPort()));
+        } else if (event instanceof ContextClosedEvent && graceful.state() != State.READY) {
+            closeWhatTheDrainLeft();
+        }
+    }
+
+    private void closeWhatTheDrainLeft() {
+        for (int port : drainedPorts) {
+            ReactorNettyConnections connections = server(port);
+            if (connections == null || connections.size() == 0) {
+                continue;
+            }
+            log.debug("Closing {} left open after the drain", connections);
+            try {
+                connections.forceClose().get(graceful.config().closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("Closing {} did not complete: {}", connections, e.toString());
+            }
         }
     }
 

@@ -9,7 +9,10 @@ import dev.graceful.spring.boot.internal.GracefulWebFilter;
 import dev.graceful.spring.boot.internal.ReactorNettyGraceful;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
@@ -18,10 +21,13 @@ import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.reactor.netty.autoconfigure.ReactorNettyConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.test.util.ReflectionTestUtils;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -132,6 +138,49 @@ class GracefulOptionalIntegrationsTest {
     }
 
     @Test
+    void healthNamesEachFailingReadinessCheckWithItsReason() {
+        CountDownLatch release = new CountDownLatch(1);
+        runner.withPropertyValues("graceful.readiness-check-timeout=200ms").run(context -> {
+            GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
+            HealthIndicator indicator = context.getBean("gracefulHealthIndicator", HealthIndicator.class);
+            GracefulAutoConfigurationTest.publishReady(context);
+            graceful.addReadinessCheck("cache", () -> true);
+            graceful.addReadinessCheck("db", () -> false);
+            graceful.addReadinessCheck("queue", () -> {
+                throw new IllegalStateException("broker gone");
+            });
+            graceful.addReadinessCheck("search", () -> {
+                try {
+                    return release.await(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            });
+            try {
+                Health health = indicator.health();
+                assertThat(health.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+                assertThat(health.getDetails().get("failingReadinessChecks"))
+                        .asInstanceOf(InstanceOfAssertFactories.iterable(String.class))
+                        .containsExactly("db", "queue", "search");
+                assertThat(health.getDetails().get("readinessFailures"))
+                        .asInstanceOf(InstanceOfAssertFactories.map(String.class, String.class))
+                        .containsOnlyKeys("db", "queue", "search")
+                        .containsEntry("db", "returned false")
+                        .hasEntrySatisfying(
+                                "queue",
+                                reason -> assertThat(reason)
+                                        .contains("IllegalStateException")
+                                        .contains("broker gone"))
+                        .hasEntrySatisfying(
+                                "search", reason -> assertThat(reason).contains("200ms"));
+            } finally {
+                release.countDown();
+            }
+        });
+    }
+
+    @Test
     void healthContributorCanBeSwitchedOffTheActuatorWay() {
         runner.withPropertyValues("management.health.graceful.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(GracefulHealthIndicator.class));
@@ -198,6 +247,27 @@ class GracefulOptionalIntegrationsTest {
                         .hasBean("myFilter")
                         .hasSingleBean(ReactorNettyGraceful.class)
                         .hasBean("myNetty"));
+    }
+
+    @Test
+    void reactorNettysEventLoopsStopWithoutAQuietPeriodUnlessTheApplicationSetsOne() {
+        ReactiveWebApplicationContextRunner reactive = new ReactiveWebApplicationContextRunner()
+                .withConfiguration(GRACEFUL)
+                .withUserConfiguration(ReactorNettyConfigurations.ReactorResourceFactoryConfiguration.class);
+        reactive.run(context -> assertThat(shutdownQuietPeriod(context.getBean(ReactorResourceFactory.class)))
+                .isEqualTo(Duration.ZERO));
+        reactive.withPropertyValues("spring.reactor.netty.shutdown-quiet-period=3s")
+                .run(context -> assertThat(shutdownQuietPeriod(context.getBean(ReactorResourceFactory.class)))
+                        .isEqualTo(Duration.ofSeconds(3)));
+        reactive.withPropertyValues("graceful.enabled=false")
+                .run(context -> assertThat(shutdownQuietPeriod(context.getBean(ReactorResourceFactory.class)))
+                        .as("Reactor Netty's own default")
+                        .isEqualTo(Duration.ofSeconds(2)));
+    }
+
+    /** What the factory waits for when it disposes Reactor Netty's resources (it has no getter). */
+    private static Duration shutdownQuietPeriod(ReactorResourceFactory factory) {
+        return (Duration) ReflectionTestUtils.getField(factory, "shutdownQuietPeriod");
     }
 
     @Test

@@ -1,6 +1,5 @@
-package dev.graceful.examples.springboot;
+package dev.graceful.examples;
 
-import dev.graceful.examples.WorkDelay;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.annotation.Value;
@@ -13,15 +12,24 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The contract's routes: {@code GET /} and {@code GET|POST /work?ms=N}. */
+/**
+ * The contract's routes, {@code GET /} and {@code GET|POST /work?ms=N}, as a Spring controller: the
+ * same class serves the Spring MVC and the WebFlux example (each {@code @Import}s it); graceful's
+ * starter answers the health paths.
+ */
 @RestController
-class ExampleController {
+public class ExampleController {
 
     private static final String TEXT = "text/plain;charset=UTF-8";
 
     private final String version;
 
-    ExampleController(@Value("${example.version}") String version) {
+    /**
+     * Creates the controller.
+     *
+     * @param version what the answers name
+     */
+    public ExampleController(@Value("${example.version}") String version) {
         this.version = version;
     }
 
