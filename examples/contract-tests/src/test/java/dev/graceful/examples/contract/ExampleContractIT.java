@@ -216,8 +216,8 @@ class ExampleContractIT {
 
     /**
      * Connections that never delivered a complete request head hold no work: the final close
-     * closes them at once instead of waiting for them (for the connection close timeout, 2 s, or
-     * half of it on Netty). Issue 12 asks for 100 ms after the last completion; the bound here is
+     * closes them once they have sent nothing for 100 ms instead of waiting for them (for the
+     * connection close timeout, 2 s, or half of it on Netty). Issue 12 asks for 100 ms after the last completion; the bound here is
      * for a loaded machine and still below the old wait on every example.
      */
     @ParameterizedTest
