@@ -51,6 +51,16 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
     /** How long the final close waits for the first read of a connection that has read nothing yet. */
     static final long FIRST_READ_GRACE_MILLIS = 50;
 
+    /**
+     * How long a connection still short of a complete request head must have delivered nothing
+     * before the final close closes it (the servlet adapter's {@code ConnectionDrain} applies the
+     * same rule). A client that keeps sending finishes its head and is answered 503 with
+     * {@code Connection: close}; a stalled one (a slow client at 1 byte/s) is closed within this
+     * time instead of holding the exit. 100 ms: far above the gap between a live client's packets,
+     * far below a stalled one's.
+     */
+    static final long STALLED_HEAD_QUIET_MILLIS = 100;
+
     private final Http1ReadProbe probe = new Http1ReadProbe();
     private final Http1Exchanges exchanges = new Http1Exchanges();
     private final Runnable startClose = this::startClose;
@@ -310,8 +320,21 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
     }
 
     private void closeIfIdle() {
-        if (!inactive && isIdle()) {
+        if (inactive || closing) {
+            return;
+        }
+        if (isIdle()) {
             closeGracefully();
+        } else if (exchanges.size() == 0 && !reading) {
+            // A request head read in part: no work, and nothing the application saw. Closed at
+            // once when stalled (no linger: there is no response a reset could destroy).
+            long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - probe.lastReadNanos());
+            if (quietMillis >= STALLED_HEAD_QUIET_MILLIS) {
+                closing = true;
+                ctx.channel().close();
+            } else {
+                ctx.executor().schedule(closeIfIdle, STALLED_HEAD_QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
+            }
         }
     }
 

@@ -16,6 +16,7 @@ final class Http1ReadProbe extends ChannelInboundHandlerAdapter {
     private ByteBuf current;
     private boolean partial;
     private boolean everRead;
+    private long lastReadNanos;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -26,6 +27,7 @@ final class Http1ReadProbe extends ChannelInboundHandlerAdapter {
         // Until a decoded message says otherwise, these bytes may be the start of a request.
         partial = true;
         everRead = true;
+        lastReadNanos = System.nanoTime();
         buf.retain();
         current = buf;
         try {
@@ -44,6 +46,11 @@ final class Http1ReadProbe extends ChannelInboundHandlerAdapter {
     /** Whether bytes read are not yet decoded: the start of a request is buffered in the codec. */
     boolean partial() {
         return partial;
+    }
+
+    /** When the connection last read bytes, on {@link System#nanoTime()}'s clock. */
+    long lastReadNanos() {
+        return lastReadNanos;
     }
 
     /** Whether the connection has read anything yet. */

@@ -3,6 +3,7 @@ package dev.graceful.servlet.internal;
 import dev.graceful.Work;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import java.io.IOException;
 
 /**
  * Counts an asynchronous request out when its response is really finished.
@@ -12,6 +13,14 @@ import jakarta.servlet.AsyncListener;
  * Servlet specification guarantees {@code onComplete} at the end of every asynchronous cycle,
  * whether it ended by {@code complete()}, by a dispatch that did not start a new cycle, by a
  * timeout or by an error (a client abort surfaces as an error).
+ *
+ * <p>One exception: an error caused by an I/O failure (the peer reset or aborted) counts the work
+ * out at once, because Tomcat does not keep that guarantee there. When the application's
+ * {@code complete()} lands between Tomcat's error handling and its own {@code complete()}, Tomcat's
+ * call fails ({@code Calling [asyncComplete()] is not valid ... COMPLETING}) and {@code onComplete}
+ * never comes, so the request would stay in flight until the drain timed out. No answer can reach a
+ * peer that is gone, so nothing is lost by not waiting for one. {@link Work#close()} is idempotent:
+ * a later {@code onComplete} counts nothing twice.
  */
 public final class CompleteWork implements AsyncListener {
 
@@ -38,7 +47,10 @@ public final class CompleteWork implements AsyncListener {
 
     @Override
     public void onError(AsyncEvent event) {
-        // As for a timeout: the response is not finished yet; onComplete follows.
+        if (event.getThrowable() instanceof IOException) {
+            work.close(); // the peer is gone; onComplete may never come (see the class comment)
+        }
+        // Otherwise, as for a timeout: the response is not finished yet; onComplete follows.
     }
 
     @Override

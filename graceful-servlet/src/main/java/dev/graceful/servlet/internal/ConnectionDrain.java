@@ -13,6 +13,16 @@ import org.slf4j.Logger;
  */
 public final class ConnectionDrain {
 
+    /**
+     * How long a connection still short of a complete request head must have delivered nothing
+     * before the final close closes it. A client that keeps sending finishes its head and is
+     * answered 503 with {@code Connection: close} (and counted refused); a stalled one, such as a
+     * slow client at 1 byte/s, is closed within this time instead of holding the exit until the
+     * connection close timeout. 100 ms: far above the gap between a live client's packets, far
+     * below a stalled one's, and within the 100 ms the exit may follow the last completion.
+     */
+    public static final long STALLED_HEAD_QUIET_MILLIS = 100;
+
     /** What a participant knows about its server's connections. */
     public interface Server {
         /**
@@ -23,7 +33,9 @@ public final class ConnectionDrain {
         String ports();
 
         /**
-         * Closes every connection on which nothing is being read or served.
+         * Closes every connection on which no request is being served: idle ones, and those still
+         * short of a complete request head that delivered no bytes for {@link ConnectionDrain#STALLED_HEAD_QUIET_MILLIS} ms
+         * (a stalled client: no work, and nothing the application saw).
          *
          * @return how many were closed
          */

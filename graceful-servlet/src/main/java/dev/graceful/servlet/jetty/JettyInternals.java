@@ -1,5 +1,6 @@
 package dev.graceful.servlet.jetty;
 
+import dev.graceful.servlet.internal.ConnectionDrain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -9,6 +10,7 @@ import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.HttpChannel;
 import org.eclipse.jetty.server.Request;
@@ -103,22 +105,30 @@ final class JettyInternals {
     }
 
     /**
-     * Whether nothing is being read or served on the connection. The checks follow the order in
-     * which a new request shows up (bytes buffered, then the parser leaves START, then the request
-     * exists), so a request arriving during the checks is seen by a later one.
+     * Whether no request is being served on the connection: it is idle, or still short of a
+     * complete request head (Jetty creates the request once the head is parsed) and has delivered
+     * nothing for {@link ConnectionDrain#STALLED_HEAD_QUIET_MILLIS} ms. Such a connection holds no
+     * work. The idle checks follow the order in which a new request shows up (bytes buffered, then
+     * the parser leaves START, then the request exists), so a request arriving during the checks is
+     * seen by a later one.
      *
      * @param endPoint the connection's end point
-     * @return {@code true} when idle; {@code false} when busy, not HTTP/1, or not inspectable
+     * @return {@code true} when no request is being served; {@code false} when one is, not HTTP/1,
+     *         or not inspectable
      */
-    boolean isIdle(EndPoint endPoint) {
+    boolean servesNoRequest(EndPoint endPoint) {
         HttpConnection http = http1(endPoint);
         if (http == null) {
             return false;
         }
         try {
-            return http.isRequestBufferEmpty()
-                    && http.getParser().isStart()
-                    && http.getHttpChannel().getRequest() == null;
+            if (http.getHttpChannel().getRequest() != null) {
+                return false;
+            }
+            boolean idle = http.isRequestBufferEmpty() && http.getParser().isStart();
+            return idle
+                    || endPoint instanceof IdleTimeout quiet
+                            && quiet.getIdleFor() >= ConnectionDrain.STALLED_HEAD_QUIET_MILLIS;
         } catch (LinkageError inaccessible) {
             log.debug("Cannot inspect {}", endPoint, inaccessible);
             return false;

@@ -162,7 +162,7 @@ public final class JettyParticipant extends DrainingParticipant {
 
         @Override
         public int closeIdle() {
-            return closeEndPoints(internals::isIdle);
+            return closeEndPoints(internals::servesNoRequest);
         }
 
         @Override

@@ -11,6 +11,7 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
 /** The connectors of a {@link TomcatParticipant} and their connections, as its drain sees them. */
@@ -59,18 +60,24 @@ final class TomcatConnections implements ConnectionDrain.Server {
     }
 
     /**
-     * Closes the connection when nothing is being read or served on it. Tomcat processes a
-     * connection only while holding its lock and keeps a processor on it between reads of a
-     * partly read or asynchronous request, so "lock free and no processor" is "idle"; holding
-     * the lock while closing keeps a request from starting in between.
+     * Closes the connection when no request is being served on it. Tomcat processes a connection
+     * only while holding its lock and keeps a processor on it between reads of a partly read or
+     * asynchronous request, so "lock free and no processor" is "idle", and "a processor still
+     * short of a complete request head" is a slow client, closed once it has delivered nothing for
+     * {@link ConnectionDrain#STALLED_HEAD_QUIET_MILLIS} ms; holding the lock while closing keeps a
+     * request from starting in between.
      */
-    private static boolean closeIfIdle(SocketWrapperBase<?> wrapper) {
+    private boolean closeIfIdle(SocketWrapperBase<?> wrapper) {
         ReentrantLock lock = wrapper.getLock();
         if (!lock.tryLock()) {
             return false;
         }
         try {
-            if (wrapper.isClosed() || wrapper.getCurrentProcessor() != null) {
+            if (wrapper.isClosed()) {
+                return false;
+            }
+            Object processor = wrapper.getCurrentProcessor();
+            if (processor != null && !(internals.readingHead(processor) && stalled(wrapper))) {
                 return false;
             }
             wrapper.close();
@@ -78,6 +85,12 @@ final class TomcatConnections implements ConnectionDrain.Server {
         } finally {
             lock.unlock();
         }
+    }
+
+    private static boolean stalled(SocketWrapperBase<?> wrapper) {
+        // Only NIO's wrapper (the default connector's) tells when it last read.
+        return wrapper instanceof NioEndpoint.NioSocketWrapper nio
+                && System.currentTimeMillis() - nio.getLastRead() >= ConnectionDrain.STALLED_HEAD_QUIET_MILLIS;
     }
 
     @Override

@@ -211,6 +211,21 @@ final class TomcatInternals {
     }
 
     /**
+     * Whether the connection's processor is still short of a complete request head (a slow
+     * client), so no request is being served on it. Call it holding the connection's lock: Tomcat
+     * serves a request, and reads a blocking body, only while holding it, so a processor left on
+     * a connection whose lock is free is an asynchronous request between dispatches, or a head
+     * read in part (its stage then says {@code ENDED}, from the read that came up short).
+     */
+    boolean readingHead(Object processor) {
+        if (!(processor instanceof Http11Processor http) || http.isAsync()) {
+            return false;
+        }
+        int stage = http.getRequest().getRequestProcessor().getStage();
+        return stage != org.apache.coyote.Constants.STAGE_PREPARE && stage != org.apache.coyote.Constants.STAGE_SERVICE;
+    }
+
+    /**
      * Makes the connection of an HTTP/1.1 request being served close after its response, when the
      * client does not have that response entirely yet: a response not committed then carries
      * {@code Connection: close}, a committed one (a stream) closes its connection after its last

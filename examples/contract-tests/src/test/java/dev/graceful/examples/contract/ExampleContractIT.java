@@ -224,6 +224,65 @@ class ExampleContractIT {
         }
     }
 
+    /**
+     * Connections that never delivered a complete request head hold no work: the final close
+     * closes them once they have sent nothing for 100 ms instead of waiting for them (for the
+     * connection close timeout, 2 s, or half of it on Netty). Issue 12 asks for 100 ms after the last completion; the bound here is
+     * for a loaded machine and still below the old wait on every example.
+     */
+    @ParameterizedTest
+    @MethodSource("examples")
+    void slowClientsStillSendingARequestHeadDoNotHoldTheExit(String name) throws Exception {
+        try (ExampleProcess example =
+                ExampleProcess.start(name, "slow-clients", "--drain-timeout", "3s", "--readiness-delay", "0s")) {
+            int port = example.port;
+            await().atMost(AT_MOST).until(() -> Http.statusOrZero(port, "GET", "/healthz") == 200);
+            List<RawHttpConnection> slow = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    RawHttpConnection c = RawHttpConnection.open(port);
+                    slow.add(c);
+                    c.sendRaw("GET /work?ms=1 HTTP/1.1\r\nHo"); // and nothing more
+                }
+                List<CompletableFuture<Long>> completions = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    completions.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            assertThat(Http.exchange(port, "POST", "/work?ms=1000", "x")
+                                            .status())
+                                    .isEqualTo(200);
+                            return System.nanoTime();
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }));
+                }
+                await().atMost(AT_MOST)
+                        .pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(10))
+                        .until(() -> Http.exchange(port, "GET", "/healthz", null)
+                                .body()
+                                .contains("\"inFlight\":4"));
+                example.jvm.signal("TERM");
+                long last = 0;
+                for (CompletableFuture<Long> c : completions) {
+                    last = Math.max(last, c.get(AT_MOST.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+                }
+                assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
+                long exitMs = (example.jvm.exitedAtNanos() - last) / 1_000_000;
+                timing(String.format("%s: 20 slow clients, last completion to exit %d ms", name, exitMs));
+                assertThat(exitMs)
+                        .as("last completion to exit, 20 slow clients")
+                        .isLessThan(900);
+                assertThat(example.output()).contains("drained 4, abandoned 0");
+            } finally {
+                for (RawHttpConnection c : slow) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("examples")
     void aSecondSignalExitsPromptly(String name) throws Exception {
@@ -351,13 +410,14 @@ class ExampleContractIT {
                     assertThat(c.read().status()).isEqualTo(200);
                     c.reset(); // an idle kept-alive connection
                 }
-                // Not here: a reset while an asynchronous /work answer is pending. On Tomcat it can
-                // race the example's complete() into an IllegalStateException inside Tomcat's error
-                // dispatch, after which onComplete never comes and the request stays in flight until
-                // the drain times out (seen once in about ten runs). That is a bug to fix in the
-                // servlet adapter (issue 12), not log noise; graceful-servlet's PeerResetLogIT
-                // covers resets of held requests.
+                try (RawHttpConnection c = RawHttpConnection.open(port)) {
+                    c.send("GET", "/work?ms=300", null);
+                    c.reset(); // mid-request: the answer is written 300 ms later
+                }
             }
+            assertThat(Http.exchange(port, "GET", "/work?ms=600", null).status())
+                    .as("answered after every reset request's answer was due")
+                    .isEqualTo(200);
 
             example.jvm.signal("TERM");
             assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
