@@ -8,8 +8,14 @@ import dev.graceful.Phase;
 import dev.graceful.testkit.RawHttpConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.MessageFormat;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
@@ -116,6 +122,71 @@ class GracefulServletInitializerIT {
 
         assertThat(graceful.termination().get(20, TimeUnit.SECONDS).readinessDelay())
                 .isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aWarLeavesNothingOfItsOwnInTheContainersThreadsWhenItIsUndeployed() throws Exception {
+        // Only classes the webapp class loader itself loads count as leaks: graceful goes into the
+        // WAR's WEB-INF, as it would in production, not on the container's class path.
+        Path base = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "war")
+                .toAbsolutePath();
+        Path webInf = Files.createDirectories(base.resolve("shop/WEB-INF"));
+        for (Class<?> c : List.of(GracefulFilter.class, GracefulShutdown.class)) {
+            Path from = Path.of(
+                    c.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(from)) {
+                try (Stream<Path> files = Files.walk(from)) {
+                    for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                        Path to = webInf.resolve("classes")
+                                .resolve(from.relativize(f).toString());
+                        Files.createDirectories(to.getParent());
+                        Files.copy(f, to);
+                    }
+                }
+            } else {
+                Path lib = Files.createDirectories(webInf.resolve("lib"));
+                Files.copy(from, lib.resolve(from.getFileName()));
+            }
+        }
+        tomcat = new Tomcat();
+        tomcat.setBaseDir(base.toString());
+        Connector connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        tomcat.setConnector(connector);
+        Context context = tomcat.addWebapp("/shop", base.resolve("shop").toString());
+        java.util.logging.Logger loaderLog =
+                java.util.logging.Logger.getLogger("org.apache.catalina.loader.WebappClassLoaderBase");
+        List<String> leaks = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                leaks.add(MessageFormat.format(record.getMessage(), record.getParameters()));
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        loaderLog.addHandler(handler);
+        try {
+            tomcat.start();
+            assertThat(context.getServletContext().getAttribute(GracefulServlet.CONTEXT_ATTRIBUTE))
+                    .as("graceful installed from the WAR")
+                    .isNotNull()
+                    .extracting(o -> o.getClass().getClassLoader())
+                    .isSameAs(context.getLoader().getClassLoader());
+            for (int i = 0; i < 4; i++) {
+                assertThat(status("/shop/anything")).isEqualTo(404);
+            }
+
+            context.stop();
+        } finally {
+            loaderLog.removeHandler(handler);
+        }
+        assertThat(leaks).noneMatch(m -> m.contains("ThreadLocal"));
     }
 
     @Test

@@ -25,6 +25,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * one in flight). A request that goes asynchronous leaves its thread: it moves into an
  * {@link Async} entry of its own, allocated with the listener the servlet API needs anyway.
  *
+ * <p>The slots are found in a map keyed by thread that this object owns, not in a
+ * {@code ThreadLocal}: in a WAR these classes belong to the webapp, and a value left in the
+ * container's pool threads pins the webapp's class loader after an undeploy (Tomcat logs it as a
+ * leak per thread). Finding its slot is a {@code get} that writes nothing; only a thread's first
+ * request inserts.
+ *
  * <p>Registered as a {@link Participant} only to {@link #inFlight() describe}: its steps do nothing.
  */
 public final class InFlightRequests implements Participant {
@@ -40,8 +46,7 @@ public final class InFlightRequests implements Participant {
     }
 
     private final Tracker tracker;
-    private final ThreadLocal<Slot> slots = ThreadLocal.withInitial(this::newSlot);
-    private final Set<Slot> threadSlots = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<Thread, Slot> slots = new ConcurrentHashMap<>();
     private final Set<Async> async = ConcurrentHashMap.newKeySet();
 
     /** @param tracker the tracker the filter counts requests with */
@@ -69,7 +74,11 @@ public final class InFlightRequests implements Participant {
      * @return the slot to {@link #leave} when the request is over on this thread
      */
     public Slot enter(HttpServletRequest request, long startNanos) {
-        Slot s = slots.get();
+        Thread thread = Thread.currentThread();
+        Slot s = slots.get(thread);
+        if (s == null) {
+            s = newSlot(thread);
+        }
         s.request = request;
         s.start = startNanos;
         SEQ.setRelease(s, (long) SEQ.getOpaque(s) + 1);
@@ -92,11 +101,11 @@ public final class InFlightRequests implements Participant {
         return a;
     }
 
-    private Slot newSlot() {
+    private Slot newSlot(Thread thread) {
         // Threads of a pool come and go: forget the slots of those that ended.
-        threadSlots.removeIf(slot -> !slot.owner.isAlive());
-        Slot s = new Slot(Thread.currentThread());
-        threadSlots.add(s);
+        slots.values().removeIf(slot -> !slot.owner.isAlive());
+        Slot s = new Slot(thread);
+        slots.put(thread, s);
         return s;
     }
 
@@ -114,7 +123,7 @@ public final class InFlightRequests implements Participant {
     public List<InFlightWork> inFlight() {
         long now = System.nanoTime();
         List<InFlightWork> all = new ArrayList<>();
-        for (Slot s : threadSlots) {
+        for (Slot s : slots.values()) {
             long seq = (long) SEQ.getAcquire(s);
             if ((seq & 1) == 0) {
                 continue;
