@@ -5,7 +5,9 @@ import dev.graceful.Participant;
 import dev.graceful.Tracker;
 import dev.graceful.Work;
 import jakarta.servlet.http.HttpServletRequest;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InFlightRequests implements Participant {
 
     private static final VarHandle SEQ;
+    /** {@code Thread.isVirtual()} on Java 21+, else null (the baseline is 17). */
+    private static final MethodHandle IS_VIRTUAL;
 
     static {
         try {
@@ -43,6 +47,14 @@ public final class InFlightRequests implements Participant {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        MethodHandle isVirtual;
+        try {
+            isVirtual = MethodHandles.publicLookup()
+                    .findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException e) {
+            isVirtual = null;
+        }
+        IS_VIRTUAL = isVirtual;
     }
 
     private final Tracker tracker;
@@ -57,6 +69,9 @@ public final class InFlightRequests implements Participant {
     /** One request thread's slot: written by that thread only. */
     public static final class Slot {
         private final Thread owner;
+        /** A virtual thread serves one request: its slot goes when the request leaves it. */
+        private final boolean oneRequest;
+
         private HttpServletRequest request;
         private long start;
         /** Odd while a request is in flight; changes with every request. */
@@ -65,6 +80,7 @@ public final class InFlightRequests implements Participant {
 
         private Slot(Thread owner) {
             this.owner = owner;
+            this.oneRequest = isVirtual(owner);
         }
     }
 
@@ -89,6 +105,9 @@ public final class InFlightRequests implements Participant {
     public void leave(Slot s) {
         SEQ.setRelease(s, (long) SEQ.getOpaque(s) + 1);
         s.request = null;
+        if (s.oneRequest) {
+            slots.remove(s.owner, s);
+        }
     }
 
     /**
@@ -102,11 +121,25 @@ public final class InFlightRequests implements Participant {
     }
 
     private Slot newSlot(Thread thread) {
-        // Threads of a pool come and go: forget the slots of those that ended.
-        slots.values().removeIf(slot -> !slot.owner.isAlive());
         Slot s = new Slot(thread);
+        if (!s.oneRequest) {
+            // Threads of a pool come and go: forget the slots of those that ended. (A virtual
+            // thread's slot is removed as its request leaves, so no request pays for this scan.)
+            slots.values().removeIf(slot -> !slot.owner.isAlive());
+        }
         slots.put(thread, s);
         return s;
+    }
+
+    private static boolean isVirtual(Thread thread) {
+        if (IS_VIRTUAL == null) {
+            return false;
+        }
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(thread);
+        } catch (Throwable e) {
+            return false;
+        }
     }
 
     @Override

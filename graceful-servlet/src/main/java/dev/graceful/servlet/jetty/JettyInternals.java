@@ -125,7 +125,9 @@ final class JettyInternals {
             if (http.getHttpChannel().getRequest() != null) {
                 return false;
             }
-            boolean idle = http.isRequestBufferEmpty() && http.getParser().isStart();
+            // Fill interest too: without it, bytes have arrived and a read is on its way (on a busy
+            // machine, or a virtual thread not yet scheduled), though nothing is buffered yet.
+            boolean idle = http.isRequestBufferEmpty() && http.getParser().isStart() && endPoint.isFillInterested();
             return idle
                     || endPoint instanceof IdleTimeout quiet
                             && quiet.getIdleFor() >= ConnectionDrain.STALLED_HEAD_QUIET_MILLIS;
