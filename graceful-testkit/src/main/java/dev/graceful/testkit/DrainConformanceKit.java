@@ -293,7 +293,10 @@ public abstract class DrainConformanceKit extends KitHarness {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"GET", "POST"})
     void aRequestStillBeingReadWhenTheDrainEndsIsRefusedWith503NotReset(String method) throws Exception {
-        GracefulShutdown graceful = startWith(baseConfig().closeTimeout(Duration.ofSeconds(10)));
+        // The readiness delay is time for the server to read the head's first lines: a server can only
+        // wait for a head it has begun to read (bytes still in the kernel look like an idle connection).
+        GracefulShutdown graceful =
+                startWith(baseConfig().closeTimeout(Duration.ofSeconds(10)).readinessDelay(Duration.ofMillis(300)));
         try (RawHttpConnection slow = connect()) {
             // One whole exchange first, so that the server has surely accepted the connection: a
             // connection still in the kernel's accept queue when the listener closes is reset by
@@ -302,8 +305,8 @@ public abstract class DrainConformanceKit extends KitHarness {
             assertThat(slow.read().status()).isEqualTo(200);
             slow.sendRaw(method + " / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
             graceful.shutdown("kit");
-            // A client still sending its head, a header line every 10 ms until the final close has
-            // begun: it is waited for. (One that goes quiet mid-head is closed at the final close:
+            // A client still sending its head, a header line every 10 ms through the delay until the
+            // final close has begun: it is waited for. (One that goes quiet mid-head is closed at the final close:
             // it holds no work.)
             AtomicInteger line = new AtomicInteger();
             soon().pollInSameThread().until(() -> {
