@@ -19,9 +19,18 @@ final class Examples {
 
     private Examples() {}
 
+    /**
+     * The example apps, all of them or those the comma-separated system property
+     * {@code deploy.examples} names (to rerun the deploy tests for one example:
+     * {@code -Ddeploy.examples=spring-webflux}).
+     */
     static List<String> names() {
+        String only = System.getProperty("deploy.examples", "").strip();
+        List<String> chosen = only.isEmpty() ? List.of() : List.of(only.split("\\s*,\\s*"));
         try (Stream<Path> dirs = Files.list(Kit.EXAMPLES)) {
             return dirs.filter(Examples::isExampleApp)
+                    .filter(d ->
+                            chosen.isEmpty() || chosen.contains(d.getFileName().toString()))
                     .map(d -> d.getFileName().toString())
                     .sorted()
                     .toList();

@@ -259,8 +259,18 @@ final class ReactorNettyConnections {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof HttpResponse interim
+                    && interim.status().code() < 200
+                    && interim.status().code() != 101) {
+                // An interim response (100 Continue, written as a full message when the handler
+                // asks for a body sent with Expect: 100-continue) ends nothing: the request's body
+                // and its final response are still to come on this connection. (101 ends the
+                // HTTP exchange: the connection is upgraded, as graceful-netty treats it too.)
+                ctx.write(msg, promise);
+                return;
+            }
             boolean shuttingDown = shuttingDown();
-            if (msg instanceof HttpResponse response && response.status().code() >= 200) {
+            if (msg instanceof HttpResponse response) {
                 chunked = HttpUtil.isTransferEncodingChunked(response);
                 if (shuttingDown) {
                     HttpUtil.setKeepAlive(response, false);
