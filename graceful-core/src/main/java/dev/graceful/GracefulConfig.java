@@ -1,7 +1,8 @@
 package dev.graceful;
 
 import java.time.Duration;
-import java.util.Objects;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,6 +40,9 @@ import java.util.Optional;
  *   {@code readinessSettleMargin}. Set it to the load balancer's fall count (HAProxy {@code fall}).</td></tr>
  *   <tr><td>{@code readinessSettleMargin}</td><td>250ms</td><td>0 to 1m</td><td>with readinessProbes, how
  *   long to keep serving after the last prober saw its Nth failing answer.</td></tr>
+ *   <tr><td>{@code longLivedTimeout}</td><td>5s</td><td>0 to 10m</td><td>long-lived connections (WebSockets,
+ *   event streams: {@link LongLived}) are asked to leave when the listeners close; one still open this long
+ *   after is cut. Cutting one loses nothing the client sent and leaves the exit status alone.</td></tr>
  * </table>
  */
 public final class GracefulConfig {
@@ -59,6 +63,8 @@ public final class GracefulConfig {
     public static final Duration DEFAULT_READINESS_CHECK_TIMEOUT = Duration.ofMillis(500);
     /** Default {@link #readinessSettleMargin()}: requests routed just before the balancer's mark-down. */
     public static final Duration DEFAULT_READINESS_SETTLE_MARGIN = Duration.ofMillis(250);
+    /** Default {@link #longLivedTimeout()}: a WebSocket close handshake takes one round trip. */
+    public static final Duration DEFAULT_LONG_LIVED_TIMEOUT = Duration.ofSeconds(5);
 
     private static final GracefulConfig DEFAULTS = builder().build();
 
@@ -72,6 +78,7 @@ public final class GracefulConfig {
     private final Duration readinessCheckTimeout;
     private final int readinessProbes;
     private final Duration readinessSettleMargin;
+    private final Duration longLivedTimeout;
 
     private GracefulConfig(Builder b) {
         this.readinessDelay = b.readinessDelay;
@@ -84,6 +91,7 @@ public final class GracefulConfig {
         this.readinessCheckTimeout = b.readinessCheckTimeout;
         this.readinessProbes = b.readinessProbes;
         this.readinessSettleMargin = b.readinessSettleMargin;
+        this.longLivedTimeout = b.longLivedTimeout;
     }
 
     /** The configuration with every default. */
@@ -108,7 +116,8 @@ public final class GracefulConfig {
                 .maxReportedInFlight(maxReportedInFlight)
                 .readinessCheckTimeout(readinessCheckTimeout)
                 .readinessProbes(readinessProbes)
-                .readinessSettleMargin(readinessSettleMargin);
+                .readinessSettleMargin(readinessSettleMargin)
+                .longLivedTimeout(longLivedTimeout);
     }
 
     /** How long to keep serving normally after readiness starts failing. */
@@ -162,11 +171,24 @@ public final class GracefulConfig {
     }
 
     /**
-     * The length of the sequence without shutdown tasks: readiness delay + drain timeout + close
-     * timeout. Tasks add their own timeouts.
+     * How long a long-lived connection may take to close after it was asked to leave (the listeners
+     * closed) before it is cut.
+     */
+    public Duration longLivedTimeout() {
+        return longLivedTimeout;
+    }
+
+    /**
+     * The length of the sequence without shutdown tasks: readiness delay + the longer of drain
+     * timeout and long-lived timeout (both count from the listeners' close) + close timeout. Tasks
+     * add their own timeouts.
      */
     public Duration fixedPhases() {
-        return readinessDelay.plus(drainTimeout).plus(closeTimeout);
+        return readinessDelay.plus(drainWindow()).plus(closeTimeout);
+    }
+
+    private Duration drainWindow() {
+        return drainTimeout.compareTo(longLivedTimeout) >= 0 ? drainTimeout : longLivedTimeout;
     }
 
     @Override
@@ -180,30 +202,22 @@ public final class GracefulConfig {
                 + ", maxReportedInFlight=" + maxReportedInFlight
                 + ", readinessCheckTimeout=" + Durations.format(readinessCheckTimeout)
                 + ", readinessProbes=" + readinessProbes
-                + ", readinessSettleMargin=" + Durations.format(readinessSettleMargin) + '}';
+                + ", readinessSettleMargin=" + Durations.format(readinessSettleMargin)
+                + ", longLivedTimeout=" + Durations.format(longLivedTimeout) + '}';
     }
 
     @Override
     public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        return o instanceof GracefulConfig c
-                && readinessDelay.equals(c.readinessDelay)
-                && drainTimeout.equals(c.drainTimeout)
-                && closeTimeout.equals(c.closeTimeout)
-                && defaultTaskTimeout.equals(c.defaultTaskTimeout)
-                && watchdogMargin.equals(c.watchdogMargin)
-                && Objects.equals(budget, c.budget)
-                && maxReportedInFlight == c.maxReportedInFlight
-                && readinessCheckTimeout.equals(c.readinessCheckTimeout)
-                && readinessProbes == c.readinessProbes
-                && readinessSettleMargin.equals(c.readinessSettleMargin);
+        return this == o || (o instanceof GracefulConfig c && values().equals(c.values()));
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(
+        return values().hashCode();
+    }
+
+    private List<Object> values() {
+        return Arrays.asList(
                 readinessDelay,
                 drainTimeout,
                 closeTimeout,
@@ -213,7 +227,8 @@ public final class GracefulConfig {
                 maxReportedInFlight,
                 readinessCheckTimeout,
                 readinessProbes,
-                readinessSettleMargin);
+                readinessSettleMargin,
+                longLivedTimeout);
     }
 
     /**
@@ -231,7 +246,9 @@ public final class GracefulConfig {
         if (total.compareTo(budget) > 0) {
             throw new IllegalArgumentException("the shutdown sequence does not fit its budget of "
                     + Durations.format(budget) + ": readinessDelay " + Durations.format(readinessDelay)
-                    + " + drainTimeout " + Durations.format(drainTimeout)
+                    + (drainTimeout.equals(drainWindow())
+                            ? " + drainTimeout " + Durations.format(drainTimeout)
+                            : " + longLivedTimeout " + Durations.format(longLivedTimeout))
                     + " + closeTimeout " + Durations.format(closeTimeout)
                     + " + shutdown tasks " + Durations.format(taskTimeouts)
                     + (taskDetail.isEmpty() ? "" : " (" + taskDetail + ")")
@@ -253,6 +270,7 @@ public final class GracefulConfig {
         private Duration readinessCheckTimeout = DEFAULT_READINESS_CHECK_TIMEOUT;
         private int readinessProbes;
         private Duration readinessSettleMargin = DEFAULT_READINESS_SETTLE_MARGIN;
+        private Duration longLivedTimeout = DEFAULT_LONG_LIVED_TIMEOUT;
 
         private Builder() {}
 
@@ -325,6 +343,12 @@ public final class GracefulConfig {
         /** Sets how long to keep serving after the last prober saw enough failing answers: 0 to 1 minute. */
         public Builder readinessSettleMargin(Duration value) {
             this.readinessSettleMargin = check("readinessSettleMargin", value, Duration.ZERO, Duration.ofMinutes(1));
+            return this;
+        }
+
+        /** Sets how long a long-lived connection may take to leave before it is cut: 0 to 10 minutes. */
+        public Builder longLivedTimeout(Duration value) {
+            this.longLivedTimeout = check("longLivedTimeout", value, Duration.ZERO, Duration.ofMinutes(10));
             return this;
         }
 

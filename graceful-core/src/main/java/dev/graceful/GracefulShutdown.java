@@ -137,7 +137,17 @@ public interface GracefulShutdown {
      */
     Tracker tracker(String kind);
 
-    /** Every tracker created so far, in creation order. */
+    /**
+     * The long-lived connections of one kind (WebSockets, event streams), created on first use:
+     * counted under their kind like a tracker's work, asked to leave when the listeners close, and
+     * waited for at most {@link GracefulConfig#longLivedTimeout()} (see {@link LongLived}).
+     * @param kind a label as for {@link #tracker(String)}, for example {@code "websocket"} or {@code "sse"}
+     * @return the same instance for the same kind
+     * @throws IllegalArgumentException when the kind is not such a label, or is already a tracker's kind
+     */
+    LongLived longLived(String kind);
+
+    /** Every tracker created so far, in creation order, including the counts of long-lived kinds. */
     Collection<Tracker> trackers();
 
     /** Work in flight now, over every kind. */

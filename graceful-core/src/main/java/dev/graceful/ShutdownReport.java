@@ -20,6 +20,11 @@ import java.util.Objects;
  * @param abandoned            work still in flight when the drain timed out or a second signal ended the
  *                             shutdown (zero after a clean drain)
  * @param refused              work refused after the final close
+ * @param longLivedAsked       long-lived connections ({@link LongLived}) asked to leave, at the listeners'
+ *                             close or later as they opened
+ * @param longLivedCut         of those, or of those open when the drain timed out or a second signal
+ *                             came, the ones cut because they had not closed in time (they do not
+ *                             change the exit status)
  * @param drainTimedOut        whether the drain hit its timeout
  * @param stuck                descriptions of abandoned work (bounded; may list fewer than {@code abandoned})
  * @param tasks                the shutdown tasks, in the order they ran
@@ -37,6 +42,8 @@ public record ShutdownReport(
         long drained,
         long abandoned,
         long refused,
+        long longLivedAsked,
+        long longLivedCut,
         boolean drainTimedOut,
         List<InFlightWork> stuck,
         List<TaskOutcome> tasks,
@@ -54,6 +61,8 @@ public record ShutdownReport(
      * @param drained              work that finished while draining
      * @param abandoned            work abandoned at the deadline
      * @param refused              work refused after the final close
+     * @param longLivedAsked       long-lived connections asked to leave
+     * @param longLivedCut         long-lived connections cut
      * @param drainTimedOut        whether the drain timed out
      * @param stuck                abandoned work, described
      * @param tasks                task outcomes

@@ -22,6 +22,26 @@ class GracefulConfigTest {
         assertThat(c.fixedPhases()).isEqualTo(Duration.ofSeconds(32));
         assertThat(c.readinessProbes()).isZero();
         assertThat(c.readinessSettleMargin()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.longLivedTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aLongLivedTimeoutLongerThanTheDrainTimeoutLengthensTheSequenceAndNamesItselfInTheBudgetError() {
+        GracefulConfig c = GracefulConfig.builder()
+                .drainTimeout(Duration.ofSeconds(2))
+                .longLivedTimeout(Duration.ofSeconds(8))
+                .build();
+        assertThat(c.fixedPhases()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.toString()).contains("longLivedTimeout=8s");
+        assertThat(c.toBuilder().build()).isEqualTo(c).hasSameHashCodeAs(c);
+        assertThatThrownBy(() -> c.toBuilder().budget(Duration.ofSeconds(10)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("longLivedTimeout 8s")
+                .hasMessageContaining("= 15s");
+        assertThatThrownBy(() -> GracefulConfig.builder().longLivedTimeout(Duration.ofMinutes(11)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("longLivedTimeout")
+                .hasMessageContaining("was 11m");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.graceful.internal;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulListener;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.LongLived;
 import dev.graceful.Participant;
 import dev.graceful.Phase;
 import dev.graceful.ReloadCallback;
@@ -42,6 +43,7 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
     private final Trackers trackers;
     private final ReadinessChecks readinessChecks;
     private final Participants participants;
+    private final LongLivedConnections longLived;
     private final ShutdownTasks tasks;
     private final Reloads reloads;
     private final ShutdownSequence sequence;
@@ -77,8 +79,10 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
         trackers = new Trackers(lifecycle, gate, scheduler, listeners);
         readinessChecks = new ReadinessChecks(lifecycle, config.readinessCheckTimeout());
         participants = new Participants(lifecycle, scheduler, config.closeTimeout());
+        longLived = new LongLivedConnections(trackers, scheduler);
         tasks = new ShutdownTasks(config, lifecycle, scheduler);
-        sequence = new ShutdownSequence(config, scheduler, lifecycle, gate, trackers, participants, tasks, listeners);
+        sequence = new ShutdownSequence(
+                config, scheduler, lifecycle, gate, trackers, participants, longLived, tasks, listeners);
         SystemdNotify notify =
                 SystemdNotify.fromEnvironment(env, config, lifecycle, gate::inFlight, sequence::remaining);
         if (notify != null) {
@@ -142,6 +146,11 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
     @Override
     public Tracker tracker(String kind) {
         return trackers.get(kind);
+    }
+
+    @Override
+    public LongLived longLived(String kind) {
+        return longLived.kind(kind);
     }
 
     @Override

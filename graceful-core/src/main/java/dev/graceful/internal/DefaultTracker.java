@@ -27,6 +27,10 @@ public final class DefaultTracker implements Tracker {
         this.clock = clock;
     }
 
+    Gate gate() {
+        return gate;
+    }
+
     @Override
     public String kind() {
         return kind;

@@ -32,6 +32,8 @@ final class ReportBuilder {
     private long refusedAtDrainStart;
     private long drained;
     private long abandoned;
+    private long longLivedAsked;
+    private long longLivedCut;
     private boolean delayEnded;
     private boolean drainStarted;
     private boolean drainEnded;
@@ -127,6 +129,12 @@ final class ReportBuilder {
         return drained;
     }
 
+    /** What happened to the long-lived connections, so far. */
+    synchronized void longLived(long asked, long cut) {
+        longLivedAsked = asked;
+        longLivedCut = cut;
+    }
+
     synchronized void tasksRan(List<TaskOutcome> outcomes) {
         tasks = outcomes;
     }
@@ -148,6 +156,8 @@ final class ReportBuilder {
                 drained,
                 abandoned,
                 gate.refused() - refusedAtDrainStart,
+                longLivedAsked,
+                longLivedCut,
                 drainTimedOut,
                 stuck,
                 tasks,

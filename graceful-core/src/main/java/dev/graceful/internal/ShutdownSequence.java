@@ -37,6 +37,7 @@ final class ShutdownSequence {
     private final Gate gate;
     private final Trackers trackers;
     private final Participants participants;
+    private final LongLivedConnections longLived;
     private final ShutdownTasks tasks;
     private final Listeners listeners;
     private final ReportBuilder report;
@@ -55,6 +56,7 @@ final class ShutdownSequence {
             Gate gate,
             Trackers trackers,
             Participants participants,
+            LongLivedConnections longLived,
             ShutdownTasks tasks,
             Listeners listeners) {
         this.config = config;
@@ -63,6 +65,7 @@ final class ShutdownSequence {
         this.gate = gate;
         this.trackers = trackers;
         this.participants = participants;
+        this.longLived = longLived;
         this.tasks = tasks;
         this.listeners = listeners;
         this.report = new ReportBuilder(scheduler, gate);
@@ -141,6 +144,11 @@ final class ShutdownSequence {
                 Durations.format(config.drainTimeout()));
         List<CompletableFuture<Void>> steps = participants.callEach("stopAccepting", Participant::stopAccepting);
         steps.add(firstZero);
+        longLived.leave();
+        scheduler.schedule(
+                config.longLivedTimeout(),
+                () -> longLived.cutAll("that had not closed " + Durations.format(config.longLivedTimeout())
+                        + " after they were asked to leave (longLivedTimeout)"));
         CompletableFuture<Boolean> outcome = new CompletableFuture<>();
         CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new))
                 // The final close: refuse new work, then wait once more for work admitted between
@@ -168,9 +176,18 @@ final class ShutdownSequence {
                 "Drained in {}: {} unit(s) finished while draining; closing idle connections",
                 Durations.format(report.drainDuration()),
                 report.drained());
-        participants
-                .awaitEach("closeIdle", Participant::closeIdle)
-                .thenRun(() -> scheduler.execute(this::runShutdownTasks));
+        int open = longLived.count();
+        if (open > 0) {
+            log.info(
+                    "Waiting for {} long-lived connection(s) to close, at most {} after they were asked to leave",
+                    open,
+                    Durations.format(config.longLivedTimeout()));
+        }
+        longLived
+                .awaitClosed()
+                .thenRun(() -> scheduler.execute(() -> participants
+                        .awaitEach("closeIdle", Participant::closeIdle)
+                        .thenRun(() -> scheduler.execute(this::runShutdownTasks))));
     }
 
     private void drainTimedOut() {
@@ -195,6 +212,7 @@ final class ShutdownSequence {
                 Durations.format(config.drainTimeout()),
                 abandoned,
                 list);
+        longLived.cutAll("at the drain deadline");
         participants
                 .awaitEach("forceClose", Participant::forceClose)
                 .thenRun(() -> scheduler.execute(this::runShutdownTasks));
@@ -251,6 +269,7 @@ final class ShutdownSequence {
      * most {@code atMost} more.
      */
     void forceCloseBeforeExit(Duration atMost) {
+        longLived.cutAll("before the forced exit");
         List<CompletableFuture<Void>> closing = participants.callEach("forceClose", Participant::forceClose);
         try {
             CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
@@ -263,17 +282,21 @@ final class ShutdownSequence {
     }
 
     private void end(String how) {
+        report.longLived(longLived.asked(), longLived.cut());
         ShutdownReport r = report.build();
         lifecycle.transition(Phase.STOPPED);
         long ok = r.tasks().stream().filter(TaskOutcome::succeeded).count();
         log.info(
-                "{} in {} ({}): drained {}, abandoned {}, refused {}, shutdown tasks {}/{} ok; exit status {} ({})",
+                "{} in {} ({}): drained {}, abandoned {}, refused {}{}, shutdown tasks {}/{} ok; exit status {} ({})",
                 how,
                 Durations.format(r.totalDuration()),
                 r.reason(),
                 r.drained(),
                 r.abandoned(),
                 r.refused(),
+                r.longLivedAsked() + r.longLivedCut() == 0
+                        ? ""
+                        : ", long-lived asked to leave " + r.longLivedAsked() + " (cut " + r.longLivedCut() + ")",
                 ok,
                 taskSnapshot.size(),
                 r.exitStatus().code(),

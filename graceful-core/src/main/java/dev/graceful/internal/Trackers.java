@@ -33,10 +33,22 @@ final class Trackers {
     }
 
     Tracker get(String kind) {
+        return get(kind, false);
+    }
+
+    /**
+     * The counter of a long-lived kind: a tracker with a gate of its own that never closes, so its
+     * connections are counted and described but neither refused nor waited for by the drain.
+     */
+    DefaultTracker longLived(String kind) {
+        return get(kind, true);
+    }
+
+    private DefaultTracker get(String kind, boolean longLived) {
         Objects.requireNonNull(kind, "kind");
         DefaultTracker t = byKind.get(kind);
         if (t != null) {
-            return t;
+            return checkSameSort(t, longLived);
         }
         if (!KIND.matcher(kind).matches()) {
             throw new IllegalArgumentException("tracker kind must be 1-64 characters of a-z, 0-9, '-', '_' or '.', "
@@ -45,14 +57,23 @@ final class Trackers {
         synchronized (lifecycle.lock()) {
             t = byKind.get(kind);
             if (t != null) {
-                return t;
+                return checkSameSort(t, longLived);
             }
-            t = new DefaultTracker(kind, gate, clock);
-            gate.add(t);
+            Gate own = longLived ? new Gate() : gate;
+            t = new DefaultTracker(kind, own, clock);
+            own.add(t);
             byKind.put(kind, t);
             inOrder.add(t);
         }
         listeners.trackerCreated(t);
+        return t;
+    }
+
+    private DefaultTracker checkSameSort(DefaultTracker t, boolean longLived) {
+        if ((t.gate() != gate) != longLived) {
+            throw new IllegalArgumentException("kind '" + t.kind() + "' is already "
+                    + (longLived ? "a tracker's kind" : "a kind of long-lived connection") + "; use another kind");
+        }
         return t;
     }
 
@@ -61,10 +82,16 @@ final class Trackers {
         return Collections.unmodifiableList(inOrder);
     }
 
-    /** The work in flight that was begun with a description, for the stuck-work report. */
+    /**
+     * The work in flight that was begun with a description, for the stuck-work report; long-lived
+     * connections are reported when they are cut, not here.
+     */
     List<InFlightWork> describedWork() {
         List<InFlightWork> all = new ArrayList<>();
         for (DefaultTracker t : byKind.values()) {
+            if (t.gate() != gate) {
+                continue;
+            }
             for (WorkHandle w : t.described()) {
                 all.add(w.snapshot());
             }
