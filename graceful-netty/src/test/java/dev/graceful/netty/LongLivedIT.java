@@ -7,6 +7,8 @@ import dev.graceful.GracefulShutdown;
 import dev.graceful.ShutdownReport;
 import dev.graceful.Tracker;
 import dev.graceful.netty.NettyTestServer.Protocol;
+import dev.graceful.netty.RawH2Connection.Frame;
+import dev.graceful.netty.RawH2Connection.Type;
 import dev.graceful.testkit.RawHttpConnection;
 import dev.graceful.testkit.RawHttpConnection.Close;
 import dev.graceful.testkit.RawHttpConnection.Response;
@@ -214,6 +216,48 @@ class LongLivedIT extends DrainITBase {
         assertThat(next.status()).isEqualTo(200);
         assertThat(next.connectionClose()).isFalse();
         assertThat(graceful.tracker("http").inFlight()).isZero();
+    }
+
+    @Test
+    void anHttp2EventStreamEndsWithEndStreamAndDoesNotHoldTheDrain() throws Exception {
+        graceful = GracefulShutdown.create(
+                config().drainTimeout(Duration.ofSeconds(30)).build());
+        server = NettyTestServer.start(
+                GracefulNetty.builder(graceful).http2PingTimeout(Duration.ofMillis(200)), app, Protocol.H2C);
+        graceful.markReady();
+        RawH2Connection c = RawH2Connection.open(server.port(), true);
+        toClose.add(c);
+        c.get(1, "/events");
+        Frame head = c.await("HEADERS on 1", f -> f.type() == Type.HEADERS && f.streamId() == 1, AT_MOST);
+        assertThat(head.headers().get("content-type")).hasToString("text/event-stream");
+        assertThat(head.end()).isFalse();
+        assertThat(c.await("DATA on 1", f -> f.type() == Type.DATA && f.streamId() == 1, AT_MOST)
+                        .text())
+                .isEqualTo("data: kit 1\n\n");
+        await().atMost(AT_MOST).until(() -> graceful.longLived("sse").count() == 1);
+        assertThat(server.netty.tracker().inFlight())
+                .as("not an in-flight request")
+                .isZero();
+
+        long started = System.nanoTime();
+        graceful.shutdown("test");
+        Frame data;
+        do {
+            data = c.await("DATA on 1", f -> f.type() == Type.DATA && f.streamId() == 1, AT_MOST);
+            assertThat(data.text()).as("whole events only").matches("(data: kit \\d+\n\n)?");
+        } while (!data.end());
+        assertThat(c.await(Type.CLOSED, AT_MOST).code()).as("closed orderly").isZero();
+        assertThat(c.seen()).noneMatch(f -> f.type() == Type.RST_STREAM);
+
+        ShutdownReport report = awaitReport();
+        assertThat(report.isClean()).isTrue();
+        assertThat(report.longLivedAsked()).isEqualTo(1);
+        assertThat(report.longLivedCut()).isZero();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+                .as("not held by the 30 s drain timeout")
+                .isLessThan(10_000);
+        assertThat(graceful.longLived("sse").count()).isZero();
+        assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("WARN");
     }
 
     // ------------------------------------------------------------------ a small streaming application
