@@ -36,9 +36,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -163,6 +166,58 @@ class LongLivedIT extends DrainITBase {
         assertThat(c.awaitClose(Duration.ofMillis(300)))
                 .as("not closed as an idle connection")
                 .isEqualTo(Close.OPEN);
+    }
+
+    @Test
+    void aClientAnsweringTheCloseSeesOneCloseThenAnOrderlyEnd() throws Exception {
+        graceful = GracefulShutdown.create(
+                config().drainTimeout(Duration.ofSeconds(30)).build());
+        server = NettyTestServer.start(graceful, app, Protocol.HTTP1);
+        graceful.markReady();
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout((int) AT_MOST.toMillis());
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 101");
+            await().atMost(AT_MOST).until(() -> graceful.longLived("websocket").count() == 1);
+
+            graceful.shutdown("test");
+            int b0 = in.read();
+            int len = in.read();
+            assertThat(b0).as("FIN + Close").isEqualTo(0x88);
+            byte[] payload = in.readNBytes(len);
+            assertThat(((payload[0] & 0xff) << 8) | (payload[1] & 0xff)).isEqualTo(1001);
+            assertThat(new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8))
+                    .isEqualTo("server shutting down");
+
+            // Answer it, masked as a client must (mask 0: the payload goes as it is).
+            out.write(new byte[] {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, payload[0], payload[1]});
+            out.flush();
+            assertThat(in.read())
+                    .as("nothing after the one Close: an orderly end")
+                    .isEqualTo(-1);
+        }
+        ShutdownReport report = awaitReport();
+        assertThat(report.isClean()).isTrue();
+        assertThat(report.longLivedCut()).isZero();
+        assertThat(graceful.longLived("websocket").count()).isZero();
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("closed inside the head: " + sb);
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
     }
 
     @Test
