@@ -94,14 +94,11 @@ public final class WebSocketsBench {
                 row.put("echoed", clients.echoAll(Duration.ofSeconds(60)));
 
                 long term = child.jvm().signal("TERM");
-                // graceful: the end of the readiness delay, from its log line (else assumed SIGTERM + D).
-                Double logged = graceful ? child.loggedAfter(term, "Stopped accepting new connections") : null;
                 clients.awaitAllClosed(Duration.ofSeconds(45));
                 int exitCode = child.jvm().awaitExit(Duration.ofMinutes(2));
                 long exit = child.jvm().exitedAtNanos();
-                if (logged == null && graceful) {
-                    logged = child.loggedAfter(term, "Stopped accepting new connections");
-                }
+                // graceful: the end of the readiness delay, from its log line (else assumed SIGTERM + D).
+                Double logged = graceful ? child.loggedAfter(term, "Stopped accepting new connections") : null;
                 double fromTerm = logged != null ? logged : graceful ? s.delayMs() : 0;
                 long from = term + TimeUnit.MICROSECONDS.toNanos(Math.round(fromTerm * 1000));
                 row.put("delay_end_ms", fromTerm);
