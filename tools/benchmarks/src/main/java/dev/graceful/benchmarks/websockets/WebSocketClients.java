@@ -39,6 +39,11 @@ final class WebSocketClients implements AutoCloseable {
     private static final int MAX_PENDING_OPENS = 32;
     /** Ephemeral ports one source address may use towards one server port, leaving room for everything else. */
     static final int CONNECTIONS_PER_SOURCE_ADDRESS = 20_000;
+    /**
+     * While opening takes long (a loaded machine, a slow server), the first connections are pinged this often, so
+     * that no server closes them as idle (Jetty's WebSocket sessions: after 30 s) before they are measured.
+     */
+    private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final EventLoopGroup group;
     private final List<WebSocketConnection> connections = new ArrayList<>();
@@ -82,7 +87,12 @@ final class WebSocketClients implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
         long deadline = System.nanoTime() + within.toNanos();
+        long keepAlive = System.nanoTime() + KEEP_ALIVE_NANOS;
         for (int i = 0; i < n; i++) {
+            if (System.nanoTime() - keepAlive > 0) {
+                connections.forEach(WebSocketConnection::ping);
+                keepAlive = System.nanoTime() + KEEP_ALIVE_NANOS;
+            }
             if (!pending.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 notStarted = n - i;
                 break;

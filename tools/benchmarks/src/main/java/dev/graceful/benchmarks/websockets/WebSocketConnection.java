@@ -121,6 +121,14 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<Object> {
         ch.writeAndFlush(new TextWebSocketFrame(text));
     }
 
+    /** A Ping on an open connection, which a server reads as activity; the Pong is ignored. */
+    void ping() {
+        Channel ch = channel;
+        if (ch != null && isOpen() && closeReceivedAtNanos == 0) {
+            ch.writeAndFlush(new PingWebSocketFrame());
+        }
+    }
+
     private void opened() {
         openedAtNanos = System.nanoTime();
         if (settled.compareAndSet(false, true)) {

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
+import joptsimple.OptionParser;
 
 /**
  * Group 6, long-lived connections, as {@code bin/run-websockets} runs it (its header: options, output); method and
@@ -34,26 +35,22 @@ public final class WebSocketsBench {
     /** The file descriptors a process needs besides the connections: class path, logs, epoll, pipes. */
     static final int FD_MARGIN = 1024;
     /** A connection opens and echoes in milliseconds; this bounds a stuck server, not a slow one. */
-    private static final Duration OPEN_WITHIN = Duration.ofSeconds(90);
+    private static final Duration OPEN_WITHIN = Duration.ofSeconds(180);
 
     private WebSocketsBench() {}
 
     public static void main(String[] args) throws Exception {
-        BenchRun run = BenchRun.start(
-                BenchRun.parser("connections", "readiness-delay-ms", "source-addresses", "event-loops")
-                        .parse(args),
-                COLUMNS,
-                3,
-                APPS,
-                APPS,
-                List.of("netty"));
+        OptionParser parser = BenchRun.parser("connections", "readiness-delay-ms", "source-addresses", "event-loops");
+        parser.accepts("histograms"); // where graceful's bytes go: jcmd GC.class_histogram with all open
+        BenchRun run = BenchRun.start(parser.parse(args), COLUMNS, 3, APPS, APPS, List.of("netty"));
         int n = run.number("connections", run.smoke() ? 200 : 10_000);
         int delayMs = run.number("readiness-delay-ms", 2000);
         int perSource = WebSocketClients.CONNECTIONS_PER_SOURCE_ADDRESS;
         int sources = run.number("source-addresses", (n + perSource - 1) / perSource);
         int loops = run.number("event-loops", 2);
         requireOpenFiles(n + FD_MARGIN);
-        Setup setup = new Setup(n, delayMs, sources, loops, run.jcmd());
+        Setup setup =
+                new Setup(n, delayMs, sources, loops, run.jcmd(), run.options().has("histograms"));
         for (int r = 1; r <= run.rounds(); r++) {
             for (String app : run.apps()) {
                 for (String variant : BenchRun.inTurn(r, VARIANTS)) {
@@ -69,7 +66,7 @@ public final class WebSocketsBench {
         run.finish(rows -> WebSocketsReport.render(rows, delayMs));
     }
 
-    private record Setup(int n, int delayMs, int sources, int loops, String jcmd) {}
+    private record Setup(int n, int delayMs, int sources, int loops, String jcmd, boolean histograms) {}
 
     private static void measure(List<String> template, Path log, Setup s, Map<String, Object> row) throws Exception {
         boolean graceful = row.get("variant").equals("graceful");
@@ -90,6 +87,11 @@ public final class WebSocketsBench {
                 row.put("heap_open_kb", child.liveHeapKb(s.jcmd()));
                 row.put("rss_open_kb", child.statusKb("VmRSS"));
                 row.put("hwm_kb", child.statusKb("VmHWM"));
+                if (s.histograms()) {
+                    String histogram =
+                            BenchRun.run(s.jcmd(), Long.toString(child.jvm().pid()), "GC.class_histogram");
+                    Files.writeString(Path.of(log.toString().replace(".log", "-histogram.txt")), histogram);
+                }
                 // Every one still open and echoing right before SIGTERM (this also restarts servers' idle timers).
                 row.put("echoed", clients.echoAll(Duration.ofSeconds(60)));
 
