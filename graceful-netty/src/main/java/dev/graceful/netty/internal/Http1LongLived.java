@@ -47,6 +47,7 @@ final class Http1LongLived implements Departure, ChannelFutureListener {
     private final String description;
     private boolean opened;
     private boolean asked;
+    private boolean ended;
     private boolean writingEnd;
     private Work handle;
 
@@ -95,7 +96,7 @@ final class Http1LongLived implements Departure, ChannelFutureListener {
      * @return whether {@code msg} was dropped
      */
     boolean dropAfterLeaving(Object msg, ChannelPromise promise) {
-        if (!asked || writingEnd) {
+        if (!ended || writingEnd) {
             return false;
         }
         if (msg instanceof CloseWebSocketFrame) {
@@ -156,7 +157,12 @@ final class Http1LongLived implements Departure, ChannelFutureListener {
             return;
         }
         asked = true;
+        // What the application writes when it hears this still goes out, before the end.
         ctx.fireUserEventTriggered(Http1Handler.GOING_AWAY);
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        ended = true;
         writingEnd = true;
         try {
             if (kind == WEBSOCKET) {
