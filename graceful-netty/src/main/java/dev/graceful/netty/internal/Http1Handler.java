@@ -294,6 +294,7 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
         if (!asked) {
             longLived = null; // the application ended it: an ordinary connection again
             l.ended();
+            writeOwnResponses(true); // health probes pipelined behind the stream
         }
         if (future.isSuccess() && (asked || closeAnnounced || owner.phase() >= NettyParticipant.DRAINING)) {
             closeGracefully();
