@@ -4,7 +4,6 @@ import dev.graceful.Departure;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.LongLived;
 import dev.graceful.Work;
-import dev.graceful.servlet.Leaving;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.net.URI;
@@ -96,7 +95,7 @@ public final class WebSocketSessions {
      * A session the application registers itself (a container graceful does not watch): Close 1001
      * through the Jakarta API, a cut is a plain close; counted out by the returned handle's close.
      */
-    public static Leaving register(GracefulShutdown graceful, Session session) {
+    public static Registered register(GracefulShutdown graceful, Session session) {
         Registered r = new Registered();
         r.work = graceful.longLived("websocket").open(describe(session), new Departure() {
             @Override
@@ -119,7 +118,7 @@ public final class WebSocketSessions {
     }
 
     /** An application-registered session. */
-    private static final class Registered implements Leaving {
+    public static final class Registered {
         private final List<Runnable> onLeave = new CopyOnWriteArrayList<>();
         private volatile boolean leaving;
         private volatile Work work;
@@ -133,12 +132,12 @@ public final class WebSocketSessions {
             }
         }
 
-        @Override
+        /** Whether graceful has asked the session to leave. */
         public boolean isLeaving() {
             return leaving;
         }
 
-        @Override
+        /** Runs {@code action} when asked to leave, or at once if already asked. */
         public void onLeave(Runnable action) {
             onLeave.add(Objects.requireNonNull(action, "action"));
             if (leaving && onLeave.remove(action)) {
@@ -146,7 +145,7 @@ public final class WebSocketSessions {
             }
         }
 
-        @Override
+        /** The session has closed: counts it out (idempotent). */
         public void close() {
             work.close();
         }
