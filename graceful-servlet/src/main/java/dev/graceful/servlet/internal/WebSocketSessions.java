@@ -13,7 +13,9 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,14 +33,15 @@ public final class WebSocketSessions {
 
     /**
      * Sends the Close frames of containers whose {@code Session.close} blocks until the frame is
-     * written (Tomcat): graceful's thread must not wait for a slow peer. Daemon threads that end
-     * when idle, so nothing is left behind.
+     * written (Tomcat): graceful's thread must not wait for a slow peer.
      */
-    private static final ExecutorService CLOSERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "graceful-websocket-close");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService CLOSERS =
+            new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                // Gone a second after the last Close: nothing left for a WAR's undeploy to find.
+                Thread t = new Thread(r, "graceful-websocket-close");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** How one container leaves and cuts a session. */
     public interface Container {
