@@ -41,6 +41,27 @@ final class ReadmeSnippets {
         // spotless:on
     }
 
+    /** What an adapter's connection offers, for the long-lived snippet. */
+    interface Connection {
+        void sendClose(int code);
+
+        void abort();
+
+        void onClosed(Runnable action);
+    }
+
+    static void longLived(GracefulShutdown graceful, Connection connection) {
+        // spotless:off
+        // readme-snippet: graceful-core/README.md
+        Work handle = graceful.longLived("websocket").open("GET /ws", new Departure() {
+            public void goAway() { connection.sendClose(1001); }   // Close 1001 (an event stream: its last chunk)
+            public void cut() { connection.abort(); }               // it did not answer in time
+        });
+        connection.onClosed(handle::close);                         // however it closed
+        // end readme-snippet
+        // spotless:on
+    }
+
     private static void runReport() {}
 
     private static void serve() {}
