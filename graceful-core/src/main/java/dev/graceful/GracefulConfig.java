@@ -40,7 +40,7 @@ import java.util.Optional;
  *   {@code readinessSettleMargin}. Set it to the load balancer's fall count (HAProxy {@code fall}).</td></tr>
  *   <tr><td>{@code readinessSettleMargin}</td><td>250ms</td><td>0 to 1m</td><td>with readinessProbes, how
  *   long to keep serving after the last prober saw its Nth failing answer.</td></tr>
- *   <tr><td>{@code longLivedTimeout}</td><td>5s</td><td>0 to 10m</td><td>long-lived connections (WebSockets,
+ *   <tr><td>{@code longLivedTimeout}</td><td>5s (or drainTimeout, if shorter)</td><td>0 to 10m</td><td>long-lived connections (WebSockets,
  *   event streams: {@link LongLived}) are asked to leave when the listeners close; one still open this long
  *   after is cut. Cutting one loses nothing the client sent and leaves the exit status alone.</td></tr>
  * </table>
@@ -63,7 +63,10 @@ public final class GracefulConfig {
     public static final Duration DEFAULT_READINESS_CHECK_TIMEOUT = Duration.ofMillis(500);
     /** Default {@link #readinessSettleMargin()}: requests routed just before the balancer's mark-down. */
     public static final Duration DEFAULT_READINESS_SETTLE_MARGIN = Duration.ofMillis(250);
-    /** Default {@link #longLivedTimeout()}: a WebSocket close handshake takes one round trip. */
+    /**
+     * Default {@link #longLivedTimeout()}, or the drain timeout when that is shorter: a WebSocket close
+     * handshake takes one round trip.
+     */
     public static final Duration DEFAULT_LONG_LIVED_TIMEOUT = Duration.ofSeconds(5);
 
     private static final GracefulConfig DEFAULTS = builder().build();
@@ -79,6 +82,7 @@ public final class GracefulConfig {
     private final int readinessProbes;
     private final Duration readinessSettleMargin;
     private final Duration longLivedTimeout;
+    private final Duration longLivedTimeoutSet; // null: the default, which follows drainTimeout
 
     private GracefulConfig(Builder b) {
         this.readinessDelay = b.readinessDelay;
@@ -91,7 +95,12 @@ public final class GracefulConfig {
         this.readinessCheckTimeout = b.readinessCheckTimeout;
         this.readinessProbes = b.readinessProbes;
         this.readinessSettleMargin = b.readinessSettleMargin;
-        this.longLivedTimeout = b.longLivedTimeout;
+        this.longLivedTimeoutSet = b.longLivedTimeout;
+        this.longLivedTimeout = b.longLivedTimeout != null
+                ? b.longLivedTimeout
+                : DEFAULT_LONG_LIVED_TIMEOUT.compareTo(b.drainTimeout) <= 0
+                        ? DEFAULT_LONG_LIVED_TIMEOUT
+                        : b.drainTimeout;
     }
 
     /** The configuration with every default. */
@@ -106,8 +115,9 @@ public final class GracefulConfig {
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
-        return builder()
-                .readinessDelay(readinessDelay)
+        Builder b = builder();
+        b.longLivedTimeout = longLivedTimeoutSet;
+        return b.readinessDelay(readinessDelay)
                 .drainTimeout(drainTimeout)
                 .closeTimeout(closeTimeout)
                 .defaultTaskTimeout(defaultTaskTimeout)
@@ -116,8 +126,7 @@ public final class GracefulConfig {
                 .maxReportedInFlight(maxReportedInFlight)
                 .readinessCheckTimeout(readinessCheckTimeout)
                 .readinessProbes(readinessProbes)
-                .readinessSettleMargin(readinessSettleMargin)
-                .longLivedTimeout(longLivedTimeout);
+                .readinessSettleMargin(readinessSettleMargin);
     }
 
     /** How long to keep serving normally after readiness starts failing. */
@@ -172,7 +181,8 @@ public final class GracefulConfig {
 
     /**
      * How long a long-lived connection may take to close after it was asked to leave (the listeners
-     * closed) before it is cut.
+     * closed) before it is cut. Unless set, {@link #DEFAULT_LONG_LIVED_TIMEOUT} or the drain timeout,
+     * whichever is shorter, so that the default never lengthens the sequence.
      */
     public Duration longLivedTimeout() {
         return longLivedTimeout;
@@ -270,7 +280,7 @@ public final class GracefulConfig {
         private Duration readinessCheckTimeout = DEFAULT_READINESS_CHECK_TIMEOUT;
         private int readinessProbes;
         private Duration readinessSettleMargin = DEFAULT_READINESS_SETTLE_MARGIN;
-        private Duration longLivedTimeout = DEFAULT_LONG_LIVED_TIMEOUT;
+        private Duration longLivedTimeout;
 
         private Builder() {}
 

@@ -26,6 +26,17 @@ class GracefulConfigTest {
     }
 
     @Test
+    void theDefaultLongLivedTimeoutNeverLengthensTheSequence() {
+        GracefulConfig quick =
+                GracefulConfig.builder().drainTimeout(Duration.ofSeconds(1)).build();
+        assertThat(quick.longLivedTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(quick.fixedPhases()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(quick.toBuilder().drainTimeout(Duration.ofSeconds(8)).build().longLivedTimeout())
+                .as("still the default after toBuilder: it follows the drain timeout up to 5s")
+                .isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void aLongLivedTimeoutLongerThanTheDrainTimeoutLengthensTheSequenceAndNamesItselfInTheBudgetError() {
         GracefulConfig c = GracefulConfig.builder()
                 .drainTimeout(Duration.ofSeconds(2))
