@@ -218,11 +218,13 @@ final class ReactorNettyConnections {
         int writing;
         /** A read graceful asked for: bytes it brings sat unread. */
         boolean probing;
+        /** Switched to WebSocket: no HTTP response will end on it any more. */
+        boolean upgraded;
         /** When the connection last became idle (accepted, or a response end flushed). */
         long idleSince;
 
         boolean idle() {
-            return !reading && writing == 0;
+            return !upgraded && !reading && writing == 0;
         }
     }
 
@@ -237,6 +239,10 @@ final class ReactorNettyConnections {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
             if (msg instanceof ByteBuf buf && buf.isReadable()) {
+                if (state.upgraded) {
+                    ctx.fireChannelRead(msg);
+                    return;
+                }
                 if (state.probing) {
                     state.probing = false;
                     foundUnread(ctx.channel(), state);
@@ -259,13 +265,21 @@ final class ReactorNettyConnections {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-            if (msg instanceof HttpResponse interim
-                    && interim.status().code() < 200
-                    && interim.status().code() != 101) {
+            if (msg instanceof HttpResponse interim && interim.status().code() < 200) {
                 // An interim response (100 Continue, written as a full message when the handler
                 // asks for a body sent with Expect: 100-continue) ends nothing: the request's body
-                // and its final response are still to come on this connection. (101 ends the
-                // HTTP exchange: the connection is upgraded, as graceful-netty treats it too.)
+                // and its final response are still to come on this connection. 101 ends the HTTP
+                // exchange, but the connection carries a WebSocket from now on: it must keep its
+                // "Connection: Upgrade" and stay open; the session is a long-lived connection,
+                // asked to leave by ReactorNettyLongLived.
+                if (interim.status().code() == 101) {
+                    state.reading = false;
+                    state.upgraded = true;
+                }
+                ctx.write(msg, promise);
+                return;
+            }
+            if (state.upgraded) {
                 ctx.write(msg, promise);
                 return;
             }

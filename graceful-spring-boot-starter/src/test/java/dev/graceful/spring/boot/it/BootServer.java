@@ -63,6 +63,22 @@ enum BootServer {
      * @return the running context
      */
     ConfigurableApplicationContext start(GracefulShutdown graceful, KitApp kit, String... properties) {
+        return start(app, graceful, kit, properties);
+    }
+
+    /**
+     * Starts another application on this server.
+     *
+     * @param application the application's configuration class, of this server's web type
+     * @param properties  more properties, {@code name=value}
+     * @return the running context
+     */
+    ConfigurableApplicationContext startApplication(Class<?> application, String... properties) {
+        return start(application, null, new KitApp(), properties);
+    }
+
+    private ConfigurableApplicationContext start(
+            Class<?> application, GracefulShutdown graceful, KitApp kit, String... properties) {
         List<String> props = new ArrayList<>(List.of(
                 "server.port=0",
                 "server.address=127.0.0.1",
@@ -71,7 +87,7 @@ enum BootServer {
                 "graceful.signals.enabled=false",
                 "spring.autoconfigure.exclude=" + exclude));
         props.addAll(List.of(properties));
-        return new SpringApplicationBuilder(app)
+        return new SpringApplicationBuilder(application)
                 .web(type)
                 .properties(props.toArray(String[]::new))
                 .initializers(context -> {
