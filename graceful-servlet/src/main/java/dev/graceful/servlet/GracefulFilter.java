@@ -2,15 +2,21 @@ package dev.graceful.servlet;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
+import dev.graceful.LongLived;
 import dev.graceful.Refusal;
 import dev.graceful.State;
 import dev.graceful.Tracker;
 import dev.graceful.Work;
 import dev.graceful.servlet.internal.CompleteWork;
+import dev.graceful.servlet.internal.EventStream;
 import dev.graceful.servlet.internal.InFlightRequests;
+import dev.graceful.servlet.internal.WebSocketSessions;
+import dev.graceful.servlet.internal.WebSocketWatch;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -44,6 +50,11 @@ import java.util.Set;
  *   instance.</li>
  *   <li>Health paths (those of the {@link HealthEndpoint}) are not tracked, so probes are answered
  *   through every phase of the shutdown.</li>
+ *   <li>Long-lived connections do not hold the drain. An asynchronous response whose content type
+ *   is {@code text/event-stream} (or declared with {@link GracefulStreams#eventStream}) is counted
+ *   out of {@code "http"} when its first dispatch returns and becomes an {@code "sse"} long-lived
+ *   connection, asked to leave when the listeners close. The Jakarta WebSocket sessions of the
+ *   context (Jetty 12 ee11, Tomcat 11) are {@code "websocket"} ones, sent Close 1001.</li>
  * </ul>
  */
 public final class GracefulFilter implements Filter {
@@ -59,6 +70,9 @@ public final class GracefulFilter implements Filter {
     private final Tracker tracker;
     private final String[] healthPaths;
     private final InFlightRequests inFlight;
+    private final LongLived sse;
+    /** The context's WebSocket sessions once watched; looked for again at upgrade requests until found. */
+    private volatile WebSocketSessions webSockets;
 
     private GracefulFilter(GracefulShutdown graceful, HealthEndpoint health) {
         this.graceful = graceful;
@@ -67,6 +81,7 @@ public final class GracefulFilter implements Filter {
         paths.addAll(health.livenessPaths());
         this.healthPaths = paths.toArray(String[]::new);
         this.inFlight = new InFlightRequests(tracker);
+        this.sse = graceful.longLived("sse");
         try {
             graceful.register(inFlight);
         } catch (IllegalStateException shuttingDown) {
@@ -97,6 +112,29 @@ public final class GracefulFilter implements Filter {
     }
 
     @Override
+    public void init(FilterConfig config) {
+        // After every initializer ran: the WebSocket container, if any, is published by now.
+        watchWebSockets(config.getServletContext());
+    }
+
+    private void watchWebSockets(ServletContext context) {
+        synchronized (this) {
+            if (webSockets == null) {
+                WebSocketSessions[] found = new WebSocketSessions[1];
+                WebSocketWatch.Outcome outcome = WebSocketWatch.install(context, graceful, found);
+                if (outcome == WebSocketWatch.Outcome.WATCHED) {
+                    webSockets = found[0];
+                }
+            }
+        }
+    }
+
+    /** The WebSocket sessions graceful watches on this filter's context, or {@code null}. */
+    WebSocketSessions webSockets() {
+        return webSockets;
+    }
+
+    @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
         if (!(req instanceof HttpServletRequest)
@@ -108,6 +146,9 @@ public final class GracefulFilter implements Filter {
         }
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
+        if (webSockets == null && request.getHeader("Upgrade") != null) {
+            watchWebSockets(request.getServletContext());
+        }
         if (isHealthPath(request)) {
             askToCloseIfDraining(request, response);
             chain.doFilter(req, res);
@@ -127,7 +168,10 @@ public final class GracefulFilter implements Filter {
             // Still inside the request's first dispatch: even if another thread already called
             // complete(), its effect waits until this dispatch returns, so the listener below
             // cannot miss the end of the cycle.
-            if (request.isAsyncStarted()) {
+            if (request.isAsyncStarted() && openEventStream(request, response)) {
+                // A long-lived connection now: the request's "http" work ends with this dispatch.
+                async = null;
+            } else if (request.isAsyncStarted()) {
                 async = inFlight.async(slot, request);
                 try {
                     request.getAsyncContext().addListener(new CompleteWork(async));
@@ -142,6 +186,20 @@ public final class GracefulFilter implements Filter {
                 tracker.exit();
             }
         }
+    }
+
+    /** Whether the asynchronous response is an event stream; if so it is opened as an {@code "sse"} connection. */
+    private boolean openEventStream(HttpServletRequest request, HttpServletResponse response) {
+        EventStream stream = EventStream.convert(request, response, sse);
+        if (stream == null) {
+            return false;
+        }
+        try {
+            request.getAsyncContext().addListener(new CompleteWork(stream.handle()));
+        } catch (IllegalStateException alreadyOver) {
+            stream.close();
+        }
+        return true;
     }
 
     /** Whether the request asks for a health path, read without allocating. */

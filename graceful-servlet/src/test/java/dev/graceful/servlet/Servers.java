@@ -5,6 +5,11 @@ import dev.graceful.servlet.jetty.JettyParticipant;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
 import dev.graceful.testkit.KitServer;
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletException;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,8 +20,10 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.websocket.server.WsSci;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -70,6 +77,58 @@ public final class Servers {
      */
     public static KitServer jetty(
             GracefulShutdown graceful, Map<String, Servlet> servlets, Consumer<Server> participant) throws Exception {
+        return jetty(graceful, servlets, participant, context -> {});
+    }
+
+    /**
+     * Starts a server that also serves the Jakarta WebSocket {@code endpoint} on {@code path}
+     * (Jetty's or Tomcat's WebSocket implementation, set up as their documentation says).
+     *
+     * @param container which one
+     * @param graceful  the coordinator (the participant is registered on it)
+     * @param servlets  servlets by mapping
+     * @param endpoint  the endpoint class
+     * @param path      its path
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer startWithWebSocket(
+            Container container,
+            GracefulShutdown graceful,
+            Map<String, Servlet> servlets,
+            Class<? extends Endpoint> endpoint,
+            String path)
+            throws Exception {
+        ServerEndpointConfig config =
+                ServerEndpointConfig.Builder.create(endpoint, path).build();
+        if (container == Container.JETTY) {
+            return jetty(
+                    graceful,
+                    servlets,
+                    server -> JettyParticipant.register(graceful, server),
+                    context -> JakartaWebSocketServletContainerInitializer.configure(
+                            context, (ctx, ws) -> ws.addEndpoint(config)));
+        }
+        return tomcat(graceful, servlets, Map.of(), tomcat -> TomcatParticipant.register(graceful, tomcat), context -> {
+            context.addServletContainerInitializer(new WsSci(), null);
+            context.addServletContainerInitializer(
+                    (classes, ctx) -> {
+                        try {
+                            ((ServerContainer) ctx.getAttribute(ServerContainer.class.getName())).addEndpoint(config);
+                        } catch (DeploymentException e) {
+                            throw new ServletException(e);
+                        }
+                    },
+                    null);
+        });
+    }
+
+    private static KitServer jetty(
+            GracefulShutdown graceful,
+            Map<String, Servlet> servlets,
+            Consumer<Server> participant,
+            Consumer<ServletContextHandler> setUp)
+            throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -83,6 +142,7 @@ public final class Servers {
             context.addServlet(holder, mapping);
         });
         context.addServletContainerInitializer(GracefulServlet.initializer(graceful));
+        setUp.accept(context);
         server.setHandler(context);
         participant.accept(server);
         server.start();
@@ -132,6 +192,16 @@ public final class Servers {
             Map<String, String> connectorProperties,
             Consumer<Tomcat> participant)
             throws Exception {
+        return tomcat(graceful, servlets, connectorProperties, participant, context -> {});
+    }
+
+    private static KitServer tomcat(
+            GracefulShutdown graceful,
+            Map<String, Servlet> servlets,
+            Map<String, String> connectorProperties,
+            Consumer<Tomcat> participant,
+            Consumer<Context> setUp)
+            throws Exception {
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir());
         Connector connector = new Connector();
@@ -148,6 +218,7 @@ public final class Servers {
             context.addServletMappingDecoded(e.getKey(), name);
         }
         context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null);
+        setUp.accept(context);
         participant.accept(tomcat);
         tomcat.start();
         return KitServer.of(connector.getLocalPort(), () -> {

@@ -18,7 +18,7 @@ import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * The server-under-test plumbing of {@link DrainConformanceKit}: starts the adapter's server around
+ * The server-under-test plumbing of {@link DrainConformanceKit} and {@link LongLivedConformanceKit}: starts the adapter's server around
  * a fresh coordinator, talks to it, waits for it, and tears it down after each scenario. An
  * adapter's own integration tests may use it too, by extending the kit.
  */
@@ -82,6 +82,27 @@ public abstract class KitHarness {
         RawHttpConnection c = RawHttpConnection.open(port());
         toClose.add(c);
         return c;
+    }
+
+    /** Opens a WebSocket to {@code /ws} with the JDK's client (which answers a Close), closed after the scenario. */
+    protected final KitWebSocket webSocket() throws IOException {
+        KitWebSocket ws = KitWebSocket.open(port());
+        toClose.add(ws);
+        return ws;
+    }
+
+    /** Opens a WebSocket to {@code /ws} over a plain socket (which answers nothing), closed after the scenario. */
+    protected final RawWebSocket rawWebSocket() throws IOException {
+        RawWebSocket ws = RawWebSocket.open(port(), "/ws");
+        toClose.add(ws);
+        return ws;
+    }
+
+    /** Starts {@code GET /events} on a new connection, closed after the scenario. */
+    protected final KitEventStream events() throws IOException {
+        KitEventStream events = KitEventStream.open(port(), "/events", "kit");
+        toClose.add(events);
+        return events;
     }
 
     /** A GET on a pooled connection of the JDK client. */

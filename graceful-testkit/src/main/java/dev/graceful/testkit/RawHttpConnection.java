@@ -238,6 +238,16 @@ public final class RawHttpConnection implements AutoCloseable {
         return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** The socket's input, for a protocol spoken after an upgrade ({@link RawWebSocket}). */
+    InputStream input() {
+        return in;
+    }
+
+    /** The socket's output, for a protocol spoken after an upgrade ({@link RawWebSocket}). */
+    OutputStream output() {
+        return out;
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

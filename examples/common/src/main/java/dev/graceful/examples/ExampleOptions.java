@@ -7,8 +7,9 @@ import java.util.Objects;
 
 /**
  * The options of the example-app contract: {@code --port P --version V --drain-timeout D
- * --readiness-delay D --readiness-probes N --threads T}. {@code examples/bin/run} validates them and always
- * passes all six; an example started by hand ({@code java -jar}) gets the same checks and defaults here.
+ * --readiness-delay D --readiness-probes N --threads T --long-lived-timeout D}. {@code examples/bin/run}
+ * validates them and always passes all seven; an example started by hand ({@code java -jar}) gets the same
+ * checks and defaults here.
  *
  * @param port           the application port, 1-65535 (default 8080)
  * @param version        what {@code GET /} and {@code /work} answer with (default {@code dev})
@@ -18,6 +19,8 @@ import java.util.Objects;
  *                        may end early, 0 to 100 (default 0: a fixed delay)
  * @param virtualThreads whether the server runs requests on virtual threads ({@code --threads
  *                       virtual}, Java 21+; default {@code platform})
+ * @param longLivedTimeout how long WebSockets and event streams asked to leave may take to close before
+ *                         they are cut (graceful's {@code longLivedTimeout}; default 5s, at most 10m)
  */
 public record ExampleOptions(
         int port,
@@ -25,7 +28,8 @@ public record ExampleOptions(
         Duration drainTimeout,
         Duration readinessDelay,
         int readinessProbes,
-        boolean virtualThreads) {
+        boolean virtualThreads,
+        Duration longLivedTimeout) {
 
     /** The exit code for bad options, as {@code examples/bin/run} uses. */
     public static final int USAGE_EXIT_CODE = 2;
@@ -39,11 +43,13 @@ public record ExampleOptions(
      * @param readinessDelay the readiness delay
      * @param readinessProbes the readiness probes
      * @param virtualThreads whether requests run on virtual threads
+     * @param longLivedTimeout the long-lived timeout
      */
     public ExampleOptions {
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(readinessDelay, "readinessDelay");
+        Objects.requireNonNull(longLivedTimeout, "longLivedTimeout");
     }
 
     /**
@@ -55,9 +61,10 @@ public record ExampleOptions(
     public static String usage(String name) {
         return "usage: " + name
                 + " [--port P] [--version V] [--drain-timeout D] [--readiness-delay D] [--readiness-probes N]"
-                + " [--threads T]\n"
+                + " [--threads T] [--long-lived-timeout D]\n"
                 + "  P: 1-65535 (default 8080); V: no spaces (default dev);\n"
-                + "  D: a duration such as 1500ms, 2s, 0s (defaults: drain timeout 30s, readiness delay 0s);\n"
+                + "  D: a duration such as 1500ms, 2s, 0s (defaults: drain timeout 30s, readiness delay 0s,"
+                + " long-lived timeout 5s);\n"
                 + "  N: 0-100 (default 0: the readiness delay is fixed);\n"
                 + "  T: platform or virtual (Java 21+), the threads requests run on (default platform)";
     }
@@ -76,6 +83,7 @@ public record ExampleOptions(
         Duration readinessDelay = GracefulConfig.DEFAULT_READINESS_DELAY;
         int readinessProbes = 0;
         boolean virtualThreads = false;
+        Duration longLivedTimeout = GracefulConfig.DEFAULT_LONG_LIVED_TIMEOUT;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -94,6 +102,7 @@ public record ExampleOptions(
                 case "--readiness-delay" -> readinessDelay = duration(option, value);
                 case "--readiness-probes" -> readinessProbes = probes(value);
                 case "--threads" -> virtualThreads = virtualThreads(value);
+                case "--long-lived-timeout" -> longLivedTimeout = duration(option, value);
                 default -> throw new IllegalArgumentException("unknown option '" + option + "'");
             }
         }
@@ -102,15 +111,18 @@ public record ExampleOptions(
             GracefulConfig.builder()
                     .drainTimeout(drainTimeout)
                     .readinessDelay(readinessDelay)
+                    .longLivedTimeout(longLivedTimeout)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     e.getMessage()
                             .replace("drainTimeout", "--drain-timeout")
-                            .replace("readinessDelay", "--readiness-delay"),
+                            .replace("readinessDelay", "--readiness-delay")
+                            .replace("longLivedTimeout", "--long-lived-timeout"),
                     e);
         }
-        return new ExampleOptions(port, version, drainTimeout, readinessDelay, readinessProbes, virtualThreads);
+        return new ExampleOptions(
+                port, version, drainTimeout, readinessDelay, readinessProbes, virtualThreads, longLivedTimeout);
     }
 
     /**
@@ -134,9 +146,10 @@ public record ExampleOptions(
 
     /**
      * The options as Spring Boot command-line properties ({@code --port=8080}, durations in
-     * milliseconds), which the Spring Boot examples' {@code application.properties} maps.
+     * milliseconds), which the Spring Boot examples' {@code application.properties} maps; the
+     * long-lived timeout goes to the starter's property {@code graceful.long-lived-timeout} directly.
      *
-     * @return the six arguments
+     * @return the seven arguments
      */
     public String[] springArguments() {
         return new String[] {
@@ -145,7 +158,8 @@ public record ExampleOptions(
             "--drain-timeout=" + drainTimeout.toMillis() + "ms",
             "--readiness-delay=" + readinessDelay.toMillis() + "ms",
             "--readiness-probes=" + readinessProbes,
-            "--spring.threads.virtual.enabled=" + virtualThreads
+            "--spring.threads.virtual.enabled=" + virtualThreads,
+            "--graceful.long-lived-timeout=" + longLivedTimeout.toMillis() + "ms"
         };
     }
 
@@ -193,12 +207,14 @@ public record ExampleOptions(
     /**
      * The configuration these options ask for.
      *
-     * @return a configuration builder with the drain timeout, readiness delay and readiness probes set
+     * @return a configuration builder with the drain timeout, readiness delay, readiness probes and
+     *         long-lived timeout set
      */
     public GracefulConfig.Builder config() {
         return GracefulConfig.builder()
                 .drainTimeout(drainTimeout)
                 .readinessDelay(readinessDelay)
-                .readinessProbes(readinessProbes);
+                .readinessProbes(readinessProbes)
+                .longLivedTimeout(longLivedTimeout);
     }
 }

@@ -1,6 +1,8 @@
 package dev.graceful.examples;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -9,7 +11,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The contract's routes as a servlet, mapped on {@code /} (graceful's filter and health servlet
@@ -19,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code GET|POST /work?ms=N}: reads the body, waits N ms without holding a thread (the
  *   request goes asynchronous, so graceful tracks it until its response is finished), answers
  *   {@code done V}; a bad {@code ms} is a 400;</li>
+ *   <li>{@code GET /events}: an event stream, {@code data: V N} every 100 ms from the timer's
+ *   thread, until the client leaves or the response is completed (graceful completes it when the
+ *   listeners close: it sees the {@code text/event-stream} content type);</li>
  *   <li>other methods on these paths: 405; other paths: 404.</li>
  * </ul>
  */
@@ -63,6 +71,13 @@ public final class ExampleServlet extends HttpServlet {
                     work(request, response);
                 }
             }
+            case "/events" -> {
+                if (!"GET".equals(method)) {
+                    notAllowed(response, "GET");
+                } else {
+                    events(request, response);
+                }
+            }
             default -> text(response, 404, "not found: " + path + "\n", "HEAD".equals(method));
         }
     }
@@ -90,6 +105,56 @@ public final class ExampleServlet extends HttpServlet {
                 },
                 ms,
                 TimeUnit.MILLISECONDS);
+    }
+
+    private void events(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setStatus(200);
+        response.setContentType("text/event-stream");
+        response.setHeader("Cache-Control", "no-cache");
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0);
+        response.flushBuffer(); // the headers now: the client sees the stream open before the first event
+        AtomicLong n = new AtomicLong();
+        AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
+        task.set(timer.scheduleAtFixedRate(
+                () -> {
+                    byte[] event =
+                            ("data: " + version + " " + n.incrementAndGet() + "\n\n").getBytes(StandardCharsets.UTF_8);
+                    try {
+                        // One write per event: whatever ends the stream ends it between events.
+                        OutputStream out = async.getResponse().getOutputStream();
+                        out.write(event);
+                        out.flush();
+                    } catch (IOException | RuntimeException over) {
+                        // The client left, or the response was completed (graceful's shutdown).
+                        task.get().cancel(false);
+                        try {
+                            async.complete();
+                        } catch (IllegalStateException alreadyComplete) {
+                            // graceful completed it
+                        }
+                    }
+                },
+                100,
+                100,
+                TimeUnit.MILLISECONDS));
+        async.addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent e) {
+                task.get().cancel(false);
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent e) {}
+
+            @Override
+            public void onError(AsyncEvent e) {
+                task.get().cancel(false);
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent e) {}
+        });
     }
 
     private static void notAllowed(HttpServletResponse response, String allow) throws IOException {

@@ -324,7 +324,7 @@ class ExampleContractIT {
         }
     }
 
-    private static void timing(String line) throws IOException {
+    static void timing(String line) throws IOException {
         System.out.println("[contract] " + line);
         Files.writeString(
                 ExampleProcess.LOGS.resolve("timings.txt"),

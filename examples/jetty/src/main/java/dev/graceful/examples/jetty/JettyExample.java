@@ -1,6 +1,7 @@
 package dev.graceful.examples.jetty;
 
 import dev.graceful.GracefulShutdown;
+import dev.graceful.examples.ExampleEcho;
 import dev.graceful.examples.ExampleOptions;
 import dev.graceful.examples.ExampleReload;
 import dev.graceful.examples.ExampleServlet;
@@ -8,6 +9,7 @@ import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.jetty.JettyParticipant;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.VirtualThreads;
@@ -64,6 +66,9 @@ public final class JettyExample {
         ServletHolder app = new ServletHolder(new ExampleServlet(version));
         app.setAsyncSupported(true);
         context.addServlet(app, "/");
+        // GET /ws; graceful-servlet finds its sessions through the container, nothing to wire.
+        JakartaWebSocketServletContainerInitializer.configure(
+                context, (ctx, container) -> ExampleEcho.addTo(container));
         server.setHandler(context);
         if (graceful != null) {
             context.addServletContainerInitializer(GracefulServlet.initializer(graceful)); // tracking + /healthz

@@ -1,11 +1,16 @@
 package dev.graceful.examples.tomcat;
 
 import dev.graceful.GracefulShutdown;
+import dev.graceful.examples.ExampleEcho;
 import dev.graceful.examples.ExampleOptions;
 import dev.graceful.examples.ExampleReload;
 import dev.graceful.examples.ExampleServlet;
 import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +18,8 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.threads.VirtualThreadExecutor;
+import org.apache.tomcat.websocket.server.Constants;
+import org.apache.tomcat.websocket.server.WsSci;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,10 +78,28 @@ public final class TomcatExample {
         context.setClearReferencesThreadLocals(false);
         Tomcat.addServlet(context, "app", new ExampleServlet(version)).setAsyncSupported(true);
         context.addServletMappingDecoded("/", "app");
+        // GET /ws: Tomcat's WebSocket initializer, then the endpoint once its container exists.
+        // graceful-servlet finds the sessions through the container, nothing to wire.
+        context.addServletContainerInitializer(new WsSci(), null);
+        context.addApplicationListener(EchoDeployer.class.getName());
         if (graceful != null) {
             context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null); // tracking + /healthz
             TomcatParticipant.register(graceful, tomcat); // before start: listener, idle connections, stop
         }
         return tomcat;
+    }
+
+    /** Adds {@code GET /ws} once Tomcat's initializer has published its WebSocket container. */
+    public static final class EchoDeployer implements ServletContextListener {
+        @Override
+        public void contextInitialized(ServletContextEvent event) {
+            ServerContainer container = (ServerContainer)
+                    event.getServletContext().getAttribute(Constants.SERVER_CONTAINER_SERVLET_CONTEXT_ATTRIBUTE);
+            try {
+                ExampleEcho.addTo(container);
+            } catch (DeploymentException e) {
+                throw new IllegalStateException("cannot deploy " + ExampleEcho.PATH, e);
+            }
+        }
     }
 }

@@ -1,0 +1,129 @@
+package dev.graceful.servlet.internal;
+
+import dev.graceful.Departure;
+import dev.graceful.LongLived;
+import dev.graceful.Work;
+import dev.graceful.servlet.Leaving;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One server-sent event stream: an asynchronous response with {@code Content-Type:
+ * text/event-stream}, a {@code "sse"} long-lived connection of graceful rather than in-flight
+ * {@code "http"} work. The filter converts the request when its first dispatch returns
+ * ({@link #convert}); the application may have declared it before ({@link #declare}).
+ *
+ * <p>Leaving: with an {@link #onLeave} action the application ends the stream itself; without one
+ * graceful completes the {@code AsyncContext} (the chunked terminator; the connection then closes
+ * with the other idle ones). A cut completes it too: the Servlet API has no way to reset a
+ * connection, and a complete response is what a client of an event stream expects anyway.
+ */
+public final class EventStream implements Leaving, Departure {
+
+    /** The content type of an event stream. */
+    public static final String CONTENT_TYPE = "text/event-stream";
+    /** The request attribute a declared stream is kept under until the filter converts it. */
+    static final String ATTRIBUTE = EventStream.class.getName();
+
+    private final List<Runnable> onLeave = new CopyOnWriteArrayList<>();
+    private volatile AsyncContext async;
+    private volatile Work handle;
+    private volatile boolean leaving;
+
+    private EventStream() {}
+
+    /** The application declares the request's response an event stream (see {@code GracefulStreams}). */
+    public static EventStream declare(HttpServletRequest request) {
+        if (!request.isAsyncStarted()) {
+            throw new IllegalStateException("an event stream is an asynchronous response: call startAsync() first");
+        }
+        if (request.getAttribute(ATTRIBUTE) instanceof EventStream declared) {
+            return declared;
+        }
+        EventStream stream = new EventStream();
+        stream.async = request.getAsyncContext();
+        request.setAttribute(ATTRIBUTE, stream);
+        return stream;
+    }
+
+    /**
+     * The request's first dispatch returned asynchronous: whether it is an event stream (declared,
+     * or its content type says so); if so it is opened as a long-lived connection of {@code sse},
+     * closed when the asynchronous response completes.
+     *
+     * @return the stream, or {@code null} for an ordinary asynchronous request
+     */
+    public static EventStream convert(HttpServletRequest request, HttpServletResponse response, LongLived sse) {
+        EventStream stream = request.getAttribute(ATTRIBUTE) instanceof EventStream declared ? declared : null;
+        if (stream == null) {
+            if (!isEventStream(response.getContentType())) {
+                return null;
+            }
+            stream = new EventStream();
+            stream.async = request.getAsyncContext();
+        }
+        stream.handle = sse.open("GET " + request.getRequestURI(), stream);
+        return stream;
+    }
+
+    static boolean isEventStream(String contentType) {
+        return contentType != null && contentType.regionMatches(true, 0, CONTENT_TYPE, 0, CONTENT_TYPE.length());
+    }
+
+    /** The long-lived handle, for the listener that closes it at the response's end. */
+    public Work handle() {
+        return handle;
+    }
+
+    @Override
+    public boolean isLeaving() {
+        return leaving;
+    }
+
+    @Override
+    public void onLeave(Runnable action) {
+        onLeave.add(action);
+        if (leaving && onLeave.remove(action)) {
+            action.run();
+        }
+    }
+
+    @Override
+    public void close() {
+        Work h = handle;
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    @Override
+    public void goAway() {
+        leaving = true;
+        boolean applicationEnds = !onLeave.isEmpty();
+        for (Runnable r : onLeave) {
+            if (onLeave.remove(r)) {
+                r.run();
+            }
+        }
+        if (!applicationEnds) {
+            complete();
+        }
+    }
+
+    @Override
+    public void cut() {
+        leaving = true;
+        complete();
+    }
+
+    private void complete() {
+        try {
+            async.complete();
+        } catch (IllegalStateException alreadyOver) {
+            // The response completed meanwhile: its listener closes the handle.
+        }
+    }
+}
