@@ -16,7 +16,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +60,9 @@ import reactor.netty.NettyPipeline;
 final class ReactorNettyConnections {
 
     private static final Logger log = LoggerFactory.getLogger(ReactorNettyGraceful.class);
+
+    /** WebSocket close status Going Away. */
+    private static final int GOING_AWAY = 1001;
 
     private final Channel serverChannel;
     private final GracefulShutdown graceful;
@@ -154,6 +159,16 @@ final class ReactorNettyConnections {
     }
 
     /**
+     * Asks the WebSocket on {@code channel} to leave: Close 1001, then the peer's answer closes the
+     * connection. Written here rather than with Reactor Netty's {@code sendClose}, which closes the
+     * connection as soon as its Close is written: the peer's answer would never be waited for. On
+     * the channel's event loop, so between two frames.
+     */
+    static void sendGoingAway(Channel channel) {
+        channel.writeAndFlush(new CloseWebSocketFrame(GOING_AWAY, "going away"));
+    }
+
+    /**
      * Closes the connections that are idle now; busy ones close after their response (they are
      * draining). Completes when every connection of this server is closed.
      */
@@ -220,6 +235,8 @@ final class ReactorNettyConnections {
         boolean probing;
         /** Switched to WebSocket: no HTTP response will end on it any more. */
         boolean upgraded;
+        /** A WebSocket Close frame was written. */
+        boolean closeSent;
         /** When the connection last became idle (accepted, or a response end flushed). */
         long idleSince;
 
@@ -280,6 +297,17 @@ final class ReactorNettyConnections {
                 return;
             }
             if (state.upgraded) {
+                if (msg instanceof CloseWebSocketFrame) {
+                    if (state.closeSent) {
+                        // Reactor Netty answers the peer's Close with one of its own even when
+                        // graceful's Going Away was the first: the handshake is complete, the
+                        // second is dropped (its listener still closes the connection).
+                        ReferenceCountUtil.release(msg);
+                        promise.trySuccess();
+                        return;
+                    }
+                    state.closeSent = true;
+                }
                 ctx.write(msg, promise);
                 return;
             }

@@ -12,7 +12,6 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
-import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
@@ -28,7 +27,8 @@ import reactor.netty.NettyOutbound;
  * {@code "http"} count when it becomes long-lived (the upgrade, the first write of an event
  * stream) and is asked to leave when the listeners close: the event stream ends in order (its
  * body completes, Reactor Netty writes the chunked terminator, the connection closes since the
- * shutdown has begun), the WebSocket gets Close 1001. Both run on the connection's event loop, so
+ * shutdown has begun), the WebSocket gets Close 1001 and closes when the peer answers (see
+ * {@link ReactorNettyConnections#sendGoingAway}). Both run on the connection's event loop, so
  * an event or a message being written is finished first. A cut closes the channel.
  *
  * <p>On another server (WebFlux on Tomcat or Jetty) neither is recognised: they stay ordinary
@@ -172,10 +172,7 @@ public final class ReactorNettyLongLived {
                 request.close();
             }
             Work handle = webSockets.open(
-                    describe(exchange),
-                    onEventLoop(
-                            channel,
-                            () -> session.close(CloseStatus.GOING_AWAY).subscribe(null, e -> channel.close())));
+                    describe(exchange), onEventLoop(channel, () -> ReactorNettyConnections.sendGoingAway(channel)));
             channel.closeFuture().addListener(f -> handle.close());
             return handler.handle(session);
         }

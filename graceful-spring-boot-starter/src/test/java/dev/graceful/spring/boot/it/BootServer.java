@@ -16,8 +16,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 
 /**
  * Starts a real Spring Boot application (full auto-configuration, the starter found through
@@ -123,7 +128,7 @@ enum BootServer {
     /** A plain Spring MVC application. */
     @Configuration(proxyBeanMethods = false)
     @EnableAutoConfiguration
-    @Import(MvcKitController.class)
+    @Import({MvcKitController.class, MvcKitController.WebSockets.class})
     static class MvcApp {}
 
     /** A plain WebFlux application. */
@@ -133,6 +138,22 @@ enum BootServer {
         @Bean
         RouterFunction<ServerResponse> kitRoutes(KitApp kit) {
             return WebFluxKitRoutes.routes(kit);
+        }
+
+        @Bean
+        HandlerMapping kitWebSockets() {
+            return WebFluxKitRoutes.webSockets();
+        }
+
+        // With Tomcat and Jetty on the test class path Spring would not pick Reactor Netty's upgrade.
+        @Bean
+        WebFluxConfigurer reactorNettyUpgrade() {
+            return new WebFluxConfigurer() {
+                @Override
+                public WebSocketService getWebSocketService() {
+                    return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
+                }
+            };
         }
 
         // Boot shares Reactor Netty's global event loops by default and disposes them when a

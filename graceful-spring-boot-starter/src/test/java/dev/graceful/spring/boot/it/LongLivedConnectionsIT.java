@@ -76,8 +76,12 @@ class LongLivedConnectionsIT {
         assertThat(report.totalDuration()).isLessThan(Duration.ofSeconds(10));
     }
 
+    // Not Jetty: there, with graceful-servlet's session watch, the connection is closed right after
+    // the Close, so nothing is left to cut (JettyLongLivedConformanceIT shows it).
     @ParameterizedTest
-    @EnumSource(BootServer.class)
+    @EnumSource(
+            value = BootServer.class,
+            names = {"TOMCAT", "REACTOR_NETTY"})
     void aWebSocketClientThatNeverAnswersTheCloseIsCutAtTheLongLivedDeadlineAndTheExitStaysClean(BootServer server)
             throws Exception {
         GracefulShutdown graceful = start(server);
@@ -113,7 +117,7 @@ class LongLivedConnectionsIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = BootServer.class, names = "REACTOR_NETTY")
+    @EnumSource(BootServer.class)
     void anEventStreamFlowsDuringTheDelayThenEndsInOrderAndDoesNotHoldTheExit(BootServer server) throws Exception {
         GracefulShutdown graceful = start(server);
         try (Socket socket = new Socket("127.0.0.1", BootServer.port(context))) {
