@@ -76,6 +76,19 @@ bench_build_jar() {
   fi
 }
 
+# bench_require_open_files N: raises this shell's open-files limit (the benchmark JVM and the servers it
+# starts inherit it) to at least N, or stops with what to do.
+bench_require_open_files() {
+  local needed=$1
+  if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$needed" ]; then
+    if ! ulimit -n "$needed" 2>/dev/null; then
+      echo "$(basename "$0"): needs $needed open files per process, but ulimit -n is $(ulimit -n) and the hard" \
+        "limit $(ulimit -Hn): raise the hard limit (as root, or in /etc/security/limits.conf), or ask for less" >&2
+      exit 2
+    fi
+  fi
+}
+
 # The 1-, 5- and 15-minute load averages: benchmarks share this machine, so every run records them.
 bench_load() {
   cut -d' ' -f1-3 /proc/loadavg

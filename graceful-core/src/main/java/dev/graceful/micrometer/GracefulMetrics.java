@@ -36,6 +36,9 @@ import java.util.Objects;
  *   <tr><td>{@code graceful.work.drained}</td><td>counter</td><td></td><td>work finished while draining</td></tr>
  *   <tr><td>{@code graceful.work.abandoned}</td><td>counter</td><td></td><td>work abandoned at the drain deadline or by a second signal</td></tr>
  *   <tr><td>{@code graceful.work.refused}</td><td>counter</td><td></td><td>work refused after the final close</td></tr>
+ *   <tr><td>{@code graceful.longlived.cut}</td><td>counter</td><td></td><td>long-lived connections (WebSockets, event
+ *   streams) cut because they had not closed in time; their count while open is {@code graceful.work.active}
+ *   with their kind</td></tr>
  * </table>
  */
 public final class GracefulMetrics implements MeterBinder {
@@ -93,6 +96,10 @@ public final class GracefulMetrics implements MeterBinder {
                 .tags(tags)
                 .description("Work refused after the final close")
                 .register(registry);
+        Counter cut = Counter.builder("graceful.longlived.cut")
+                .tags(tags)
+                .description("Long-lived connections cut because they had not closed in time")
+                .register(registry);
         graceful.addListener(new GracefulListener() {
             @Override
             public void onTrackerCreated(Tracker tracker) {
@@ -116,6 +123,7 @@ public final class GracefulMetrics implements MeterBinder {
                 drained.increment(report.drained());
                 abandoned.increment(report.abandoned());
                 refused.increment(report.refused());
+                cut.increment(report.longLivedCut());
             }
         });
     }

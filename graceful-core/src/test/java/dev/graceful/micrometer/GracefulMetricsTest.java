@@ -5,6 +5,7 @@ import static dev.graceful.micrometer.Meters.timerCount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.graceful.Departure;
 import dev.graceful.ExitStatus;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
@@ -87,5 +88,32 @@ class GracefulMetricsTest {
         assertThat(timerCount(registry, "graceful.shutdown", "exit.status", "task_failed"))
                 .isEqualTo(1);
         assertThat(registry.get("graceful.work.abandoned").counter().count()).isZero();
+    }
+
+    @Test
+    void countsLongLivedConnectionsUnderTheirKindAndTheOnesCut() {
+        GracefulShutdown g = new DefaultGracefulShutdown(
+                GracefulConfig.builder().longLivedTimeout(Duration.ofSeconds(1)).build(),
+                clock,
+                new RecordingProcess());
+        new GracefulMetrics(g).bindTo(registry);
+        g.longLived("websocket").open("GET /ws", new Departure() {
+            @Override
+            public void goAway() {}
+
+            @Override
+            public void cut() {}
+        });
+        g.markReady();
+        assertThat(gauge(registry, "graceful.work.active", "kind", "websocket")).isEqualTo(1);
+
+        g.shutdown("test");
+        clock.awaitIdle();
+        clock.advance(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.termination().isDone());
+
+        assertThat(registry.get("graceful.longlived.cut").counter().count()).isEqualTo(1);
+        assertThat(timerCount(registry, "graceful.shutdown", "exit.status", "clean"))
+                .isEqualTo(1);
     }
 }

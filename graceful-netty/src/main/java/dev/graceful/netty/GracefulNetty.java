@@ -63,6 +63,23 @@ import java.util.Objects;
  * {@code REFUSED_STREAM}, and so is a stream that arrives after the drain is over. A connection
  * with no open stream after the second GOAWAY is closed, never reset.
  *
+ * <h2>WebSockets and event streams</h2>
+ * An HTTP/1.1 connection becomes <em>long-lived</em> when the adapter's handler sees the
+ * application write a {@code 101} with {@code Upgrade: websocket} (the
+ * {@code WebSocketServerProtocolHandler}'s handshake, or your own handshaker's) or a {@code 200}
+ * with {@code Content-Type: text/event-stream} that is not a full response (a streamed body). Its
+ * request leaves the in-flight count once that head is written, and the connection is registered
+ * with {@link GracefulShutdown#longLived(String)} as {@code "websocket"} or {@code "sse"}: it holds
+ * no drain and is never closed as idle. When the listeners close, on the connection's event loop
+ * (so a message being handled finishes first), the adapter fires {@link #GOING_AWAY} through the
+ * pipeline, then sends a WebSocket {@code Close 1001 "server shutting down"} (the WebSocket handler
+ * closes the channel when the client answers) or ends the event stream with the last chunk, after
+ * whatever the application wrote before, and closes the connection once it is flushed. Write whole
+ * events as {@code HttpContent}s: the stream ends between two writes. What the application writes on
+ * the connection afterwards is dropped and its write fails with a {@code ClosedChannelException},
+ * nothing is logged. A connection that has not closed {@code longLivedTimeout} after being asked is
+ * closed. Event streams over HTTP/2 are ordinary streams: they hold the drain (see the README).
+ *
  * <h2>Health</h2>
  * {@code /healthz}, {@code /readyz} and {@code /livez} (or the paths of the
  * {@link Builder#health(HealthEndpoint) endpoint} you configure) are answered by the handlers
@@ -74,6 +91,13 @@ import java.util.Objects;
  * drain times out. The handlers never block an event loop.
  */
 public final class GracefulNetty {
+
+    /**
+     * The user event fired through a long-lived connection's pipeline, from the adapter's HTTP/1.1
+     * handler towards your handlers, on its event loop, just before the adapter asks the client to
+     * leave: stop producing events (or send a last one now; it goes out before the end).
+     */
+    public static final Object GOING_AWAY = Http1Handler.GOING_AWAY;
 
     private final NettyParticipant participant;
 

@@ -2,6 +2,7 @@ package dev.graceful.netty;
 
 import dev.graceful.testkit.KitApp;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,9 +21,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Serves the {@link KitApp} routes the way a Netty application would: never blocking the event
@@ -109,8 +112,37 @@ final class KitAppHandler extends ChannelInboundHandlerAdapter {
                             done(ctx);
                         }));
             }
+            case "/events" -> events(ctx);
             default -> full(ctx, r, HttpResponseStatus.NOT_FOUND, "not found");
         }
+    }
+
+    /**
+     * {@code /events}: one whole event per write, every {@link KitApp#EVENT_INTERVAL}, until a write
+     * fails (graceful ended the stream, or the client left). The connection's last response: the
+     * handler stays busy.
+     */
+    private static void events(ChannelHandlerContext ctx) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, KitApp.EVENT_STREAM_TYPE)
+                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        ctx.write(head);
+        long interval = KitApp.EVENT_INTERVAL.toMillis();
+        long[] n = {0};
+        ScheduledFuture<?>[] timer = {null};
+        Runnable next = () -> {
+            ChannelFuture f = ctx.writeAndFlush(
+                    new DefaultHttpContent(Unpooled.copiedBuffer(KitApp.event(++n[0]), StandardCharsets.UTF_8)));
+            f.addListener(w -> {
+                if (!w.isSuccess() && timer[0] != null) {
+                    timer[0].cancel(false);
+                }
+            });
+        };
+        next.run();
+        timer[0] = ctx.executor().scheduleAtFixedRate(next, interval, interval, TimeUnit.MILLISECONDS);
+        ctx.channel().closeFuture().addListener(f -> timer[0].cancel(false));
     }
 
     private void full(ChannelHandlerContext ctx, Request r, HttpResponseStatus status, String body) {

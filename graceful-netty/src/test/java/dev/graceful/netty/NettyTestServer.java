@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -57,7 +58,11 @@ final class NettyTestServer implements KitServer {
                         if (protocol == Protocol.HTTP1) {
                             ch.pipeline().addLast(new HttpServerCodec());
                             netty.addHttp1Handlers(ch.pipeline());
-                            ch.pipeline().addLast(new KitAppHandler(app));
+                            ch.pipeline()
+                                    .addLast(
+                                            new WebSocketServerProtocolHandler("/ws"),
+                                            new KitWebSocketEcho(),
+                                            new KitAppHandler(app));
                         } else {
                             ch.pipeline()
                                     .addLast(Http2FrameCodecBuilder.forServer().build());

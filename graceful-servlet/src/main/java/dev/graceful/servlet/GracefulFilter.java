@@ -227,7 +227,12 @@ public final class GracefulFilter implements Filter {
     }
 
     private void askToCloseIfDraining(HttpServletRequest request, HttpServletResponse response) {
-        if (graceful.state() == State.DRAINING && !response.isCommitted() && isHttp1(request)) {
+        if (graceful.state() == State.DRAINING
+                && !response.isCommitted()
+                && isHttp1(request)
+                && request.getHeader("Upgrade") == null) {
+            // Not on an upgrade: "Connection: close" on a 101 fails the WebSocket handshake, and a
+            // WebSocket opened during the readiness delay is served like any other, then asked to leave.
             response.setHeader("Connection", "close");
         }
     }

@@ -6,6 +6,8 @@ import dev.graceful.servlet.internal.WebSocketSessions;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.websocket.Session;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Long-lived connections the application registers itself, for what graceful cannot detect.
@@ -35,7 +37,8 @@ public final class GracefulStreams {
      * @throws IllegalStateException when the request is not asynchronous
      */
     public static Leaving eventStream(HttpServletRequest request) {
-        return EventStream.declare(Objects.requireNonNull(request, "request"));
+        EventStream stream = EventStream.declare(Objects.requireNonNull(request, "request"));
+        return leaving(stream::isLeaving, stream::onLeave, stream::close);
     }
 
     /**
@@ -49,7 +52,27 @@ public final class GracefulStreams {
      * @return the session's handle
      */
     public static Leaving webSocket(GracefulShutdown graceful, Session session) {
-        return WebSocketSessions.register(
+        WebSocketSessions.Registered registered = WebSocketSessions.register(
                 Objects.requireNonNull(graceful, "graceful"), Objects.requireNonNull(session, "session"));
+        return leaving(registered::isLeaving, registered::onLeave, registered::close);
+    }
+
+    private static Leaving leaving(BooleanSupplier isLeaving, Consumer<Runnable> onLeave, Runnable close) {
+        return new Leaving() {
+            @Override
+            public boolean isLeaving() {
+                return isLeaving.getAsBoolean();
+            }
+
+            @Override
+            public void onLeave(Runnable action) {
+                onLeave.accept(Objects.requireNonNull(action, "action"));
+            }
+
+            @Override
+            public void close() {
+                close.run();
+            }
+        };
     }
 }

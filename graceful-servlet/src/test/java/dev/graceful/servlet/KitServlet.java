@@ -9,14 +9,29 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Serves the conformance kit's {@link KitApp} routes the idiomatic servlet way: {@code /hold} and
- * {@code /stream} go asynchronous and are completed by whoever releases them.
+ * {@code /stream} go asynchronous and are completed by whoever releases them; {@code /events} is an
+ * asynchronous {@code text/event-stream} response written from a scheduler's thread. {@code /ws}
+ * is the {@link EchoEndpoint}, deployed next to it (see {@link Servers#startWithWebSocket}).
  */
 public final class KitServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
+
+    /** Writes every stream's events: one thread, as an application's scheduler would. */
+    private static final ScheduledExecutorService EVENTS = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kit-events");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final transient KitApp app;
 
@@ -63,8 +78,39 @@ public final class KitServlet extends HttpServlet {
                     }
                 });
             }
+            case "/events" -> events(request, response);
             default -> response.sendError(404);
         }
+    }
+
+    /**
+     * {@code /events} as a plain servlet application writes one: nothing of graceful in it. The
+     * filter sees {@code text/event-stream} and completes the response when the listeners close;
+     * the writer stops at its next write.
+     */
+    private static void events(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setContentType(KitApp.EVENT_STREAM_TYPE);
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0);
+        AtomicLong n = new AtomicLong();
+        AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
+        Runnable writeOne = () -> {
+            try {
+                OutputStream out = async.getResponse().getOutputStream();
+                out.write(KitApp.event(n.incrementAndGet()).getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException | RuntimeException over) {
+                // the client left, or the response was completed (graceful asked the stream to leave)
+                ScheduledFuture<?> t = task.get();
+                if (t != null) {
+                    t.cancel(false);
+                }
+                complete(async);
+            }
+        };
+        writeOne.run();
+        long interval = KitApp.EVENT_INTERVAL.toMillis();
+        task.set(EVENTS.scheduleAtFixedRate(writeOne, interval, interval, TimeUnit.MILLISECONDS));
     }
 
     static long readBody(HttpServletRequest request) throws IOException {

@@ -4,8 +4,11 @@ import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.servlet.jetty.JettyParticipant;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
@@ -62,4 +65,14 @@ final class ReadmeSnippets {
     }
 
     private static final class MyServlet extends HttpServlet {}
+
+    static void declaredEventStream(HttpServletRequest request, AtomicBoolean leaving) {
+        // spotless:off
+        // readme-snippet: graceful-servlet/README.md
+        AsyncContext async = request.startAsync();
+        Leaving stream = GracefulStreams.eventStream(request); // after startAsync, before service returns
+        stream.onLeave(() -> leaving.set(true));  // your writer completes the response after its current event
+        // end readme-snippet
+        // spotless:on
+    }
 }

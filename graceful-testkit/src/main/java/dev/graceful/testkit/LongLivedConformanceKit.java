@@ -137,11 +137,12 @@ public abstract class LongLivedConformanceKit extends KitHarness {
         long asked = System.nanoTime();
         assertThat(close.opcode()).as("a Close: %s", close).isEqualTo(RawWebSocket.CLOSE);
         assertThat(close.closeStatus()).isEqualTo(KitApp.GOING_AWAY);
-        // Not answered: the server must not wait for the answer beyond the long-lived deadline.
+        // Not answered: the server must wait for the answer until the long-lived deadline, and no longer.
+        // (The bound below leaves room for a Close that reached this client late on a loaded machine.)
         assertThat(ws.awaitEnd(AT_MOST)).as("cut").isIn(Close.EOF, Close.RESET);
         assertThat(millisSince(asked))
-                .as("cut at the long-lived deadline, %s after the Close, not before", deadline)
-                .isGreaterThanOrEqualTo(deadline.toMillis() / 2);
+                .as("cut at the long-lived deadline, %s after the Close was sent, not at once", deadline)
+                .isGreaterThanOrEqualTo(deadline.toMillis() / 4);
 
         ShutdownReport report = awaitReport();
         assertPrompt(started, report);

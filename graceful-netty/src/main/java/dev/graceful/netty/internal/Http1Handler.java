@@ -48,6 +48,14 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
     /** Name of the probe before the codec. */
     public static final String PROBE_NAME = "graceful-http1-probe";
 
+    /** The user event fired through the pipeline before a long-lived connection is asked to leave. */
+    public static final Object GOING_AWAY = new Object() {
+        @Override
+        public String toString() {
+            return "GracefulNetty.GOING_AWAY";
+        }
+    };
+
     /** How long the final close waits for the first read of a connection that has read nothing yet. */
     static final long FIRST_READ_GRACE_MILLIS = 50;
 
@@ -65,6 +73,9 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
     private final Http1Exchanges exchanges = new Http1Exchanges();
     private final Runnable startClose = this::startClose;
     private final Runnable closeIfIdle = this::closeIfIdle;
+    private final ChannelFutureListener streamEnded = this::streamEnded;
+    /** Set when a response made the connection long-lived; {@code null} for ordinary HTTP/1.1. */
+    private Http1LongLived longLived;
 
     private boolean responding;
     private boolean respondingUntracked;
@@ -206,6 +217,9 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (longLived != null && longLived.dropAfterLeaving(msg, promise)) {
+            return;
+        }
         if (inactive || !(msg instanceof HttpObject)) {
             ctx.write(msg, promise);
             return;
@@ -217,7 +231,13 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
                 if (exchanges.allEnded()) {
                     respondingUntracked = true; // no request is waiting for it
                 } else {
-                    decideConnection(response, exchanges.next());
+                    String kind = Http1LongLived.kindOf(response, code);
+                    if (kind == null) {
+                        decideConnection(response, exchanges.next());
+                    } else {
+                        startLongLived(kind, response, promise);
+                        return;
+                    }
                 }
             }
         }
@@ -225,6 +245,10 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             responding = false;
             if (respondingUntracked) {
                 respondingUntracked = false;
+                if (longLived != null && longLived.isStream()) {
+                    ctx.write(msg, promise.unvoid().addListener(streamEnded));
+                    return;
+                }
                 ctx.write(msg, promise);
                 return;
             }
@@ -236,6 +260,51 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             return;
         }
         ctx.write(msg, promise);
+    }
+
+    /**
+     * A WebSocket's {@code 101} or an event stream's head: the exchange ends with the head (its
+     * request leaves the tracker when the write completes) and the connection becomes long-lived. A
+     * {@code 101} keeps its {@code Connection: Upgrade}; an event stream gets {@code Connection: close}
+     * while draining, like any response.
+     */
+    private void startLongLived(String kind, HttpResponse head, ChannelPromise promise) {
+        HttpRequest request = exchanges.next();
+        if (kind == Http1LongLived.SSE) {
+            decideConnection(head, request);
+        }
+        Http1LongLived l = new Http1LongLived(this, ctx, kind, request.method().name() + " " + request.uri());
+        longLived = l;
+        exchanges.end();
+        if (head instanceof LastHttpContent) {
+            responding = false;
+        } else {
+            respondingUntracked = true; // the rest of this response answers no waiting request
+        }
+        ctx.write(head, promise.unvoid().addListener(this).addListener(l));
+    }
+
+    /** An event stream's last chunk was written: by the application, or by {@link Http1LongLived#leave()}. */
+    private void streamEnded(ChannelFuture future) {
+        Http1LongLived l = longLived;
+        if (l == null || closing) {
+            return;
+        }
+        boolean asked = l.leaving();
+        if (!asked) {
+            longLived = null; // the application ended it: an ordinary connection again
+            l.ended();
+            writeOwnResponses(true); // health probes pipelined behind the stream
+        }
+        if (future.isSuccess() && (asked || closeAnnounced || owner.phase() >= NettyParticipant.DRAINING)) {
+            closeGracefully();
+        }
+    }
+
+    /** Closes a long-lived connection now, on the event loop: it did not leave in time. */
+    void cutLongLived() {
+        closing = true;
+        ctx.close();
     }
 
     /** Adds {@code Connection: close} while draining, to the last response of the pipeline only. */
@@ -291,8 +360,8 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
         if (kind == APP) {
             tracker.exit();
         }
-        if (closing || !future.isSuccess()) {
-            return;
+        if (closing || !future.isSuccess() || longLived != null) {
+            return; // a long-lived connection closes when it leaves, not when it looks idle
         }
         if (closeAnnounced) {
             if (exchanges.ended() == 0) {
@@ -320,7 +389,7 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
     }
 
     private void closeIfIdle() {
-        if (inactive || closing) {
+        if (inactive || closing || longLived != null) {
             return;
         }
         if (isIdle()) {
@@ -340,6 +409,16 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
 
     @Override
     void onPhase(int phase) {
+        if (longLived != null) {
+            // Never idle: the core asked it to leave and cut it if it did not. One still open at the
+            // final close (opened after the cut) is asked now, Close frame first; forced ones are cut.
+            if (phase == NettyParticipant.FORCED) {
+                cutLongLived();
+            } else if (phase == NettyParticipant.CLOSING) {
+                longLived.leave();
+            }
+            return;
+        }
         if (phase == NettyParticipant.FORCED) {
             closing = true;
             ctx.channel().close();

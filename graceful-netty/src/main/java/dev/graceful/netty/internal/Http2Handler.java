@@ -5,6 +5,7 @@ import dev.graceful.InFlightWork;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
@@ -58,6 +59,8 @@ public final class Http2Handler extends GracefulConnection {
     public static final String NAME = "graceful-http2";
     /** Opaque data of the PING sent with the first GOAWAY ("gracefu1"). */
     static final long PING_DATA = 0x6772616365667531L;
+    /** A stream that became an event stream: counted as long-lived, not as a request. */
+    static final byte LONG_LIVED = 3;
 
     private final ArrayDeque<StreamSlot> pool = new ArrayDeque<>();
     private final Runnable secondGoAway = this::secondGoAway;
@@ -127,7 +130,7 @@ public final class Http2Handler extends GracefulConnection {
             Http2Stream stream = stream(frame.stream());
             if (stream != null) {
                 StreamSlot slot = stream.getProperty(key);
-                if (slot == null ? requestHeaders(frame, stream) : slot.kind != APP) {
+                if (slot == null ? requestHeaders(frame, stream) : !passesOn(slot)) {
                     ReferenceCountUtil.release(msg);
                     return;
                 }
@@ -135,7 +138,7 @@ public final class Http2Handler extends GracefulConnection {
         } else if (msg instanceof Http2DataFrame frame) {
             Http2Stream stream = stream(frame.stream());
             StreamSlot slot = stream == null ? null : stream.getProperty(key);
-            if (slot != null && slot.kind != APP) {
+            if (slot != null && !passesOn(slot)) {
                 // Nobody downstream sees it, so give the flow-control credit back ourselves.
                 int bytes = frame.initialFlowControlledBytes();
                 if (bytes > 0 && stream.state() != Http2Stream.State.CLOSED) {
@@ -151,6 +154,11 @@ public final class Http2Handler extends GracefulConnection {
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** Whether a stream's frames go on to the application: its requests and event streams. */
+    private static boolean passesOn(StreamSlot slot) {
+        return slot.kind == APP || slot.kind == LONG_LIVED;
     }
 
     private Http2Stream stream(Http2FrameStream frameStream) {
@@ -189,6 +197,30 @@ public final class Http2Handler extends GracefulConnection {
         return false;
     }
 
+    // ------------------------------------------------------------------ outbound
+
+    /**
+     * Response headers that start an event stream: the stream leaves the request count now (exactly
+     * once: its kind changes) and is counted as a long-lived {@code "sse"} once they are written.
+     */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof Http2HeadersFrame frame && !frame.isEndStream() && frame.stream() != null) {
+            Http2Stream stream = stream(frame.stream());
+            StreamSlot slot = stream == null ? null : stream.getProperty(key);
+            if (slot != null && slot.kind == APP && Http2LongLived.isEventStream(frame.headers())) {
+                slot.kind = LONG_LIVED;
+                tracked--;
+                tracker.exit();
+                Http2LongLived l = new Http2LongLived(owner, ctx, frame.stream(), slot.method + " " + slot.path);
+                slot.longLived = l;
+                ctx.write(msg, promise.unvoid().addListener(l));
+                return;
+            }
+        }
+        ctx.write(msg, promise);
+    }
+
     private void respondHealth(Http2FrameStream stream, CharSequence method, String path, CharSequence userAgent) {
         HealthEndpoint.Response answer =
                 owner.health().respond(codecCtx.channel(), method == null ? "" : method.toString(), path, userAgent);
@@ -219,6 +251,9 @@ public final class Http2Handler extends GracefulConnection {
         if (slot.kind == APP) {
             tracked--;
             tracker.exit();
+        } else if (slot.longLived != null) {
+            slot.longLived.closed();
+            slot.longLived = null;
         }
         slot.method = null;
         slot.path = null;
@@ -322,6 +357,7 @@ public final class Http2Handler extends GracefulConnection {
     /** Per-stream state, pooled per connection. */
     private static final class StreamSlot {
         byte kind;
+        Http2LongLived longLived;
         int id;
         long start;
         CharSequence method;

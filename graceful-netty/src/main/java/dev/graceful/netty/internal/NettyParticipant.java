@@ -3,6 +3,7 @@ package dev.graceful.netty.internal;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
 import dev.graceful.InFlightWork;
+import dev.graceful.LongLived;
 import dev.graceful.Participant;
 import dev.graceful.Tracker;
 import io.netty.channel.Channel;
@@ -92,6 +93,11 @@ public final class NettyParticipant implements Participant {
     /** The tracker requests are counted with. */
     public Tracker tracker() {
         return tracker;
+    }
+
+    /** The long-lived connections of one kind ({@code "websocket"}, {@code "sse"}), on first use. */
+    LongLived longLived(String kind) {
+        return graceful.longLived(kind);
     }
 
     HealthPaths health() {

@@ -3,7 +3,6 @@ package dev.graceful.servlet.internal;
 import dev.graceful.Departure;
 import dev.graceful.LongLived;
 import dev.graceful.Work;
-import dev.graceful.servlet.Leaving;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,7 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * with the other idle ones). A cut completes it too: the Servlet API has no way to reset a
  * connection, and a complete response is what a client of an event stream expects anyway.
  */
-public final class EventStream implements Leaving, Departure {
+public final class EventStream implements Departure {
 
     /** The content type of an event stream. */
     public static final String CONTENT_TYPE = "text/event-stream";
@@ -78,12 +77,12 @@ public final class EventStream implements Leaving, Departure {
         return handle;
     }
 
-    @Override
+    /** Whether graceful has asked the stream to leave. */
     public boolean isLeaving() {
         return leaving;
     }
 
-    @Override
+    /** Runs {@code action} when asked to leave (at once if already asked); the application then ends the stream. */
     public void onLeave(Runnable action) {
         onLeave.add(action);
         if (leaving && onLeave.remove(action)) {
@@ -91,7 +90,7 @@ public final class EventStream implements Leaving, Departure {
         }
     }
 
-    @Override
+    /** Counts the stream out (idempotent). */
     public void close() {
         Work h = handle;
         if (h != null) {

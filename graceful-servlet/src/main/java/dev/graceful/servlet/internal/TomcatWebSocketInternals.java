@@ -67,10 +67,12 @@ final class TomcatWebSocketInternals {
             throws IllegalAccessException {
         Map<Object, Object> old = (Map<Object, Object>) sessionsField.get(container);
         Watched watched = new Watched(sessions, leave);
-        synchronized (old) {
-            watched.putAll(old);
-            sessionsField.set(container, watched);
+        // Done when the filter starts, before requests: a session opening in this very instant
+        // could be missed (not counted, not asked to leave), never counted twice.
+        for (Map.Entry<Object, Object> e : old.entrySet()) {
+            watched.put(e.getKey(), e.getValue()); // put, not putAll: putAll bypasses put
         }
+        sessionsField.set(container, watched);
     }
 
     /** Closes the session's connection now, as Tomcat does after its close timeout. */

@@ -4,7 +4,6 @@ import dev.graceful.Departure;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.LongLived;
 import dev.graceful.Work;
-import dev.graceful.servlet.Leaving;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.net.URI;
@@ -14,7 +13,9 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +33,15 @@ public final class WebSocketSessions {
 
     /**
      * Sends the Close frames of containers whose {@code Session.close} blocks until the frame is
-     * written (Tomcat): graceful's thread must not wait for a slow peer. Daemon threads that end
-     * when idle, so nothing is left behind.
+     * written (Tomcat): graceful's thread must not wait for a slow peer.
      */
-    private static final ExecutorService CLOSERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "graceful-websocket-close");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService CLOSERS =
+            new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                // Gone a second after the last Close: nothing left for a WAR's undeploy to find.
+                Thread t = new Thread(r, "graceful-websocket-close");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** How one container leaves and cuts a session. */
     public interface Container {
@@ -96,7 +98,7 @@ public final class WebSocketSessions {
      * A session the application registers itself (a container graceful does not watch): Close 1001
      * through the Jakarta API, a cut is a plain close; counted out by the returned handle's close.
      */
-    public static Leaving register(GracefulShutdown graceful, Session session) {
+    public static Registered register(GracefulShutdown graceful, Session session) {
         Registered r = new Registered();
         r.work = graceful.longLived("websocket").open(describe(session), new Departure() {
             @Override
@@ -119,7 +121,7 @@ public final class WebSocketSessions {
     }
 
     /** An application-registered session. */
-    private static final class Registered implements Leaving {
+    public static final class Registered {
         private final List<Runnable> onLeave = new CopyOnWriteArrayList<>();
         private volatile boolean leaving;
         private volatile Work work;
@@ -133,12 +135,12 @@ public final class WebSocketSessions {
             }
         }
 
-        @Override
+        /** Whether graceful has asked the session to leave. */
         public boolean isLeaving() {
             return leaving;
         }
 
-        @Override
+        /** Runs {@code action} when asked to leave, or at once if already asked. */
         public void onLeave(Runnable action) {
             onLeave.add(Objects.requireNonNull(action, "action"));
             if (leaving && onLeave.remove(action)) {
@@ -146,7 +148,7 @@ public final class WebSocketSessions {
             }
         }
 
-        @Override
+        /** The session has closed: counts it out (idempotent). */
         public void close() {
             work.close();
         }

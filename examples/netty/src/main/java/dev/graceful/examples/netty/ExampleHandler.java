@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The application: {@code GET /} and {@code GET|POST /work?ms=N}. Health paths never get here:
+ * The application: {@code GET /}, {@code GET|POST /work?ms=N} and {@code GET /events} ({@code /ws}
+ * is answered by Netty's WebSocket handler and {@link WebSocketEcho}). Health paths never get here:
  * graceful-netty answers them. One instance per connection (HTTP/1.1) or per stream (HTTP/2).
  *
  * <p>HTTP/1.1 lets a client pipeline requests, and the responses must go out in request order, so
@@ -77,6 +78,14 @@ public final class ExampleHandler extends SimpleChannelInboundHandler<FullHttpRe
                     work(ctx, r, query);
                 } else {
                     respond(ctx, r, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n", "GET, POST");
+                }
+            }
+            case "/events" -> {
+                if (r.method().equals(HttpMethod.GET)) {
+                    // busy stays set: the stream is this connection's last response
+                    EventStream.start(ctx, version);
+                } else {
+                    respond(ctx, r, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n", "GET");
                 }
             }
             default -> respond(ctx, r, HttpResponseStatus.NOT_FOUND, "not found\n", null);

@@ -22,6 +22,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Routes: {@code GET /} (hello), {@code GET|POST /work?ms=N} (waits N ms without blocking an
- * event loop), {@code /healthz}, {@code /readyz}, {@code /livez} (answered by graceful-netty).
+ * event loop), {@code GET /ws} (WebSocket text echo, HTTP/1.1), {@code GET /events} (an event
+ * stream, {@code data: V N} every 100 ms), {@code /healthz}, {@code /readyz}, {@code /livez} (answered by graceful-netty).
  * SIGTERM or SIGINT drains and exits 0; a drain that times out exits 3; a second signal exits at
  * once.
  */
@@ -112,13 +114,21 @@ public final class NettyExample {
                 .channel();
     }
 
-    /** HTTP/1.1 pipeline: codec, graceful handlers, then the application. */
+    /**
+     * HTTP/1.1 pipeline: codec, graceful handlers, then the application. {@code GET /ws} is upgraded
+     * by Netty's WebSocket handler (HTTP/1.1 only: over HTTP/2 it is a 404).
+     */
     static void http1(ChannelPipeline p, GracefulNetty netty, String version) {
         p.addLast(new HttpServerCodec());
         if (netty != null) {
             netty.addHttp1Handlers(p);
         }
-        p.addLast(new HttpServerKeepAliveHandler(), new HttpObjectAggregator(1 << 20), new ExampleHandler(version));
+        p.addLast(
+                new HttpServerKeepAliveHandler(),
+                new HttpObjectAggregator(1 << 20),
+                new WebSocketServerProtocolHandler("/ws"),
+                new WebSocketEcho(),
+                new ExampleHandler(version));
     }
 
     /** HTTP/2 pipeline: frame codec, graceful handler, then one child channel per stream. */

@@ -7,7 +7,6 @@ import dev.graceful.benchmarks.support.Child;
 import dev.graceful.benchmarks.support.Rows;
 import dev.graceful.benchmarks.support.Samples;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,8 +16,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -41,8 +38,6 @@ public final class ScaleBench {
     static final List<String> VARIANTS = List.of("graceful", "plain");
     /** The first connection waits for the last, idle, and must not outlive the server's idle timeout (Jetty: 30 s). */
     private static final int MAX_CONNECT_SECONDS = 15;
-    /** A heap's line of {@code GC.heap_info} ({@code total ... used NK}, Java 17 to 25); Metaspace's has no total. */
-    private static final Pattern HEAP_USED = Pattern.compile("total [^\\n]*?used (\\d+)K");
 
     private ScaleBench() {}
 
@@ -52,7 +47,7 @@ public final class ScaleBench {
         List<Integer> sizes =
                 BenchRun.numbers(run.options(), "sizes", run.smoke() ? List.of(50) : List.of(1000, 2500, 5000, 10000));
         int lead = run.number("lead-ms", 3000); // more on a loaded machine, where jcmd is slow
-        String jcmd = Path.of(run.text("java")).resolveSibling("jcmd").toString(); // "jcmd" when java has no directory
+        String jcmd = run.jcmd();
         for (int r = 1; r <= run.rounds(); r++) {
             for (String app : run.apps()) {
                 for (int n : sizes) {
@@ -75,10 +70,9 @@ public final class ScaleBench {
             throws Exception {
         try (Child child = Child.start(List.of(), template, log)) {
             int port = child.port();
-            long pid = child.jvm().pid();
             child.warmUp();
-            row.put("heap_idle_kb", liveHeapKb(jcmd, pid));
-            row.put("rss_idle_kb", status(pid, "VmRSS"));
+            row.put("heap_idle_kb", child.liveHeapKb(jcmd));
+            row.put("rss_idle_kb", child.statusKb("VmRSS"));
             long connectStart = System.nanoTime();
             try (HeldRequests held = HeldRequests.open(port, n, MAX_CONNECT_SECONDS, TimeUnit.SECONDS)) {
                 row.put("connect_ms", ms(System.nanoTime() - connectStart));
@@ -87,9 +81,9 @@ public final class ScaleBench {
                 long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lead + n / 2);
                 held.sendAllDueAt(due);
                 awaitAccepted(port, 30);
-                row.put("heap_held_kb", liveHeapKb(jcmd, pid));
-                row.put("rss_held_kb", status(pid, "VmRSS"));
-                row.put("hwm_kb", status(pid, "VmHWM"));
+                row.put("heap_held_kb", child.liveHeapKb(jcmd));
+                row.put("rss_held_kb", child.statusKb("VmRSS"));
+                row.put("hwm_kb", child.statusKb("VmHWM"));
                 boolean graceful = row.get("variant").equals("graceful");
                 long term = graceful ? child.jvm().signal("TERM") : 0;
                 row.put("due_after_term_ms", graceful ? ms(due - term) : null);
@@ -135,27 +129,6 @@ public final class ScaleBench {
             }
             TimeUnit.MILLISECONDS.sleep(20);
         }
-    }
-
-    /** The heap in use right after a full GC: what the process holds live. */
-    private static long liveHeapKb(String jcmd, long pid) throws IOException, InterruptedException {
-        BenchRun.run(jcmd, Long.toString(pid), "GC.run");
-        String info = BenchRun.run(jcmd, Long.toString(pid), "GC.heap_info");
-        Matcher m = HEAP_USED.matcher(info);
-        long used = m.results().mapToLong(r -> Long.parseLong(r.group(1))).sum();
-        if (!m.reset().find()) {
-            throw new IllegalStateException("no heap use in jcmd GC.heap_info:\n" + info);
-        }
-        return used;
-    }
-
-    /** A {@code kB} field of {@code /proc/PID/status}. */
-    private static long status(long pid, String field) throws IOException {
-        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                .filter(line -> line.startsWith(field + ":"))
-                .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", ""))) // "VmRSS:   1234 kB"
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid + "/status"));
     }
 
     static String render(List<Map<String, String>> rows) {

@@ -93,6 +93,12 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
      * so both sides share one class path. Spring Boot always runs its own jar, the starter off but for graceful.
      */
     public List<String> command(String app, String variant, boolean exampleJar, String drainTimeout) {
+        return command(app, variant, exampleJar, drainTimeout, "0s");
+    }
+
+    /** {@link #command(String, String, boolean, String)} with a readiness delay ({@code 2s}, {@code 1500ms}). */
+    public List<String> command(
+            String app, String variant, boolean exampleJar, String drainTimeout, String readinessDelay) {
         List<String> c = new ArrayList<>(List.of(text("java")));
         List.of(text("jvm-opts").split(" ")).stream().filter(o -> !o.isBlank()).forEach(c::add);
         Path jar = Path.of(text("repo"), "examples", app, "target", "graceful-example-" + app + ".jar");
@@ -111,8 +117,13 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
             c.addAll(List.of("-cp", text("jar"), ServerApp.class.getName(), app, variant));
         }
         c.addAll(List.of("--port", Child.PORT, "--version", "bench"));
-        c.addAll(List.of("--drain-timeout", drainTimeout, "--readiness-delay", "0s"));
+        c.addAll(List.of("--drain-timeout", drainTimeout, "--readiness-delay", readinessDelay));
         return c;
+    }
+
+    /** The {@code jcmd} next to {@code --java} (plain {@code jcmd}, from the PATH, when java has no directory). */
+    public String jcmd() {
+        return Path.of(text("java")).resolveSibling("jcmd").toString();
     }
 
     /** A new sample's first columns: {@code round}, {@code app}, and the load average now. */

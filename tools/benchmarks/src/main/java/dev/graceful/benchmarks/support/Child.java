@@ -4,10 +4,13 @@ import dev.graceful.testkit.ChildJvm;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A server under test: a {@link ChildJvm} (its output lines and its exit timestamped on this JVM's
@@ -17,6 +20,8 @@ public record Child(ChildJvm jvm, int port) implements AutoCloseable {
 
     /** The placeholder of the port in a command. */
     public static final String PORT = "PORT";
+    /** A heap's line of {@code GC.heap_info} ({@code total ... used NK}, Java 17 to 25); Metaspace's has no total. */
+    private static final Pattern HEAP_USED = Pattern.compile("total [^\\n]*?used (\\d+)K");
 
     /** Starts {@code prefix} then {@code template} with a free port for {@link #PORT}; returns once it answers. */
     public static Child start(List<String> prefix, List<String> template, Path logFile)
@@ -88,6 +93,29 @@ public record Child(ChildJvm jvm, int port) implements AutoCloseable {
                 .firstLine(l -> l.contains("GracefulShutdown") && l.contains(text))
                 .map(l -> BenchRun.ms(l.nanos() - nanos))
                 .orElse(null);
+    }
+
+    /** The heap in use right after a full GC, both through {@code jcmd}: what the process holds live. */
+    public long liveHeapKb(String jcmd) throws IOException, InterruptedException {
+        String pid = Long.toString(jvm.pid());
+        BenchRun.run(jcmd, pid, "GC.run");
+        String info = BenchRun.run(jcmd, pid, "GC.heap_info");
+        Matcher m = HEAP_USED.matcher(info);
+        long used = m.results().mapToLong(r -> Long.parseLong(r.group(1))).sum();
+        if (!m.reset().find()) {
+            throw new IllegalStateException("no heap use in jcmd GC.heap_info:\n" + info);
+        }
+        return used;
+    }
+
+    /** A {@code kB} field of {@code /proc/PID/status}, such as {@code VmRSS} or {@code VmHWM}. */
+    public long statusKb(String field) throws IOException {
+        long pid = jvm.pid();
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith(field + ":"))
+                .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", ""))) // "VmRSS:   1234 kB"
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid + "/status"));
     }
 
     @Override
