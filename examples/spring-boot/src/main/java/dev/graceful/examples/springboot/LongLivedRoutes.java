@@ -68,7 +68,9 @@ class LongLivedRoutes implements WebSocketConfigurer {
                         emitter.send("data: " + version + ' ' + n.incrementAndGet() + "\n\n", MediaType.TEXT_PLAIN);
                     } catch (IOException | IllegalStateException ended) {
                         // The client left, or the stream was ended (by graceful at the shutdown).
+                        // Spring asks for completeWithError after a failed send.
                         task.get().cancel(false);
+                        emitter.completeWithError(ended);
                     }
                 },
                 0,

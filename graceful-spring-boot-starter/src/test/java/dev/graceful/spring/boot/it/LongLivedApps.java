@@ -92,6 +92,7 @@ final class LongLivedApps {
                             emitter.send(SseEmitter.event().data("ev " + n.incrementAndGet()));
                         } catch (IOException | IllegalStateException e) {
                             task.get().cancel(false);
+                            emitter.completeWithError(e);
                         }
                     },
                     0,

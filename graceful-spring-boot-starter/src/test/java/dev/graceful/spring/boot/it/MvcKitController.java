@@ -95,8 +95,11 @@ class MvcKitController {
                     try {
                         emitter.send(KitApp.event(n.incrementAndGet()), MediaType.TEXT_PLAIN);
                     } catch (IOException | IllegalStateException ended) {
-                        // The client left, or the stream was ended: no more events.
+                        // The client left, or the stream was ended: no more events. (Spring asks
+                        // for completeWithError after a failed send; not every container reports
+                        // the broken connection by itself.)
                         task.get().cancel(false);
+                        emitter.completeWithError(ended);
                     }
                 },
                 0,
