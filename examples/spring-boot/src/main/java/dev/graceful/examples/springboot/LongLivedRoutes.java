@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.beans.factory.annotation.Value;
@@ -60,6 +61,7 @@ class LongLivedRoutes implements WebSocketConfigurer {
     @GetMapping("/events")
     ResponseEntity<ResponseBodyEmitter> events() {
         ResponseBodyEmitter emitter = new ResponseBodyEmitter(0L);
+        AtomicBoolean completed = new AtomicBoolean();
         AtomicLong n = new AtomicLong();
         AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
         task.set(ticker.scheduleAtFixedRate(
@@ -70,13 +72,18 @@ class LongLivedRoutes implements WebSocketConfigurer {
                         // The client left, or the stream was ended (by graceful at the shutdown).
                         // Spring asks for completeWithError after a failed send.
                         task.get().cancel(false);
-                        emitter.completeWithError(ended);
+                        if (ended instanceof IOException && !completed.get()) {
+                            emitter.completeWithError(ended);
+                        }
                     }
                 },
                 0,
                 EVENT_INTERVAL_MS,
                 TimeUnit.MILLISECONDS));
-        emitter.onCompletion(() -> task.get().cancel(false));
+        emitter.onCompletion(() -> {
+            completed.set(true);
+            task.get().cancel(false);
+        });
         return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
     }
 }

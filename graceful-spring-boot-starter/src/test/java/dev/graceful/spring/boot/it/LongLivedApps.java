@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -84,6 +85,7 @@ final class LongLivedApps {
         @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
         SseEmitter events() {
             SseEmitter emitter = new SseEmitter(0L);
+            AtomicBoolean completed = new AtomicBoolean();
             AtomicLong n = new AtomicLong();
             AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
             task.set(ticker.scheduleAtFixedRate(
@@ -92,13 +94,18 @@ final class LongLivedApps {
                             emitter.send(SseEmitter.event().data("ev " + n.incrementAndGet()));
                         } catch (IOException | IllegalStateException e) {
                             task.get().cancel(false);
-                            emitter.completeWithError(e);
+                            if (e instanceof IOException && !completed.get()) {
+                                emitter.completeWithError(e);
+                            }
                         }
                     },
                     0,
                     EVENT_PERIOD.toMillis(),
                     TimeUnit.MILLISECONDS));
-            emitter.onCompletion(() -> task.get().cancel(false));
+            emitter.onCompletion(() -> {
+                completed.set(true);
+                task.get().cancel(false);
+            });
             emitter.onError(e -> task.get().cancel(false));
             return emitter;
         }
@@ -115,9 +122,7 @@ final class LongLivedApps {
                             "/events",
                             request -> ServerResponse.ok()
                                     .contentType(MediaType.TEXT_EVENT_STREAM)
-                                    .body(BodyInserters.fromServerSentEvents(Flux.interval(EVENT_PERIOD)
-                                            .map(n -> ServerSentEvent.builder("ev " + (n + 1))
-                                                    .build()))))
+                                    .body(BodyInserters.fromServerSentEvents(ticks())))
                     .build();
         }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.context.annotation.Configuration;
@@ -88,6 +89,8 @@ class MvcKitController {
     @GetMapping(path = "/events")
     ResponseEntity<ResponseBodyEmitter> events() {
         ResponseBodyEmitter emitter = new ResponseBodyEmitter(0L);
+        AtomicBoolean completed = new AtomicBoolean();
+        emitter.onCompletion(() -> completed.set(true));
         AtomicLong n = new AtomicLong();
         AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
         task.set(TICKER.scheduleAtFixedRate(
@@ -99,7 +102,9 @@ class MvcKitController {
                         // for completeWithError after a failed send; not every container reports
                         // the broken connection by itself.)
                         task.get().cancel(false);
-                        emitter.completeWithError(ended);
+                        if (ended instanceof IOException && !completed.get()) {
+                            emitter.completeWithError(ended);
+                        }
                     }
                 },
                 0,
