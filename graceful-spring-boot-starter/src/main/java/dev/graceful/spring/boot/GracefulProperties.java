@@ -49,6 +49,13 @@ public class GracefulProperties {
     private Duration closeTimeout = GracefulConfig.DEFAULT_CLOSE_TIMEOUT;
 
     /**
+     * How long long-lived connections (WebSockets, event streams) may take to leave once asked
+     * (Close 1001, end of the stream) when the listeners close; one still open then is cut. They
+     * do not hold the ordinary drain, and a cut does not change the exit status.
+     */
+    private Duration longLivedTimeout = GracefulConfig.DEFAULT_LONG_LIVED_TIMEOUT;
+
+    /**
      * Timeout of a shutdown task bean that does not declare its own (see TimedShutdownTask).
      */
     private Duration defaultTaskTimeout = GracefulConfig.DEFAULT_TASK_TIMEOUT;
@@ -123,6 +130,14 @@ public class GracefulProperties {
 
     public void setCloseTimeout(Duration closeTimeout) {
         this.closeTimeout = closeTimeout;
+    }
+
+    public Duration getLongLivedTimeout() {
+        return longLivedTimeout;
+    }
+
+    public void setLongLivedTimeout(Duration longLivedTimeout) {
+        this.longLivedTimeout = longLivedTimeout;
     }
 
     public Duration getDefaultTaskTimeout() {

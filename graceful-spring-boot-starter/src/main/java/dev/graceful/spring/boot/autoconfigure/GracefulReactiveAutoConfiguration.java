@@ -4,7 +4,9 @@ import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
 import dev.graceful.spring.boot.internal.DrainedWebServerShutdown;
 import dev.graceful.spring.boot.internal.GracefulWebFilter;
+import dev.graceful.spring.boot.internal.ReactiveWebSocketAdapters;
 import dev.graceful.spring.boot.internal.ReactorNettyGraceful;
+import dev.graceful.spring.boot.internal.ReactorNettyLongLived;
 import dev.graceful.spring.boot.internal.ReactorNettyQuietPeriod;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -22,7 +24,9 @@ import org.springframework.web.server.WebFilter;
  * WebFlux: a {@code WebFilter} that tracks every exchange and answers the health paths, and, on
  * Reactor Netty, the participant that stops accepting, closes idle connections and force-closes
  * (and the server set to shut down immediately once drained: see {@link DrainedWebServerShutdown};
- * Reactor Netty's event loops without a quiet period: see {@link ReactorNettyQuietPeriod}).
+ * Reactor Netty's event loops without a quiet period: see {@link ReactorNettyQuietPeriod}); there,
+ * event streams and WebSocket sessions are long-lived connections, asked to leave when the
+ * listeners close (see {@link ReactorNettyLongLived}).
  */
 @AutoConfiguration(after = GracefulAutoConfiguration.class)
 @ConditionalOnClass({GracefulShutdown.class, WebFilter.class})
@@ -33,8 +37,11 @@ public final class GracefulReactiveAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    GracefulWebFilter gracefulWebFilter(GracefulShutdown graceful, ObjectProvider<HealthEndpoint> health) {
-        return new GracefulWebFilter(graceful, health.getIfAvailable());
+    GracefulWebFilter gracefulWebFilter(
+            GracefulShutdown graceful,
+            ObjectProvider<HealthEndpoint> health,
+            ObjectProvider<ReactorNettyLongLived> longLived) {
+        return new GracefulWebFilter(graceful, health.getIfAvailable(), longLived.getIfAvailable());
     }
 
     /** Reactor Netty, Spring Boot's default reactive server. */
@@ -58,6 +65,21 @@ public final class GracefulReactiveAutoConfiguration {
         @ConditionalOnMissingBean(name = "gracefulNettyShutdownMode")
         DrainedWebServerShutdown gracefulNettyShutdownMode() {
             return new DrainedWebServerShutdown(NettyReactiveWebServerFactory.class);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        ReactorNettyLongLived gracefulReactorNettyLongLived(GracefulShutdown graceful) {
+            return new ReactorNettyLongLived(graceful);
+        }
+
+        /** Static, as a post-processor; it looks the long-lived sessions up when an adapter is built. */
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnClass(name = "org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter")
+        static ReactiveWebSocketAdapters gracefulReactiveWebSocketAdapters(
+                ObjectProvider<ReactorNettyLongLived> longLived) {
+            return new ReactiveWebSocketAdapters(longLived);
         }
 
         /** Static: a post-processor is created before the other beans, and needs none of them. */

@@ -32,7 +32,9 @@ import org.springframework.core.Ordered;
  * included; {@code Connection: close} while draining; a retryable 503 after the final close),
  * its {@link HealthServlet} on the health paths, and the participant for the server. The drained
  * server is set to shut down immediately when Spring closes the context: graceful has drained it
- * by then (see {@link DrainedWebServerShutdown}).
+ * by then (see {@link DrainedWebServerShutdown}). WebSocket sessions and event streams
+ * are long-lived connections, recognised by graceful-servlet itself (container-level session
+ * tracking, {@code text/event-stream} responses in the filter).
  */
 @AutoConfiguration(after = GracefulAutoConfiguration.class)
 @ConditionalOnClass({

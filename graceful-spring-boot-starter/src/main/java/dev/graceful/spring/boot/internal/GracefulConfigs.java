@@ -20,17 +20,18 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 public final class GracefulConfigs {
 
     /** Core field name to property name, in the order the properties are documented. */
-    private static final Map<String, String> PROPERTY_OF_FIELD = Map.of(
-            "readinessDelay", "graceful.readiness-delay",
-            "drainTimeout", "graceful.drain-timeout",
-            "closeTimeout", "graceful.close-timeout",
-            "defaultTaskTimeout", "graceful.default-task-timeout",
-            "watchdogMargin", "graceful.watchdog-margin",
-            "budget", "graceful.budget",
-            "maxReportedInFlight", "graceful.max-reported-in-flight",
-            "readinessCheckTimeout", "graceful.readiness-check-timeout",
-            "readinessProbes", "graceful.readiness-probes",
-            "readinessSettleMargin", "graceful.readiness-settle-margin");
+    private static final Map<String, String> PROPERTY_OF_FIELD = Map.ofEntries(
+            Map.entry("readinessDelay", "graceful.readiness-delay"),
+            Map.entry("drainTimeout", "graceful.drain-timeout"),
+            Map.entry("closeTimeout", "graceful.close-timeout"),
+            Map.entry("longLivedTimeout", "graceful.long-lived-timeout"),
+            Map.entry("defaultTaskTimeout", "graceful.default-task-timeout"),
+            Map.entry("watchdogMargin", "graceful.watchdog-margin"),
+            Map.entry("budget", "graceful.budget"),
+            Map.entry("maxReportedInFlight", "graceful.max-reported-in-flight"),
+            Map.entry("readinessCheckTimeout", "graceful.readiness-check-timeout"),
+            Map.entry("readinessProbes", "graceful.readiness-probes"),
+            Map.entry("readinessSettleMargin", "graceful.readiness-settle-margin"));
 
     private GracefulConfigs() {}
 
@@ -46,6 +47,7 @@ public final class GracefulConfigs {
         set("readinessDelay", p.getReadinessDelay(), b::readinessDelay);
         set("drainTimeout", p.getDrainTimeout(), b::drainTimeout);
         set("closeTimeout", p.getCloseTimeout(), b::closeTimeout);
+        set("longLivedTimeout", p.getLongLivedTimeout(), b::longLivedTimeout);
         set("defaultTaskTimeout", p.getDefaultTaskTimeout(), b::defaultTaskTimeout);
         set("watchdogMargin", p.getWatchdogMargin(), b::watchdogMargin);
         set("maxReportedInFlight", p.getMaxReportedInFlight(), b::maxReportedInFlight);

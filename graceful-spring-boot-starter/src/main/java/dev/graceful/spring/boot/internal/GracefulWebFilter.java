@@ -30,6 +30,9 @@ import reactor.core.publisher.Mono;
  * went away). Each exchange is tracked as described work ({@code "GET /orders"}) so a drain that
  * times out names what was stuck; WebFlux allocates far more per exchange than this handle.
  * Nothing here blocks: the filter only chains on the exchange's own completion.
+ *
+ * <p>On Reactor Netty an event stream or a WebSocket session leaves the {@code "http"} count when it
+ * becomes long-lived (see {@link ReactorNettyLongLived}): it no longer holds the drain.
  */
 public final class GracefulWebFilter implements WebFilter, Ordered {
 
@@ -38,6 +41,7 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
 
     private final Tracker http;
     private final HealthEndpoint health;
+    private final ReactorNettyLongLived longLived;
 
     /**
      * Creates the filter.
@@ -46,8 +50,21 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
      * @param health   the health endpoint to answer, or {@code null} to leave health paths to the application
      */
     public GracefulWebFilter(GracefulShutdown graceful, HealthEndpoint health) {
+        this(graceful, health, null);
+    }
+
+    /**
+     * Creates the filter.
+     *
+     * @param graceful  the coordinator
+     * @param health    the health endpoint to answer, or {@code null} to leave health paths to the application
+     * @param longLived on Reactor Netty, what makes event streams and WebSocket sessions long-lived
+     *                  (they then leave the {@code "http"} count); {@code null} elsewhere
+     */
+    public GracefulWebFilter(GracefulShutdown graceful, HealthEndpoint health, ReactorNettyLongLived longLived) {
         this.http = graceful.tracker("http");
         this.health = health;
+        this.longLived = longLived;
     }
 
     @Override
@@ -66,7 +83,15 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
         if (work == null) {
             return refuse(exchange.getResponse());
         }
-        return chain.filter(exchange).doFinally(signal -> work.close());
+        ServerWebExchange tracked = exchange;
+        if (longLived != null) {
+            exchange.getAttributes().put(ReactorNettyLongLived.WORK_ATTRIBUTE, work);
+            tracked = exchange.mutate()
+                    .response(longLived.eventStreams(exchange, work))
+                    .build();
+        }
+        // Closing is idempotent: an exchange that became long-lived was counted out already.
+        return chain.filter(tracked).doFinally(signal -> work.close());
     }
 
     private Mono<Void> answerHealth(ServerWebExchange exchange, HttpMethod method, String path) {

@@ -16,7 +16,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +60,9 @@ import reactor.netty.NettyPipeline;
 final class ReactorNettyConnections {
 
     private static final Logger log = LoggerFactory.getLogger(ReactorNettyGraceful.class);
+
+    /** WebSocket close status Going Away. */
+    private static final int GOING_AWAY = 1001;
 
     private final Channel serverChannel;
     private final GracefulShutdown graceful;
@@ -154,6 +159,16 @@ final class ReactorNettyConnections {
     }
 
     /**
+     * Asks the WebSocket on {@code channel} to leave: Close 1001, then the peer's answer closes the
+     * connection. Written here rather than with Reactor Netty's {@code sendClose}, which closes the
+     * connection as soon as its Close is written: the peer's answer would never be waited for. On
+     * the channel's event loop, so between two frames.
+     */
+    static void sendGoingAway(Channel channel) {
+        channel.writeAndFlush(new CloseWebSocketFrame(GOING_AWAY, "going away"));
+    }
+
+    /**
      * Closes the connections that are idle now; busy ones close after their response (they are
      * draining). Completes when every connection of this server is closed.
      */
@@ -218,11 +233,15 @@ final class ReactorNettyConnections {
         int writing;
         /** A read graceful asked for: bytes it brings sat unread. */
         boolean probing;
+        /** Switched to WebSocket: no HTTP response will end on it any more. */
+        boolean upgraded;
+        /** A WebSocket Close frame was written. */
+        boolean closeSent;
         /** When the connection last became idle (accepted, or a response end flushed). */
         long idleSince;
 
         boolean idle() {
-            return !reading && writing == 0;
+            return !upgraded && !reading && writing == 0;
         }
     }
 
@@ -237,6 +256,10 @@ final class ReactorNettyConnections {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
             if (msg instanceof ByteBuf buf && buf.isReadable()) {
+                if (state.upgraded) {
+                    ctx.fireChannelRead(msg);
+                    return;
+                }
                 if (state.probing) {
                     state.probing = false;
                     foundUnread(ctx.channel(), state);
@@ -259,13 +282,32 @@ final class ReactorNettyConnections {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-            if (msg instanceof HttpResponse interim
-                    && interim.status().code() < 200
-                    && interim.status().code() != 101) {
+            if (msg instanceof HttpResponse interim && interim.status().code() < 200) {
                 // An interim response (100 Continue, written as a full message when the handler
                 // asks for a body sent with Expect: 100-continue) ends nothing: the request's body
-                // and its final response are still to come on this connection. (101 ends the
-                // HTTP exchange: the connection is upgraded, as graceful-netty treats it too.)
+                // and its final response are still to come on this connection. 101 ends the HTTP
+                // exchange, but the connection carries a WebSocket from now on: it must keep its
+                // "Connection: Upgrade" and stay open; the session is a long-lived connection,
+                // asked to leave by ReactorNettyLongLived.
+                if (interim.status().code() == 101) {
+                    state.reading = false;
+                    state.upgraded = true;
+                }
+                ctx.write(msg, promise);
+                return;
+            }
+            if (state.upgraded) {
+                if (msg instanceof CloseWebSocketFrame) {
+                    if (state.closeSent) {
+                        // Reactor Netty answers the peer's Close with one of its own even when
+                        // graceful's Going Away was the first: the handshake is complete, the
+                        // second is dropped (its listener still closes the connection).
+                        ReferenceCountUtil.release(msg);
+                        promise.trySuccess();
+                        return;
+                    }
+                    state.closeSent = true;
+                }
                 ctx.write(msg, promise);
                 return;
             }

@@ -76,6 +76,7 @@ class GracefulAutoConfigurationTest {
                         "graceful.readiness-delay=250ms",
                         "graceful.drain-timeout=3s",
                         "graceful.close-timeout=1500ms",
+                        "graceful.long-lived-timeout=2500ms",
                         "graceful.default-task-timeout=PT2S",
                         "graceful.watchdog-margin=1s",
                         "graceful.budget=20s",
@@ -89,6 +90,7 @@ class GracefulAutoConfigurationTest {
                     assertThat(config.readinessDelay()).isEqualTo(Duration.ofMillis(250));
                     assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(3));
                     assertThat(config.closeTimeout()).isEqualTo(Duration.ofMillis(1500));
+                    assertThat(config.longLivedTimeout()).isEqualTo(Duration.ofMillis(2500));
                     assertThat(config.defaultTaskTimeout()).isEqualTo(Duration.ofSeconds(2));
                     assertThat(config.watchdogMargin()).isEqualTo(Duration.ofSeconds(1));
                     assertThat(config.budget()).contains(Duration.ofSeconds(20));
@@ -106,6 +108,7 @@ class GracefulAutoConfigurationTest {
         assertThat(p.getReadinessDelay()).isEqualTo(d.readinessDelay());
         assertThat(p.getDrainTimeout()).isEqualTo(d.drainTimeout());
         assertThat(p.getCloseTimeout()).isEqualTo(d.closeTimeout());
+        assertThat(p.getLongLivedTimeout()).isEqualTo(d.longLivedTimeout());
         assertThat(p.getDefaultTaskTimeout()).isEqualTo(d.defaultTaskTimeout());
         assertThat(p.getWatchdogMargin()).isEqualTo(d.watchdogMargin());
         assertThat(p.getMaxReportedInFlight()).isEqualTo(d.maxReportedInFlight());
@@ -185,6 +188,7 @@ class GracefulAutoConfigurationTest {
             graceful.drain-timeout          | 0s    | graceful.drain-timeout must be between 1ms and 1h, was 0s
             graceful.drain-timeout          | 2h    | graceful.drain-timeout must be between 1ms and 1h, was 2h
             graceful.close-timeout          | 0ms   | graceful.close-timeout must be between 1ms and 1m, was 0s
+            graceful.long-lived-timeout     | 11m   | graceful.long-lived-timeout must be between 0s and 10m, was 11m
             graceful.default-task-timeout   | 11m   | graceful.default-task-timeout must be between 1ms and 10m, was 11m
             graceful.watchdog-margin        | 10ms  | graceful.watchdog-margin must be between 100ms and 10m, was 10ms
             graceful.budget                 | 500ms | graceful.budget must be between 1s and 24h, was 500ms

@@ -16,8 +16,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 
 /**
  * Starts a real Spring Boot application (full auto-configuration, the starter found through
@@ -63,6 +68,22 @@ enum BootServer {
      * @return the running context
      */
     ConfigurableApplicationContext start(GracefulShutdown graceful, KitApp kit, String... properties) {
+        return start(app, graceful, kit, properties);
+    }
+
+    /**
+     * Starts another application on this server.
+     *
+     * @param application the application's configuration class, of this server's web type
+     * @param properties  more properties, {@code name=value}
+     * @return the running context
+     */
+    ConfigurableApplicationContext startApplication(Class<?> application, String... properties) {
+        return start(application, null, new KitApp(), properties);
+    }
+
+    private ConfigurableApplicationContext start(
+            Class<?> application, GracefulShutdown graceful, KitApp kit, String... properties) {
         List<String> props = new ArrayList<>(List.of(
                 "server.port=0",
                 "server.address=127.0.0.1",
@@ -71,7 +92,7 @@ enum BootServer {
                 "graceful.signals.enabled=false",
                 "spring.autoconfigure.exclude=" + exclude));
         props.addAll(List.of(properties));
-        return new SpringApplicationBuilder(app)
+        return new SpringApplicationBuilder(application)
                 .web(type)
                 .properties(props.toArray(String[]::new))
                 .initializers(context -> {
@@ -107,7 +128,7 @@ enum BootServer {
     /** A plain Spring MVC application. */
     @Configuration(proxyBeanMethods = false)
     @EnableAutoConfiguration
-    @Import(MvcKitController.class)
+    @Import({MvcKitController.class, MvcKitController.WebSockets.class})
     static class MvcApp {}
 
     /** A plain WebFlux application. */
@@ -117,6 +138,22 @@ enum BootServer {
         @Bean
         RouterFunction<ServerResponse> kitRoutes(KitApp kit) {
             return WebFluxKitRoutes.routes(kit);
+        }
+
+        @Bean
+        HandlerMapping kitWebSockets() {
+            return WebFluxKitRoutes.webSockets();
+        }
+
+        // With Tomcat and Jetty on the test class path Spring would not pick Reactor Netty's upgrade.
+        @Bean
+        WebFluxConfigurer reactorNettyUpgrade() {
+            return new WebFluxConfigurer() {
+                @Override
+                public WebSocketService getWebSocketService() {
+                    return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
+                }
+            };
         }
 
         // Boot shares Reactor Netty's global event loops by default and disposes them when a

@@ -6,16 +6,22 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 
 import dev.graceful.testkit.KitApp;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.http.ReactiveHttpOutputMessage;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.WebSocketHandler;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -47,7 +53,27 @@ final class WebFluxKitRoutes {
                                 return message.writeAndFlushWith(Flux.just(head, tail));
                             });
                 })
+                .GET(
+                        "/events",
+                        r -> ServerResponse.ok()
+                                .contentType(MediaType.TEXT_EVENT_STREAM)
+                                .body((ServerHttpResponse message, BodyInserter.Context context) -> {
+                                    // The events as the kit writes them, each flushed; a tick the client is
+                                    // not ready for is dropped (Flux.interval would fail the stream instead).
+                                    AtomicLong n = new AtomicLong();
+                                    return message.writeAndFlushWith(Flux.interval(Duration.ZERO, KitApp.EVENT_INTERVAL)
+                                            .onBackpressureDrop()
+                                            .map(tick -> Mono.fromSupplier(
+                                                    () -> buffer(message, KitApp.event(n.incrementAndGet())))));
+                                }))
                 .build();
+    }
+
+    /** The kit's {@code /ws}: each text message echoed back. */
+    static HandlerMapping webSockets() {
+        WebSocketHandler echo =
+                session -> session.send(session.receive().map(m -> session.textMessage(m.getPayloadAsText())));
+        return new SimpleUrlHandlerMapping(Map.of("/ws", echo), -1);
     }
 
     private static Mono<ServerResponse> text(String body) {

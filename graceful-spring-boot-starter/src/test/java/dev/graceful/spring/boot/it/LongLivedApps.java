@@ -1,0 +1,164 @@
+package dev.graceful.spring.boot.it;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import org.springframework.web.socket.server.standard.StandardWebSocketUpgradeStrategy;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
+import reactor.core.publisher.Flux;
+
+/**
+ * Plain applications serving a WebSocket echo on {@code /ws} and an event stream on
+ * {@code /events} ({@code data: ev N} every 100 ms), written as any application would: nothing in
+ * them knows about graceful.
+ */
+final class LongLivedApps {
+
+    static final Duration EVENT_PERIOD = Duration.ofMillis(100);
+
+    private LongLivedApps() {}
+
+    /** Spring MVC with Spring WebSocket and an {@code SseEmitter}. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @EnableWebSocket
+    @Import(MvcEvents.class)
+    static class Mvc implements WebSocketConfigurer {
+        @Override
+        public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+            registry.addHandler(
+                            new TextWebSocketHandler() {
+                                @Override
+                                protected void handleTextMessage(WebSocketSession session, TextMessage message)
+                                        throws IOException {
+                                    session.sendMessage(new TextMessage(message.getPayload()));
+                                }
+                            },
+                            "/ws")
+                    // The test class path holds Tomcat, Jetty and Reactor Netty at once, which
+                    // misleads Spring's choice of strategy; the standard one suits both containers.
+                    .setHandshakeHandler(new DefaultHandshakeHandler(new StandardWebSocketUpgradeStrategy()));
+        }
+    }
+
+    @RestController
+    static class MvcEvents {
+        private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sse-ticker");
+            t.setDaemon(true);
+            return t;
+        });
+
+        @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+        SseEmitter events() {
+            SseEmitter emitter = new SseEmitter(0L);
+            AtomicBoolean completed = new AtomicBoolean();
+            AtomicLong n = new AtomicLong();
+            AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
+            task.set(ticker.scheduleAtFixedRate(
+                    () -> {
+                        try {
+                            emitter.send(SseEmitter.event().data("ev " + n.incrementAndGet()));
+                        } catch (IOException | IllegalStateException e) {
+                            task.get().cancel(false);
+                            if (e instanceof IOException && !completed.get()) {
+                                emitter.completeWithError(e);
+                            }
+                        }
+                    },
+                    0,
+                    EVENT_PERIOD.toMillis(),
+                    TimeUnit.MILLISECONDS));
+            emitter.onCompletion(() -> {
+                completed.set(true);
+                task.get().cancel(false);
+            });
+            emitter.onError(e -> task.get().cancel(false));
+            return emitter;
+        }
+    }
+
+    /** WebFlux: a {@code WebSocketHandler} and a {@code Flux<ServerSentEvent>}. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class WebFlux {
+        @Bean
+        RouterFunction<ServerResponse> events() {
+            return RouterFunctions.route()
+                    .GET(
+                            "/events",
+                            request -> ServerResponse.ok()
+                                    .contentType(MediaType.TEXT_EVENT_STREAM)
+                                    .body(BodyInserters.fromServerSentEvents(ticks())))
+                    .build();
+        }
+
+        /** A tick the client is not ready for is dropped (Flux.interval fails instead). */
+        private static Flux<ServerSentEvent<String>> ticks() {
+            AtomicLong n = new AtomicLong();
+            return Flux.interval(EVENT_PERIOD)
+                    .onBackpressureDrop()
+                    .map(tick ->
+                            ServerSentEvent.builder("ev " + n.incrementAndGet()).build());
+        }
+
+        @Bean
+        HandlerMapping webSocketEcho() {
+            org.springframework.web.reactive.socket.WebSocketHandler echo =
+                    session -> session.send(session.receive().map(m -> session.textMessage(m.getPayloadAsText())));
+            return new SimpleUrlHandlerMapping(Map.of("/ws", echo), -1);
+        }
+
+        /** As for MVC: with Tomcat and Jetty on the class path Spring would not pick Reactor Netty's. */
+        @Bean
+        WebFluxConfigurer reactorNettyUpgrade() {
+            return new WebFluxConfigurer() {
+                @Override
+                public WebSocketService getWebSocketService() {
+                    return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
+                }
+            };
+        }
+
+        @Bean
+        ReactorResourceFactory reactorResourceFactory() {
+            ReactorResourceFactory factory = new ReactorResourceFactory();
+            factory.setUseGlobalResources(false);
+            factory.setShutdownQuietPeriod(Duration.ZERO);
+            return factory;
+        }
+    }
+}
