@@ -51,9 +51,10 @@ public class GracefulProperties {
     /**
      * How long long-lived connections (WebSockets, event streams) may take to leave once asked
      * (Close 1001, end of the stream) when the listeners close; one still open then is cut. They
-     * do not hold the ordinary drain, and a cut does not change the exit status.
+     * do not hold the ordinary drain, and a cut does not change the exit status. Unset: 5s, or the
+     * drain timeout if that is shorter.
      */
-    private Duration longLivedTimeout = GracefulConfig.DEFAULT_LONG_LIVED_TIMEOUT;
+    private Duration longLivedTimeout;
 
     /**
      * Timeout of a shutdown task bean that does not declare its own (see TimedShutdownTask).

@@ -47,7 +47,9 @@ public final class GracefulConfigs {
         set("readinessDelay", p.getReadinessDelay(), b::readinessDelay);
         set("drainTimeout", p.getDrainTimeout(), b::drainTimeout);
         set("closeTimeout", p.getCloseTimeout(), b::closeTimeout);
-        set("longLivedTimeout", p.getLongLivedTimeout(), b::longLivedTimeout);
+        if (p.getLongLivedTimeout() != null) {
+            set("longLivedTimeout", p.getLongLivedTimeout(), b::longLivedTimeout);
+        }
         set("defaultTaskTimeout", p.getDefaultTaskTimeout(), b::defaultTaskTimeout);
         set("watchdogMargin", p.getWatchdogMargin(), b::watchdogMargin);
         set("maxReportedInFlight", p.getMaxReportedInFlight(), b::maxReportedInFlight);

@@ -13,6 +13,7 @@ import dev.graceful.TaskOutcome;
 import dev.graceful.spring.boot.GracefulProperties;
 import dev.graceful.spring.boot.TimedShutdownTask;
 import dev.graceful.spring.boot.internal.GracefulApplicationLifecycle;
+import dev.graceful.spring.boot.internal.GracefulConfigs;
 import dev.graceful.spring.boot.internal.SpringAvailabilityBridge;
 import java.time.Duration;
 import java.util.List;
@@ -108,7 +109,12 @@ class GracefulAutoConfigurationTest {
         assertThat(p.getReadinessDelay()).isEqualTo(d.readinessDelay());
         assertThat(p.getDrainTimeout()).isEqualTo(d.drainTimeout());
         assertThat(p.getCloseTimeout()).isEqualTo(d.closeTimeout());
-        assertThat(p.getLongLivedTimeout()).isEqualTo(d.longLivedTimeout());
+        assertThat(p.getLongLivedTimeout())
+                .as("unset: core's default, which follows the drain timeout")
+                .isNull();
+        assertThat(GracefulConfigs.toConfig(p).longLivedTimeout()).isEqualTo(d.longLivedTimeout());
+        p.setDrainTimeout(Duration.ofSeconds(2));
+        assertThat(GracefulConfigs.toConfig(p).longLivedTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(p.getDefaultTaskTimeout()).isEqualTo(d.defaultTaskTimeout());
         assertThat(p.getWatchdogMargin()).isEqualTo(d.watchdogMargin());
         assertThat(p.getMaxReportedInFlight()).isEqualTo(d.maxReportedInFlight());
