@@ -1,6 +1,7 @@
 package dev.graceful.netty.internal;
 
 import dev.graceful.InFlightWork;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -296,9 +297,33 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             l.ended();
             writeOwnResponses(true); // health probes pipelined behind the stream
         }
-        if (future.isSuccess() && (asked || closeAnnounced || owner.phase() >= NettyParticipant.DRAINING)) {
+        if (!future.isSuccess()) {
+            return;
+        }
+        if (asked && exchanges.size() == 0 && !probe.partial()) {
+            // Asked to leave and nothing read behind the stream: close at once. An event stream's
+            // client sends nothing after its request, so there is nothing a reset could answer;
+            // lingering for its close instead held the exit for the whole linger (1 s measured by
+            // ExampleLongLivedIT), as a client reading to the end need not close its side.
+            // Not from inside a write completion: the outbound buffer is being walked there.
+            closing = true;
+            Channel ch = ctx.channel();
+            ctx.executor().execute(ch::close);
+        } else if (asked || closeAnnounced || owner.phase() >= NettyParticipant.DRAINING) {
             closeGracefully();
         }
+    }
+
+    /**
+     * The {@code 101} of a WebSocket was written: the connection reads no more HTTP/1.1 requests,
+     * so what watched them goes (the probe leaves the pipeline, the exchanges let go of their
+     * arrays); thousands of open WebSockets should not each keep it.
+     */
+    void upgraded() {
+        if (ctx.pipeline().context(probe) != null) {
+            ctx.pipeline().remove(probe);
+        }
+        exchanges.trim();
     }
 
     /** Closes a long-lived connection now, on the event loop: it did not leave in time. */
