@@ -72,9 +72,6 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
 
     private final Http1ReadProbe probe = new Http1ReadProbe();
     private final Http1Exchanges exchanges = new Http1Exchanges();
-    private final Runnable startClose = this::startClose;
-    private final Runnable closeIfIdle = this::closeIfIdle;
-    private final ChannelFutureListener streamEnded = this::streamEnded;
     /** Set when a response made the connection long-lived; {@code null} for ordinary HTTP/1.1. */
     private Http1LongLived longLived;
 
@@ -129,6 +126,9 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             tracker.exit();
         }
         responding = false;
+        if (longLived != null) {
+            longLived.ended(); // however it closed
+        }
     }
 
     @Override
@@ -247,7 +247,7 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             if (respondingUntracked) {
                 respondingUntracked = false;
                 if (longLived != null && longLived.isStream()) {
-                    ctx.write(msg, promise.unvoid().addListener(streamEnded));
+                    ctx.write(msg, promise.unvoid().addListener((ChannelFutureListener) this::streamEnded));
                     return;
                 }
                 ctx.write(msg, promise);
@@ -406,7 +406,7 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
         }
         closing = true;
         // Not from inside a write completion: the outbound buffer is being walked there.
-        ctx.executor().execute(startClose);
+        ctx.executor().execute(this::startClose);
     }
 
     private void startClose() {
@@ -427,7 +427,8 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
                 closing = true;
                 ctx.channel().close();
             } else {
-                ctx.executor().schedule(closeIfIdle, STALLED_HEAD_QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
+                ctx.executor()
+                        .schedule(this::closeIfIdle, STALLED_HEAD_QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -454,7 +455,7 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             } else {
                 // A connection accepted a moment ago may have its request in the kernel's buffer,
                 // not read yet; the first select after registration reads it.
-                ctx.executor().schedule(closeIfIdle, FIRST_READ_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                ctx.executor().schedule(this::closeIfIdle, FIRST_READ_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             }
         }
         // DRAINING: idle connections stay open (a request may be on its way); every response from

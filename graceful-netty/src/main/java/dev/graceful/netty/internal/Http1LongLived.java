@@ -137,12 +137,18 @@ final class Http1LongLived implements Departure, ChannelFutureListener {
         if (kind == WEBSOCKET) {
             handler.upgraded();
         }
-        Work h = handler.owner.longLived(kind).open(description, this);
-        handle = h;
-        ctx.channel().closeFuture().addListener(f -> h.close());
+        // Closed by the handler when the channel goes inactive (not by a close future listener:
+        // thousands of open WebSockets should not each keep one).
+        handle = handler.owner.longLived(kind).open(description, this);
+        if (!ctx.channel().isActive()) {
+            handle.close(); // went inactive while the head was written: the handler has let go already
+        }
     }
 
-    /** The application ended its event stream itself: the connection is an ordinary one again. */
+    /**
+     * The application ended its event stream itself (the connection is an ordinary one again), or
+     * the channel went inactive: the handle closes. Idempotent.
+     */
     void ended() {
         if (handle != null) {
             handle.close();
