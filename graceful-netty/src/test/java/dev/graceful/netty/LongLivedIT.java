@@ -208,6 +208,73 @@ class LongLivedIT extends DrainITBase {
         assertThat(graceful.longLived("websocket").count()).isZero();
     }
 
+    @Test
+    void theConnectionClosesAsSoonAsTheClientAnswersTheClose() throws Exception {
+        graceful = GracefulShutdown.create(
+                config().drainTimeout(Duration.ofSeconds(30)).build());
+        server = NettyTestServer.start(graceful, app, Protocol.HTTP1);
+        graceful.markReady();
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout((int) AT_MOST.toMillis());
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readHead(in)).startsWith("HTTP/1.1 101");
+            await().atMost(AT_MOST).until(() -> graceful.longLived("websocket").count() == 1);
+
+            graceful.shutdown("test");
+            assertThat(in.read()).as("FIN + Close").isEqualTo(0x88);
+            byte[] payload = in.readNBytes(in.read());
+
+            out.write(new byte[] {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, payload[0], payload[1]});
+            out.flush();
+            long answered = System.nanoTime();
+            assertThat(in.read()).as("an orderly end").isEqualTo(-1);
+            long closedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
+            // 500 ms: generous for a loaded machine; a close that waits for a timer takes far longer.
+            assertThat(closedMillis)
+                    .as("the server closed the connection %d ms after the client's Close", closedMillis)
+                    .isLessThan(500);
+        }
+        ShutdownReport report = awaitReport();
+        assertThat(report.longLivedCut()).isZero();
+    }
+
+    @Test
+    void aJdkClientsConnectionClosesAsSoonAsItAnswersTheClose() throws Exception {
+        graceful = GracefulShutdown.create(
+                config().drainTimeout(Duration.ofSeconds(30)).build());
+        server = NettyTestServer.start(graceful, app, Protocol.HTTP1);
+        graceful.markReady();
+        CompletableFuture<Long> closeReceived = new CompletableFuture<>();
+        HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
+                        closeReceived.complete(System.nanoTime());
+                        return null; // the client answers the Close now
+                    }
+                })
+                .get(10, TimeUnit.SECONDS);
+        await().atMost(AT_MOST).until(() -> graceful.longLived("websocket").count() == 1);
+
+        graceful.shutdown("test");
+        long received = closeReceived.get(AT_MOST.toMillis(), TimeUnit.MILLISECONDS);
+        await().atMost(AT_MOST)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .until(() -> graceful.longLived("websocket").count() == 0);
+        long closedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - received);
+        assertThat(closedMillis)
+                .as("the connection closed %d ms after the client got the Close", closedMillis)
+                .isLessThan(500);
+        assertThat(awaitReport().longLivedCut()).isZero();
+    }
+
     private static String readHead(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
         while (!sb.toString().endsWith("\r\n\r\n")) {
@@ -375,12 +442,10 @@ class LongLivedIT extends DrainITBase {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt == GracefulNetty.GOING_AWAY) {
                 ctx.writeAndFlush(event("data: bye\n\n"));
+                // Runs after the leaving task, which writes the terminator once this event is heard.
                 ctx.executor()
-                        .schedule(
-                                () -> ctx.writeAndFlush(event("data: late\n\n"))
-                                        .addListener(f -> lateWrite.complete(f.cause())),
-                                50,
-                                TimeUnit.MILLISECONDS);
+                        .execute(() -> ctx.writeAndFlush(event("data: late\n\n"))
+                                .addListener(f -> lateWrite.complete(f.cause())));
             }
             ctx.fireUserEventTriggered(evt);
         }

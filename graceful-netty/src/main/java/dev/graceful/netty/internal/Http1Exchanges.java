@@ -15,7 +15,11 @@ import java.util.List;
  */
 final class Http1Exchanges {
 
-    // Lengths are powers of two.
+    private static final HttpRequest[] NO_HEADS = {};
+    private static final long[] NO_STARTS = {};
+    private static final byte[] NO_KINDS = {};
+
+    // Lengths are powers of two, or 0 after trim().
     private HttpRequest[] heads = new HttpRequest[2];
     private long[] starts = new long[2];
     private byte[] kinds = new byte[2];
@@ -105,12 +109,26 @@ final class Http1Exchanges {
         return apps;
     }
 
+    /**
+     * Lets go of the arrays when no exchange is open: an upgraded connection reads no more
+     * requests, and thousands of open WebSockets should not each keep them. They grow again if a
+     * request comes after all.
+     */
+    void trim() {
+        if (size == 0) {
+            heads = NO_HEADS;
+            starts = NO_STARTS;
+            kinds = NO_KINDS;
+            first = 0;
+        }
+    }
+
     private int index(int fromFirst) {
         return (first + fromFirst) & (heads.length - 1);
     }
 
     private void grow() {
-        int n = heads.length;
+        int n = Math.max(1, heads.length);
         HttpRequest[] h = new HttpRequest[n * 2];
         long[] s = new long[n * 2];
         byte[] k = new byte[n * 2];

@@ -1,6 +1,7 @@
 package dev.graceful.netty.internal;
 
 import dev.graceful.InFlightWork;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -71,9 +72,6 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
 
     private final Http1ReadProbe probe = new Http1ReadProbe();
     private final Http1Exchanges exchanges = new Http1Exchanges();
-    private final Runnable startClose = this::startClose;
-    private final Runnable closeIfIdle = this::closeIfIdle;
-    private final ChannelFutureListener streamEnded = this::streamEnded;
     /** Set when a response made the connection long-lived; {@code null} for ordinary HTTP/1.1. */
     private Http1LongLived longLived;
 
@@ -128,6 +126,9 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             tracker.exit();
         }
         responding = false;
+        if (longLived != null) {
+            longLived.ended(); // however it closed
+        }
     }
 
     @Override
@@ -246,7 +247,7 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             if (respondingUntracked) {
                 respondingUntracked = false;
                 if (longLived != null && longLived.isStream()) {
-                    ctx.write(msg, promise.unvoid().addListener(streamEnded));
+                    ctx.write(msg, promise.unvoid().addListener((ChannelFutureListener) this::streamEnded));
                     return;
                 }
                 ctx.write(msg, promise);
@@ -296,9 +297,33 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             l.ended();
             writeOwnResponses(true); // health probes pipelined behind the stream
         }
-        if (future.isSuccess() && (asked || closeAnnounced || owner.phase() >= NettyParticipant.DRAINING)) {
+        if (!future.isSuccess()) {
+            return;
+        }
+        if (asked && exchanges.size() == 0 && !probe.partial()) {
+            // Asked to leave and nothing read behind the stream: close at once. An event stream's
+            // client sends nothing after its request, so there is nothing a reset could answer;
+            // lingering for its close instead held the exit for the whole linger (1 s measured by
+            // ExampleLongLivedIT), as a client reading to the end need not close its side.
+            // Not from inside a write completion: the outbound buffer is being walked there.
+            closing = true;
+            Channel ch = ctx.channel();
+            ctx.executor().execute(ch::close);
+        } else if (asked || closeAnnounced || owner.phase() >= NettyParticipant.DRAINING) {
             closeGracefully();
         }
+    }
+
+    /**
+     * The {@code 101} of a WebSocket was written: the connection reads no more HTTP/1.1 requests,
+     * so what watched them goes (the probe leaves the pipeline, the exchanges let go of their
+     * arrays); thousands of open WebSockets should not each keep it.
+     */
+    void upgraded() {
+        if (ctx.pipeline().context(probe) != null) {
+            ctx.pipeline().remove(probe);
+        }
+        exchanges.trim();
     }
 
     /** Closes a long-lived connection now, on the event loop: it did not leave in time. */
@@ -381,7 +406,7 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
         }
         closing = true;
         // Not from inside a write completion: the outbound buffer is being walked there.
-        ctx.executor().execute(startClose);
+        ctx.executor().execute(this::startClose);
     }
 
     private void startClose() {
@@ -402,7 +427,8 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
                 closing = true;
                 ctx.channel().close();
             } else {
-                ctx.executor().schedule(closeIfIdle, STALLED_HEAD_QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
+                ctx.executor()
+                        .schedule(this::closeIfIdle, STALLED_HEAD_QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -429,7 +455,7 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             } else {
                 // A connection accepted a moment ago may have its request in the kernel's buffer,
                 // not read yet; the first select after registration reads it.
-                ctx.executor().schedule(closeIfIdle, FIRST_READ_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                ctx.executor().schedule(this::closeIfIdle, FIRST_READ_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             }
         }
         // DRAINING: idle connections stay open (a request may be on its way); every response from

@@ -2,6 +2,8 @@ package dev.graceful.netty.internal;
 
 import dev.graceful.Departure;
 import dev.graceful.Work;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -40,6 +43,16 @@ final class Http1LongLived implements Departure, ChannelFutureListener {
 
     private static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
     private static final AsciiString WEBSOCKET_TOKEN = AsciiString.cached("websocket");
+
+    /**
+     * The Close frame's payload (1001, "server shutting down"), built once: thousands of
+     * connections leave at the same moment, and each sends a duplicate of it instead of allocating
+     * and filling a buffer of its own. Unreleasable, so no connection's release can free it.
+     */
+    private static final ByteBuf GOING_AWAY_PAYLOAD = Unpooled.unreleasableBuffer(Unpooled.directBuffer(22)
+                    .writeShort(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code())
+                    .writeBytes("server shutting down".getBytes(StandardCharsets.UTF_8)))
+            .asReadOnly();
 
     private final Http1Handler handler;
     private final ChannelHandlerContext ctx;
@@ -121,12 +134,21 @@ final class Http1LongLived implements Departure, ChannelFutureListener {
             return;
         }
         opened = true;
-        Work h = handler.owner.longLived(kind).open(description, this);
-        handle = h;
-        ctx.channel().closeFuture().addListener(f -> h.close());
+        if (kind == WEBSOCKET) {
+            handler.upgraded();
+        }
+        // Closed by the handler when the channel goes inactive (not by a close future listener:
+        // thousands of open WebSockets should not each keep one).
+        handle = handler.owner.longLived(kind).open(description, this);
+        if (!ctx.channel().isActive()) {
+            handle.close(); // went inactive while the head was written: the handler has let go already
+        }
     }
 
-    /** The application ended its event stream itself: the connection is an ordinary one again. */
+    /**
+     * The application ended its event stream itself (the connection is an ordinary one again), or
+     * the channel went inactive: the handle closes. Idempotent.
+     */
     void ended() {
         if (handle != null) {
             handle.close();
@@ -168,9 +190,7 @@ final class Http1LongLived implements Departure, ChannelFutureListener {
             if (kind == WEBSOCKET) {
                 // From the tail, through the WebSocket handler: it then refuses the application's
                 // frames and closes the channel when the client's Close arrives.
-                ctx.channel()
-                        .writeAndFlush(new CloseWebSocketFrame(
-                                WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"));
+                ctx.channel().writeAndFlush(new CloseWebSocketFrame(true, 0, closePayload()));
             } else {
                 // From the tail too: after what the application's handlers still hold (a compressor).
                 ctx.channel().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -178,6 +198,11 @@ final class Http1LongLived implements Departure, ChannelFutureListener {
         } finally {
             writingEnd = false;
         }
+    }
+
+    /** A duplicate of the shared Close payload, for one frame: its release does not touch the shared one. */
+    static ByteBuf closePayload() {
+        return GOING_AWAY_PAYLOAD.retainedDuplicate();
     }
 
     @Override

@@ -204,6 +204,12 @@ public class AdapterPaths {
             return "HTTP/1.1";
         }
 
+        /** No headers: the filter asks for {@code Upgrade} (a WebSocket handshake) and gets none. */
+        @Override
+        public String getHeader(String name) {
+            return null;
+        }
+
         @Override
         public boolean isAsyncStarted() {
             return false;
