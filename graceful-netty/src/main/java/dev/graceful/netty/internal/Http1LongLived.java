@@ -83,12 +83,16 @@ final class Http1LongLived implements Departure, ChannelFutureListener {
         if (code != 200 || response instanceof LastHttpContent) {
             return null;
         }
-        CharSequence type = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (type == null || !AsciiString.regionMatches(type, true, 0, EVENT_STREAM, 0, EVENT_STREAM.length())) {
-            return null;
-        }
+        return isEventStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE)) ? SSE : null;
+    }
+
+    /** Whether a {@code Content-Type} value is {@code text/event-stream}, parameters or not; allocation-free. */
+    static boolean isEventStream(CharSequence type) {
         int n = EVENT_STREAM.length();
-        return type.length() == n || type.charAt(n) == ';' || type.charAt(n) == ' ' ? SSE : null;
+        if (type == null || !AsciiString.regionMatches(type, true, 0, EVENT_STREAM, 0, n)) {
+            return false;
+        }
+        return type.length() == n || type.charAt(n) == ';' || type.charAt(n) == ' ';
     }
 
     boolean isStream() {

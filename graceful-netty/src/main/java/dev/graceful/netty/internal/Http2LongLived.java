@@ -26,7 +26,6 @@ import java.util.concurrent.RejectedExecutionException;
 final class Http2LongLived implements Departure, ChannelFutureListener {
 
     private static final AsciiString OK = AsciiString.cached("200");
-    private static final AsciiString EVENT_STREAM = AsciiString.cached("text/event-stream");
 
     private final NettyParticipant owner;
     private final ChannelHandlerContext ctx;
@@ -49,12 +48,7 @@ final class Http2LongLived implements Departure, ChannelFutureListener {
         if (status == null || !OK.contentEquals(status)) {
             return false;
         }
-        CharSequence type = headers.get(HttpHeaderNames.CONTENT_TYPE);
-        int n = EVENT_STREAM.length();
-        if (type == null || !AsciiString.regionMatches(type, true, 0, EVENT_STREAM, 0, n)) {
-            return false;
-        }
-        return type.length() == n || type.charAt(n) == ';' || type.charAt(n) == ' ';
+        return Http1LongLived.isEventStream(headers.get(HttpHeaderNames.CONTENT_TYPE));
     }
 
     /** The response headers were written: registers the stream. */
