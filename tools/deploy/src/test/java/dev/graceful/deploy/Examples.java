@@ -39,6 +39,20 @@ final class Examples {
         }
     }
 
+    /** The example that runs every deploy scenario in every build. */
+    static final String PRIMARY = "jetty";
+
+    /**
+     * Whether the example runs every scenario: the {@link #PRIMARY} one always, every example with
+     * {@code -Ddeploy.all-scenarios=true}. The others run the scenarios whose outcome depends on the app
+     * (deploys under load); the deploy script's own behaviour (aborts, rollback, the baseline's
+     * failures) is the same whichever app it deploys, and running it on every example would add minutes
+     * to every build.
+     */
+    static boolean full(String name) {
+        return name.equals(PRIMARY) || Boolean.getBoolean("deploy.all-scenarios");
+    }
+
     private static boolean isExampleApp(Path dir) {
         Path pom = dir.resolve("pom.xml");
         try {

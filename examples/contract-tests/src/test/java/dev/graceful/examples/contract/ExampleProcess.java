@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.IntPredicate;
 
@@ -21,6 +22,14 @@ final class ExampleProcess implements AutoCloseable {
     static final Path LOGS = Path.of(System.getProperty("contract.logs", "target/contract-logs"));
     /** {@code platform} or {@code virtual}: the {@code --threads} every example runs with (pom.xml runs both). */
     static final String THREADS = System.getProperty("contract.threads", "platform");
+    /**
+     * JVM options for every example ({@code JAVA_OPTS}, before any a test adds): by default the client
+     * compiler only and the serial collector, as the deploy kit runs them: on two cores a Spring Boot
+     * example starts markedly sooner without C2 compiling beside it, and nothing graceful does depends on
+     * the JIT or the collector. {@code -Dcontract.java-opts=} (empty) runs the examples with the JVM's defaults.
+     */
+    static final String JAVA_OPTS = System.getProperty("contract.java-opts", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+            .strip();
 
     final int port;
     final ChildJvm jvm;
@@ -60,7 +69,7 @@ final class ExampleProcess implements AutoCloseable {
         ChildJvm jvm = ChildJvm.command(
                         "bash", RUN.toString(), name, "--port", Integer.toString(port), "--threads", THREADS)
                 .args(options)
-                .env(env)
+                .env(withJavaOpts(env))
                 .mergeStderr()
                 .logTo(LOGS.resolve(name + "-" + scenario + ".log"))
                 .start();
@@ -81,6 +90,15 @@ final class ExampleProcess implements AutoCloseable {
             throw e;
         }
         return new ExampleProcess(port, jvm);
+    }
+
+    private static Map<String, String> withJavaOpts(Map<String, String> env) {
+        if (JAVA_OPTS.isEmpty()) {
+            return env;
+        }
+        Map<String, String> all = new HashMap<>(env);
+        all.merge("JAVA_OPTS", JAVA_OPTS, (own, defaults) -> defaults + " " + own);
+        return all;
     }
 
     /** Runs the script to completion (for option errors). */

@@ -27,6 +27,12 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 public final class ReactionBench {
 
     static final List<String> APPS = BenchRun.APPS;
+    /**
+     * The smoke's apps (the build runs it): one servlet container and Netty exercise every code path of this
+     * command; the Spring examples' minute of starts adds nothing here that the contract tests do not hold.
+     */
+    static final List<String> SMOKE_APPS = List.of("jetty", "netty");
+
     static final List<String> VARIANTS = List.of("graceful", "framework");
     static final List<String> SCENARIOS = List.of("inflight", "idle");
     /** Times in ms from SIGTERM. */
@@ -40,7 +46,12 @@ public final class ReactionBench {
 
     public static void main(String[] args) throws Exception {
         BenchRun run = BenchRun.start(
-                BenchRun.parser("in-flight", "work-ms", "term-after-ms").parse(args), COLUMNS, 5, APPS, APPS, APPS);
+                BenchRun.parser("in-flight", "work-ms", "term-after-ms").parse(args),
+                COLUMNS,
+                5,
+                APPS,
+                APPS,
+                SMOKE_APPS);
         int inFlight = run.number("in-flight", 4);
         int workMs = run.number("work-ms", run.smoke() ? 400 : 1000);
         int termAfterMs = run.number("term-after-ms", run.smoke() ? 150 : 300);

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Group 3's smoke: {@code bin/run-reaction --smoke} stops every example with graceful and with its
+ * Group 3's smoke: {@code bin/run-reaction --smoke} stops the smoke's examples with graceful and with its
  * framework's own graceful stop, with requests in flight and without, and reports both. With
  * graceful every in-flight request must be answered and every exit code must be 0; what the
  * baselines do is a finding for the report, not a failure.
@@ -19,7 +19,7 @@ class ReactionSmokeIT {
         SmokeRun run = SmokeRun.run("reaction");
 
         String report = run.file("report.md");
-        for (String app : ReactionBench.APPS) {
+        for (String app : ReactionBench.SMOKE_APPS) {
             String a = Pattern.quote(app);
             assertThat(report)
                     .as("the in-flight row of %s: measured, and 4/4 answered with graceful", app)
