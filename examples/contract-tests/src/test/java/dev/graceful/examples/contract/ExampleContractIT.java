@@ -2,7 +2,6 @@ package dev.graceful.examples.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.graceful.testkit.RawHttpConnection;
 import dev.graceful.testkit.RawHttpConnection.Response;
@@ -228,15 +227,12 @@ class ExampleContractIT {
     /**
      * Connections that never delivered a complete request head hold no work: the final close
      * closes them once they have sent nothing for 100 ms instead of waiting for them (for the
-     * connection close timeout, 2 s, or half of it on Netty). Issue 12 asks for 100 ms after the last completion; the bound here is
-     * for a loaded machine and still below the old wait on every example.
+     * connection close timeout, 2 s, or half of it on Netty). Issue 12 asks for 100 ms after the last
+     * completion; the bound here is for a loaded machine and still below the old wait on every example.
      */
     @ParameterizedTest
     @MethodSource("examples")
     void slowClientsStillSendingARequestHeadDoNotHoldTheExit(String name) throws Exception {
-        // Not yet on Reactor Netty: the starter's connection tracking closes idle connections only,
-        // so stalled heads still wait for the close timeout there (issue 12, open).
-        assumeFalse(name.equals("spring-webflux"), "the stalled-head rule is not yet in the WebFlux starter");
         try (ExampleProcess example =
                 ExampleProcess.start(name, "slow-clients", "--drain-timeout", "3s", "--readiness-delay", "0s")) {
             int port = example.port;

@@ -6,19 +6,11 @@ import dev.graceful.Phase;
 import dev.graceful.State;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.util.AttributeKey;
-import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +31,9 @@ import reactor.netty.NettyPipeline;
  * <ul>
  *   <li>at the head of the pipeline, before the HTTP codec: any request byte read marks the
  *   connection busy, so a request still being read is never mistaken for an idle connection;</li>
- *   <li>between the HTTP codec and Reactor Netty's traffic handler: the end of a response marks
- *   it idle again; from the start of the shutdown (readiness delay included) every response gets
+ *   <li>between the HTTP codec and Reactor Netty's traffic handler ({@link ReactorNettyResponseEnd}):
+ *   a decoded request head makes the bytes read so far a request, not a head in progress; the end
+ *   of a response marks the connection idle again; from the start of the shutdown (readiness delay included) every response gets
  *   {@code Connection: close}, and a connection is closed once a response whose end the client
  *   sees during the shutdown is written, streamed ones included.</li>
  * </ul>
@@ -96,15 +89,19 @@ final class ReactorNettyConnections {
             register(channel, null);
             return;
         }
-        ConnectionState state = new ConnectionState();
+        ReactorNettyConnectionState state = new ReactorNettyConnectionState();
         state.idleSince = System.nanoTime();
         channel.pipeline().addFirst("graceful.requestStart", new RequestStart(state));
-        channel.pipeline().addAfter(NettyPipeline.HttpCodec, "graceful.responseEnd", new ResponseEnd(state));
+        channel.pipeline()
+                .addAfter(
+                        NettyPipeline.HttpCodec,
+                        "graceful.responseEnd",
+                        new ReactorNettyResponseEnd(state, this::shuttingDown));
         register(channel, state);
     }
 
-    private void register(Channel channel, ConnectionState state) {
-        channel.attr(ConnectionState.KEY).set(state);
+    private void register(Channel channel, ReactorNettyConnectionState state) {
+        channel.attr(ReactorNettyConnectionState.KEY).set(state);
         connections.add(channel);
         channel.closeFuture().addListener(f -> connections.remove(channel));
     }
@@ -123,7 +120,8 @@ final class ReactorNettyConnections {
             }
             CompletableFuture<Void> probed = new CompletableFuture<>();
             channel.eventLoop().execute(() -> {
-                ConnectionState state = channel.attr(ConnectionState.KEY).get();
+                ReactorNettyConnectionState state =
+                        channel.attr(ReactorNettyConnectionState.KEY).get();
                 if (state != null && state.idle()) {
                     probe(channel, state);
                 }
@@ -138,14 +136,14 @@ final class ReactorNettyConnections {
      * Asks for a read Reactor Netty has not asked for: bytes that arrive within this event-loop pass
      * (and a millisecond) were waiting in the socket, unread. On the connection's event loop.
      */
-    private static void probe(Channel channel, ConnectionState state) {
+    private static void probe(Channel channel, ReactorNettyConnectionState state) {
         state.probing = true;
         channel.read();
         channel.eventLoop().schedule(() -> state.probing = false, 1, TimeUnit.MILLISECONDS);
     }
 
     /** A request that sat unread on {@code channel} was found: say so, and count it. */
-    private void foundUnread(Channel channel, ConnectionState state) {
+    private void foundUnread(Channel channel, ReactorNettyConnectionState state) {
         unread.increment();
         Phase phase = graceful.phase();
         boolean refused = phase == Phase.CLOSING_IDLE || phase == Phase.FORCE_CLOSING || phase.state() == State.STOPPED;
@@ -169,8 +167,9 @@ final class ReactorNettyConnections {
     }
 
     /**
-     * Closes the connections that are idle now; busy ones close after their response (they are
-     * draining). Completes when every connection of this server is closed.
+     * Closes the connections that are idle now, and those whose request head stopped arriving (see
+     * {@link #closeIfStalled}); busy ones close after their response (they are draining). Completes
+     * when every connection of this server is closed.
      */
     CompletableFuture<Void> closeIdle() {
         List<CompletableFuture<Void>> closed = new ArrayList<>();
@@ -179,7 +178,8 @@ final class ReactorNettyConnections {
                 continue;
             }
             channel.eventLoop().execute(() -> {
-                ConnectionState state = channel.attr(ConnectionState.KEY).get();
+                ReactorNettyConnectionState state =
+                        channel.attr(ReactorNettyConnectionState.KEY).get();
                 if (state == null) {
                     channel.close();
                 } else if (state.idle()) {
@@ -192,15 +192,38 @@ final class ReactorNettyConnections {
                                     () -> {
                                         if (state.idle()) {
                                             channel.close();
+                                        } else {
+                                            closeIfStalled(channel, state);
                                         }
                                     },
                                     1,
                                     TimeUnit.MILLISECONDS);
+                } else {
+                    closeIfStalled(channel, state);
                 }
             });
             closed.add(toCompletable(channel.closeFuture()));
         }
         return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * At the final close, a connection part-way through a request head holds no work: it is closed once
+     * it has delivered nothing for {@link ReactorNettyConnectionState#STALLED_HEAD_QUIET_NANOS}, so that
+     * clients trickling a head cannot hold the exit; one that keeps sending finishes its head and is
+     * answered 503 with {@code Connection: close}. Checked again until either happens. On the event loop.
+     */
+    private static void closeIfStalled(Channel channel, ReactorNettyConnectionState state) {
+        if (!channel.isActive() || !state.headInProgress()) {
+            return;
+        }
+        long wait = state.nanosUntilStalled(System.nanoTime());
+        if (wait <= 0) {
+            log.debug("Closing {}: its request head stopped arriving", channel.remoteAddress());
+            channel.close();
+        } else {
+            channel.eventLoop().schedule(() -> closeIfStalled(channel, state), wait, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Closes every connection. Completes when they are closed. */
@@ -224,32 +247,11 @@ final class ReactorNettyConnections {
         return result;
     }
 
-    /** Per-connection state, confined to the connection's event loop. */
-    static final class ConnectionState {
-        static final AttributeKey<ConnectionState> KEY = AttributeKey.valueOf(ConnectionState.class, "graceful");
-        /** Request bytes arrived that no response has answered yet. */
-        boolean reading;
-        /** Ends of responses written but not yet flushed to the socket. */
-        int writing;
-        /** A read graceful asked for: bytes it brings sat unread. */
-        boolean probing;
-        /** Switched to WebSocket: no HTTP response will end on it any more. */
-        boolean upgraded;
-        /** A WebSocket Close frame was written. */
-        boolean closeSent;
-        /** When the connection last became idle (accepted, or a response end flushed). */
-        long idleSince;
-
-        boolean idle() {
-            return !upgraded && !reading && writing == 0;
-        }
-    }
-
     /** Marks the connection busy from the first byte of a request. */
     private final class RequestStart extends ChannelInboundHandlerAdapter {
-        private final ConnectionState state;
+        private final ReactorNettyConnectionState state;
 
-        RequestStart(ConnectionState state) {
+        RequestStart(ReactorNettyConnectionState state) {
             this.state = state;
         }
 
@@ -265,85 +267,9 @@ final class ReactorNettyConnections {
                     foundUnread(ctx.channel(), state);
                 }
                 state.reading = true;
+                state.lastReadNanos = System.nanoTime();
             }
             ctx.fireChannelRead(msg);
-        }
-    }
-
-    /** Sees each response on its way to the codec. */
-    private final class ResponseEnd extends ChannelDuplexHandler {
-        private final ConnectionState state;
-        private boolean chunked;
-        private boolean lastVisibleWhileShuttingDown;
-
-        ResponseEnd(ConnectionState state) {
-            this.state = state;
-        }
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-            if (msg instanceof HttpResponse interim && interim.status().code() < 200) {
-                // An interim response (100 Continue, written as a full message when the handler
-                // asks for a body sent with Expect: 100-continue) ends nothing: the request's body
-                // and its final response are still to come on this connection. 101 ends the HTTP
-                // exchange, but the connection carries a WebSocket from now on: it must keep its
-                // "Connection: Upgrade" and stay open; the session is a long-lived connection,
-                // asked to leave by ReactorNettyLongLived.
-                if (interim.status().code() == 101) {
-                    state.reading = false;
-                    state.upgraded = true;
-                }
-                ctx.write(msg, promise);
-                return;
-            }
-            if (state.upgraded) {
-                if (msg instanceof CloseWebSocketFrame) {
-                    if (state.closeSent) {
-                        // Reactor Netty answers the peer's Close with one of its own even when
-                        // graceful's Going Away was the first: the handshake is complete, the
-                        // second is dropped (its listener still closes the connection).
-                        ReferenceCountUtil.release(msg);
-                        promise.trySuccess();
-                        return;
-                    }
-                    state.closeSent = true;
-                }
-                ctx.write(msg, promise);
-                return;
-            }
-            boolean shuttingDown = shuttingDown();
-            if (msg instanceof HttpResponse response) {
-                chunked = HttpUtil.isTransferEncodingChunked(response);
-                if (shuttingDown) {
-                    HttpUtil.setKeepAlive(response, false);
-                }
-            }
-            if (msg instanceof HttpResponse
-                    || msg instanceof HttpContent content && content.content().isReadable()) {
-                lastVisibleWhileShuttingDown = shuttingDown;
-            }
-            if (!(msg instanceof LastHttpContent)) {
-                ctx.write(msg, promise);
-                return;
-            }
-            // The client sees a response end with its last body byte (Content-Length) or with the
-            // last chunk. Close after a response whose end it sees while shutting down; not after
-            // the empty end marker Reactor Netty may write later for a body the client already has
-            // (it may already have sent its next request on this connection).
-            boolean closeAfter = chunked ? shuttingDown : lastVisibleWhileShuttingDown;
-            // The request is answered now; bytes read from here on belong to the next one, even
-            // if Reactor Netty flushes this end only after reading them.
-            state.reading = false;
-            state.writing++;
-            ChannelPromise done = promise.unvoid();
-            ctx.write(msg, done);
-            done.addListener(f -> {
-                state.writing--;
-                state.idleSince = System.nanoTime();
-                if (closeAfter) {
-                    ctx.channel().close();
-                }
-            });
         }
     }
 
