@@ -59,6 +59,7 @@ public final class NettyParticipant implements Participant {
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
     private final AtomicBoolean groupsStopping = new AtomicBoolean();
     private final AcceptProbe acceptProbe = new AcceptProbe(this);
+    private final LongLivedDescriptions descriptions = new LongLivedDescriptions();
     private final AtomicInteger unregistered = new AtomicInteger();
     private volatile CompletableFuture<Void> allRegistered;
     private final CompletableFuture<Void> groupsStopped = new CompletableFuture<>();
@@ -98,6 +99,11 @@ public final class NettyParticipant implements Participant {
     /** The long-lived connections of one kind ({@code "websocket"}, {@code "sse"}), on first use. */
     LongLived longLived(String kind) {
         return graceful.longLived(kind);
+    }
+
+    /** A long-lived connection's description ({@code "GET /ws"}), shared with others alike. */
+    String description(CharSequence method, CharSequence target) {
+        return descriptions.of(method, target);
     }
 
     HealthPaths health() {
