@@ -31,6 +31,9 @@ abstract class GracefulConnection extends ChannelDuplexHandler {
     final NettyParticipant owner;
     ChannelHandlerContext ctx;
     boolean inactive;
+    // Links in the participant's ConnectionRegistry, guarded by the stripe's lock.
+    GracefulConnection prev;
+    GracefulConnection next;
 
     GracefulConnection(NettyParticipant owner) {
         this.owner = owner;

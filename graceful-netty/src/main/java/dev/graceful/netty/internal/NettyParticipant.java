@@ -13,9 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,7 +51,7 @@ public final class NettyParticipant implements Participant {
     private final long quietPeriodMillis;
 
     private volatile int phase = SERVING;
-    private final Set<GracefulConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ConnectionRegistry connections = new ConnectionRegistry();
     private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
     private final List<EventLoopGroup> groups = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
@@ -298,7 +296,7 @@ public final class NettyParticipant implements Participant {
     }
 
     private void broadcast(int newPhase) {
-        for (GracefulConnection c : connections) {
+        for (GracefulConnection c : connections.snapshot()) {
             c.execute(newPhase);
         }
     }
@@ -308,7 +306,7 @@ public final class NettyParticipant implements Participant {
         int max = Math.max(1, graceful.config().maxReportedInFlight());
         long now = System.nanoTime();
         List<CompletableFuture<List<InFlightWork>>> answers = new ArrayList<>();
-        List<GracefulConnection> asked = new ArrayList<>(connections);
+        List<GracefulConnection> asked = connections.snapshot();
         for (GracefulConnection c : asked) {
             answers.add(c.describe(now, max));
         }
