@@ -30,9 +30,15 @@ import io.netty.util.ReferenceCountUtil;
  * <h2>Is a request being read?</h2>
  * The codec buffers an incomplete request head without telling anyone, so the
  * {@link Http1ReadProbe} before the codec watches the reads. A connection is idle only when no
- * exchange is open, no request body is being read, and the last read left nothing behind.
+ * exchange is open, no request body is being read, and the last read left nothing behind. When it
+ * closes is decided by {@link Http1Connection}.
+ *
+ * <h2>Long-lived</h2>
+ * An event stream's head hands the connection's departure to an {@link Http1EventStream} beside
+ * this handler; a WebSocket's {@code 101}, once written, hands the whole connection to an
+ * {@link Http1WebSocket}, which takes this handler's place.
  */
-public final class Http1Handler extends Http1Connection implements ChannelFutureListener {
+final class Http1Handler extends Http1Connection implements ChannelFutureListener {
 
     /** Set while an event stream is open; {@code null} for ordinary HTTP/1.1. */
     private Http1EventStream stream;
@@ -232,7 +238,7 @@ public final class Http1Handler extends Http1Connection implements ChannelFuture
         ws.open(description);
     }
 
-    /** An event stream's last chunk was written: by the application, or by {@link Http1LongLived#leave()}. */
+    /** An event stream's last chunk was written: by the application, or by {@link Http1EventStream#leave()}. */
     private void streamEnded(ChannelFuture future) {
         Http1EventStream l = stream;
         if (l == null || closing) {
