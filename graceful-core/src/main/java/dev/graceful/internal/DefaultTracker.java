@@ -1,5 +1,6 @@
 package dev.graceful.internal;
 
+import dev.graceful.Departure;
 import dev.graceful.RejectedWorkException;
 import dev.graceful.Tracker;
 import dev.graceful.Work;
@@ -20,6 +21,8 @@ public final class DefaultTracker implements Tracker {
     private final LongAdder exited = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final DescribedWork described = new DescribedWork();
+    /** Runs after a described unit is closed and counted out; set once for a long-lived kind. */
+    private volatile Runnable afterClose;
 
     DefaultTracker(String kind, Gate gate, Scheduler clock) {
         this.kind = kind;
@@ -73,10 +76,30 @@ public final class DefaultTracker implements Tracker {
     public Work begin(String description) {
         Work work = tryBegin(description);
         if (work == null) {
-            throw new RejectedWorkException("refused " + kind + " work '" + description
-                    + "': the service has finished draining and is shutting down");
+            throw rejected(description);
         }
         return work;
+    }
+
+    /** Begins a long-lived connection: {@link #begin(String)}, its handle also carrying its departure. */
+    LongLivedHandle beginLongLived(String description, Departure departure) {
+        Objects.requireNonNull(description, "description");
+        if (!tryEnter()) {
+            throw rejected(description);
+        }
+        LongLivedHandle work = new LongLivedHandle(this, description, clock.nanoTime(), departure);
+        described.add(work);
+        return work;
+    }
+
+    private RejectedWorkException rejected(String description) {
+        return new RejectedWorkException("refused " + kind + " work '" + description
+                + "': the service has finished draining and is shutting down");
+    }
+
+    /** Runs {@code r} after every described unit of this kind is closed and counted out. */
+    void afterClose(Runnable r) {
+        afterClose = r;
     }
 
     @Override
@@ -110,6 +133,10 @@ public final class DefaultTracker implements Tracker {
         // Deregister before counting out, so that a zero count never leaves a stale description.
         described.remove(work);
         exit();
+        Runnable r = afterClose;
+        if (r != null) {
+            r.run();
+        }
     }
 
     @Override

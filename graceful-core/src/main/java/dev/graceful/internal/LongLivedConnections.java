@@ -5,13 +5,11 @@ import dev.graceful.GracefulShutdown;
 import dev.graceful.InFlightWork;
 import dev.graceful.LongLived;
 import dev.graceful.Work;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,9 +21,13 @@ import org.slf4j.LoggerFactory;
  * them all to leave when the listeners close ({@link #leave()}), wait for them to close
  * ({@link #awaitClosed()}), and cut the rest ({@link #cutAll(String)}).
  *
+ * <p>The connections open are the described units of the long-lived kinds' trackers
+ * ({@link LongLivedHandle}s): one object per connection, no registry of their own.
+ *
  * <p>Opening races leaving the way admission races the gate: {@link #leave()} sets the flag, then
- * walks the open set; {@link Kind#open} adds to the set, then reads the flag. At least one of the two
- * sees the other, and a connection's departure runs once whoever calls it.
+ * walks the described units; {@link Kind#open} adds its unit (under the stripe's lock), then reads
+ * the flag. At least one of the two sees the other, and a connection's departure runs once whoever
+ * calls it.
  */
 final class LongLivedConnections {
 
@@ -34,7 +36,6 @@ final class LongLivedConnections {
     private final Trackers trackers;
     private final Scheduler scheduler;
     private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
-    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
     private volatile boolean leaving;
     private final AtomicInteger asked = new AtomicInteger();
@@ -51,22 +52,42 @@ final class LongLivedConnections {
             return k;
         }
         DefaultTracker counter = trackers.longLived(kind); // validates the kind, tells the listeners
-        return kinds.computeIfAbsent(kind, key -> new Kind(counter));
+        return kinds.computeIfAbsent(kind, key -> {
+            counter.afterClose(this::checkClosed);
+            return new Kind(counter);
+        });
     }
 
     int count() {
-        return open.size();
+        long n = 0;
+        for (Kind k : kinds.values()) {
+            n += k.tracker.inFlight();
+        }
+        return (int) n;
+    }
+
+    /** The connections open now, of every kind. */
+    private List<LongLivedHandle> open() {
+        List<LongLivedHandle> all = new ArrayList<>();
+        for (Kind k : kinds.values()) {
+            for (WorkHandle w : k.tracker.described()) {
+                if (w instanceof LongLivedHandle c) {
+                    all.add(c);
+                }
+            }
+        }
+        return all;
     }
 
     /** The listeners closed: asks every open connection to leave, now and as they open. */
     void leave() {
         leaving = true;
-        List<Connection> now = new ArrayList<>(open);
+        List<LongLivedHandle> now = open();
         if (!now.isEmpty()) {
             log.info("Asking {} long-lived connection(s) to leave: {}", now.size(), byKind(now));
         }
-        for (Connection c : now) {
-            c.goAway();
+        for (LongLivedHandle c : now) {
+            goAway(c);
         }
         checkClosed();
     }
@@ -82,13 +103,13 @@ final class LongLivedConnections {
 
     /** Cuts every connection still open; returns how many. */
     int cutAll(String why) {
-        List<Connection> rest = new ArrayList<>(open);
-        rest.removeIf(c -> !c.cut());
+        List<LongLivedHandle> rest = open();
+        rest.removeIf(c -> !cut(c));
         if (!rest.isEmpty()) {
             cut.addAndGet(rest.size());
             List<InFlightWork> described = new ArrayList<>();
-            for (Connection c : rest) {
-                described.add(new InFlightWork(c.work.kind(), c.work.description(), c.work.age()));
+            for (LongLivedHandle c : rest) {
+                described.add(new InFlightWork(c.kind(), c.description(), c.age()));
             }
             described.sort(Comparator.comparing(InFlightWork::age).reversed());
             StringBuilder list = new StringBuilder();
@@ -112,17 +133,41 @@ final class LongLivedConnections {
     }
 
     private void checkClosed() {
-        if (leaving && open.isEmpty()) {
+        if (leaving && count() == 0) {
             allClosed.complete(null);
         }
     }
 
-    private static String byKind(List<Connection> connections) {
+    private static String byKind(List<LongLivedHandle> connections) {
         Map<String, Integer> counts = new java.util.TreeMap<>();
-        for (Connection c : connections) {
-            counts.merge(c.work.kind(), 1, Integer::sum);
+        for (LongLivedHandle c : connections) {
+            counts.merge(c.kind(), 1, Integer::sum);
         }
         return counts.toString();
+    }
+
+    private void goAway(LongLivedHandle c) {
+        if (c.ask() && !c.isClosed()) {
+            asked.incrementAndGet();
+            try {
+                c.departure.goAway();
+            } catch (RuntimeException | LinkageError e) {
+                log.warn("Failed to ask {} '{}' to leave", c.kind(), c.description(), e);
+            }
+        }
+    }
+
+    /** Returns whether this call cut it (it was open and not cut before). */
+    private static boolean cut(LongLivedHandle c) {
+        if (c.isClosed() || !c.markCut()) {
+            return false;
+        }
+        try {
+            c.departure.cut();
+        } catch (RuntimeException | LinkageError e) {
+            log.warn("Failed to cut {} '{}'", c.kind(), c.description(), e);
+        }
+        return true;
     }
 
     /** One kind: the public face, counting through its own tracker. */
@@ -142,10 +187,9 @@ final class LongLivedConnections {
         public Work open(String description, Departure departure) {
             Objects.requireNonNull(description, "description");
             Objects.requireNonNull(departure, "departure");
-            Connection c = new Connection(tracker.begin(description), departure);
-            open.add(c);
+            LongLivedHandle c = tracker.beginLongLived(description, departure);
             if (leaving) {
-                scheduler.execute(c::goAway);
+                scheduler.execute(() -> goAway(c));
             }
             return c;
         }
@@ -158,75 +202,6 @@ final class LongLivedConnections {
         @Override
         public String toString() {
             return "LongLived[" + kind() + ", " + count() + " open]";
-        }
-    }
-
-    /** One connection: its count, its departure, and which of the two steps it has had. */
-    private final class Connection implements Work {
-        private static final int OPEN = 0;
-        private static final int ASKED = 1;
-        private static final int CUT = 2;
-
-        private final Work work;
-        private final Departure departure;
-        private final AtomicInteger step = new AtomicInteger(OPEN);
-
-        Connection(Work work, Departure departure) {
-            this.work = work;
-            this.departure = departure;
-        }
-
-        void goAway() {
-            if (step.compareAndSet(OPEN, ASKED) && !work.isClosed()) {
-                asked.incrementAndGet();
-                try {
-                    departure.goAway();
-                } catch (RuntimeException | LinkageError e) {
-                    log.warn("Failed to ask {} '{}' to leave", work.kind(), work.description(), e);
-                }
-            }
-        }
-
-        /** Returns whether this call cut it (it was open and not cut before). */
-        boolean cut() {
-            if (work.isClosed() || step.getAndSet(CUT) == CUT) {
-                return false;
-            }
-            try {
-                departure.cut();
-            } catch (RuntimeException | LinkageError e) {
-                log.warn("Failed to cut {} '{}'", work.kind(), work.description(), e);
-            }
-            return true;
-        }
-
-        @Override
-        public String kind() {
-            return work.kind();
-        }
-
-        @Override
-        public String description() {
-            return work.description();
-        }
-
-        @Override
-        public Duration age() {
-            return work.age();
-        }
-
-        @Override
-        public boolean isClosed() {
-            return work.isClosed();
-        }
-
-        @Override
-        public void close() {
-            if (!work.isClosed()) {
-                work.close();
-                open.remove(this);
-                checkClosed();
-            }
         }
     }
 }

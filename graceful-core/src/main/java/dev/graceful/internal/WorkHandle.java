@@ -7,7 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /** A described unit of work; counted out exactly once however often it is closed. */
-final class WorkHandle implements Work {
+class WorkHandle implements Work {
 
     private static final VarHandle CLOSED;
 
@@ -62,7 +62,7 @@ final class WorkHandle implements Work {
     }
 
     @Override
-    public void close() {
+    public final void close() {
         if (CLOSED.compareAndSet(this, false, true)) {
             tracker.closed(this);
         }

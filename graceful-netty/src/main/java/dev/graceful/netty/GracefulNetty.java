@@ -8,7 +8,8 @@ import dev.graceful.Participant;
 import dev.graceful.State;
 import dev.graceful.Tracker;
 import dev.graceful.Transition;
-import dev.graceful.netty.internal.Http1Handler;
+import dev.graceful.netty.internal.Http1LongLived;
+import dev.graceful.netty.internal.Http1Pipeline;
 import dev.graceful.netty.internal.Http2Handler;
 import dev.graceful.netty.internal.NettyParticipant;
 import io.netty.channel.Channel;
@@ -97,7 +98,7 @@ public final class GracefulNetty {
      * handler towards your handlers, on its event loop, just before the adapter asks the client to
      * leave: stop producing events (or send a last one now; it goes out before the end).
      */
-    public static final Object GOING_AWAY = Http1Handler.GOING_AWAY;
+    public static final Object GOING_AWAY = Http1LongLived.GOING_AWAY;
 
     private final NettyParticipant participant;
 
@@ -154,7 +155,7 @@ public final class GracefulNetty {
      * @throws IllegalStateException when the pipeline holds no HTTP/1.1 server codec
      */
     public GracefulNetty addHttp1Handlers(ChannelPipeline pipeline) {
-        Http1Handler.install(pipeline, participant);
+        Http1Pipeline.install(pipeline, participant);
         return this;
     }
 

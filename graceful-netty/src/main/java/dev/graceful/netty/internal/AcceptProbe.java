@@ -1,6 +1,8 @@
 package dev.graceful.netty.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -32,13 +34,17 @@ final class AcceptProbe extends ChannelInboundHandlerAdapter {
             // First in the child's pipeline: its channelRegistered comes after the initializer (and
             // so the adapter's handlers) has run.
             child.pipeline().addFirst(Registered.NAME, registered);
-            child.closeFuture().addListener(f -> registered.done());
+            child.closeFuture().addListener(registered); // in case it closes before it registers
         }
         ctx.fireChannelRead(msg);
     }
 
-    /** Counts one accepted connection as registered, once. */
-    private final class Registered extends ChannelInboundHandlerAdapter {
+    /**
+     * Counts one accepted connection as registered, once: when it registers, or when it closes
+     * before. Garbage once registered (it leaves the pipeline and the close future), so an open
+     * connection keeps nothing of it.
+     */
+    private final class Registered extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
 
         static final String NAME = "graceful-registered-probe";
 
@@ -55,8 +61,14 @@ final class AcceptProbe extends ChannelInboundHandlerAdapter {
         }
 
         @Override
+        public void operationComplete(ChannelFuture future) {
+            done();
+        }
+
+        @Override
         public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
             done();
+            ctx.channel().closeFuture().removeListener(this);
             ctx.pipeline().remove(this);
             ctx.fireChannelRegistered();
         }

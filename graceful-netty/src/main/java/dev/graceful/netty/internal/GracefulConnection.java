@@ -1,7 +1,6 @@
 package dev.graceful.netty.internal;
 
 import dev.graceful.InFlightWork;
-import dev.graceful.Tracker;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.EventExecutor;
@@ -28,14 +27,16 @@ abstract class GracefulConnection extends ChannelDuplexHandler {
     /** Refused by the tracker after the final close: answered by the handler. */
     static final byte REFUSED = 2;
 
+    // Few fields: an upgraded WebSocket keeps one of these per connection for hours.
     final NettyParticipant owner;
-    final Tracker tracker;
     ChannelHandlerContext ctx;
     boolean inactive;
+    // Links in the participant's ConnectionRegistry, guarded by the stripe's lock.
+    GracefulConnection prev;
+    GracefulConnection next;
 
     GracefulConnection(NettyParticipant owner) {
         this.owner = owner;
-        this.tracker = owner.tracker();
     }
 
     @Override

@@ -1,28 +1,18 @@
 package dev.graceful.netty.internal;
 
-import dev.graceful.InFlightWork;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The per-connection HTTP/1.1 handler, right after the server codec.
@@ -40,81 +30,27 @@ import java.util.concurrent.TimeUnit;
  * <h2>Is a request being read?</h2>
  * The codec buffers an incomplete request head without telling anyone, so the
  * {@link Http1ReadProbe} before the codec watches the reads. A connection is idle only when no
- * exchange is open, no request body is being read, and the last read left nothing behind.
+ * exchange is open, no request body is being read, and the last read left nothing behind. When it
+ * closes is decided by {@link Http1Connection}.
+ *
+ * <h2>Long-lived</h2>
+ * An event stream's head hands the connection's departure to an {@link Http1EventStream} beside
+ * this handler; a WebSocket's {@code 101}, once written, hands the whole connection to an
+ * {@link Http1WebSocket}, which takes this handler's place.
  */
-public final class Http1Handler extends GracefulConnection implements ChannelFutureListener {
+final class Http1Handler extends Http1Connection implements ChannelFutureListener {
 
-    /** Name of the handler after the codec. */
-    public static final String NAME = "graceful-http1";
-    /** Name of the probe before the codec. */
-    public static final String PROBE_NAME = "graceful-http1-probe";
-
-    /** The user event fired through the pipeline before a long-lived connection is asked to leave. */
-    public static final Object GOING_AWAY = new Object() {
-        @Override
-        public String toString() {
-            return "GracefulNetty.GOING_AWAY";
-        }
-    };
-
-    /** How long the final close waits for the first read of a connection that has read nothing yet. */
-    static final long FIRST_READ_GRACE_MILLIS = 50;
-
-    /**
-     * How long a connection still short of a complete request head must have delivered nothing
-     * before the final close closes it (the servlet adapter's {@code ConnectionDrain} applies the
-     * same rule). A client that keeps sending finishes its head and is answered 503 with
-     * {@code Connection: close}; a stalled one (a slow client at 1 byte/s) is closed within this
-     * time instead of holding the exit. 100 ms: far above the gap between a live client's packets,
-     * far below a stalled one's.
-     */
-    static final long STALLED_HEAD_QUIET_MILLIS = 100;
-
-    private final Http1ReadProbe probe = new Http1ReadProbe();
-    private final Http1Exchanges exchanges = new Http1Exchanges();
-    /** Set when a response made the connection long-lived; {@code null} for ordinary HTTP/1.1. */
-    private Http1LongLived longLived;
+    /** Set while an event stream is open; {@code null} for ordinary HTTP/1.1. */
+    private Http1EventStream stream;
+    /** Set while a WebSocket's {@code 101} is written; then that WebSocket takes this handler's place. */
+    private Http1WebSocket upgrading;
 
     private boolean responding;
     private boolean respondingUntracked;
-    private boolean reading;
     private boolean discarding;
-    private boolean closeAnnounced;
-    private boolean closeWhenIdle;
-    private boolean closing;
 
-    private Http1Handler(NettyParticipant owner) {
+    Http1Handler(NettyParticipant owner) {
         super(owner);
-    }
-
-    /**
-     * Puts the probe before the pipeline's HTTP/1.1 request decoder and the handler after its
-     * codec.
-     *
-     * @param pipeline the pipeline
-     * @param owner    the participant
-     */
-    public static void install(ChannelPipeline pipeline, NettyParticipant owner) {
-        String decoder = null;
-        String last = null;
-        for (Map.Entry<String, ChannelHandler> e : pipeline) {
-            ChannelHandler h = e.getValue();
-            if (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder) {
-                if (decoder == null) {
-                    decoder = e.getKey();
-                }
-                last = e.getKey();
-            } else if (h instanceof HttpResponseEncoder) {
-                last = e.getKey();
-            }
-        }
-        if (decoder == null) {
-            throw new IllegalStateException("addHttp1Handlers needs an HttpServerCodec (or an HttpRequestDecoder) in "
-                    + "the pipeline; add it first. The pipeline holds " + pipeline.names());
-        }
-        Http1Handler handler = new Http1Handler(owner);
-        pipeline.addBefore(decoder, PROBE_NAME, handler.probe);
-        pipeline.addAfter(last, NAME, handler);
     }
 
     @Override
@@ -126,18 +62,9 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             tracker.exit();
         }
         responding = false;
-        if (longLived != null) {
-            longLived.ended(); // however it closed
+        if (stream != null) {
+            stream.ended(); // however it closed
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (closing && evt instanceof ChannelInputShutdownEvent) {
-            // Half-closure is allowed on this channel: the client's end of stream is our cue.
-            ctx.channel().close();
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     // ------------------------------------------------------------------ inbound
@@ -210,15 +137,11 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
         }
     }
 
-    private boolean isIdle() {
-        return exchanges.size() == 0 && !reading && !probe.partial();
-    }
-
     // ------------------------------------------------------------------ outbound
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if (longLived != null && longLived.dropAfterLeaving(msg, promise)) {
+        if (stream != null && stream.dropAfterLeaving(msg, promise)) {
             return;
         }
         if (inactive || !(msg instanceof HttpObject)) {
@@ -246,7 +169,7 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             responding = false;
             if (respondingUntracked) {
                 respondingUntracked = false;
-                if (longLived != null && longLived.isStream()) {
+                if (stream != null) {
                     ctx.write(msg, promise.unvoid().addListener((ChannelFutureListener) this::streamEnded));
                     return;
                 }
@@ -271,29 +194,59 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
      */
     private void startLongLived(String kind, HttpResponse head, ChannelPromise promise) {
         HttpRequest request = exchanges.next();
+        String description = Http1LongLived.describe(owner, request);
+        ChannelPromise p = promise.unvoid().addListener(this); // first: the request leaves the tracker
         if (kind == Http1LongLived.SSE) {
             decideConnection(head, request);
+            stream = new Http1EventStream(this, ctx, description);
+            p.addListener(stream);
+        } else {
+            Http1WebSocket ws = new Http1WebSocket(owner);
+            upgrading = ws;
+            p.addListener((ChannelFutureListener) f -> upgraded(f, ws, description));
         }
-        Http1LongLived l = new Http1LongLived(this, ctx, kind, request.method().name() + " " + request.uri());
-        longLived = l;
         exchanges.end();
         if (head instanceof LastHttpContent) {
             responding = false;
         } else {
             respondingUntracked = true; // the rest of this response answers no waiting request
         }
-        ctx.write(head, promise.unvoid().addListener(this).addListener(l));
+        ctx.write(head, p);
     }
 
-    /** An event stream's last chunk was written: by the application, or by {@link Http1LongLived#leave()}. */
+    /**
+     * The {@code 101} of a WebSocket was written: the connection reads no more HTTP/1.1 requests,
+     * so the WebSocket takes this handler's place and the probe leaves (thousands of open WebSockets
+     * should not each keep what watched their requests). Requests read behind the upgrade request
+     * are never answered: this handler counts them out as it goes.
+     */
+    private void upgraded(ChannelFuture future, Http1WebSocket ws, String description) {
+        upgrading = null;
+        if (!future.isSuccess()) {
+            return;
+        }
+        if (inactive) {
+            ws.ctx = ctx; // not in the pipeline: counted in and out, as if it closed at once
+            owner.longLived(Http1LongLived.WEBSOCKET).open(description, ws).close();
+            return;
+        }
+        ChannelPipeline pipeline = ctx.pipeline();
+        if (pipeline.context(probe) != null) {
+            pipeline.remove(probe);
+        }
+        pipeline.replace(this, Http1Pipeline.NAME, ws); // ws registers with the participant before this leaves it
+        ws.open(description);
+    }
+
+    /** An event stream's last chunk was written: by the application, or by {@link Http1EventStream#leave()}. */
     private void streamEnded(ChannelFuture future) {
-        Http1LongLived l = longLived;
+        Http1EventStream l = stream;
         if (l == null || closing) {
             return;
         }
         boolean asked = l.leaving();
         if (!asked) {
-            longLived = null; // the application ended it: an ordinary connection again
+            stream = null; // the application ended it: an ordinary connection again
             l.ended();
             writeOwnResponses(true); // health probes pipelined behind the stream
         }
@@ -311,41 +264,6 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
             ctx.executor().execute(ch::close);
         } else if (asked || closeAnnounced || owner.phase() >= NettyParticipant.DRAINING) {
             closeGracefully();
-        }
-    }
-
-    /**
-     * The {@code 101} of a WebSocket was written: the connection reads no more HTTP/1.1 requests,
-     * so what watched them goes (the probe leaves the pipeline, the exchanges let go of their
-     * arrays); thousands of open WebSockets should not each keep it.
-     */
-    void upgraded() {
-        if (ctx.pipeline().context(probe) != null) {
-            ctx.pipeline().remove(probe);
-        }
-        exchanges.trim();
-    }
-
-    /** Closes a long-lived connection now, on the event loop: it did not leave in time. */
-    void cutLongLived() {
-        closing = true;
-        ctx.close();
-    }
-
-    /** Adds {@code Connection: close} while draining, to the last response of the pipeline only. */
-    private void decideConnection(HttpResponse response, HttpRequest request) {
-        if (!HttpUtil.isKeepAlive(response) || request != null && !HttpUtil.isKeepAlive(request)) {
-            if (HttpUtil.isKeepAlive(response)) {
-                HttpUtil.setKeepAlive(response, false);
-            }
-            closeAnnounced = true;
-            return;
-        }
-        // A response with requests pipelined behind it stays keep-alive: those requests are
-        // already being served, and the last of them carries the close.
-        if (owner.phase() >= NettyParticipant.DRAINING && exchanges.nextIsLast()) {
-            HttpUtil.setKeepAlive(response, false);
-            closeAnnounced = true;
         }
     }
 
@@ -385,7 +303,7 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
         if (kind == APP) {
             tracker.exit();
         }
-        if (closing || !future.isSuccess() || longLived != null) {
+        if (closing || !future.isSuccess() || isLongLived()) {
             return; // a long-lived connection closes when it leaves, not when it looks idle
         }
         if (closeAnnounced) {
@@ -398,85 +316,17 @@ public final class Http1Handler extends GracefulConnection implements ChannelFut
         }
     }
 
-    // ------------------------------------------------------------------ closing
-
-    private void closeGracefully() {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        // Not from inside a write completion: the outbound buffer is being walked there.
-        ctx.executor().execute(this::startClose);
-    }
-
-    private void startClose() {
-        Linger.close(ctx.channel(), ctx.channel(), owner.lingerNanos());
-    }
-
-    private void closeIfIdle() {
-        if (inactive || closing || longLived != null) {
-            return;
-        }
-        if (isIdle()) {
-            closeGracefully();
-        } else if (exchanges.size() == 0 && !reading) {
-            // A request head read in part: no work, and nothing the application saw. Closed at
-            // once when stalled (no linger: there is no response a reset could destroy).
-            long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - probe.lastReadNanos());
-            if (quietMillis >= STALLED_HEAD_QUIET_MILLIS) {
-                closing = true;
-                ctx.channel().close();
-            } else {
-                ctx.executor()
-                        .schedule(this::closeIfIdle, STALLED_HEAD_QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
-            }
-        }
+    @Override
+    boolean isLongLived() {
+        return stream != null || upgrading != null;
     }
 
     @Override
-    void onPhase(int phase) {
-        if (longLived != null) {
-            // Never idle: the core asked it to leave and cut it if it did not. One still open at the
-            // final close (opened after the cut) is asked now, Close frame first; forced ones are cut.
-            if (phase == NettyParticipant.FORCED) {
-                cutLongLived();
-            } else if (phase == NettyParticipant.CLOSING) {
-                longLived.leave();
-            }
-            return;
+    void leaveAtFinalClose() {
+        if (stream != null) {
+            stream.leave();
+        } else {
+            upgrading.leaveWhenOpen();
         }
-        if (phase == NettyParticipant.FORCED) {
-            closing = true;
-            ctx.channel().close();
-        } else if (phase == NettyParticipant.CLOSING) {
-            closeWhenIdle = true;
-            if (probe.everRead()) {
-                closeIfIdle();
-            } else {
-                // A connection accepted a moment ago may have its request in the kernel's buffer,
-                // not read yet; the first select after registration reads it.
-                ctx.executor().schedule(this::closeIfIdle, FIRST_READ_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-            }
-        }
-        // DRAINING: idle connections stay open (a request may be on its way); every response from
-        // now on decides about Connection: close when it is written.
-    }
-
-    // ------------------------------------------------------------------ descriptions
-
-    @Override
-    List<InFlightWork> describeNow(long now, int max) {
-        return exchanges.describe(tracker.kind(), remote(), now, max);
-    }
-
-    @Override
-    List<InFlightWork> describeWithoutEventLoop(long now) {
-        return exchanges.describeWithoutEventLoop(tracker.kind(), remote(), now);
-    }
-
-    @Override
-    public String toString() {
-        return "Http1Handler[" + ctx.channel() + ", exchanges=" + exchanges.size() + ", ended=" + exchanges.ended()
-                + ", reading=" + reading + ", partial=" + probe.partial() + ", closing=" + closing + "]";
     }
 }

@@ -2,6 +2,7 @@ package dev.graceful.netty.internal;
 
 import dev.graceful.HealthEndpoint;
 import dev.graceful.InFlightWork;
+import dev.graceful.Tracker;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -74,8 +75,11 @@ public final class Http2Handler extends GracefulConnection {
     private int tracked;
     private boolean closing;
 
+    private final Tracker tracker;
+
     private Http2Handler(NettyParticipant owner) {
         super(owner);
+        this.tracker = owner.tracker();
     }
 
     /**
@@ -212,7 +216,8 @@ public final class Http2Handler extends GracefulConnection {
                 slot.kind = LONG_LIVED;
                 tracked--;
                 tracker.exit();
-                Http2LongLived l = new Http2LongLived(owner, ctx, frame.stream(), slot.method + " " + slot.path);
+                Http2LongLived l =
+                        new Http2LongLived(owner, ctx, frame.stream(), owner.description(slot.method, slot.path));
                 slot.longLived = l;
                 ctx.write(msg, promise.unvoid().addListener(l));
                 return;

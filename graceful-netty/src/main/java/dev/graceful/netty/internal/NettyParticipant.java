@@ -13,9 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,12 +51,13 @@ public final class NettyParticipant implements Participant {
     private final long quietPeriodMillis;
 
     private volatile int phase = SERVING;
-    private final Set<GracefulConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ConnectionRegistry connections = new ConnectionRegistry();
     private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
     private final List<EventLoopGroup> groups = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
     private final AtomicBoolean groupsStopping = new AtomicBoolean();
     private final AcceptProbe acceptProbe = new AcceptProbe(this);
+    private final LongLivedDescriptions descriptions = new LongLivedDescriptions();
     private final AtomicInteger unregistered = new AtomicInteger();
     private volatile CompletableFuture<Void> allRegistered;
     private final CompletableFuture<Void> groupsStopped = new CompletableFuture<>();
@@ -98,6 +97,11 @@ public final class NettyParticipant implements Participant {
     /** The long-lived connections of one kind ({@code "websocket"}, {@code "sse"}), on first use. */
     LongLived longLived(String kind) {
         return graceful.longLived(kind);
+    }
+
+    /** A long-lived connection's description ({@code "GET /ws"}), shared with others alike. */
+    String description(CharSequence method, CharSequence target) {
+        return descriptions.of(method, target);
     }
 
     HealthPaths health() {
@@ -292,7 +296,7 @@ public final class NettyParticipant implements Participant {
     }
 
     private void broadcast(int newPhase) {
-        for (GracefulConnection c : connections) {
+        for (GracefulConnection c : connections.snapshot()) {
             c.execute(newPhase);
         }
     }
@@ -302,7 +306,7 @@ public final class NettyParticipant implements Participant {
         int max = Math.max(1, graceful.config().maxReportedInFlight());
         long now = System.nanoTime();
         List<CompletableFuture<List<InFlightWork>>> answers = new ArrayList<>();
-        List<GracefulConnection> asked = new ArrayList<>(connections);
+        List<GracefulConnection> asked = connections.snapshot();
         for (GracefulConnection c : asked) {
             answers.add(c.describe(now, max));
         }

@@ -33,7 +33,7 @@ class Http1HandlerTest {
     private final EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec());
 
     Http1HandlerTest() {
-        Http1Handler.install(ch.pipeline(), participant);
+        Http1Pipeline.install(ch.pipeline(), participant);
     }
 
     @AfterEach
@@ -181,7 +181,7 @@ class Http1HandlerTest {
         for (String method : List.of("GET", "POST", "HEAD")) {
             EmbeddedChannel refused = new EmbeddedChannel(new HttpServerCodec());
             try {
-                Http1Handler.install(refused.pipeline(), late);
+                Http1Pipeline.install(refused.pipeline(), late);
                 refused.writeInbound(Unpooled.copiedBuffer(
                         method + " /orders HTTP/1.1\r\nHost: a\r\n\r\n", StandardCharsets.US_ASCII));
                 assertThat(refused.<Object>readInbound())
@@ -211,7 +211,7 @@ class Http1HandlerTest {
                 new IOException("writevAddresses(..) failed: Broken pipe"),
                 new ClosedChannelException())) {
             EmbeddedChannel c = new EmbeddedChannel(new HttpServerCodec());
-            Http1Handler.install(c.pipeline(), participant);
+            Http1Pipeline.install(c.pipeline(), participant);
             c.pipeline().fireExceptionCaught(reset);
             c.checkException();
             assertThat(c.isOpen()).as("closed after %s", reset).isFalse();

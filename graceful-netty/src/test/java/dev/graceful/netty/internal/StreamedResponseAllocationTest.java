@@ -50,7 +50,7 @@ class StreamedResponseAllocationTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.pipeline().addLast(new HttpServerCodec());
         if (withGraceful) {
-            Http1Handler.install(ch.pipeline(), HandlerFixtures.participant(graceful));
+            Http1Pipeline.install(ch.pipeline(), HandlerFixtures.participant(graceful));
         }
         ch.pipeline().addLast(new StreamedAnswer());
         ByteBuf request = Unpooled.unreleasableBuffer(

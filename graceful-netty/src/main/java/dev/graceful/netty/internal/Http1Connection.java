@@ -1,0 +1,169 @@
+package dev.graceful.netty.internal;
+
+import dev.graceful.InFlightWork;
+import dev.graceful.Tracker;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What an HTTP/1.1 connection holds about its requests, and when it closes: the response that
+ * announces the close while draining, the idle connection closed at the final close (after a
+ * linger), the stalled request head closed at once, the half-closed client. {@link Http1Handler}
+ * adds the traffic: the exchanges' requests and responses.
+ */
+abstract class Http1Connection extends GracefulConnection {
+
+    /** How long the final close waits for the first read of a connection that has read nothing yet. */
+    static final long FIRST_READ_GRACE_MILLIS = 50;
+
+    /**
+     * How long a connection still short of a complete request head must have delivered nothing
+     * before the final close closes it (the servlet adapter's {@code ConnectionDrain} applies the
+     * same rule). A client that keeps sending finishes its head and is answered 503 with
+     * {@code Connection: close}; a stalled one (a slow client at 1 byte/s) is closed within this
+     * time instead of holding the exit. 100 ms: far above the gap between a live client's packets,
+     * far below a stalled one's.
+     */
+    static final long STALLED_HEAD_QUIET_MILLIS = 100;
+
+    final Tracker tracker;
+    final Http1ReadProbe probe = new Http1ReadProbe();
+    final Http1Exchanges exchanges = new Http1Exchanges();
+    boolean reading;
+    boolean closeAnnounced;
+    boolean closeWhenIdle;
+    boolean closing;
+
+    Http1Connection(NettyParticipant owner) {
+        super(owner);
+        this.tracker = owner.tracker();
+    }
+
+    /** Whether a response made the connection long-lived: it is never idle, and leaves when asked. */
+    abstract boolean isLongLived();
+
+    /** The final close came while the connection is long-lived: asks it to leave. */
+    abstract void leaveAtFinalClose();
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (closing && evt instanceof ChannelInputShutdownEvent) {
+            // Half-closure is allowed on this channel: the client's end of stream is our cue.
+            ctx.channel().close();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    final boolean isIdle() {
+        return exchanges.size() == 0 && !reading && !probe.partial();
+    }
+
+    /** Adds {@code Connection: close} while draining, to the last response of the pipeline only. */
+    final void decideConnection(HttpResponse response, HttpRequest request) {
+        if (!HttpUtil.isKeepAlive(response) || request != null && !HttpUtil.isKeepAlive(request)) {
+            if (HttpUtil.isKeepAlive(response)) {
+                HttpUtil.setKeepAlive(response, false);
+            }
+            closeAnnounced = true;
+            return;
+        }
+        // A response with requests pipelined behind it stays keep-alive: those requests are
+        // already being served, and the last of them carries the close.
+        if (owner.phase() >= NettyParticipant.DRAINING && exchanges.nextIsLast()) {
+            HttpUtil.setKeepAlive(response, false);
+            closeAnnounced = true;
+        }
+    }
+
+    /** Closes a long-lived connection now, on the event loop: it did not leave in time. */
+    void cutLongLived() {
+        closing = true;
+        ctx.close();
+    }
+
+    final void closeGracefully() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        // Not from inside a write completion: the outbound buffer is being walked there.
+        ctx.executor().execute(this::startClose);
+    }
+
+    private void startClose() {
+        Linger.close(ctx.channel(), ctx.channel(), owner.lingerNanos());
+    }
+
+    private void closeIfIdle() {
+        if (inactive || closing || isLongLived()) {
+            return;
+        }
+        if (isIdle()) {
+            closeGracefully();
+        } else if (exchanges.size() == 0 && !reading) {
+            // A request head read in part: no work, and nothing the application saw. Closed at
+            // once when stalled (no linger: there is no response a reset could destroy).
+            long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - probe.lastReadNanos());
+            if (quietMillis >= STALLED_HEAD_QUIET_MILLIS) {
+                closing = true;
+                ctx.channel().close();
+            } else {
+                ctx.executor()
+                        .schedule(this::closeIfIdle, STALLED_HEAD_QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    @Override
+    void onPhase(int phase) {
+        if (isLongLived()) {
+            // Never idle: the core asked it to leave and cut it if it did not. One still open at the
+            // final close (opened after the cut) is asked now; forced ones are cut.
+            if (phase == NettyParticipant.FORCED) {
+                cutLongLived();
+            } else if (phase == NettyParticipant.CLOSING) {
+                leaveAtFinalClose();
+            }
+            return;
+        }
+        if (phase == NettyParticipant.FORCED) {
+            closing = true;
+            ctx.channel().close();
+        } else if (phase == NettyParticipant.CLOSING) {
+            closeWhenIdle = true;
+            if (probe.everRead()) {
+                closeIfIdle();
+            } else {
+                // A connection accepted a moment ago may have its request in the kernel's buffer,
+                // not read yet; the first select after registration reads it.
+                ctx.executor().schedule(this::closeIfIdle, FIRST_READ_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+        // DRAINING: idle connections stay open (a request may be on its way); every response from
+        // now on decides about Connection: close when it is written.
+    }
+
+    // ------------------------------------------------------------------ descriptions
+
+    @Override
+    List<InFlightWork> describeNow(long now, int max) {
+        return exchanges.describe(tracker.kind(), remote(), now, max);
+    }
+
+    @Override
+    List<InFlightWork> describeWithoutEventLoop(long now) {
+        return exchanges.describeWithoutEventLoop(tracker.kind(), remote(), now);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + ctx.channel() + ", exchanges=" + exchanges.size() + ", ended="
+                + exchanges.ended() + ", reading=" + reading + ", partial=" + probe.partial() + ", closing=" + closing
+                + "]";
+    }
+}

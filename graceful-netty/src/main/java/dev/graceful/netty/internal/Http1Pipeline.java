@@ -1,0 +1,49 @@
+package dev.graceful.netty.internal;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.Map;
+
+/** Where the adapter's HTTP/1.1 handlers go in a channel's pipeline, and their names there. */
+public final class Http1Pipeline {
+
+    /** Name of the handler after the codec ({@link Http1Handler}, then {@link Http1WebSocket} once upgraded). */
+    public static final String NAME = "graceful-http1";
+    /** Name of the probe before the codec. */
+    public static final String PROBE_NAME = "graceful-http1-probe";
+
+    private Http1Pipeline() {}
+
+    /**
+     * Puts the probe before the pipeline's HTTP/1.1 request decoder and the handler after its
+     * codec.
+     *
+     * @param pipeline the pipeline
+     * @param owner    the participant
+     */
+    public static void install(ChannelPipeline pipeline, NettyParticipant owner) {
+        String decoder = null;
+        String last = null;
+        for (Map.Entry<String, ChannelHandler> e : pipeline) {
+            ChannelHandler h = e.getValue();
+            if (h instanceof HttpServerCodec || h instanceof HttpRequestDecoder) {
+                if (decoder == null) {
+                    decoder = e.getKey();
+                }
+                last = e.getKey();
+            } else if (h instanceof HttpResponseEncoder) {
+                last = e.getKey();
+            }
+        }
+        if (decoder == null) {
+            throw new IllegalStateException("addHttp1Handlers needs an HttpServerCodec (or an HttpRequestDecoder) in "
+                    + "the pipeline; add it first. The pipeline holds " + pipeline.names());
+        }
+        Http1Handler handler = new Http1Handler(owner);
+        pipeline.addBefore(decoder, PROBE_NAME, handler.probe);
+        pipeline.addAfter(last, NAME, handler);
+    }
+}
