@@ -34,6 +34,16 @@ final class ProcessOwner {
      */
     static final Duration SECOND_SIGNAL_CLOSE = Duration.ofMillis(200);
 
+    /**
+     * How long the process may live after a second signal: the participants' close and the JVM's
+     * shutdown hooks (Spring's context close among them) together. What is still running then is
+     * cut short by a halt with the signal's code, as a third signal would; the report is out by
+     * then. A safety net, not the usual path: a halt waits up to 300 ms for threads still in a
+     * system call (event loops a hook was about to stop), so a budget as short as the exits it
+     * bounds (100-400 ms) made them slower, not faster.
+     */
+    static final Duration SECOND_SIGNAL_EXIT = Duration.ofSeconds(1);
+
     private final GracefulShutdown graceful;
     private final GracefulConfig config;
     private final ProcessControl process;
@@ -42,6 +52,7 @@ final class ProcessOwner {
     private final Reloads reloads;
     private final Watchdog watchdog;
 
+    private volatile Duration secondSignalExit = SECOND_SIGNAL_EXIT;
     private volatile boolean owning;
     private volatile boolean jvmShuttingDown;
     private volatile ExitStatus forcedStatus;
@@ -127,12 +138,21 @@ final class ProcessOwner {
             return;
         }
         forcedStatus = forced;
+        String exit = "the exit after a second signal (SIG" + name + ")";
         if (s == State.STOPPED) {
             // The report is out and the exit under way: its code stands, so log and exit code agree.
             int code = sequence.termination().join().exitStatus().code();
+            watchdog.armExitWithin(secondSignalExit, exit, code, () -> "");
             log.info("SIG{} while exiting: exiting now with {}", name, code);
-            exitProcess(code, "the JVM's exit after a second signal", () -> {});
+            exitProcess(code, () -> {});
         } else {
+            // Counted from the signal, before anything else: the budget is what the user waits.
+            watchdog.armExitWithin(
+                    secondSignalExit,
+                    exit,
+                    forced.code(),
+                    // STOPPED: the summary is logged (the listeners may still be running).
+                    () -> lifecycle.phase() == Phase.STOPPED ? "" : sequence.outcomeIfHaltedNow());
             log.warn(
                     "Second signal (SIG{}) during the shutdown ({}): exiting now with {}; {} unit(s) still in flight "
                             + "are abandoned",
@@ -140,7 +160,7 @@ final class ProcessOwner {
                     lifecycle.phase(),
                     forced.code(),
                     graceful.inFlight());
-            exitProcess(forced.code(), "the JVM's exit after a second signal", () -> {
+            exitProcess(forced.code(), () -> {
                 sequence.endEarly(forced, "a second signal (SIG" + name + ")");
                 sequence.forceCloseBeforeExit(SECOND_SIGNAL_CLOSE);
             });
@@ -179,9 +199,16 @@ final class ProcessOwner {
         t.start();
     }
 
-    /** Ends the process with {@code code} once {@code beforeExit} (the report's last word) has run. */
-    private void exitProcess(int code, String what, Runnable beforeExit) {
-        watchdog.armWithin(config.watchdogMargin(), what);
+    /** Tests only: a budget that no test's real time reaches, or a short one to see it used. */
+    void secondSignalExit(Duration budget) {
+        this.secondSignalExit = budget;
+    }
+
+    /**
+     * Ends the process with {@code code} once {@code beforeExit} (the report's last word) has run;
+     * the caller has armed the watchdog with the exit's budget.
+     */
+    private void exitProcess(int code, Runnable beforeExit) {
         // Never exit from the sequence or signal thread: System.exit blocks until every hook is
         // done, and one of the hooks is ours.
         Thread t = new Thread(

@@ -42,6 +42,9 @@ class ForcedEndTest {
         DefaultGracefulShutdown g = new DefaultGracefulShutdown(
                 config.watchdogMargin(Duration.ofMinutes(10)).build(), clock, process);
         new GracefulMetrics(g).bindTo(registry);
+        // Nor may a second signal's exit budget: this recording process never ends, like an exit
+        // whose hooks never return.
+        g.processOwner().secondSignalExit(Duration.ofMinutes(10));
         return g;
     }
 
@@ -209,5 +212,25 @@ class ForcedEndTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> process.calls.contains("exit 130"));
         assertThat(process.calls).containsSubsequence("server.forceClose", "exit 130");
+    }
+
+    @Test
+    void aSecondSignalsExitThatOverrunsItsBudgetIsHaltedWithTheSignalsCodeNotTheWatchdogs() {
+        DefaultGracefulShutdown g = create(GracefulConfig.builder().readinessDelay(Duration.ofSeconds(60)));
+        g.processOwner().secondSignalExit(Duration.ofMillis(100));
+        g.markReady();
+        g.tracker("http").begin("GET /held");
+
+        g.processOwner().onStopSignal("TERM");
+        long second = System.nanoTime();
+        g.processOwner().onStopSignal("INT");
+
+        // The recording process's exit returns and nothing ends: a shutdown hook that never does.
+        await().atMost(Duration.ofSeconds(10)).until(() -> process.calls.contains("halt 130"));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - second))
+                .as("halted after the budget, not the watchdog margin (10 min)")
+                .isBetween(100L, 9_000L);
+        assertThat(process.calls).containsExactly("exit 130", "halt 130");
+        assertThat(awaitReport(g).exitStatus()).isEqualTo(ExitStatus.FORCED_BY_SIGINT);
     }
 }

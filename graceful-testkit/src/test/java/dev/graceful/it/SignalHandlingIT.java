@@ -157,6 +157,21 @@ class SignalHandlingIT {
     }
 
     @Test
+    void aSecondSignalsExitIsNotHeldByAWedgedShutdownHookAndKeepsTheSignalsCode() throws Exception {
+        try (ChildAppProcess child =
+                ChildAppProcess.start("--hang-hook", "--drain-timeout", "60s", "--watchdog-margin", "60s")) {
+            child.hold("a");
+            awaitInFlight(child, 1);
+            signalAndAwaitNotReady(child, "TERM");
+            child.jvm.signal("INT");
+            // The exit's budget (1 s), not the watchdog's margin (60 s) nor its 124.
+            assertThat(child.jvm.awaitExit(Duration.ofSeconds(15))).isEqualTo(130);
+            assertThat(child.output())
+                    .contains("HOOK hanging", "used its budget; halting the process with exit code 130");
+        }
+    }
+
+    @Test
     void sighupRunsReloadCallbacksWithoutExiting() throws Exception {
         try (ChildAppProcess child = ChildAppProcess.start("--reload")) {
             assertThat(child.awaitLine("TRAPPED ")).contains("HUP");

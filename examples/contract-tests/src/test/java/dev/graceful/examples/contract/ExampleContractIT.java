@@ -304,7 +304,10 @@ class ExampleContractIT {
             // From the child's own log line, so that neither kill(1) nor a slow poll counts. Issue 12
             // asks for 100 ms; the JVM's exit used to wait 300 ms (its fixed poll for threads blocked
             // in a system call, such as the servers' selectors), so 300 ms fails the old behaviour on
-            // any machine and leaves room for a loaded one.
+            // any machine and leaves room for a loaded one. The Spring examples also close their
+            // context in Spring's own shutdown hook (bean destruction, the server's second stop):
+            // 170-470 ms at a load average of 5-8 on two cores, so their bound is 600 ms, which
+            // still fails a quiet period or a watchdog margin (seconds) waited out on the exit.
             long heard = example.jvm
                     .output()
                     .firstLine(l -> l.contains("Second signal (SIGINT)"))
@@ -312,11 +315,7 @@ class ExampleContractIT {
                     .nanos();
             long exitMs = (example.jvm.exitedAtNanos() - heard) / 1_000_000;
             timing(String.format("%s: second signal logged to exit %d ms", name, exitMs));
-            if (!name.equals("spring-boot")) {
-                // Not yet on Spring Boot: its connectors' stop outlasts the exit's 200 ms for the
-                // participants, and Boot then closes its context in its own hook (issue 12, open).
-                assertThat(exitMs).as("second signal logged to exit").isLessThan(300);
-            }
+            assertThat(exitMs).as("second signal logged to exit").isLessThan(name.startsWith("spring-") ? 600 : 300);
         }
     }
 

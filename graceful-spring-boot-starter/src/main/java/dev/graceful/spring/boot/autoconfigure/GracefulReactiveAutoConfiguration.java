@@ -18,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.server.WebFilter;
 
 /**
@@ -57,8 +58,9 @@ public final class GracefulReactiveAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        ReactorNettyGraceful gracefulReactorNetty(GracefulShutdown graceful) {
-            return new ReactorNettyGraceful(graceful);
+        ReactorNettyGraceful gracefulReactorNetty(
+                GracefulShutdown graceful, ObjectProvider<ReactorResourceFactory> resources) {
+            return new ReactorNettyGraceful(graceful, resources);
         }
 
         @Bean

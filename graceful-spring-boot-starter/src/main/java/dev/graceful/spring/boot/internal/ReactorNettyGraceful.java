@@ -1,12 +1,16 @@
 package dev.graceful.spring.boot.internal;
 
+import dev.graceful.ExitStatus;
+import dev.graceful.GracefulListener;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Participant;
+import dev.graceful.ShutdownReport;
 import dev.graceful.State;
 import io.netty.channel.Channel;
 import io.netty.channel.ServerChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.NettyWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -26,6 +31,7 @@ import org.springframework.context.ApplicationEvent;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.Ordered;
+import org.springframework.http.client.ReactorResourceFactory;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -54,8 +60,14 @@ import reactor.netty.http.server.HttpServer;
  * closed: after a clean drain nothing is, but after a second signal the abandoned requests' connections
  * are, and Boot's stop of the server ({@code disposeNow}, which waits up to 3 s for active connections)
  * would otherwise hold the exit for them.
+ *
+ * <p>A second signal ("leave now") starts shutting down the event loops of Boot's
+ * {@link ReactorResourceFactory} at once, from the report's listener, before the process exits:
+ * they sit in a selector, and the JVM's exit (or the halt that ends an exit over its budget) waits
+ * up to 300 ms for such threads unless Spring's own hook has disposed them first, which on a
+ * loaded machine it had not always done in time.
  */
-public final class ReactorNettyGraceful implements NettyServerCustomizer, SmartApplicationListener {
+public final class ReactorNettyGraceful implements NettyServerCustomizer, SmartApplicationListener, GracefulListener {
 
     private static final Logger log = LoggerFactory.getLogger(ReactorNettyGraceful.class);
 
@@ -63,14 +75,35 @@ public final class ReactorNettyGraceful implements NettyServerCustomizer, SmartA
     private final Map<Channel, ReactorNettyConnections> servers = new ConcurrentHashMap<>();
     private final Set<Integer> drainedPorts = ConcurrentHashMap.newKeySet();
     private final LongAdder unread = new LongAdder();
+    private final ObjectProvider<ReactorResourceFactory> resources;
 
     /**
      * Creates the integration.
      *
-     * @param graceful the coordinator to register participants with
+     * @param graceful  the coordinator to register participants with
+     * @param resources Boot's Reactor Netty resources, stopped at once after a second signal
      */
-    public ReactorNettyGraceful(GracefulShutdown graceful) {
+    public ReactorNettyGraceful(GracefulShutdown graceful, ObjectProvider<ReactorResourceFactory> resources) {
         this.graceful = graceful;
+        this.resources = resources;
+        graceful.addListener(this);
+    }
+
+    @Override
+    public void onShutdownComplete(ShutdownReport report) {
+        ExitStatus status = report.exitStatus();
+        if (status != ExitStatus.FORCED_BY_SIGINT && status != ExitStatus.FORCED_BY_SIGTERM) {
+            return; // a drain that ended by itself: Spring closes the resources after the shutdown tasks
+        }
+        ReactorResourceFactory factory = resources.getIfUnique();
+        if (factory != null && factory.isRunning()) {
+            // Started, not awaited: this runs before the report is complete, and Spring's own stop
+            // of the factory, in its shutdown hook, waits for the loops to end.
+            log.debug("Second signal: the event loops are shut down now, with no quiet period");
+            factory.getLoopResources()
+                    .disposeLater(Duration.ZERO, Duration.ZERO)
+                    .subscribe();
+        }
     }
 
     @Override

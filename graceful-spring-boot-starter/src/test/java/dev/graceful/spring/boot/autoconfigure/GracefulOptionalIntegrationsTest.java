@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -241,7 +242,11 @@ class GracefulOptionalIntegrationsTest {
                 .withConfiguration(GRACEFUL)
                 .withBean(GracefulShutdown.class, () -> own)
                 .withBean("myFilter", GracefulWebFilter.class, () -> new GracefulWebFilter(own, null))
-                .withBean("myNetty", ReactorNettyGraceful.class, () -> new ReactorNettyGraceful(own))
+                .withBean(
+                        "myNetty",
+                        ReactorNettyGraceful.class,
+                        () -> new ReactorNettyGraceful(
+                                own, new DefaultListableBeanFactory().getBeanProvider(ReactorResourceFactory.class)))
                 .run(context -> assertThat(context)
                         .hasSingleBean(GracefulWebFilter.class)
                         .hasBean("myFilter")
