@@ -18,7 +18,7 @@ final class JettyWebSocketWatch implements JakartaWebSocketSessionListener, WebS
 
     private final WebSocketSessions sessions;
 
-    private JettyWebSocketWatch(WebSocketSessions sessions) {
+    JettyWebSocketWatch(WebSocketSessions sessions) {
         this.sessions = sessions;
     }
 
