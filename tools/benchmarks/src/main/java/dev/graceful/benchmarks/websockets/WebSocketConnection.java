@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client WebSocket of {@link WebSocketClients}: handshake, one echo to count as open, then it answers the
@@ -25,6 +26,7 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<Object> {
     private final WebSocketClientHandshaker handshaker;
     private final String name;
     private final Runnable settle;
+    private final AtomicInteger stillOpen;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicBoolean closeSent = new AtomicBoolean();
     private volatile Channel channel;
@@ -37,12 +39,16 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<Object> {
     private volatile long answeredAtNanos;
     private volatile long closedAtNanos;
 
-    /** {@code settle} runs once, when the connection is open (first echo back) or has failed to open. */
-    WebSocketConnection(URI uri, String name, Runnable settle) {
+    /**
+     * {@code settle} runs once, when the connection is open (first echo back) or has failed to open; {@code stillOpen}
+     * counts it from then until its TCP close.
+     */
+    WebSocketConnection(URI uri, String name, Runnable settle, AtomicInteger stillOpen) {
         this.handshaker = WebSocketClientHandshakerFactory.newHandshaker(
                 uri, WebSocketVersion.V13, null, false, EmptyHttpHeaders.INSTANCE);
         this.name = name;
         this.settle = settle;
+        this.stillOpen = stillOpen;
     }
 
     String name() {
@@ -101,6 +107,9 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<Object> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closedAtNanos = System.nanoTime();
+        if (openedAtNanos != 0) { // both set on this event loop: counted down once, after it was counted up
+            stillOpen.decrementAndGet();
+        }
         fail("closed before it opened");
     }
 
@@ -130,6 +139,7 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<Object> {
     }
 
     private void opened() {
+        stillOpen.incrementAndGet();
         openedAtNanos = System.nanoTime();
         if (settled.compareAndSet(false, true)) {
             settle.run();
