@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * An event stream on HTTP/1.1: a {@code 200} with {@code Content-Type: text/event-stream} that is
@@ -76,20 +75,12 @@ final class Http1EventStream implements Departure, ChannelFutureListener {
 
     @Override
     public void goAway() {
-        onEventLoop(this::leave);
+        NettyFutures.onEventLoop(ctx, this::leave);
     }
 
     @Override
     public void cut() {
-        onEventLoop(handler::cutLongLived);
-    }
-
-    private void onEventLoop(Runnable r) {
-        try {
-            ctx.executor().execute(r);
-        } catch (RejectedExecutionException e) {
-            ctx.close(); // the event loop is gone: so is the connection, or it soon will be
-        }
+        NettyFutures.onEventLoop(ctx, handler::cutLongLived);
     }
 
     /** Asks the peer to leave, once; on the event loop. */

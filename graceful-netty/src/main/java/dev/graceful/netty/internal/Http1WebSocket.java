@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * An HTTP/1.1 connection upgraded to a WebSocket. Once the {@code 101} is written it takes the
@@ -82,20 +81,12 @@ final class Http1WebSocket extends GracefulConnection implements Departure {
 
     @Override
     public void goAway() {
-        onEventLoop(this::leave);
+        NettyFutures.onEventLoop(ctx, this::leave);
     }
 
     @Override
     public void cut() {
-        onEventLoop(ctx::close);
-    }
-
-    private void onEventLoop(Runnable r) {
-        try {
-            ctx.executor().execute(r);
-        } catch (RejectedExecutionException e) {
-            ctx.close(); // the event loop is gone: so is the connection, or it soon will be
-        }
+        NettyFutures.onEventLoop(ctx, ctx::close);
     }
 
     /** Asks the peer to leave, once; on the event loop. */

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * An HTTP/2 stream that became an event stream: its response headers (status 200,
@@ -69,7 +68,7 @@ final class Http2LongLived implements Departure, ChannelFutureListener {
 
     @Override
     public void goAway() {
-        onEventLoop(() -> {
+        NettyFutures.onEventLoop(ctx, () -> {
             if (!closed && !asked) {
                 asked = true;
                 ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true).stream(stream));
@@ -79,18 +78,10 @@ final class Http2LongLived implements Departure, ChannelFutureListener {
 
     @Override
     public void cut() {
-        onEventLoop(() -> {
+        NettyFutures.onEventLoop(ctx, () -> {
             if (!closed) {
                 ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL).stream(stream));
             }
         });
-    }
-
-    private void onEventLoop(Runnable r) {
-        try {
-            ctx.executor().execute(r);
-        } catch (RejectedExecutionException e) {
-            ctx.close();
-        }
     }
 }
