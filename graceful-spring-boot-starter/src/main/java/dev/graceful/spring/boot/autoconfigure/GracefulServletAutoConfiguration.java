@@ -6,6 +6,7 @@ import dev.graceful.servlet.GracefulFilter;
 import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.HealthServlet;
 import dev.graceful.spring.boot.internal.DrainedWebServerShutdown;
+import dev.graceful.spring.boot.internal.MvcEventStreams;
 import dev.graceful.spring.boot.internal.ServletServerParticipants;
 import jakarta.servlet.DispatcherType;
 import java.util.LinkedHashSet;
@@ -74,6 +75,20 @@ public final class GracefulServletAutoConfiguration {
                 new ServletRegistrationBean<>(HealthServlet.create(health), paths.toArray(String[]::new));
         registration.setName(GracefulServlet.HEALTH_SERVLET_NAME);
         return registration;
+    }
+
+    /** Spring MVC: its event streams leave through their emitters (see {@link MvcEventStreams}). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(
+            name = "org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitterReturnValueHandler")
+    static class MvcConfiguration {
+
+        /** Static: a post-processor is created before the other beans, and needs none of them. */
+        @Bean
+        @ConditionalOnMissingBean
+        static MvcEventStreams gracefulMvcEventStreams() {
+            return new MvcEventStreams();
+        }
     }
 
     /** Spring Boot's embedded Tomcat. */

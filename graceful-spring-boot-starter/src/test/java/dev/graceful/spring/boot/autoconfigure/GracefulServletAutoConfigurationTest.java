@@ -6,6 +6,7 @@ import dev.graceful.GracefulShutdown;
 import dev.graceful.servlet.GracefulFilter;
 import dev.graceful.servlet.HealthServlet;
 import dev.graceful.spring.boot.internal.DrainedWebServerShutdown;
+import dev.graceful.spring.boot.internal.MvcEventStreams;
 import dev.graceful.spring.boot.internal.ServletServerParticipants;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.server.Server;
@@ -20,7 +21,10 @@ import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.Shutdown;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.core.Ordered;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitterReturnValueHandler;
 
 /** The servlet side: graceful-servlet's filter, health servlet and container participants. */
 class GracefulServletAutoConfigurationTest {
@@ -98,6 +102,21 @@ class GracefulServletAutoConfigurationTest {
                 .run(context -> assertThat(context)
                         .doesNotHaveBean(ServletServerParticipants.Tomcat.class)
                         .hasSingleBean(ServletServerParticipants.Jetty.class));
+    }
+
+    @Test
+    void springMvcEventStreamsLeaveThroughTheirEmittersOnlyWithSpringMvc() {
+        runner.withConfiguration(AutoConfigurations.of(WebMvcAutoConfiguration.class))
+                .run(context -> {
+                    assertThat(context).hasSingleBean(MvcEventStreams.class);
+                    RequestMappingHandlerAdapter adapter = context.getBean(RequestMappingHandlerAdapter.class);
+                    assertThat(adapter.getReturnValueHandlers())
+                            .as("Spring's emitter handler, wrapped")
+                            .noneMatch(ResponseBodyEmitterReturnValueHandler.class::isInstance)
+                            .anyMatch(h -> h.getClass().getEnclosingClass() == MvcEventStreams.class);
+                });
+        runner.withClassLoader(new FilteredClassLoader("org.springframework.web.servlet"))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MvcEventStreams.class));
     }
 
     @Test

@@ -42,8 +42,9 @@ import reactor.core.publisher.Flux;
 
 /**
  * Plain applications serving a WebSocket echo on {@code /ws} and an event stream on
- * {@code /events} ({@code data: ev N} every 100 ms), written as any application would: nothing in
- * them knows about graceful.
+ * {@code /events} ({@code data: ev N} every 100 ms; on MVC also {@code /bulk-events}, 64 KiB
+ * events every millisecond), written as any application would: nothing in them knows about
+ * graceful.
  */
 final class LongLivedApps {
 
@@ -82,25 +83,44 @@ final class LongLivedApps {
             return t;
         });
 
+        /**
+         * When the send in progress started ({@link System#nanoTime()}), or 0 when none is: a send
+         * that has lasted long is blocked on a client that does not read.
+         */
+        static final AtomicLong SEND_STARTED = new AtomicLong();
+
         @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
         SseEmitter events() {
+            return stream(EVENT_PERIOD, "");
+        }
+
+        /** 64 KiB events every millisecond: a client that stops reading soon blocks the sender. */
+        @GetMapping(path = "/bulk-events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+        SseEmitter bulkEvents() {
+            return stream(Duration.ofMillis(1), " " + "x".repeat(64 * 1024));
+        }
+
+        private SseEmitter stream(Duration period, String padding) {
             SseEmitter emitter = new SseEmitter(0L);
             AtomicBoolean completed = new AtomicBoolean();
             AtomicLong n = new AtomicLong();
             AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
             task.set(ticker.scheduleAtFixedRate(
                     () -> {
+                        SEND_STARTED.set(System.nanoTime());
                         try {
-                            emitter.send(SseEmitter.event().data("ev " + n.incrementAndGet()));
+                            emitter.send(SseEmitter.event().data("ev " + n.incrementAndGet() + padding));
                         } catch (IOException | IllegalStateException e) {
                             task.get().cancel(false);
                             if (e instanceof IOException && !completed.get()) {
                                 emitter.completeWithError(e);
                             }
+                        } finally {
+                            SEND_STARTED.set(0);
                         }
                     },
                     0,
-                    EVENT_PERIOD.toMillis(),
+                    period.toMillis(),
                     TimeUnit.MILLISECONDS));
             emitter.onCompletion(() -> {
                 completed.set(true);

@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.graceful.ExitStatus;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.Phase;
 import dev.graceful.ShutdownReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -145,6 +147,62 @@ class LongLivedConnectionsIT {
             assertThat(report.longLivedCut()).isZero();
             assertThat(report.totalDuration()).isLessThan(Duration.ofSeconds(10));
         }
+    }
+
+    // Spring MVC: graceful asks the SseEmitter to complete, which waits for the send in progress;
+    // completing the response under that send instead loses the terminator (Jetty aborts it).
+    @ParameterizedTest
+    @EnumSource(
+            value = BootServer.class,
+            names = {"TOMCAT", "JETTY"})
+    void anEventStreamAskedToLeaveDuringASendBlockedOnTheClientEndsAfterThatEventWithTheTerminator(BootServer server)
+            throws Exception {
+        GracefulShutdown graceful = start(server);
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8192);
+            socket.connect(new InetSocketAddress("127.0.0.1", BootServer.port(context)));
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream()
+                    .write("GET /bulk-events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+            await("the sender blocked on the client, which reads nothing")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> sendBlockedFor().toMillis() >= 300);
+
+            CompletableFuture<ShutdownReport> shutdown = graceful.shutdown("test");
+            await("the stream asked to leave")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> graceful.phase().compareTo(Phase.CLOSING_IDLE) >= 0);
+            assertThat(sendBlockedFor()).as("the send still in progress").isPositive();
+            String received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertThat(received).startsWith("HTTP/1.1 200");
+            assertThat(received).as("the chunked terminator, then the close").endsWith("\r\n0\r\n\r\n");
+            String body = dechunk(received.substring(received.indexOf("\r\n\r\n") + 4));
+            String last = body.substring(body.lastIndexOf("data:ev "));
+            assertThat(last).as("the last event whole").matches("data:ev \\d+ x{65536}\n\n");
+            ShutdownReport report = shutdown.get(15, TimeUnit.SECONDS);
+            assertThat(report.exitStatus()).isEqualTo(ExitStatus.CLEAN);
+            assertThat(report.longLivedAsked()).isEqualTo(1);
+            assertThat(report.longLivedCut()).isZero();
+        }
+    }
+
+    /** The body of a chunked message whose terminator was received. */
+    private static String dechunk(String chunked) {
+        StringBuilder body = new StringBuilder();
+        int at = 0;
+        for (int size; (size = Integer.parseInt(chunked.substring(at, chunked.indexOf("\r\n", at)), 16)) > 0; ) {
+            int data = chunked.indexOf("\r\n", at) + 2;
+            body.append(chunked, data, data + size);
+            at = data + size + 2;
+        }
+        return body.toString();
+    }
+
+    private static Duration sendBlockedFor() {
+        long started = LongLivedApps.MvcEvents.SEND_STARTED.get();
+        return started == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started);
     }
 
     private static void awaitHttpInFlightZero(GracefulShutdown graceful) {
