@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntPredicate;
 
@@ -61,35 +62,75 @@ final class ExampleProcess implements AutoCloseable {
     private static ExampleProcess start(
             String name, String scenario, Map<String, String> env, IntPredicate serving, String... options)
             throws IOException {
+        return start(name, scenario, env, serving, ExampleProcess::freePort, options);
+    }
+
+    /**
+     * Starts the example on the next port {@code ports} gives. A port found free can be taken before
+     * the child binds it (by another test's child, or as the local port of any connection on the
+     * machine): an example that exits saying its port is in use is started again on the next one,
+     * up to {@link #START_ATTEMPTS} times in all.
+     */
+    static ExampleProcess start(
+            String name,
+            String scenario,
+            Map<String, String> env,
+            IntPredicate serving,
+            PortSource ports,
+            String... options)
+            throws IOException {
         assumeTrue(
                 THREADS.equals("platform") || Runtime.version().feature() >= 21,
                 "--threads " + THREADS + " needs Java 21 or later; this run is on Java "
                         + Runtime.version().feature());
-        int port = freePort();
-        ChildJvm jvm = ChildJvm.command(
-                        "bash", RUN.toString(), name, "--port", Integer.toString(port), "--threads", THREADS)
-                .args(options)
-                .env(withJavaOpts(env))
-                .mergeStderr()
-                .logTo(LOGS.resolve(name + "-" + scenario + ".log"))
-                .start();
-        try {
-            await().atMost(Duration.ofSeconds(60))
-                    .pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(20))
-                    .failFast(jvm::assertAlive)
-                    .until(() -> serving.test(port));
-            if (THREADS.equals("virtual")) {
-                // The example reads back what its server runs requests on: an option it ignored fails here.
-                await().atMost(Duration.ofSeconds(10))
-                        .alias("the example's log says it runs requests on virtual threads")
-                        .until(() -> jvm.output().text().contains("requests on virtual threads"));
+        for (int attempt = 1; ; attempt++) {
+            int port = ports.next();
+            ChildJvm jvm = ChildJvm.command(
+                            "bash", RUN.toString(), name, "--port", Integer.toString(port), "--threads", THREADS)
+                    .args(options)
+                    .env(withJavaOpts(env))
+                    .mergeStderr()
+                    .logTo(LOGS.resolve(name + "-" + scenario + ".log"))
+                    .start();
+            try {
+                awaitServing(jvm, port, serving);
+                return new ExampleProcess(port, jvm);
+            } catch (RuntimeException | Error e) {
+                boolean again = attempt < START_ATTEMPTS && portTaken(jvm);
+                jvm.close();
+                if (!again) {
+                    throw e;
+                }
             }
-        } catch (RuntimeException | Error e) {
-            jvm.close();
-            throw e;
         }
-        return new ExampleProcess(port, jvm);
+    }
+
+    /** How many ports {@link #start} tries before it gives up. */
+    static final int START_ATTEMPTS = 3;
+
+    /** Where the next port to try comes from. */
+    @FunctionalInterface
+    interface PortSource {
+        int next() throws IOException;
+    }
+
+    private static void awaitServing(ChildJvm jvm, int port, IntPredicate serving) {
+        await().atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20))
+                .failFast(jvm::assertAlive)
+                .until(() -> serving.test(port));
+        if (THREADS.equals("virtual")) {
+            // The example reads back what its server runs requests on: an option it ignored fails here.
+            await().atMost(Duration.ofSeconds(10))
+                    .alias("the example's log says it runs requests on virtual threads")
+                    .until(() -> jvm.output().text().contains("requests on virtual threads"));
+        }
+    }
+
+    /** Whether the child exited because its port was taken (each server says "already in use"). */
+    private static boolean portTaken(ChildJvm jvm) {
+        return !jvm.isAlive() && jvm.output().text().toLowerCase(Locale.ROOT).contains("already in use");
     }
 
     private static Map<String, String> withJavaOpts(Map<String, String> env) {
@@ -119,7 +160,7 @@ final class ExampleProcess implements AutoCloseable {
         return jvm.output().text();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
