@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One server-sent event stream: an asynchronous response with {@code Content-Type:
@@ -118,7 +119,20 @@ public final class EventStream implements Departure {
         complete();
     }
 
+    /**
+     * Completes the response on the container's pool: completing it under a write blocked on a
+     * slow client can wait for that write (Spring MVC holds its response's lock across it), and
+     * graceful's thread asks every other connection to leave after this one.
+     */
     private void complete() {
+        try {
+            async.start(this::completeNow);
+        } catch (IllegalStateException | RejectedExecutionException notStarted) {
+            completeNow();
+        }
+    }
+
+    private void completeNow() {
         try {
             async.complete();
         } catch (IllegalStateException alreadyOver) {

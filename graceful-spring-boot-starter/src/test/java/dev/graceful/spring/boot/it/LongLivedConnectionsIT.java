@@ -10,6 +10,7 @@ import dev.graceful.ShutdownReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -185,6 +186,42 @@ class LongLivedConnectionsIT {
             assertThat(report.exitStatus()).isEqualTo(ExitStatus.CLEAN);
             assertThat(report.longLivedAsked()).isEqualTo(1);
             assertThat(report.longLivedCut()).isZero();
+        }
+    }
+
+    // A reactive event stream on Spring MVC is completed by the container: on the container's pool,
+    // as Spring's response lock is held by the write blocked on the client.
+    @ParameterizedTest
+    @EnumSource(
+            value = BootServer.class,
+            names = {"TOMCAT", "JETTY"})
+    void aReactiveEventStreamWhoseWriterIsBlockedOnTheClientDoesNotHoldGracefulsThread(BootServer server)
+            throws Exception {
+        GracefulShutdown graceful = start(server);
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8192);
+            socket.connect(new InetSocketAddress("127.0.0.1", BootServer.port(context)));
+            socket.getOutputStream()
+                    .write("GET /bulk-flux-events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+            long dropped = LongLivedApps.MvcEvents.FLUX_TICKS_DROPPED.get();
+            await("the writer blocked on the client, which reads nothing: ticks dropped")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> LongLivedApps.MvcEvents.FLUX_TICKS_DROPPED.get() - dropped >= 300);
+
+            CompletableFuture<ShutdownReport> shutdown = graceful.shutdown("test");
+            await("graceful asked the stream to leave and went on")
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> graceful.phase().compareTo(Phase.CLOSING_IDLE) >= 0);
+
+            socket.setSoTimeout(20_000);
+            try (InputStream in = socket.getInputStream()) {
+                in.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException cut) {
+                // Completed under the write in progress: the end is the container's, not graceful's.
+            }
+            ShutdownReport report = shutdown.get(15, TimeUnit.SECONDS);
+            assertThat(report.longLivedAsked()).isEqualTo(1);
         }
     }
 
