@@ -271,9 +271,11 @@ final class ShutdownSequence {
     void forceCloseBeforeExit(Duration atMost) {
         longLived.cutAll("before the forced exit");
         List<CompletableFuture<Void>> closing = participants.callEach("forceClose", Participant::forceClose);
+        long start = System.nanoTime();
         try {
             CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
                     .get(atMost.toNanos(), TimeUnit.NANOSECONDS);
+            log.debug("Participants force-closed in {} ms before the exit", (System.nanoTime() - start) / 1_000_000);
         } catch (TimeoutException | ExecutionException e) {
             log.debug("Participants not closed within {} of the exit; exiting anyway", Durations.format(atMost));
         } catch (InterruptedException e) {

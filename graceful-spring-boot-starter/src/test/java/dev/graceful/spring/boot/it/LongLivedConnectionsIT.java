@@ -159,13 +159,7 @@ class LongLivedConnectionsIT {
     void anEventStreamAskedToLeaveDuringASendBlockedOnTheClientEndsAfterThatEventWithTheTerminator(BootServer server)
             throws Exception {
         GracefulShutdown graceful = start(server);
-        try (Socket socket = new Socket()) {
-            socket.setReceiveBufferSize(8192);
-            socket.connect(new InetSocketAddress("127.0.0.1", BootServer.port(context)));
-            socket.setSoTimeout(20_000);
-            socket.getOutputStream()
-                    .write("GET /bulk-events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
-                            .getBytes(StandardCharsets.US_ASCII));
+        try (Socket socket = readingNothing("/bulk-events")) {
             await("the sender blocked on the client, which reads nothing")
                     .atMost(Duration.ofSeconds(10))
                     .until(() -> sendBlockedFor().toMillis() >= 300);
@@ -198,12 +192,7 @@ class LongLivedConnectionsIT {
     void aReactiveEventStreamWhoseWriterIsBlockedOnTheClientDoesNotHoldGracefulsThread(BootServer server)
             throws Exception {
         GracefulShutdown graceful = start(server);
-        try (Socket socket = new Socket()) {
-            socket.setReceiveBufferSize(8192);
-            socket.connect(new InetSocketAddress("127.0.0.1", BootServer.port(context)));
-            socket.getOutputStream()
-                    .write("GET /bulk-flux-events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
-                            .getBytes(StandardCharsets.US_ASCII));
+        try (Socket socket = readingNothing("/bulk-flux-events")) {
             long dropped = LongLivedApps.MvcEvents.FLUX_TICKS_DROPPED.get();
             await("the writer blocked on the client, which reads nothing: ticks dropped")
                     .atMost(Duration.ofSeconds(10))
@@ -214,7 +203,6 @@ class LongLivedConnectionsIT {
                     .atMost(Duration.ofSeconds(5))
                     .until(() -> graceful.phase().compareTo(Phase.CLOSING_IDLE) >= 0);
 
-            socket.setSoTimeout(20_000);
             try (InputStream in = socket.getInputStream()) {
                 in.transferTo(OutputStream.nullOutputStream());
             } catch (IOException cut) {
@@ -223,6 +211,18 @@ class LongLivedConnectionsIT {
             ShutdownReport report = shutdown.get(15, TimeUnit.SECONDS);
             assertThat(report.longLivedAsked()).isEqualTo(1);
         }
+    }
+
+    /** Asks for an event stream on a connection with a small receive buffer, and reads nothing yet. */
+    private Socket readingNothing(String path) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(8192);
+        socket.connect(new InetSocketAddress("127.0.0.1", BootServer.port(context)));
+        socket.setSoTimeout(20_000);
+        socket.getOutputStream()
+                .write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        return socket;
     }
 
     /** The body of a chunked message whose terminator was received. */
