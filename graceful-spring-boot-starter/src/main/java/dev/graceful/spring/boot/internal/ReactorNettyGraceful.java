@@ -32,7 +32,9 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.Ordered;
 import org.springframework.http.client.ReactorResourceFactory;
+import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpResources;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -100,9 +102,12 @@ public final class ReactorNettyGraceful implements NettyServerCustomizer, SmartA
             // Started, not awaited: this runs before the report is complete, and Spring's own stop
             // of the factory, in its shutdown hook, waits for the loops to end.
             log.debug("Second signal: the event loops are shut down now, with no quiet period");
-            factory.getLoopResources()
-                    .disposeLater(Duration.ZERO, Duration.ZERO)
-                    .subscribe();
+            // Boot's default, the global resources, ignore disposeLater (a no-op on HttpResources):
+            // they are disposed as Spring's own stop disposes them.
+            Mono<Void> loops = factory.isUseGlobalResources()
+                    ? HttpResources.disposeLoopsAndConnectionsLater(Duration.ZERO, Duration.ZERO)
+                    : factory.getLoopResources().disposeLater(Duration.ZERO, Duration.ZERO);
+            loops.subscribe();
         }
     }
 
