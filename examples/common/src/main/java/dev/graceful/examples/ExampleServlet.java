@@ -1,5 +1,7 @@
 package dev.graceful.examples;
 
+import dev.graceful.servlet.GracefulStreams;
+import dev.graceful.servlet.Leaving;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -25,8 +27,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   request goes asynchronous, so graceful tracks it until its response is finished), answers
  *   {@code done V}; a bad {@code ms} is a 400;</li>
  *   <li>{@code GET /events}: an event stream, {@code data: V N} every 100 ms from the timer's
- *   thread, until the client leaves or the response is completed (graceful completes it when the
- *   listeners close: it sees the {@code text/event-stream} content type);</li>
+ *   thread, until the client leaves or graceful asks it to leave: the timer's thread then ends it
+ *   after the event it is writing ({@code GracefulStreams.eventStream}; completing the response
+ *   from graceful's thread could cut that event);</li>
  *   <li>other methods on these paths: 405; other paths: 404.</li>
  * </ul>
  */
@@ -113,31 +116,35 @@ public final class ExampleServlet extends HttpServlet {
         response.setHeader("Cache-Control", "no-cache");
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
+        Leaving leaving = GracefulStreams.eventStream(request);
         response.flushBuffer(); // the headers now: the client sees the stream open before the first event
         AtomicLong n = new AtomicLong();
         AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
+        Runnable end = () -> {
+            task.get().cancel(false);
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyComplete) {
+                // the client left and the container completed it
+            }
+        };
         task.set(timer.scheduleAtFixedRate(
                 () -> {
                     byte[] event =
                             ("data: " + version + " " + n.incrementAndGet() + "\n\n").getBytes(StandardCharsets.UTF_8);
                     try {
-                        // One write per event: whatever ends the stream ends it between events.
                         OutputStream out = async.getResponse().getOutputStream();
                         out.write(event);
                         out.flush();
                     } catch (IOException | RuntimeException over) {
-                        // The client left, or the response was completed (graceful's shutdown).
-                        task.get().cancel(false);
-                        try {
-                            async.complete();
-                        } catch (IllegalStateException alreadyComplete) {
-                            // graceful completed it
-                        }
+                        end.run(); // the client left
                     }
                 },
                 100,
                 100,
                 TimeUnit.MILLISECONDS));
+        // On the timer's own thread, so between two events.
+        leaving.onLeave(() -> timer.execute(end));
         async.addListener(new AsyncListener() {
             @Override
             public void onComplete(AsyncEvent e) {
