@@ -215,7 +215,9 @@ public final class GracefulNetty {
     }
 
     /**
-     * The number of open connections that carry the adapter's handlers.
+     * The number of open HTTP connections that carry the adapter's handlers. An HTTP/1.1 connection
+     * upgraded to a WebSocket leaves this count: it is a long-lived connection from then on, counted by
+     * {@code graceful.longLived("websocket")}.
      *
      * @return the connection count
      */

@@ -82,8 +82,19 @@ class PeerResetLogIT extends DrainITBase {
             assertThat(c.readChunk()).isEqualTo(KitApp.STREAM_HEAD);
         }); // mid-response
         app.releaseAll();
+        resetWebSocket(); // an open WebSocket, whose handler took the HTTP/1.1 handler's place
 
         assertQuietButDebugged();
+    }
+
+    private void resetWebSocket() throws Exception {
+        RawHttpConnection c = RawHttpConnection.open(server.port());
+        c.sendRaw("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        assertThat(c.readHead().status()).isEqualTo(101);
+        await().atMost(AT_MOST).until(() -> graceful.longLived("websocket").count() == 1);
+        c.reset();
+        await().atMost(AT_MOST).until(() -> graceful.longLived("websocket").count() == 0);
     }
 
     @Test

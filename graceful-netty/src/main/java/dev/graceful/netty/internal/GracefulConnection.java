@@ -56,19 +56,10 @@ abstract class GracefulConnection extends ChannelDuplexHandler {
         ctx.fireChannelInactive();
     }
 
-    /**
-     * Closes a connection its peer reset or aborted, with a DEBUG line: left to the pipeline's tail,
-     * it would be a WARN with a stack trace for every load balancer health check. Every other
-     * exception goes on unchanged, so the application's handlers still see their own failures.
-     */
+    /** Quiet about a peer's reset or abort: a DEBUG line, never a WARN (see {@link PeerResets}). */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (PeerResets.isPeerReset(cause)) {
-            log.debug("Connection from {} reset by its peer: {}", remote(), cause.toString());
-            ctx.close();
-        } else {
-            ctx.fireExceptionCaught(cause);
-        }
+        PeerResets.closeQuietlyOrPass(ctx, cause, log);
     }
 
     private void goneInactive() {

@@ -201,7 +201,7 @@ final class Http1Handler extends Http1Connection implements ChannelFutureListene
             stream = new Http1EventStream(this, ctx, description);
             p.addListener(stream);
         } else {
-            Http1WebSocket ws = new Http1WebSocket(owner);
+            Http1WebSocket ws = new Http1WebSocket();
             upgrading = ws;
             p.addListener((ChannelFutureListener) f -> upgraded(f, ws, description));
         }
@@ -234,8 +234,8 @@ final class Http1Handler extends Http1Connection implements ChannelFutureListene
         if (pipeline.context(probe) != null) {
             pipeline.remove(probe);
         }
-        pipeline.replace(this, Http1Pipeline.NAME, ws); // ws registers with the participant before this leaves it
-        ws.open(description);
+        pipeline.replace(this, Http1Pipeline.NAME, ws);
+        ws.open(owner.longLived(Http1LongLived.WEBSOCKET), description);
     }
 
     /** An event stream's last chunk was written: by the application, or by {@link Http1EventStream#leave()}. */

@@ -1,8 +1,10 @@
 package dev.graceful.netty.internal;
 
+import io.netty.channel.ChannelHandlerContext;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
 
 /**
  * Tells a peer that reset or aborted its connection from every other failure. Load balancers close
@@ -24,5 +26,25 @@ final class PeerResets {
         return cause instanceof IOException
                 && cause.getMessage() != null
                 && PEER_GONE.matcher(cause.getMessage()).matches();
+    }
+
+    /**
+     * Closes a connection its peer reset or aborted, with a DEBUG line: left to the pipeline's tail,
+     * it would be a WARN with a stack trace for every load balancer health check. Every other
+     * exception goes on unchanged, so the application's handlers still see their own failures.
+     */
+    static void closeQuietlyOrPass(ChannelHandlerContext ctx, Throwable cause, Logger log) {
+        if (isPeerReset(cause)) {
+            if (log.isDebugEnabled()) {
+                Object remote = ctx.channel().remoteAddress();
+                log.debug(
+                        "Connection from {} reset by its peer: {}",
+                        remote == null ? "unknown peer" : remote,
+                        cause.toString());
+            }
+            ctx.close();
+        } else {
+            ctx.fireExceptionCaught(cause);
+        }
     }
 }
