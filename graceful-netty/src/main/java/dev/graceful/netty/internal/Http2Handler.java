@@ -9,10 +9,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -27,13 +25,11 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The per-connection HTTP/2 handler, between the {@code Http2FrameCodec} and the
@@ -46,34 +42,24 @@ import java.util.concurrent.TimeUnit;
  * the stream as a connection property; slots are pooled per connection, so a stream costs no
  * allocation of ours once the pool has grown to the connection's concurrency.
  *
- * <h2>The graceful two-step GOAWAY (RFC 9113, section 6.8)</h2>
- * When new connections stop: GOAWAY(2<sup>31</sup>-1, NO_ERROR) plus a PING. Streams the client
- * opened before it saw that GOAWAY are still accepted. When the PING's acknowledgement arrives
- * (every stream the client opened before that is then known to the server), or after the ping
- * timeout, the second GOAWAY carries the last stream id the server has seen; the codec refuses any
- * later stream with REFUSED_STREAM. Once no stream is open, the connection is closed, output
- * first, never reset.
+ * <h2>The graceful two-step GOAWAY</h2>
+ * When new connections stop, {@link Http2GoAway} starts (RFC 9113, section 6.8); at the final close
+ * its second step goes at once, and a forced close closes the connection through the codec.
  */
 public final class Http2Handler extends GracefulConnection {
 
     /** Name of the handler in the pipeline. */
     public static final String NAME = "graceful-http2";
-    /** Opaque data of the PING sent with the first GOAWAY ("gracefu1"). */
-    static final long PING_DATA = 0x6772616365667531L;
     /** A stream that became an event stream: counted as long-lived, not as a request. */
     static final byte LONG_LIVED = 3;
 
     private final ArrayDeque<StreamSlot> pool = new ArrayDeque<>();
-    private final Runnable secondGoAway = this::secondGoAway;
-    private final Runnable checkIdle = this::checkIdle;
     private ChannelHandlerContext codecCtx;
     private Http2Connection connection;
     private Http2Connection.PropertyKey key;
 
-    private int goAwaysSent;
-    private ScheduledFuture<?> pingTimer;
+    private Http2GoAway goAway;
     private int tracked;
-    private boolean closing;
 
     private final Tracker tracker;
 
@@ -114,15 +100,16 @@ public final class Http2Handler extends GracefulConnection {
                 streamClosed(stream);
             }
         });
-        super.handlerAdded(ctx);
+        this.goAway = new Http2GoAway(ctx, codecCtx, connection, owner);
+        super.handlerAdded(ctx); // registers: a phase may run from here on
     }
 
     @Override
     void released() {
         // Streams need nothing here: on channelInactive the codec, before us, has closed every
         // stream by now, which counted them out.
-        if (pingTimer != null) {
-            pingTimer.cancel(false);
+        if (goAway != null) {
+            goAway.stop();
         }
     }
 
@@ -152,8 +139,7 @@ public final class Http2Handler extends GracefulConnection {
                 return;
             }
         } else if (msg instanceof Http2PingFrame ping) {
-            if (ping.ack() && ping.content() == PING_DATA) {
-                secondGoAway();
+            if (goAway.acknowledged(ping)) {
                 return;
             }
         }
@@ -263,60 +249,20 @@ public final class Http2Handler extends GracefulConnection {
         slot.method = null;
         slot.path = null;
         pool.push(slot);
-        if (goAwaysSent == 2 && !closing) {
-            // The codec is still inside its close bookkeeping; look once it is done.
-            ctx.executor().execute(checkIdle);
-        }
+        goAway.streamClosed();
     }
 
-    // ------------------------------------------------------------------ GOAWAY
-
-    private void firstGoAway() {
-        if (goAwaysSent > 0 || inactive) {
-            return;
-        }
-        goAwaysSent = 1;
-        // extraStreamIds pushes the codec's last-stream-id (last created + 2 * extra) to its cap, 2^31-1.
-        ctx.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
-        ctx.write(new DefaultHttp2PingFrame(PING_DATA));
-        ctx.flush();
-        pingTimer = ctx.executor().schedule(secondGoAway, owner.pingTimeoutNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void secondGoAway() {
-        if (goAwaysSent != 1 || inactive) {
-            return;
-        }
-        goAwaysSent = 2;
-        if (pingTimer != null) {
-            pingTimer.cancel(false);
-        }
-        // Without extra ids the codec sends the id of the last stream the client created.
-        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
-        checkIdle();
-    }
-
-    private void checkIdle() {
-        if (!closing && !inactive && goAwaysSent == 2 && connection.numActiveStreams() == 0) {
-            closing = true;
-            // The empty write completes once everything before it (the GOAWAY) is written.
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
-                    .addListener(f -> Linger.close(ctx.channel(), codecCtx, owner.lingerNanos()));
-        }
-    }
+    // ------------------------------------------------------------------ phases
 
     @Override
     void onPhase(int phase) {
-        firstGoAway();
+        goAway.first();
         if (phase >= NettyParticipant.CLOSING) {
             // Nothing is in flight and new work is refused: no need to wait for the PING.
-            secondGoAway();
+            goAway.second();
         }
         if (phase == NettyParticipant.FORCED) {
-            closing = true;
-            ctx.flush();
-            // Through the codec's context, skipping its close(), which would wait for the streams.
-            codecCtx.close();
+            goAway.force();
         }
     }
 
@@ -355,8 +301,7 @@ public final class Http2Handler extends GracefulConnection {
 
     @Override
     public String toString() {
-        return "Http2Handler[" + ctx.channel() + ", tracked=" + tracked + ", goAways=" + goAwaysSent + ", closing="
-                + closing + "]";
+        return "Http2Handler[" + ctx.channel() + ", tracked=" + tracked + ", " + goAway + "]";
     }
 
     /** Per-stream state, pooled per connection. */
