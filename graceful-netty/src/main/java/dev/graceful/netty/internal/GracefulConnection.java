@@ -133,7 +133,6 @@ abstract class GracefulConnection extends ChannelDuplexHandler {
     abstract List<InFlightWork> describeWithoutEventLoop(long nowNanos);
 
     String remote() {
-        Object a = ctx.channel().remoteAddress();
-        return a == null ? "unknown peer" : a.toString();
+        return PeerResets.remote(ctx.channel());
     }
 }

@@ -1,5 +1,6 @@
 package dev.graceful.netty.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -36,15 +37,17 @@ final class PeerResets {
     static void closeQuietlyOrPass(ChannelHandlerContext ctx, Throwable cause, Logger log) {
         if (isPeerReset(cause)) {
             if (log.isDebugEnabled()) {
-                Object remote = ctx.channel().remoteAddress();
-                log.debug(
-                        "Connection from {} reset by its peer: {}",
-                        remote == null ? "unknown peer" : remote,
-                        cause.toString());
+                log.debug("Connection from {} reset by its peer: {}", remote(ctx.channel()), cause.toString());
             }
             ctx.close();
         } else {
             ctx.fireExceptionCaught(cause);
         }
+    }
+
+    /** The peer's address for a log line or a description. */
+    static String remote(Channel channel) {
+        Object a = channel.remoteAddress();
+        return a == null ? "unknown peer" : a.toString();
     }
 }
