@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import joptsimple.OptionParser;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
@@ -26,7 +27,7 @@ public final class OverheadBench {
 
     static final List<String> VARIANTS = List.of("graceful", "plain");
     static final List<String> COLUMNS =
-            List.of("round", "app", "variant", "rps", "p50_ms", "p99_ms", "requests", "errors", "load1");
+            List.of("round", "fork", "app", "variant", "rps", "p50_ms", "p99_ms", "requests", "errors", "load1");
     /** Target of issue 7: throughput with graceful ÷ without, median. */
     static final double TARGET_RATIO = 0.97;
     /** Targets of issue 17: the ratio's min–max within ± this; graceful's cost per request at most this, in µs. */
@@ -37,92 +38,130 @@ public final class OverheadBench {
     private OverheadBench() {}
 
     public static void main(String[] args) throws Exception {
-        OptionParser parser = BenchRun.parser("seconds", "slices", "warmup-seconds", "connections");
+        OptionParser parser = BenchRun.parser("seconds", "slices", "warmup-seconds", "connections", "forks");
         parser.accepts("server-cpus").withRequiredArg().defaultsTo("0");
         parser.accepts("client-cpus").withRequiredArg().defaultsTo("1");
         parser.accepts("wrk").withRequiredArg().defaultsTo("wrk");
         BenchRun run = BenchRun.start(parser.parse(args), COLUMNS, 8, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
-        int seconds = run.number("seconds", run.smoke() ? 1 : 3);
-        int slices = run.number("slices", run.smoke() ? 1 : 3);
+        Slices slices = new Slices(
+                run.number("seconds", run.smoke() ? 1 : 3),
+                run.number("slices", run.smoke() ? 1 : 3),
+                run.number("connections", 32));
         int warmup = run.number("warmup-seconds", run.smoke() ? 1 : 30);
-        int connections = run.number("connections", 32);
+        // Each fork is a fresh pair of JVMs: what the JIT made of one process (inlining, code layout)
+        // stays with it, so a ratio taken in one pair alone carries that pair's luck in every round.
+        int forks = Math.max(1, Math.min(run.number("forks", 1), run.rounds()));
         for (String app : run.apps()) {
-            Map<String, Child> servers = new LinkedHashMap<>();
-            try {
-                for (String variant : VARIANTS) {
-                    Child child = Child.start(
-                            List.of("taskset", "-c", run.text("server-cpus")),
-                            run.command(app, variant, false, "5s"),
-                            run.log(app + "-" + variant + ".log"));
-                    servers.put(variant, child);
-                    int health = child.status("/healthz");
-                    int expected = variant.equals("graceful") ? 200 : 404;
-                    if (health != expected) {
-                        throw new IllegalStateException(app + " (" + variant + "): GET /healthz answered " + health
-                                + ", expected " + expected + ": the variant is not what it claims to be");
-                    }
-                }
-                for (String variant : VARIANTS) {
-                    Wrk w = wrk(
-                            run,
-                            warmup,
-                            connections,
-                            servers.get(variant).port(),
-                            run.log(app + "-" + variant + "-warmup.txt"));
-                    System.out.printf(
-                            Locale.ROOT, "%-11s %-8s warm-up: %.0f req/s%n", app, variant, w.requestsPerSecond());
-                }
-                for (int r = 1; r <= run.rounds(); r++) {
-                    // A round interleaves the variants slice by slice (ABBA...), so that a drift in the
-                    // background load during the round moves both sides alike.
-                    Map<String, DescriptiveStatistics[]> round = new LinkedHashMap<>();
-                    Map<String, Object> load = BenchRun.row(r, app);
-                    for (int slice = 1; slice <= slices; slice++) {
-                        for (String variant : BenchRun.inTurn(r + slice, VARIANTS)) {
-                            String name = String.format(Locale.ROOT, "%s-%s-round%d-%d.txt", app, variant, r, slice);
-                            Wrk w = wrk(
-                                    run,
-                                    seconds,
-                                    connections,
-                                    servers.get(variant).port(),
-                                    run.log(name));
-                            DescriptiveStatistics[] s =
-                                    round.computeIfAbsent(variant, v -> new DescriptiveStatistics[] {
-                                        new DescriptiveStatistics(),
-                                        new DescriptiveStatistics(),
-                                        new DescriptiveStatistics()
-                                    });
-                            s[0].addValue(w.requestsPerSecond());
-                            s[1].addValue(w.p50Ms());
-                            s[2].addValue(w.p99Ms());
-                            row(load, variant, w.requests(), w.errors());
-                        }
-                    }
+            int round = 0;
+            for (int fork = 1; fork <= forks; fork++) {
+                int rounds = run.rounds() / forks + (fork <= run.rounds() % forks ? 1 : 0);
+                Map<String, Child> servers = new LinkedHashMap<>();
+                try {
+                    start(run, app, fork, servers);
                     for (String variant : VARIANTS) {
-                        DescriptiveStatistics[] s = round.get(variant);
-                        Map<String, Object> row = new LinkedHashMap<>(load);
-                        row.put("variant", variant);
-                        row.put("rps", s[0].getMean());
-                        row.put("p50_ms", Rows.median(s[1]));
-                        row.put("p99_ms", Rows.median(s[2]));
-                        row.put("requests", load.get(variant + ".requests"));
-                        row.put("errors", load.get(variant + ".errors"));
-                        row.keySet().removeIf(k -> k.contains("."));
-                        run.sample(row);
+                        Wrk w = wrk(
+                                run,
+                                warmup,
+                                slices.connections(),
+                                servers.get(variant).port(),
+                                run.log(app + "-" + variant + "-fork" + fork + "-warmup.txt"));
+                        System.out.printf(
+                                Locale.ROOT,
+                                "%-11s %-8s fork %d warm-up: %.0f req/s%n",
+                                app,
+                                variant,
+                                fork,
+                                w.requestsPerSecond());
                     }
-                }
-            } finally {
-                for (Child c : servers.values()) {
-                    try (c) {
-                        if (c.jvm().isAlive()) {
-                            c.jvm().signal("TERM");
-                        }
-                        c.jvm().awaitExit(Duration.ofMinutes(1));
+                    for (int i = 0; i < rounds; i++) {
+                        measureRound(run, app, ++round, fork, servers, slices);
                     }
+                } finally {
+                    stop(servers);
                 }
             }
         }
-        run.finish(rows -> render(rows, slices + " interleaved slice(s) of " + seconds, connections));
+        run.finish(rows -> render(
+                rows,
+                slices.perVariant() + (forks > 1 ? ", in " + forks + " fresh pairs of servers" : ""),
+                slices.connections()));
+    }
+
+    /** What one round gives each variant: {@code count} wrk runs of {@code seconds}, interleaved. */
+    record Slices(int seconds, int count, int connections) {
+        String perVariant() {
+            return count + " interleaved slice(s) of " + seconds;
+        }
+    }
+
+    /** Starts both variants of {@code app}, each proving what it is. */
+    private static void start(BenchRun run, String app, int fork, Map<String, Child> servers) throws Exception {
+        for (String variant : VARIANTS) {
+            Child child = Child.start(
+                    List.of("taskset", "-c", run.text("server-cpus")),
+                    run.command(app, variant, false, "5s"),
+                    run.log(app + "-" + variant + "-fork" + fork + ".log"));
+            servers.put(variant, child);
+            int health = child.status("/healthz");
+            int expected = variant.equals("graceful") ? 200 : 404;
+            if (health != expected) {
+                throw new IllegalStateException(app + " (" + variant + "): GET /healthz answered " + health
+                        + ", expected " + expected + ": the variant is not what it claims to be");
+            }
+        }
+    }
+
+    /**
+     * One round: the variants interleaved slice by slice (ABBA...), so that a drift in the
+     * background load during the round moves both sides alike.
+     */
+    private static void measureRound(
+            BenchRun run, String app, int r, int fork, Map<String, Child> servers, Slices slices)
+            throws IOException, InterruptedException {
+        Map<String, DescriptiveStatistics[]> round = new LinkedHashMap<>();
+        Map<String, Object> load = BenchRun.row(r, app);
+        for (int slice = 1; slice <= slices.count(); slice++) {
+            for (String variant : BenchRun.inTurn(r + slice, VARIANTS)) {
+                String name = String.format(Locale.ROOT, "%s-%s-round%d-%d.txt", app, variant, r, slice);
+                Wrk w = wrk(
+                        run,
+                        slices.seconds(),
+                        slices.connections(),
+                        servers.get(variant).port(),
+                        run.log(name));
+                DescriptiveStatistics[] s = round.computeIfAbsent(variant, v -> new DescriptiveStatistics[] {
+                    new DescriptiveStatistics(), new DescriptiveStatistics(), new DescriptiveStatistics()
+                });
+                s[0].addValue(w.requestsPerSecond());
+                s[1].addValue(w.p50Ms());
+                s[2].addValue(w.p99Ms());
+                row(load, variant, w.requests(), w.errors());
+            }
+        }
+        for (String variant : VARIANTS) {
+            DescriptiveStatistics[] s = round.get(variant);
+            Map<String, Object> row = new LinkedHashMap<>(load);
+            row.put("variant", variant);
+            row.put("fork", fork);
+            row.put("rps", s[0].getMean());
+            row.put("p50_ms", Rows.median(s[1]));
+            row.put("p99_ms", Rows.median(s[2]));
+            row.put("requests", load.get(variant + ".requests"));
+            row.put("errors", load.get(variant + ".errors"));
+            row.keySet().removeIf(k -> k.contains("."));
+            run.sample(row);
+        }
+    }
+
+    private static void stop(Map<String, Child> servers) throws Exception {
+        for (Child c : servers.values()) {
+            try (c) {
+                if (c.jvm().isAlive()) {
+                    c.jvm().signal("TERM");
+                }
+                c.jvm().awaitExit(Duration.ofMinutes(1));
+            }
+        }
     }
 
     /** Adds a slice's requests and errors to the round's totals for {@code variant}. */
@@ -139,6 +178,24 @@ public final class OverheadBench {
         String output = BenchRun.run(command.toArray(String[]::new));
         Files.writeString(log, output, StandardCharsets.UTF_8);
         return Wrk.parse(output);
+    }
+
+    /** With several forks: each pair of servers' median ratio, which shows what one pair's JIT luck weighs. */
+    private static String perFork(
+            String app,
+            List<Map<String, String>> g,
+            List<Map<String, String>> p,
+            ToDoubleFunction<Map<String, String>> rps) {
+        Set<String> forks = Rows.distinct(g, "fork");
+        if (forks.size() < 2) {
+            return "";
+        }
+        StringBuilder line = new StringBuilder("  - " + app + ", median throughput ratio of each fork:");
+        for (String f : forks) {
+            DescriptiveStatistics s = Rows.pairedRatio(Rows.select(g, "fork", f), Rows.select(p, "fork", f), rps);
+            line.append(String.format(Locale.ROOT, " %.3f", Rows.median(s)));
+        }
+        return line.append('\n').toString();
     }
 
     static String render(List<Map<String, String>> rows, String seconds, int connections) {
@@ -188,6 +245,7 @@ public final class OverheadBench {
                     s.getN() > 1 && s.getMax() - s.getMin() <= 2 * TARGET_SPREAD ? "**met**" : "**NOT met**",
                     TARGET_MICROS,
                     Rows.verdict(us, m -> m <= TARGET_MICROS)));
+            targets.append(perFork(app, g, p, rps));
         }
         return sb.append(targets).append(Rows.loadRange(rows)).toString();
     }

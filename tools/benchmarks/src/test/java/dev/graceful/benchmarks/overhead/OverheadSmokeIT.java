@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Group 2's smoke: {@code bin/run-overhead --smoke} runs the netty example with graceful and
- * without it under {@code wrk} and reports both. Needs wrk: {@code .ci/run} installs it, and
+ * Group 2's smoke: {@code bin/run-overhead --smoke --rounds 2 -- --forks 2} runs the netty example
+ * with graceful and without it under {@code wrk}, in two fresh pairs of servers, and reports both. Needs wrk: {@code .ci/run} installs it, and
  * without it this test fails saying so rather than passing without having run anything.
  */
 class OverheadSmokeIT {
@@ -34,16 +34,19 @@ class OverheadSmokeIT {
             fail("wrk, the load generator of tools/benchmarks/bin/run-overhead, is not on the PATH: install it "
                     + "(apt-get install wrk; .ci/run does) so that this smoke can run group 2");
         }
-        SmokeRun run = SmokeRun.run("overhead");
+        SmokeRun run = SmokeRun.run("overhead", "--rounds", "2", "--", "--forks", "2");
 
         String report = run.file("report.md");
         assertThat(report)
                 .as("the report")
                 .containsPattern(NETTY_ROW)
-                .contains("Target, netty: throughput ratio ≥ 0.97 median:");
+                .contains("Target, netty: throughput ratio ≥ 0.97 median:")
+                .containsPattern("netty, median throughput ratio of each fork: [0-9.]+ [0-9.]+\n");
         String samples = run.file("samples.csv");
-        assertThat(samples.lines().filter(l -> l.startsWith("1,netty,")).count())
-                .as("one sample per variant in samples.csv:%n%s", samples)
-                .isEqualTo(2);
+        for (String roundAndFork : new String[] {"1,1,netty,", "2,2,netty,"}) {
+            assertThat(samples.lines().filter(l -> l.startsWith(roundAndFork)).count())
+                    .as("one sample per variant in round and fork %s of samples.csv:%n%s", roundAndFork, samples)
+                    .isEqualTo(2);
+        }
     }
 }
