@@ -71,6 +71,11 @@ public final class GracefulFilter implements Filter {
     private final String[] healthPaths;
     private final InFlightRequests inFlight;
     private final LongLived sse;
+    /**
+     * Whether the container may hold Tomcat's request path: false once a request had none. Not
+     * volatile: a thread that has not seen the change asks once more, and gets the same answer.
+     */
+    private boolean tomcatPath = true;
     /** The context's WebSocket sessions once watched; looked for again at upgrade requests until found. */
     private volatile WebSocketSessions webSockets;
 
@@ -208,13 +213,19 @@ public final class GracefulFilter implements Filter {
         // every request; this attribute, the path within the context that Tomcat matches filter
         // mappings against, is made from chars it already decoded: a third of the allocation
         // (JFR, docs/BENCHMARKS.md). Only a Valve could read it without any string.
-        if (request.getAttribute(TOMCAT_REQUEST_PATH) instanceof String path) {
-            for (String p : healthPaths) {
-                if (p.equals(path)) {
-                    return true;
+        if (tomcatPath) {
+            if (request.getAttribute(TOMCAT_REQUEST_PATH) instanceof String path) {
+                for (String p : healthPaths) {
+                    if (p.equals(path)) {
+                        return true;
+                    }
                 }
+                return false;
             }
-            return false;
+            // Another container (Jetty holds the URI as a string already): looking the attribute
+            // up through its request's layers cost Jetty more than the check itself (JFR,
+            // docs/BENCHMARKS.md).
+            tomcatPath = false;
         }
         String uri = request.getRequestURI();
         int from = request.getContextPath().length();

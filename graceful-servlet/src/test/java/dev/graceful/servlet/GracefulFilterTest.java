@@ -6,6 +6,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -167,6 +168,20 @@ class GracefulFilterTest {
 
         verify(chain).doFilter(request, response);
         verify(request, never()).getRequestURI();
+    }
+
+    @Test
+    void stopsAskingForTomcatsRequestPathOnAContainerThatHasNone() throws Exception {
+        when(request.getRequestURI()).thenReturn("/app/healthz");
+
+        GracefulFilter closed = closedFilter();
+        for (int i = 0; i < 3; i++) {
+            closed.doFilter(request, response, chain);
+        }
+
+        verify(request, times(1)).getAttribute("org.apache.catalina.core.DISPATCHER_REQUEST_PATH");
+        verify(chain, times(3)).doFilter(request, response);
+        verify(response, never()).setStatus(503);
     }
 
     @Test
