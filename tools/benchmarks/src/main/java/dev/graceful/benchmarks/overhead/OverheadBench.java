@@ -170,7 +170,7 @@ public final class OverheadBench {
         totals.merge(variant + ".errors", errors, (a, b) -> (Long) a + (Long) b);
     }
 
-    private static Wrk wrk(BenchRun run, int seconds, int connections, int port, Path log)
+    static Wrk wrk(BenchRun run, int seconds, int connections, int port, Path log)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("taskset", "-c", run.text("client-cpus"), run.text("wrk")));
         command.addAll(List.of("-t1", "-c" + connections, "-d" + seconds + "s", "--latency"));

@@ -1,0 +1,145 @@
+package dev.graceful.benchmarks.overhead;
+
+import dev.graceful.benchmarks.support.BenchRun;
+import dev.graceful.benchmarks.support.Child;
+import dev.graceful.benchmarks.support.Rows;
+import dev.graceful.benchmarks.support.Samples;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+import joptsimple.OptionParser;
+
+/**
+ * Where a server's time per request goes under group 2's load, as {@code bin/run-profile} runs it:
+ * each example with graceful, pinned as in group 2, under {@code wrk}, with JFR's {@code profile}
+ * settings recording a window of the load. A CPU sample is charged to graceful when, walking its
+ * stack from the top, a frame of graceful's library comes before any hand-off to the server or the
+ * application (a pipeline or filter-chain call): graceful's own code and what it called itself.
+ */
+public final class ProfileBench {
+
+    static final List<String> COLUMNS = List.of("app", "rps", "samples", "charged", "share_pct", "top", "load1");
+
+    /** Frames through which graceful hands a request on: what runs above them is not graceful's. */
+    private static final Pattern HAND_OFF = Pattern.compile("^(io\\.netty\\.channel\\.(AbstractChannelHandlerContext"
+            + "|DefaultChannelPipeline)|org\\.apache\\.catalina\\.core\\.ApplicationFilterChain"
+            + "|org\\.eclipse\\.jetty\\.ee11\\.servlet\\.(ServletHandler\\$Chain|FilterHolder)"
+            + "|org\\.springframework\\.web\\.filter\\.).*");
+
+    private ProfileBench() {}
+
+    public static void main(String[] args) throws Exception {
+        OptionParser parser = BenchRun.parser("warmup-seconds", "record-seconds", "connections");
+        parser.accepts("server-cpus").withRequiredArg().defaultsTo("0");
+        parser.accepts("client-cpus").withRequiredArg().defaultsTo("1");
+        parser.accepts("wrk").withRequiredArg().defaultsTo("wrk");
+        BenchRun run = BenchRun.start(
+                parser.parse(args),
+                COLUMNS,
+                1,
+                List.of("jetty", "tomcat", "netty"),
+                List.of("jetty", "tomcat", "netty"),
+                List.of("netty"));
+        int warmup = run.number("warmup-seconds", run.smoke() ? 3 : 20);
+        // Smoke: long enough that a few percent of the samples are graceful's in every run.
+        int record = run.number("record-seconds", run.smoke() ? 8 : 30);
+        int connections = run.number("connections", 32);
+        for (String app : run.apps()) {
+            Path jfr = run.out().resolve(app + ".jfr");
+            List<String> command = new ArrayList<>(run.command(app, "graceful", false, "5s"));
+            command.add(
+                    1,
+                    "-XX:StartFlightRecording=delay=" + warmup + "s,duration=" + record + "s,settings=profile,filename="
+                            + jfr);
+            Wrk w;
+            try (Child child =
+                    Child.start(List.of("taskset", "-c", run.text("server-cpus")), command, run.log(app + ".log"))) {
+                // The load covers the warm-up, the window and a margin: JFR writes the file at the window's end.
+                w = OverheadBench.wrk(run, warmup + record + 3, connections, child.port(), run.log(app + "-wrk.txt"));
+                child.jvm().signal("TERM");
+                child.jvm().awaitExit(Duration.ofMinutes(1));
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("app", app);
+            row.put("rps", w.requestsPerSecond());
+            row.putAll(charge(jfr));
+            row.put("load1", Samples.load(1));
+            run.sample(row);
+        }
+        run.finish(ProfileBench::render);
+    }
+
+    /** The recording's CPU samples, those charged to graceful, and graceful's most sampled frames. */
+    static Map<String, Object> charge(Path jfr) throws IOException {
+        long samples = 0;
+        Map<String, Long> where = new LinkedHashMap<>();
+        for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+            if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+                continue;
+            }
+            samples++;
+            String frame = chargedFrame(e.getStackTrace().getFrames());
+            if (frame != null) {
+                where.merge(frame, 1L, Long::sum);
+            }
+        }
+        long charged = where.values().stream().mapToLong(Long::longValue).sum();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("samples", samples);
+        row.put("charged", charged);
+        row.put("share_pct", samples == 0 ? Double.NaN : 100.0 * charged / samples);
+        row.put(
+                "top",
+                where.entrySet().stream()
+                        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                        .limit(4)
+                        .map(en -> en.getKey() + " " + en.getValue())
+                        .collect(Collectors.joining("; ")));
+        return row;
+    }
+
+    /** graceful's frame this sample is charged to, or {@code null} when it is not graceful's. */
+    static String chargedFrame(List<RecordedFrame> frames) {
+        for (RecordedFrame f : frames) {
+            String type = f.getMethod().getType().getName();
+            if (type.startsWith("dev.graceful.")
+                    && !type.startsWith("dev.graceful.examples.")
+                    && !type.startsWith("dev.graceful.benchmarks.")) {
+                return type.substring(type.lastIndexOf('.') + 1) + "."
+                        + f.getMethod().getName();
+            }
+            if (HAND_OFF.matcher(type).matches()) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    static String render(List<Map<String, String>> rows) {
+        StringBuilder sb = new StringBuilder(
+                "| example | req/s (under JFR) | CPU samples | charged to graceful | share | graceful's most sampled"
+                        + " frames |\n|---|---:|---:|---:|---:|---|\n");
+        for (Map<String, String> r : rows) {
+            sb.append(Rows.line(
+                    r.get("app"),
+                    String.format(Locale.ROOT, "%.0f", Double.parseDouble(r.get("rps"))),
+                    r.get("samples"),
+                    r.get("charged"),
+                    r.get("share_pct").isEmpty()
+                            ? "n/a"
+                            : String.format(Locale.ROOT, "%.1f %%", Double.parseDouble(r.get("share_pct"))),
+                    r.get("top")));
+        }
+        return sb.append('\n').append(Rows.loadRange(rows)).toString();
+    }
+}
