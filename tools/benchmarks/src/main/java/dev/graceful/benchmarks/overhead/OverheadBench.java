@@ -81,10 +81,7 @@ public final class OverheadBench {
                 }
             }
         }
-        run.finish(rows -> render(
-                rows,
-                slices.perVariant() + (forks > 1 ? ", in " + forks + " fresh pairs of servers" : ""),
-                slices.connections()));
+        run.finish(rows -> render(rows, slices.perVariant(), slices.connections()));
     }
 
     /** What one round gives each variant: {@code count} wrk runs of {@code seconds}, interleaved. */
@@ -199,11 +196,13 @@ public final class OverheadBench {
     }
 
     static String render(List<Map<String, String>> rows, String seconds, int connections) {
+        int forks = Rows.distinct(rows, "fork").size();
         StringBuilder sb = new StringBuilder(String.format(
                 Locale.ROOT,
-                "%d round(s), each %s s per variant of `wrk -t1 -c%d --latency` on `GET /`; median [min–max] over"
+                "%d round(s)%s, each %s s per variant of `wrk -t1 -c%d --latency` on `GET /`; median [min–max] over"
                         + " rounds; ratios and costs: graceful against plain within the same round.%n%n",
                 Rows.distinct(rows, "round").size(),
+                forks > 1 ? " in " + forks + " fresh pairs of servers (forks)" : "",
                 seconds,
                 connections));
         sb.append(
