@@ -12,17 +12,14 @@ import dev.graceful.netty.RawH2Connection.Type;
 import dev.graceful.testkit.RawHttpConnection;
 import dev.graceful.testkit.RawHttpConnection.Close;
 import dev.graceful.testkit.RawHttpConnection.Response;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -31,7 +28,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -386,23 +382,9 @@ class LongLivedIT extends DrainITBase {
     // ------------------------------------------------------------------ a small streaming application
 
     private int startStreamServer() throws InterruptedException {
-        GracefulNetty netty = GracefulNetty.create(graceful);
         ownGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        Channel ch = new ServerBootstrap()
-                .group(ownGroup)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel c) {
-                        c.pipeline().addLast(new HttpServerCodec());
-                        netty.addHttp1Handlers(c.pipeline());
-                        c.pipeline().addLast(new StreamApp());
-                    }
-                })
-                .bind("127.0.0.1", 0)
-                .sync()
-                .channel();
-        netty.manage(ch, ownGroup);
+        Channel ch = NettyTestServer.http1(
+                GracefulNetty.create(graceful), ownGroup, ownGroup, () -> new ChannelHandler[] {new StreamApp()});
         return ((InetSocketAddress) ch.localAddress()).getPort();
     }
 

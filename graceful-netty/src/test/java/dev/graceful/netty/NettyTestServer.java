@@ -5,6 +5,7 @@ import dev.graceful.testkit.KitApp;
 import dev.graceful.testkit.KitServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** A real Netty server on 127.0.0.1 and an ephemeral port, wired the way graceful-netty/README.md shows. */
 final class NettyTestServer implements KitServer {
@@ -85,6 +87,32 @@ final class NettyTestServer implements KitServer {
                 .channel();
         netty.manage(server, group);
         return new NettyTestServer(group, server, netty);
+    }
+
+    /**
+     * An HTTP/1.1 server of a test's own: the codec, graceful's handlers, then the handlers
+     * {@code app} gives each connection; accepting on {@code boss}, serving on {@code worker}, and
+     * managed by {@code netty} (its groups shut down with it).
+     */
+    static Channel http1(
+            GracefulNetty netty, EventLoopGroup boss, EventLoopGroup worker, Supplier<ChannelHandler[]> app)
+            throws InterruptedException {
+        Channel server = new ServerBootstrap()
+                .group(boss, worker)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel c) {
+                        c.pipeline().addLast(new HttpServerCodec());
+                        netty.addHttp1Handlers(c.pipeline());
+                        c.pipeline().addLast(app.get());
+                    }
+                })
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
+        netty.manage(server, boss == worker ? new EventLoopGroup[] {boss} : new EventLoopGroup[] {boss, worker});
+        return server;
     }
 
     EventLoopGroup group() {

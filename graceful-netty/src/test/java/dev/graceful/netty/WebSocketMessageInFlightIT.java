@@ -3,22 +3,17 @@ package dev.graceful.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.Phase;
 import dev.graceful.ShutdownReport;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
@@ -66,10 +61,8 @@ class WebSocketMessageInFlightIT {
 
     @Test
     void aMessageBeingHandledWhenTheConnectionIsAskedToLeaveGetsItsReplyBeforeTheClose() throws Exception {
-        GracefulShutdown graceful = GracefulShutdown.create(GracefulConfig.builder()
-                .readinessDelay(Duration.ZERO)
-                .drainTimeout(Duration.ofSeconds(30))
-                .build());
+        GracefulShutdown graceful = GracefulShutdown.create(
+                DrainITBase.config().drainTimeout(Duration.ofSeconds(30)).build());
         int port = start(graceful);
         graceful.markReady();
 
@@ -114,29 +107,12 @@ class WebSocketMessageInFlightIT {
     }
 
     private int start(GracefulShutdown graceful) throws InterruptedException {
-        GracefulNetty netty = GracefulNetty.create(graceful);
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         // One worker thread: the connection's event loop is the one the test watches.
         worker = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        server = new ServerBootstrap()
-                .group(boss, worker)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel c) {
-                        c.pipeline().addLast(new HttpServerCodec());
-                        netty.addHttp1Handlers(c.pipeline());
-                        c.pipeline()
-                                .addLast(
-                                        new HttpObjectAggregator(8192),
-                                        new WebSocketServerProtocolHandler("/ws"),
-                                        new SlowEcho());
-                    }
-                })
-                .bind("127.0.0.1", 0)
-                .sync()
-                .channel();
-        netty.manage(server, boss, worker);
+        server = NettyTestServer.http1(GracefulNetty.create(graceful), boss, worker, () -> new ChannelHandler[] {
+            new HttpObjectAggregator(8192), new WebSocketServerProtocolHandler("/ws"), new SlowEcho()
+        });
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
