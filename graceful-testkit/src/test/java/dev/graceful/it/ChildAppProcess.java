@@ -63,6 +63,14 @@ final class ChildAppProcess implements AutoCloseable {
         return jvm.output().awaitLineStartingWith(prefix, Duration.ofSeconds(30));
     }
 
+    /**
+     * Waits until the child has stopped accepting: from then on, work that finishes counts as
+     * drained in the report. Released earlier, it finishes while still serving and counts as 0.
+     */
+    void awaitDraining() throws InterruptedException {
+        awaitLine("PHASE AWAITING_IN_FLIGHT");
+    }
+
     String output() {
         return jvm.output().text();
     }

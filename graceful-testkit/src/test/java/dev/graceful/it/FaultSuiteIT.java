@@ -29,17 +29,12 @@ class FaultSuiteIT {
         return child.jvm.output().awaitLine(l -> l.contains(fragment), EXIT).text();
     }
 
-    /** Stopped accepting: from now on, work that finishes counts as drained. */
-    private static void awaitDraining(ChildAppProcess child) throws InterruptedException {
-        child.awaitLine("PHASE AWAITING_IN_FLIGHT");
-    }
-
     /** SIGTERM with one request held: it finishes, is counted as drained, and the exit is clean. */
     private static void drainsOneRequestAndExitsClean(ChildAppProcess child) throws Exception {
         CompletableFuture<HttpResponse<String>> held = child.hold("a");
         awaitInFlight(child, 1);
         child.jvm.signal("TERM");
-        awaitDraining(child);
+        child.awaitDraining();
         child.release("a");
         assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(child.jvm.awaitExit(EXIT)).isZero();
@@ -57,7 +52,7 @@ class FaultSuiteIT {
                 ChildAppProcess.start("--hang-hook", "--drain-timeout", "60s", "--watchdog-margin", "60s")) {
             drainWithOneHeldRequest(child);
             child.jvm.signal("TERM");
-            awaitDraining(child);
+            child.awaitDraining();
             child.jvm.signal("TERM");
             // The second signal's exit runs the hooks, and one of them never returns.
             child.awaitLine("HOOK hanging");
@@ -127,7 +122,7 @@ class FaultSuiteIT {
             CompletableFuture<HttpResponse<String>> held = child.hold("a");
             awaitInFlight(child, 1);
             child.jvm.signal("TERM");
-            awaitDraining(child);
+            child.awaitDraining();
 
             child.exit(7);
             child.awaitLine("JVM-HOOK ");
@@ -154,7 +149,7 @@ class FaultSuiteIT {
             awaitInFlight(child, 1);
 
             child.jvm.signal("TERM");
-            awaitDraining(child);
+            child.awaitDraining();
             assertThat(child.ready()).isEqualTo("markReady false");
             assertThat(child.health("/healthz")).isEqualTo(503);
             child.release("a");
@@ -173,7 +168,7 @@ class FaultSuiteIT {
             CompletableFuture<HttpResponse<String>> held = child.hold("a");
             awaitInFlight(child, 1);
             child.jvm.signal("TERM");
-            awaitDraining(child);
+            child.awaitDraining();
 
             child.jvm.signal("HUP");
             awaitLog(child, "Reload ignored: the service is shutting down (AWAITING_IN_FLIGHT)");

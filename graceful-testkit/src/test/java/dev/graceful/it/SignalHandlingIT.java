@@ -53,6 +53,7 @@ class SignalHandlingIT {
             assertThat(child.jvm.isAlive()).isTrue();
             assertThat(held).isNotDone();
 
+            child.awaitDraining();
             child.release("a");
             HttpResponse<String> response = held.get(10, TimeUnit.SECONDS);
             long lastCompletion = System.nanoTime();
@@ -207,6 +208,7 @@ class SignalHandlingIT {
             child.exit(0);
             await().atMost(Duration.ofSeconds(5)).until(() -> child.health("/healthz") == 503);
             assertThat(child.jvm.isAlive()).as("draining inside the hook").isTrue();
+            child.awaitDraining();
             child.release("a");
             assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             assertThat(child.jvm.awaitExit(Duration.ofSeconds(10))).isZero();
