@@ -38,6 +38,10 @@ abstract class Http1Connection extends GracefulConnection {
     boolean closeAnnounced;
     boolean closeWhenIdle;
     boolean closing;
+    /** {@link Http1ReadProbe#reads()} when last noted, and when ({@link System#nanoTime()}). */
+    private long readsSeen = -1;
+
+    private long readsSeenAt;
 
     Http1Connection(NettyParticipant owner) {
         super(owner);
@@ -108,7 +112,12 @@ abstract class Http1Connection extends GracefulConnection {
         } else if (exchanges.size() == 0 && !reading) {
             // A request head read in part: no work, and nothing the application saw. Closed at
             // once when stalled (no linger: there is no response a reset could destroy).
-            long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - probe.lastReadNanos());
+            long now = System.nanoTime();
+            long reads = probe.reads();
+            if (reads != readsSeen) {
+                noteReads(now);
+            }
+            long quietMillis = TimeUnit.NANOSECONDS.toMillis(now - readsSeenAt);
             if (quietMillis >= STALLED_HEAD_QUIET_MILLIS) {
                 closing = true;
                 ctx.channel().close();
@@ -117,6 +126,16 @@ abstract class Http1Connection extends GracefulConnection {
                         .schedule(this::closeIfIdle, STALLED_HEAD_QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /**
+     * Notes how many reads the connection has made, and when: a head still arriving moves the count
+     * between two looks, a stalled one does not. Looked at when the drain begins and at the final
+     * close, never per read: the probe keeps no clock.
+     */
+    private void noteReads(long now) {
+        readsSeen = probe.reads();
+        readsSeenAt = now;
     }
 
     @Override
@@ -145,7 +164,11 @@ abstract class Http1Connection extends GracefulConnection {
             }
         }
         // DRAINING: idle connections stay open (a request may be on its way); every response from
-        // now on decides about Connection: close when it is written.
+        // now on decides about Connection: close when it is written. A head left half read from
+        // now until the final close has stalled for all that time.
+        if (phase == NettyParticipant.DRAINING) {
+            noteReads(System.nanoTime());
+        }
     }
 
     // ------------------------------------------------------------------ descriptions

@@ -25,6 +25,16 @@ public final class Http1Pipeline {
      * @param owner    the participant
      */
     public static void install(ChannelPipeline pipeline, NettyParticipant owner) {
+        install(pipeline, owner, true);
+    }
+
+    /**
+     * As {@link #install(ChannelPipeline, NettyParticipant)}.
+     *
+     * @param askDecoder whether the probe asks the codec about undecoded bytes ({@link NettyInternals});
+     *                   {@code false} is its fallback, for tests
+     */
+    static void install(ChannelPipeline pipeline, NettyParticipant owner, boolean askDecoder) {
         String decoder = null;
         String last = null;
         for (Map.Entry<String, ChannelHandler> e : pipeline) {
@@ -43,6 +53,9 @@ public final class Http1Pipeline {
                     + "the pipeline; add it first. The pipeline holds " + pipeline.names());
         }
         Http1Handler handler = new Http1Handler(owner);
+        if (askDecoder) {
+            handler.probe.watch(NettyInternals.requestDecoder(pipeline.get(decoder)));
+        }
         pipeline.addBefore(decoder, PROBE_NAME, handler.probe);
         pipeline.addAfter(last, NAME, handler);
     }
