@@ -11,13 +11,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
@@ -47,15 +45,7 @@ class Http1HandlerTest {
 
     /** Drains what the application would see, returning the number of request heads. */
     private int readRequests() {
-        int heads = 0;
-        Object o;
-        while ((o = ch.readInbound()) != null) {
-            if (o instanceof HttpRequest) {
-                heads++;
-            }
-            ReferenceCountUtil.release(o);
-        }
-        return heads;
+        return HandlerFixtures.readRequests(ch);
     }
 
     private String sent() {
@@ -73,9 +63,7 @@ class Http1HandlerTest {
     }
 
     private static DefaultFullHttpResponse ok() {
-        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        HttpUtil.setContentLength(r, 0);
-        return r;
+        return HandlerFixtures.ok();
     }
 
     @Test

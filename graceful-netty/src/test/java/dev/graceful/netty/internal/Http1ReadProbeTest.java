@@ -5,12 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.graceful.GracefulShutdown;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,19 +38,11 @@ class Http1ReadProbeTest {
         ch.writeInbound(ch.alloc().buffer().writeBytes(bytes.getBytes(StandardCharsets.US_ASCII)));
     }
 
+    /** Reads the requests the application would see and answers each. */
     private int answerRequests() {
-        int heads = 0;
-        Object o;
-        while ((o = ch.readInbound()) != null) {
-            if (o instanceof HttpRequest) {
-                heads++;
-            }
-            ReferenceCountUtil.release(o);
-        }
+        int heads = HandlerFixtures.readRequests(ch);
         for (int i = 0; i < heads; i++) {
-            DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            HttpUtil.setContentLength(r, 0);
-            ch.writeOutbound(r);
+            ch.writeOutbound(HandlerFixtures.ok());
         }
         ReferenceCountUtil.release(ch.readOutbound());
         return heads;
