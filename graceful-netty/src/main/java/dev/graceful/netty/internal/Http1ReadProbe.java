@@ -57,8 +57,8 @@ final class Http1ReadProbe extends ChannelInboundHandlerAdapter {
     void decoded() {
         partial = decoder != null
                 ? NettyInternals.holdsUndecoded(decoder)
-                // Without the decoder, only this read's bytes are known: those of an earlier read
-                // merged into the decoder's buffer are not (a rare split the decoder reading avoids).
+                // Without the decoder only this read's bytes are known, not those of an earlier
+                // read that the decoder merged this one into (a head split over reads).
                 : current != null && current.isReadable();
     }
 

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * manager, a module that does not open Netty's packages) it keeps each read's buffer alive
  * instead, which costs two atomic reference-count updates per read. One warning says so. Every
  * handle is checked to resolve by {@code NettyInternalsTest}, and the fallback by
- * {@code Http1HandlerTest}.
+ * {@code Http1ReadProbeTest}.
  */
 final class NettyInternals {
 
