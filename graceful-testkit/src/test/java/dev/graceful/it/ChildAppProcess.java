@@ -2,6 +2,7 @@ package dev.graceful.it;
 
 import dev.graceful.testkit.ChildJvm;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -88,13 +89,30 @@ final class ChildAppProcess implements AutoCloseable {
         return get("/ready");
     }
 
+    /**
+     * One control request on the work port. A refused connect is tried once more: a CI run saw one
+     * refused mid-drain (FaultSuiteIT, 2026-12-03) while the child had no reason to stop
+     * listening, and the JDK client's own retry then failed on the channel it had just closed. A
+     * server that really stopped refuses again, and the child's output then says why.
+     */
     private String get(String pathAndQuery) throws Exception {
-        return CLIENT.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + pathAndQuery))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + pathAndQuery))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        try {
+            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        } catch (ConnectException first) {
+            try {
+                return CLIENT.send(request, HttpResponse.BodyHandlers.ofString())
+                        .body();
+            } catch (ConnectException again) {
+                again.addSuppressed(first);
+                throw new AssertionError(
+                        "the child refused " + pathAndQuery + " twice; alive " + jvm.isAlive() + ", its output:\n"
+                                + output(),
+                        again);
+            }
+        }
     }
 
     CompletableFuture<HttpResponse<String>> hold(String id) {
