@@ -92,8 +92,9 @@ final class ChildAppProcess implements AutoCloseable {
     /**
      * One control request on the work port. A refused connect is tried once more: a CI run saw one
      * refused mid-drain (FaultSuiteIT, 2026-12-03) while the child had no reason to stop
-     * listening, and the JDK client's own retry then failed on the channel it had just closed. A
-     * server that really stopped refuses again, and the child's output then says why.
+     * listening, and the JDK client's own retry then failed on the channel it had just closed. The
+     * first refusal is logged with the child's output; a server that really stopped refuses again,
+     * and the failure carries that output too.
      */
     private String get(String pathAndQuery) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workPort + pathAndQuery))
@@ -102,6 +103,9 @@ final class ChildAppProcess implements AutoCloseable {
         try {
             return CLIENT.send(request, HttpResponse.BodyHandlers.ofString()).body();
         } catch (ConnectException first) {
+            // Said in the build's log even when the retry succeeds: the refusal itself is the clue.
+            System.out.println("[child] " + pathAndQuery + " refused once (" + first + "; child alive " + jvm.isAlive()
+                    + "), trying again; its output so far:\n" + output());
             try {
                 return CLIENT.send(request, HttpResponse.BodyHandlers.ofString())
                         .body();
