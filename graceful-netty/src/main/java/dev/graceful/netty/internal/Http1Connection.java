@@ -2,7 +2,10 @@ package dev.graceful.netty.internal;
 
 import dev.graceful.InFlightWork;
 import dev.graceful.Tracker;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -16,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * linger), the stalled request head closed at once, the half-closed client. {@link Http1Handler}
  * adds the traffic: the exchanges' requests and responses.
  */
-abstract class Http1Connection extends GracefulConnection {
+abstract class Http1Connection extends GracefulConnection implements ChannelFutureListener {
 
     /** How long the final close waits for the first read of a connection that has read nothing yet. */
     static final long FIRST_READ_GRACE_MILLIS = 50;
@@ -42,6 +45,14 @@ abstract class Http1Connection extends GracefulConnection {
     private long readsSeen = -1;
 
     private long readsSeenAt;
+    /**
+     * The promise of the write that ended an application exchange, looked at once the flush that
+     * sends it has returned: a response written and flushed at once (nearly every one) ends its
+     * exchange without a listener on its promise, which would take the promise's monitor to be
+     * added and again to be notified, on every response. Set only while serving; see
+     * {@link #settleUnflushedEnd()} for what settles it.
+     */
+    private ChannelPromise unflushedEnd;
 
     Http1Connection(NettyParticipant owner) {
         super(owner);
@@ -81,6 +92,75 @@ abstract class Http1Connection extends GracefulConnection {
         if (owner.phase() >= NettyParticipant.DRAINING && exchanges.nextIsLast()) {
             HttpUtil.setKeepAlive(response, false);
             closeAnnounced = true;
+        }
+    }
+
+    /**
+     * The promise to write an exchange's last content with: the exchange is over when that write
+     * completes ({@link #operationComplete}).
+     */
+    final ChannelPromise endingWrite(ChannelPromise promise) {
+        ChannelPromise p = promise.unvoid();
+        if (unflushedEnd == null && owner.phase() < NettyParticipant.DRAINING) {
+            unflushedEnd = p;
+        } else {
+            // Pipelined responses before one flush, or a drain that must not wait on a flush to
+            // come through this handler: the promise says when.
+            p.addListener(this);
+        }
+        return p;
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+        settleUnflushedEnd();
+    }
+
+    /**
+     * Ends the exchange of {@link #unflushedEnd} now if its write is done, or else when it is.
+     * Called after each flush through this handler and, in case a flush never comes this way (a
+     * handler nearer the socket that flushes by itself), at the next request head, at every phase
+     * of the shutdown and before describing the requests: the drain never waits on it.
+     */
+    final void settleUnflushedEnd() {
+        ChannelPromise p = unflushedEnd;
+        if (p == null) {
+            return;
+        }
+        unflushedEnd = null;
+        if (p.isDone()) {
+            operationComplete(p);
+        } else {
+            p.addListener(this);
+        }
+    }
+
+    /** The channel went away: the exchanges are counted out together, this one with them. */
+    final void forgetUnflushedEnd() {
+        unflushedEnd = null;
+    }
+
+    /** The write of an exchange's last content completed (or failed): the exchange is over. */
+    @Override
+    public void operationComplete(ChannelFuture future) {
+        int kind = exchanges.removeEnded();
+        if (kind < 0) {
+            return; // counted out when the channel went inactive
+        }
+        if (kind == APP) {
+            tracker.exit();
+        }
+        if (closing || !future.isSuccess() || isLongLived()) {
+            return; // a long-lived connection closes when it leaves, not when it looks idle
+        }
+        if (closeAnnounced) {
+            if (exchanges.ended() == 0) {
+                closeGracefully();
+            }
+        } else if ((owner.phase() >= NettyParticipant.DRAINING || closeWhenIdle) && isIdle()) {
+            // A response committed before the drain began went out without Connection: close.
+            closeGracefully();
         }
     }
 
@@ -140,6 +220,7 @@ abstract class Http1Connection extends GracefulConnection {
 
     @Override
     void onPhase(int phase) {
+        settleUnflushedEnd();
         if (isLongLived()) {
             // Never idle: the core asked it to leave and cut it if it did not. One still open at the
             // final close (opened after the cut) is asked now; forced ones are cut.
@@ -175,6 +256,7 @@ abstract class Http1Connection extends GracefulConnection {
 
     @Override
     List<InFlightWork> describeNow(long now, int max) {
+        settleUnflushedEnd();
         return exchanges.describe(tracker.kind(), remote(), now, max);
     }
 

@@ -38,7 +38,7 @@ import io.netty.util.ReferenceCountUtil;
  * this handler; a WebSocket's {@code 101}, once written, hands the whole connection to an
  * {@link Http1WebSocket}, which takes this handler's place.
  */
-final class Http1Handler extends Http1Connection implements ChannelFutureListener {
+final class Http1Handler extends Http1Connection {
 
     /** Set while an event stream is open; {@code null} for ordinary HTTP/1.1. */
     private Http1EventStream stream;
@@ -55,6 +55,7 @@ final class Http1Handler extends Http1Connection implements ChannelFutureListene
 
     @Override
     void released() {
+        forgetUnflushedEnd(); // its exchange is counted out below with the others
         // Write promises fail before the channel goes inactive, so normally nothing is left; what
         // is left never gets a response (the application gave up, or will write into a closed
         // channel): count it out now, or the drain would wait for it until the deadline.
@@ -77,6 +78,7 @@ final class Http1Handler extends Http1Connection implements ChannelFutureListene
         }
         probe.decoded();
         if (msg instanceof HttpRequest request) {
+            settleUnflushedEnd();
             onRequestHead(request);
         } else if (msg instanceof HttpContent content) {
             onRequestContent(content);
@@ -177,9 +179,7 @@ final class Http1Handler extends Http1Connection implements ChannelFutureListene
                 return;
             }
             exchanges.end();
-            ChannelPromise p = promise.unvoid();
-            p.addListener(this);
-            ctx.write(msg, p);
+            ctx.write(msg, endingWrite(promise));
             writeOwnResponses(false);
             return;
         }
@@ -290,29 +290,6 @@ final class Http1Handler extends Http1Connection implements ChannelFutureListene
         }
         if (wrote && flush) {
             ctx.flush();
-        }
-    }
-
-    /** The write of an exchange's last content completed (or failed): the exchange is over. */
-    @Override
-    public void operationComplete(ChannelFuture future) {
-        int kind = exchanges.removeEnded();
-        if (kind < 0) {
-            return; // counted out when the channel went inactive
-        }
-        if (kind == APP) {
-            tracker.exit();
-        }
-        if (closing || !future.isSuccess() || isLongLived()) {
-            return; // a long-lived connection closes when it leaves, not when it looks idle
-        }
-        if (closeAnnounced) {
-            if (exchanges.ended() == 0) {
-                closeGracefully();
-            }
-        } else if ((owner.phase() >= NettyParticipant.DRAINING || closeWhenIdle) && isIdle()) {
-            // A response committed before the drain began went out without Connection: close.
-            closeGracefully();
         }
     }
 

@@ -7,6 +7,9 @@ import dev.graceful.GracefulShutdown;
 import dev.graceful.Refusal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -126,6 +129,57 @@ class Http1HandlerTest {
         ch.runPendingTasks();
         assertThat(ch.isOpen()).as("closed once that request is answered").isFalse();
         assertThat(graceful.inFlight()).isZero();
+    }
+
+    @Test
+    void aResponseWrittenButNotYetFlushedStillCountsAndItsFlushCountsItOut() {
+        receive("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+        readRequests();
+        ch.write(ok());
+        assertThat(graceful.inFlight()).as("written, not sent").isEqualTo(1);
+        ch.flush();
+        assertThat(graceful.inFlight()).isZero();
+        assertThat(sent()).startsWith("HTTP/1.1 200 OK");
+    }
+
+    @Test
+    void pipelinedResponsesFlushedTogetherAreEachCountedOutAndAHealthAnswerBetweenThemIsNot() {
+        receive("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nHEAD /healthz HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(readRequests()).isEqualTo(2);
+        assertThat(graceful.inFlight()).isEqualTo(2);
+        ch.write(ok()); // ends /1; the health answer behind it goes out at once
+        ch.write(ok()); // ends /2
+        assertThat(graceful.inFlight()).isEqualTo(2);
+        ch.flush();
+        assertThat(graceful.inFlight()).isZero();
+        assertThat(sent().split("HTTP/1.1 ", -1)).hasSize(4);
+    }
+
+    @Test
+    void aResponseFlushedByAHandlerNearerTheSocketIsCountedOutByTheNextRequestOrTheDrainAtTheLatest() {
+        // A flush that never comes through graceful's handler: its write completes unseen.
+        ch.pipeline().addBefore(Http1Pipeline.NAME, "flushes-by-itself", new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ctx.writeAndFlush(msg, promise);
+            }
+        });
+        receive("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+        readRequests();
+        ch.write(ok());
+        assertThat(sent()).startsWith("HTTP/1.1 200 OK");
+        receive("GET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+        readRequests();
+        assertThat(graceful.inFlight()).as("/a counted out when /b came").isEqualTo(1);
+
+        ch.write(ok()); // /b, sent as unseen
+        assertThat(graceful.inFlight()).isEqualTo(1);
+        participant.stopAccepting();
+        ch.runPendingTasks();
+        assertThat(graceful.inFlight())
+                .as("the drain does not wait for a flush")
+                .isZero();
     }
 
     @Test
