@@ -1,5 +1,7 @@
 package dev.graceful;
 
+import java.util.function.Function;
+
 /**
  * Counts the in-flight units of one kind of work ({@code "http"}, {@code "job"},
  * {@code "message"}, ...). Obtain one with {@link GracefulShutdown#tracker(String)}.
@@ -50,6 +52,25 @@ public interface Tracker {
      *         when refused
      */
     Work tryBegin(String description);
+
+    /**
+     * Admits one unit of work described lazily, unless the final close has happened: nothing is
+     * formatted per unit, {@code describer} is applied to {@code subject} only when the work is
+     * reported (still running at the drain deadline, or asked for its {@link Work#description()}).
+     * Use it where the unit's description would be made from an object the work holds anyway (a
+     * request, a message); keep {@code describer} free of captured state (a static function or a
+     * non-capturing lambda), or it is one more object per unit.
+     *
+     * @param subject   what the work is about, held by the handle until it is closed; not {@code null}
+     * @param describer makes the description from {@code subject}; not {@code null}. If it throws,
+     *                  the report says so instead of failing
+     * @param <T>       the subject's type
+     * @return a handle to {@link Work#close() close} when the work is done, or {@code null}
+     *         when refused
+     */
+    default <T> Work tryBegin(T subject, Function<? super T, String> describer) {
+        return tryBegin(describer.apply(subject));
+    }
 
     /**
      * Like {@link #tryBegin(String)}, but throws when refused: convenient for jobs and message

@@ -195,6 +195,54 @@ class ShutdownSequenceTest {
         assertThat(report.stuck()).hasSize(3);
     }
 
+    /** A request-like subject: what a lazily described unit holds, and how often it was described. */
+    private static final class Order {
+        final int id;
+        int described;
+
+        Order(int id) {
+            this.id = id;
+        }
+
+        static String describe(Order o) {
+            o.described++;
+            if (o.id < 0) {
+                throw new IllegalStateException("no id");
+            }
+            return "order " + o.id;
+        }
+    }
+
+    @Test
+    void lazilyDescribedWorkIsDescribedOnlyWhenReportedAndAFailingDescriberDoesNotFailTheReport() {
+        GracefulShutdown g = create(GracefulConfig.builder().drainTimeout(Duration.ofSeconds(10)));
+        g.markReady();
+        Tracker jobs = g.tracker("job");
+        Order done = new Order(1);
+        Order stuck = new Order(2);
+        Order broken = new Order(-1);
+        jobs.tryBegin(done, Order::describe).close();
+        Work a = jobs.tryBegin(stuck, Order::describe);
+        Work b = jobs.tryBegin(broken, Order::describe);
+        assertThat(done.described + stuck.described + broken.described)
+                .as("nothing described while serving")
+                .isZero();
+
+        g.shutdown("test");
+        clock.advance(Duration.ofSeconds(10));
+
+        ShutdownReport report = awaitReport(g);
+        assertThat(report.stuck())
+                .extracting(InFlightWork::description)
+                .containsExactlyInAnyOrder("order 2", "(not described: java.lang.IllegalStateException: no id)");
+        assertThat(done.described).isZero();
+        assertThat(a.description()).isEqualTo("order 2");
+        assertThat(b.isClosed()).isFalse();
+        assertThat(jobs.tryBegin(new Order(3), Order::describe))
+                .as("refused after the final close")
+                .isNull();
+    }
+
     @Test
     void runsShutdownTasksInDeclaredOrderAndSurvivesFailingAndHangingOnes() {
         GracefulShutdown g = create(GracefulConfig.builder());

@@ -7,6 +7,7 @@ import dev.graceful.Work;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * A tracker for one kind of work. See {@link Gate} for why entries and exits are two monotonic
@@ -68,6 +69,19 @@ public final class DefaultTracker implements Tracker {
             return null;
         }
         WorkHandle work = new WorkHandle(this, description, clock.nanoTime());
+        described.add(work);
+        return work;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked") // the handle applies the describer to the subject it was given with
+    public <T> Work tryBegin(T subject, Function<? super T, String> describer) {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(describer, "describer");
+        if (!tryEnter()) {
+            return null;
+        }
+        WorkHandle work = new WorkHandle(this, subject, (Function<Object, String>) describer, clock.nanoTime());
         described.add(work);
         return work;
     }

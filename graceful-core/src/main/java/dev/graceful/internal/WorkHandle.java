@@ -5,6 +5,7 @@ import dev.graceful.Work;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.function.Function;
 
 /** A described unit of work; counted out exactly once however often it is closed. */
 class WorkHandle implements Work {
@@ -20,7 +21,11 @@ class WorkHandle implements Work {
     }
 
     private final DefaultTracker tracker;
-    private final String description;
+    /** The description, or what {@link #describer} makes it from. */
+    private final Object subject;
+    /** {@code null} when {@link #subject} is the description itself. */
+    private final Function<Object, String> describer;
+
     private final long startNanos;
 
     @SuppressWarnings("unused") // accessed through CLOSED
@@ -32,8 +37,14 @@ class WorkHandle implements Work {
     WorkHandle next;
 
     WorkHandle(DefaultTracker tracker, String description, long startNanos) {
+        this(tracker, description, null, startNanos);
+    }
+
+    /** A handle described only when asked: {@code describer} applied to {@code subject}. */
+    WorkHandle(DefaultTracker tracker, Object subject, Function<Object, String> describer, long startNanos) {
         this.tracker = tracker;
-        this.description = description;
+        this.subject = subject;
+        this.describer = describer;
         this.startNanos = startNanos;
     }
 
@@ -44,7 +55,15 @@ class WorkHandle implements Work {
 
     @Override
     public String description() {
-        return description;
+        if (describer == null) {
+            return (String) subject;
+        }
+        try {
+            return String.valueOf(describer.apply(subject));
+        } catch (RuntimeException e) {
+            // The report is what a stuck drain leaves behind: it must come out whatever the describer does.
+            return "(not described: " + e + ")";
+        }
     }
 
     @Override
@@ -69,7 +88,7 @@ class WorkHandle implements Work {
     }
 
     InFlightWork snapshot() {
-        return new InFlightWork(kind(), description, age());
+        return new InFlightWork(kind(), description(), age());
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.graceful.Tracker;
 import dev.graceful.Work;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -28,7 +29,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>The count drops when the exchange's handling completes, errors, or is cancelled (the client
  * went away). Each exchange is tracked as described work ({@code "GET /orders"}) so a drain that
- * times out names what was stuck; WebFlux allocates far more per exchange than this handle.
+ * times out names what was stuck, described from the request only then; the handle and the
+ * operator that sees the end are graceful's allocation per exchange ({@code WebFilterAllocationTest}).
  * Nothing here blocks: the filter only chains on the exchange's own completion.
  *
  * <p>On Reactor Netty an event stream or a WebSocket session leaves the {@code "http"} count when it
@@ -38,6 +40,10 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
 
     /** Refusal's body, kept once: each refusal wraps it (a wrap copies nothing). */
     private static final byte[] REFUSAL_BODY = Refusal.body();
+
+    /** Describes a stuck exchange ({@code "GET /orders"}) at the deadline, not per exchange. */
+    private static final Function<ServerHttpRequest, String> DESCRIBE = r ->
+            r.getMethod().name() + ' ' + r.getPath().pathWithinApplication().value();
 
     private final Tracker http;
     private final HealthEndpoint health;
@@ -79,7 +85,7 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
         if (health != null && health.handles(path)) {
             return answerHealth(exchange, request.getMethod(), path);
         }
-        Work work = http.tryBegin(request.getMethod().name() + ' ' + path);
+        Work work = http.tryBegin(request, DESCRIBE);
         if (work == null) {
             return refuse(exchange.getResponse());
         }
