@@ -31,12 +31,13 @@ final class ReadmeSnippets {
         // spotless:on
     }
 
-    static void trackingWork(GracefulShutdown graceful) {
+    static void trackingWork(GracefulShutdown graceful, Order order) {
         // spotless:off
         // readme-snippet: graceful-core/README.md
         Tracker http = graceful.tracker("http");
         if (http.tryEnter()) { try { serve(); } finally { http.exit(); } }   // lock- and allocation-free
         try (Work w = graceful.tracker("message").begin("order 42")) { handle(); }  // described: reported by name and age if stuck
+        Work m = graceful.tracker("message").tryBegin(order, Order::describe);        // described only if reported: nothing formatted per unit
         // end readme-snippet
         // spotless:on
     }
@@ -67,4 +68,11 @@ final class ReadmeSnippets {
     private static void serve() {}
 
     private static void handle() {}
+
+    /** What a message consumer holds anyway. */
+    record Order(long id) {
+        static String describe(Order o) {
+            return "order " + o.id();
+        }
+    }
 }
