@@ -52,7 +52,7 @@ public final class ReactorNettyLongLived {
 
     /** The response of {@code exchange}, which registers itself once it turns out to be an event stream. */
     ServerHttpResponse eventStreams(ServerWebExchange exchange, Work work) {
-        return new EventStreamResponse(exchange.getResponse(), work, describe(exchange));
+        return new EventStreamResponse(exchange.getResponse(), work, exchange);
     }
 
     /** {@code handler}, registering each of its sessions on Reactor Netty as long-lived. */
@@ -89,12 +89,13 @@ public final class ReactorNettyLongLived {
 
     private final class EventStreamResponse extends ServerHttpResponseDecorator {
         private final Work work;
-        private final String description;
+        /** Described only if the response turns out to be an event stream, not per exchange. */
+        private final ServerWebExchange exchange;
 
-        EventStreamResponse(ServerHttpResponse delegate, Work work, String description) {
+        EventStreamResponse(ServerHttpResponse delegate, Work work, ServerWebExchange exchange) {
             super(delegate);
             this.work = work;
-            this.description = description;
+            this.exchange = exchange;
         }
 
         @Override
@@ -136,7 +137,7 @@ public final class ReactorNettyLongLived {
         private Work open(Channel channel, Sinks.Empty<Void> leaving) {
             // From now on the stream does not hold the drain: it is asked to end instead.
             work.close();
-            Work handle = eventStreams.open(description, onEventLoop(channel, leaving::tryEmitEmpty));
+            Work handle = eventStreams.open(describe(exchange), onEventLoop(channel, leaving::tryEmitEmpty));
             channel.closeFuture().addListener(f -> handle.close());
             return handle;
         }
