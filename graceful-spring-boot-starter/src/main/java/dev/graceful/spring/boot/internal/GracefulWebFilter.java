@@ -41,9 +41,8 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
     /** Refusal's body, kept once: each refusal wraps it (a wrap copies nothing). */
     private static final byte[] REFUSAL_BODY = Refusal.body();
 
-    /** Describes a stuck exchange ({@code "GET /orders"}) at the deadline, not per exchange. */
-    private static final Function<ServerHttpRequest, String> DESCRIBE = r ->
-            r.getMethod().name() + ' ' + r.getPath().pathWithinApplication().value();
+    /** Describes a stuck exchange at the deadline, not per exchange. */
+    private static final Function<ServerHttpRequest, String> DESCRIBE = GracefulWebFilter::describe;
 
     private final Tracker http;
     private final HealthEndpoint health;
@@ -98,6 +97,13 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
         }
         // Closing is idempotent: an exchange that became long-lived was counted out already.
         return chain.filter(tracked).doFinally(signal -> work.close());
+    }
+
+    /** What an exchange is in reports: {@code "GET /orders"}. */
+    static String describe(ServerHttpRequest request) {
+        return request.getMethod().name()
+                + ' '
+                + request.getPath().pathWithinApplication().value();
     }
 
     private Mono<Void> answerHealth(ServerWebExchange exchange, HttpMethod method, String path) {

@@ -61,9 +61,7 @@ public final class ReactorNettyLongLived {
     }
 
     private static String describe(ServerWebExchange exchange) {
-        return exchange.getRequest().getMethod().name()
-                + ' '
-                + exchange.getRequest().getPath().pathWithinApplication().value();
+        return GracefulWebFilter.describe(exchange.getRequest());
     }
 
     private static Channel channel(NettyOutbound outbound) {

@@ -71,11 +71,11 @@ class WebFilterAllocationTest {
                 with - without);
 
         assertThat(graceful.inFlight()).isZero();
-        // The response decorator and the exchange rebuilt around it (88 B); the stream's
-        // description, made per exchange, was 112 B more and fails it. A fresh exchange per
-        // request also adds the attribute map's node for the work, not counted here (one exchange
-        // is reused).
-        assertThat(with - without).isLessThan(120);
+        // The response decorator and the exchange rebuilt around it (64-98 B, as the JIT's escape
+        // analysis goes); with the stream's description made per exchange it was 200 B, which
+        // fails it. A fresh exchange per request also adds the attribute map's node for the work,
+        // not counted here (one exchange is reused).
+        assertThat(with - without).isLessThan(150);
     }
 
     private static double bytesPerExchange(Runnable exchange) {
