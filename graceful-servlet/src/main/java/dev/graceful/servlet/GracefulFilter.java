@@ -173,10 +173,12 @@ public final class GracefulFilter implements Filter {
             // Still inside the request's first dispatch: even if another thread already called
             // complete(), its effect waits until this dispatch returns, so the listener below
             // cannot miss the end of the cycle.
-            if (request.isAsyncStarted() && openEventStream(request, response)) {
+            // Asked once: Jetty answers under its request state's lock.
+            boolean asyncStarted = request.isAsyncStarted();
+            if (asyncStarted && openEventStream(request, response)) {
                 // A long-lived connection now: the request's "http" work ends with this dispatch.
                 async = null;
-            } else if (request.isAsyncStarted()) {
+            } else if (asyncStarted) {
                 async = inFlight.async(slot, request);
                 try {
                     request.getAsyncContext().addListener(new CompleteWork(async));

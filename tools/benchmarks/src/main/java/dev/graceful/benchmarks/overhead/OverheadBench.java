@@ -26,8 +26,8 @@ import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 public final class OverheadBench {
 
     static final List<String> VARIANTS = List.of("graceful", "plain");
-    static final List<String> COLUMNS =
-            List.of("round", "fork", "app", "variant", "rps", "p50_ms", "p99_ms", "requests", "errors", "load1");
+    static final List<String> COLUMNS = List.of(
+            "round", "fork", "app", "variant", "rps", "cpu_us", "p50_ms", "p99_ms", "requests", "errors", "load1");
     /** Target of issue 7: throughput with graceful ÷ without, median. */
     static final double TARGET_RATIO = 0.97;
     /** Targets of issue 17: the ratio's min–max within ± this; graceful's cost per request at most this, in µs. */
@@ -42,10 +42,13 @@ public final class OverheadBench {
         parser.accepts("server-cpus").withRequiredArg().defaultsTo("0");
         parser.accepts("client-cpus").withRequiredArg().defaultsTo("1");
         parser.accepts("wrk").withRequiredArg().defaultsTo("wrk");
-        BenchRun run = BenchRun.start(parser.parse(args), COLUMNS, 8, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
+        BenchRun run = BenchRun.start(parser.parse(args), COLUMNS, 4, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
+        // A 3 s slice's throughput moves by ±10 % on this project's 2-vCPU VM, on either side and in
+        // the servers' own CPU time per request alike; 20 per round bring a round's ratio to about
+        // ±0.02 (docs/BENCHMARKS.md, group 2).
         Slices slices = new Slices(
                 run.number("seconds", run.smoke() ? 1 : 3),
-                run.number("slices", run.smoke() ? 1 : 3),
+                run.number("slices", run.smoke() ? 1 : 20),
                 run.number("connections", 32));
         int warmup = run.number("warmup-seconds", run.smoke() ? 1 : 30);
         // Each fork is a fresh pair of JVMs: what the JIT made of one process (inlining, code layout)
@@ -120,12 +123,10 @@ public final class OverheadBench {
         for (int slice = 1; slice <= slices.count(); slice++) {
             for (String variant : BenchRun.inTurn(r + slice, VARIANTS)) {
                 String name = String.format(Locale.ROOT, "%s-%s-round%d-%d.txt", app, variant, r, slice);
-                Wrk w = wrk(
-                        run,
-                        slices.seconds(),
-                        slices.connections(),
-                        servers.get(variant).port(),
-                        run.log(name));
+                Child server = servers.get(variant);
+                Duration cpuBefore = cpu(server);
+                Wrk w = wrk(run, slices.seconds(), slices.connections(), server.port(), run.log(name));
+                load.merge(variant + ".cpu", cpu(server).minus(cpuBefore).toNanos(), (a, b) -> (Long) a + (Long) b);
                 DescriptiveStatistics[] s = round.computeIfAbsent(variant, v -> new DescriptiveStatistics[] {
                     new DescriptiveStatistics(), new DescriptiveStatistics(), new DescriptiveStatistics()
                 });
@@ -141,6 +142,7 @@ public final class OverheadBench {
             row.put("variant", variant);
             row.put("fork", fork);
             row.put("rps", s[0].getMean());
+            row.put("cpu_us", (Long) load.get(variant + ".cpu") / 1e3 / (Long) load.get(variant + ".requests"));
             row.put("p50_ms", Rows.median(s[1]));
             row.put("p99_ms", Rows.median(s[2]));
             row.put("requests", load.get(variant + ".requests"));
@@ -148,6 +150,19 @@ public final class OverheadBench {
             row.keySet().removeIf(k -> k.contains("."));
             run.sample(row);
         }
+    }
+
+    /**
+     * The server's CPU time so far, all its threads, user and kernel ({@code /proc/PID/stat} on Linux,
+     * in clock ticks: 10 ms, a third of a percent of a 3 s slice). Unlike wall-clock throughput it
+     * leaves out the time the hypervisor or another process took the server's core.
+     */
+    private static Duration cpu(Child server) {
+        return server.jvm()
+                .handle()
+                .info()
+                .totalCpuDuration()
+                .orElseThrow(() -> new IllegalStateException("this OS does not report a process's CPU time"));
     }
 
     private static void stop(Map<String, Child> servers) throws Exception {
@@ -209,6 +224,11 @@ public final class OverheadBench {
                 "| example | req/s graceful | req/s plain | **throughput ratio** | **µs per request** | p99 ms graceful"
                         + " | p99 ms plain | p99 ratio | errors (graceful / plain) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        StringBuilder cpu = new StringBuilder(
+                "\nThe servers' own CPU time per request (all threads, user and kernel), the same rounds:\n\n"
+                        + "| example | CPU µs per request, graceful | plain | **CPU ratio** | **CPU µs per request added** |\n"
+                        + "|---|---:|---:|---:|---:|\n");
+        ToDoubleFunction<Map<String, String>> cpuUs = Rows.column("cpu_us");
         ToDoubleFunction<Map<String, String>> rps = Rows.column("rps");
         ToDoubleFunction<Map<String, String>> p99 = Rows.column("p99_ms");
         ToDoubleFunction<Map<String, String>> errors = Rows.column("errors");
@@ -231,6 +251,14 @@ public final class OverheadBench {
                     Rows.ratio(g, p, p99),
                     (long) Rows.spread(g, errors).getSum() + " / "
                             + (long) Rows.spread(p, errors).getSum()));
+            DescriptiveStatistics cpuRatio = Rows.pairedRatio(g, p, cpuUs);
+            DescriptiveStatistics cpuAdded = Rows.paired(g, p, cpuUs, (a, b) -> a - b);
+            cpu.append(Rows.line(
+                    app,
+                    Rows.cell(g, cpuUs),
+                    Rows.cell(p, cpuUs),
+                    "**" + Rows.formatRatio(cpuRatio) + "**",
+                    "**" + Rows.formatRatio(cpuAdded) + "**"));
             targets.append(String.format(
                     Locale.ROOT,
                     "- Target, %s: throughput ratio ≥ %.2f median: %s (median %s, spread ±%.3f, target ±%.2f: %s);"
@@ -246,6 +274,6 @@ public final class OverheadBench {
                     Rows.verdict(us, m -> m <= TARGET_MICROS)));
             targets.append(perFork(app, g, p, rps));
         }
-        return sb.append(targets).append(Rows.loadRange(rows)).toString();
+        return sb.append(cpu).append(targets).append(Rows.loadRange(rows)).toString();
     }
 }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Group 2's smoke: {@code bin/run-overhead --smoke --rounds 2 -- --forks 2} runs the netty example
- * with graceful and without it under {@code wrk}, in two fresh pairs of servers, and reports both. Needs wrk: {@code .ci/run} installs it, and
+ * with graceful and without it under {@code wrk}, in two fresh pairs of servers, and reports both
+ * (throughput, and each server's own CPU time per request). Needs wrk: {@code .ci/run} installs it, and
  * without it this test fails saying so rather than passing without having run anything.
  */
 class OverheadSmokeIT {
@@ -27,6 +28,11 @@ class OverheadSmokeIT {
                     + "\\*\\* \\| " + SPREAD + " \\| "
                     + SPREAD + " \\| " + SPREAD + " \\| 0 / 0 \\|$",
             Pattern.MULTILINE);
+    /** The netty row of the CPU table: each side's CPU time per request, their ratio and difference. */
+    private static final Pattern NETTY_CPU_ROW = Pattern.compile(
+            "^\\| netty \\| " + SPREAD + " \\| " + SPREAD + " \\| \\*\\*" + SPREAD + "\\*\\* \\| \\*\\*" + SIGNED
+                    + "\\*\\* \\|$",
+            Pattern.MULTILINE);
 
     @Test
     void runOverheadLoadsTheNettyExampleWithAndWithoutGracefulWithoutErrors() throws Exception {
@@ -40,6 +46,7 @@ class OverheadSmokeIT {
         assertThat(report)
                 .as("the report")
                 .containsPattern(NETTY_ROW)
+                .containsPattern(NETTY_CPU_ROW)
                 .contains("Target, netty: throughput ratio ≥ 0.97 median:")
                 .containsPattern("netty, median throughput ratio of each fork: [0-9.]+ [0-9.]+\n");
         String samples = run.file("samples.csv");
