@@ -27,7 +27,18 @@ public final class OverheadBench {
 
     static final List<String> VARIANTS = List.of("graceful", "plain");
     static final List<String> COLUMNS = List.of(
-            "round", "fork", "app", "variant", "rps", "cpu_us", "p50_ms", "p99_ms", "requests", "errors", "load1");
+            "round",
+            "fork",
+            "app",
+            "variant",
+            "rps",
+            "slice_cv",
+            "cpu_us",
+            "p50_ms",
+            "p99_ms",
+            "requests",
+            "errors",
+            "load1");
     /** Target of issue 7: throughput with graceful ÷ without, median. */
     static final double TARGET_RATIO = 0.97;
     /** Targets of issue 17: the ratio's min–max within ± this; graceful's cost per request at most this, in µs. */
@@ -84,7 +95,7 @@ public final class OverheadBench {
                 }
             }
         }
-        run.finish(rows -> render(rows, slices.perVariant(), slices.connections()));
+        run.finish(rows -> render(rows, slices));
     }
 
     /** What one round gives each variant: {@code count} wrk runs of {@code seconds}, interleaved. */
@@ -142,6 +153,8 @@ public final class OverheadBench {
             row.put("variant", variant);
             row.put("fork", fork);
             row.put("rps", s[0].getMean());
+            // How far one slice is from the next: what sets the number of slices a round needs.
+            row.put("slice_cv", s[0].getN() > 1 ? s[0].getStandardDeviation() / s[0].getMean() : 0.0);
             row.put("cpu_us", (Long) load.get(variant + ".cpu") / 1e3 / (Long) load.get(variant + ".requests"));
             row.put("p50_ms", Rows.median(s[1]));
             row.put("p99_ms", Rows.median(s[2]));
@@ -210,7 +223,9 @@ public final class OverheadBench {
         return line.append('\n').toString();
     }
 
-    static String render(List<Map<String, String>> rows, String seconds, int connections) {
+    static String render(List<Map<String, String>> rows, Slices slices) {
+        String seconds = slices.perVariant();
+        int connections = slices.connections();
         int forks = Rows.distinct(rows, "fork").size();
         StringBuilder sb = new StringBuilder(String.format(
                 Locale.ROOT,
@@ -229,6 +244,7 @@ public final class OverheadBench {
                         + "| example | CPU µs per request, graceful | plain | **CPU ratio** | **CPU µs per request added** |\n"
                         + "|---|---:|---:|---:|---:|\n");
         ToDoubleFunction<Map<String, String>> cpuUs = Rows.column("cpu_us");
+        ToDoubleFunction<Map<String, String>> sliceCv = Rows.column("slice_cv");
         ToDoubleFunction<Map<String, String>> rps = Rows.column("rps");
         ToDoubleFunction<Map<String, String>> p99 = Rows.column("p99_ms");
         ToDoubleFunction<Map<String, String>> errors = Rows.column("errors");
@@ -273,6 +289,15 @@ public final class OverheadBench {
                     TARGET_MICROS,
                     Rows.verdict(us, m -> m <= TARGET_MICROS)));
             targets.append(perFork(app, g, p, rps));
+            if (slices.count() > 1) {
+                targets.append(String.format(
+                        Locale.ROOT,
+                        "  - %s, one slice's throughput against the others of its round (coefficient of variation,"
+                                + " median over rounds): ±%.1f %% graceful, ±%.1f %% plain%n",
+                        app,
+                        100 * Rows.median(Rows.spread(g, sliceCv)),
+                        100 * Rows.median(Rows.spread(p, sliceCv))));
+            }
         }
         return sb.append(cpu).append(targets).append(Rows.loadRange(rows)).toString();
     }

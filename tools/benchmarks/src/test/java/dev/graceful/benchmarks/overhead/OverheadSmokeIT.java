@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Group 2's smoke: {@code bin/run-overhead --smoke --rounds 2 -- --forks 2} runs the netty example
+ * Group 2's smoke: {@code bin/run-overhead --smoke --rounds 2 -- --forks 2 --slices 2} runs the netty example
  * with graceful and without it under {@code wrk}, in two fresh pairs of servers, and reports both
  * (throughput, and each server's own CPU time per request). Needs wrk: {@code .ci/run} installs it, and
  * without it this test fails saying so rather than passing without having run anything.
@@ -40,7 +40,7 @@ class OverheadSmokeIT {
             fail("wrk, the load generator of tools/benchmarks/bin/run-overhead, is not on the PATH: install it "
                     + "(apt-get install wrk; .ci/run does) so that this smoke can run group 2");
         }
-        SmokeRun run = SmokeRun.run("overhead", "--rounds", "2", "--", "--forks", "2");
+        SmokeRun run = SmokeRun.run("overhead", "--rounds", "2", "--", "--forks", "2", "--slices", "2");
 
         String report = run.file("report.md");
         assertThat(report)
@@ -48,7 +48,10 @@ class OverheadSmokeIT {
                 .containsPattern(NETTY_ROW)
                 .containsPattern(NETTY_CPU_ROW)
                 .contains("Target, netty: throughput ratio ≥ 0.97 median:")
-                .containsPattern("netty, median throughput ratio of each fork: [0-9.]+ [0-9.]+\n");
+                .containsPattern("netty, median throughput ratio of each fork: [0-9.]+ [0-9.]+\n")
+                .containsPattern(
+                        "netty, one slice's throughput against the others of its round .*: ±[0-9.]+ % graceful,"
+                                + " ±[0-9.]+ % plain\n");
         String samples = run.file("samples.csv");
         for (String roundAndFork : new String[] {"1,1,netty,", "2,2,netty,"}) {
             assertThat(samples.lines().filter(l -> l.startsWith(roundAndFork)).count())
