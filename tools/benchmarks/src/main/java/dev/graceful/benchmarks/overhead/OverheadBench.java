@@ -54,9 +54,9 @@ public final class OverheadBench {
         parser.accepts("client-cpus").withRequiredArg().defaultsTo("1");
         parser.accepts("wrk").withRequiredArg().defaultsTo("wrk");
         BenchRun run = BenchRun.start(parser.parse(args), COLUMNS, 4, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
-        // A 3 s slice's throughput moves by ±10 % on this project's 2-vCPU VM, on either side and in
-        // the servers' own CPU time per request alike; 20 per round bring a round's ratio to about
-        // ±0.02 (docs/BENCHMARKS.md, group 2).
+        // A 3 s slice's throughput moves by ±10-20 % from the next on this project's 2-vCPU VM (more
+        // when it is busy), on either side and in the servers' own CPU time per request alike; 20
+        // per round bring a quiet machine's round ratio to about ±0.02 (docs/BENCHMARKS.md, group 2).
         Slices slices = new Slices(
                 run.number("seconds", run.smoke() ? 1 : 3),
                 run.number("slices", run.smoke() ? 1 : 20),
