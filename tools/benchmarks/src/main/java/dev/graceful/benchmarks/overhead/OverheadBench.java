@@ -137,14 +137,14 @@ public final class OverheadBench {
                 Child server = servers.get(variant);
                 Duration cpuBefore = cpu(server);
                 Wrk w = wrk(run, slices.seconds(), slices.connections(), server.port(), run.log(name));
-                load.merge(variant + ".cpu", cpu(server).minus(cpuBefore).toNanos(), (a, b) -> (Long) a + (Long) b);
+                long cpuNanos = cpu(server).minus(cpuBefore).toNanos();
                 DescriptiveStatistics[] s = round.computeIfAbsent(variant, v -> new DescriptiveStatistics[] {
                     new DescriptiveStatistics(), new DescriptiveStatistics(), new DescriptiveStatistics()
                 });
                 s[0].addValue(w.requestsPerSecond());
                 s[1].addValue(w.p50Ms());
                 s[2].addValue(w.p99Ms());
-                row(load, variant, w.requests(), w.errors());
+                row(load, variant, w.requests(), w.errors(), cpuNanos);
             }
         }
         for (String variant : VARIANTS) {
@@ -189,10 +189,11 @@ public final class OverheadBench {
         }
     }
 
-    /** Adds a slice's requests and errors to the round's totals for {@code variant}. */
-    private static void row(Map<String, Object> totals, String variant, long requests, long errors) {
+    /** Adds a slice's requests, errors and server CPU time (ns) to the round's totals for {@code variant}. */
+    private static void row(Map<String, Object> totals, String variant, long requests, long errors, long cpuNanos) {
         totals.merge(variant + ".requests", requests, (a, b) -> (Long) a + (Long) b);
         totals.merge(variant + ".errors", errors, (a, b) -> (Long) a + (Long) b);
+        totals.merge(variant + ".cpu", cpuNanos, (a, b) -> (Long) a + (Long) b);
     }
 
     static Wrk wrk(BenchRun run, int seconds, int connections, int port, Path log)
@@ -224,8 +225,6 @@ public final class OverheadBench {
     }
 
     static String render(List<Map<String, String>> rows, Slices slices) {
-        String seconds = slices.perVariant();
-        int connections = slices.connections();
         int forks = Rows.distinct(rows, "fork").size();
         StringBuilder sb = new StringBuilder(String.format(
                 Locale.ROOT,
@@ -233,8 +232,8 @@ public final class OverheadBench {
                         + " rounds; ratios and costs: graceful against plain within the same round.%n%n",
                 Rows.distinct(rows, "round").size(),
                 forks > 1 ? " in " + forks + " fresh pairs of servers (forks)" : "",
-                seconds,
-                connections));
+                slices.perVariant(),
+                slices.connections()));
         sb.append(
                 "| example | req/s graceful | req/s plain | **throughput ratio** | **µs per request** | p99 ms graceful"
                         + " | p99 ms plain | p99 ratio | errors (graceful / plain) |\n");
