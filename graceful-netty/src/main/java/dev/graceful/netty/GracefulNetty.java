@@ -42,8 +42,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <h2>HTTP/1.1</h2>
- * {@link #addHttp1Handlers(ChannelPipeline)} puts two handlers around the {@code HttpServerCodec}
- * (or {@code HttpRequestDecoder}/{@code HttpResponseEncoder}) already in the pipeline. Each request
+ * {@link #addHttp1Handlers(ChannelPipeline)} puts a handler after the {@code HttpServerCodec} (or
+ * {@code HttpRequestDecoder}/{@code HttpResponseEncoder}) already in the pipeline, and watches the
+ * reads from inside its request decoder. Each request
  * counts as in flight from its decoded head until the write of its response's last content has
  * completed (pipelined requests and chunked responses included), or until the connection closes.
  * Once new connections are stopped, responses carry {@code Connection: close} and the connection
@@ -144,9 +145,10 @@ public final class GracefulNetty {
     }
 
     /**
-     * Adds the HTTP/1.1 handlers to a connection's pipeline: one just before the
-     * {@code HttpServerCodec} (it notices a request that is still being read) and one just after
-     * it (tracking, {@code Connection: close}, health). Call it from your
+     * Adds the HTTP/1.1 handler to a connection's pipeline, just after the {@code HttpServerCodec}
+     * (tracking, {@code Connection: close}, health), and watches the reads from inside the codec's
+     * request decoder, as its cumulator, to notice a request that is still being read (when Netty's
+     * decoder cannot be reached, a second handler before the codec does that). Call it from your
      * {@code ChannelInitializer} after adding the codec, before your own handlers.
      *
      * @param pipeline a new connection's pipeline holding an {@code HttpServerCodec}, or an

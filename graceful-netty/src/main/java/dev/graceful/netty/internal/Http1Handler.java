@@ -29,7 +29,7 @@ import io.netty.util.ReferenceCountUtil;
  *
  * <h2>Is a request being read?</h2>
  * The codec buffers an incomplete request head without telling anyone, so the
- * {@link Http1ReadProbe} before the codec watches the reads. A connection is idle only when no
+ * {@link Http1ReadProbe} watches the reads from inside the codec's decoder. A connection is idle only when no
  * exchange is open, no request body is being read, and the last read left nothing behind. When it
  * closes is decided by {@link Http1Connection}.
  *
@@ -231,9 +231,7 @@ final class Http1Handler extends Http1Connection {
             return;
         }
         ChannelPipeline pipeline = ctx.pipeline();
-        if (pipeline.context(probe) != null) {
-            pipeline.remove(probe);
-        }
+        probe.leave(pipeline);
         pipeline.replace(this, Http1Pipeline.NAME, ws);
         ws.open(owner.longLived(Http1LongLived.WEBSOCKET), description);
     }

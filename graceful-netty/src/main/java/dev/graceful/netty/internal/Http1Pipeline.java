@@ -12,14 +12,14 @@ public final class Http1Pipeline {
 
     /** Name of the handler after the codec ({@link Http1Handler}, then {@link Http1WebSocket} once upgraded). */
     public static final String NAME = "graceful-http1";
-    /** Name of the probe before the codec. */
+    /** Name of the probe before the codec, when it cannot watch from inside the decoder ({@link NettyInternals}). */
     public static final String PROBE_NAME = "graceful-http1-probe";
 
     private Http1Pipeline() {}
 
     /**
-     * Puts the probe before the pipeline's HTTP/1.1 request decoder and the handler after its
-     * codec.
+     * Puts the handler after the pipeline's HTTP/1.1 codec, and its read probe inside the request
+     * decoder (or, when that cannot be reached, before it).
      *
      * @param pipeline the pipeline
      * @param owner    the participant
@@ -31,7 +31,7 @@ public final class Http1Pipeline {
     /**
      * As {@link #install(ChannelPipeline, NettyParticipant)}.
      *
-     * @param askDecoder whether the probe asks the codec about undecoded bytes ({@link NettyInternals});
+     * @param askDecoder whether the probe watches from inside the codec's decoder ({@link NettyInternals});
      *                   {@code false} is its fallback, for tests
      */
     static void install(ChannelPipeline pipeline, NettyParticipant owner, boolean askDecoder) {
@@ -53,10 +53,9 @@ public final class Http1Pipeline {
                     + "the pipeline; add it first. The pipeline holds " + pipeline.names());
         }
         Http1Handler handler = new Http1Handler(owner);
-        if (askDecoder) {
-            handler.probe.watch(NettyInternals.requestDecoder(pipeline.get(decoder)));
+        if (!askDecoder || !handler.probe.watchInside(NettyInternals.requestDecoder(pipeline.get(decoder)))) {
+            pipeline.addBefore(decoder, PROBE_NAME, handler.probe);
         }
-        pipeline.addBefore(decoder, PROBE_NAME, handler.probe);
         pipeline.addAfter(last, NAME, handler);
     }
 }

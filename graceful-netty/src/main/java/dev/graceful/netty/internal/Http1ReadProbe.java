@@ -1,33 +1,75 @@
 package dev.graceful.netty.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
 /**
- * Sits before the HTTP/1.1 codec and tells its {@link Http1Handler} whether a request is being read:
- * the codec buffers an incomplete request head without telling anyone. The probe marks every read;
- * after each decoded message the handler asks {@link #decoded()} whether the decoder left bytes
- * unread. Confined to the connection's event loop, like its handler.
+ * Tells its {@link Http1Handler} whether a request is being read: the HTTP/1.1 codec buffers an
+ * incomplete request head without telling anyone. The probe marks every read; after each decoded
+ * message the handler asks {@link #decoded()} whether the decoder left bytes unread. Confined to
+ * the connection's event loop, like its handler.
  *
- * <p>Nothing here runs per read beyond two field writes: the decoder is asked through
- * {@link NettyInternals}, and only when it cannot be asked does the probe keep the read's buffer
- * alive (two atomic reference-count updates) to look at it instead. No clock either: a stalled
- * head is told from a live one by whether {@link #reads()} moves.
+ * <p>It sees the reads from inside the request decoder, as the {@link ByteToMessageDecoder.Cumulator}
+ * that merges each read into the decoder's buffer (wrapping the decoder's own), so nothing is added
+ * to the pipeline and no event of the connection pays a handler more; per read it writes two
+ * fields. When Netty's decoder cannot be reached ({@link NettyInternals}), the probe is a handler
+ * before the codec instead, and keeps each read's buffer alive (two atomic reference-count
+ * updates) to look at it. No clock either way: a stalled head is told from a live one by whether
+ * {@link #reads()} moves.
  */
-final class Http1ReadProbe extends ChannelInboundHandlerAdapter {
+final class Http1ReadProbe extends ChannelInboundHandlerAdapter implements ByteToMessageDecoder.Cumulator {
 
     /** The codec's request decoder; {@code null} when it cannot be asked (then {@link #current} serves). */
     private ByteToMessageDecoder decoder;
+    /** The decoder's own cumulator, which this probe wraps once inside the decoder. */
+    private ByteToMessageDecoder.Cumulator cumulator;
 
     private ByteBuf current;
     private boolean partial;
     private long reads;
 
-    /** Asks {@code decoder} about undecoded bytes from now on; {@code null} keeps each read's buffer instead. */
-    void watch(ByteToMessageDecoder decoder) {
+    /**
+     * Watches the reads from inside {@code decoder}, if it can be reached.
+     *
+     * @param decoder the codec's request decoder, or {@code null} when it cannot be asked
+     * @return whether the probe is inside the decoder; if not, it must be added before the codec
+     */
+    boolean watchInside(ByteToMessageDecoder decoder) {
+        if (decoder == null) {
+            return false;
+        }
         this.decoder = decoder;
+        this.cumulator = NettyInternals.cumulator(decoder);
+        decoder.setCumulator(this);
+        return true;
+    }
+
+    /** Stops watching: the connection reads no more HTTP/1.1 requests (a WebSocket took it over). */
+    void leave(ChannelPipeline pipeline) {
+        if (cumulator != null) {
+            decoder.setCumulator(cumulator); // harmless if the codec has left the pipeline already
+            cumulator = null;
+        } else if (pipeline.context(this) != null) {
+            pipeline.remove(this);
+        }
+    }
+
+    @Override
+    public ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        read(in);
+        return cumulator.cumulate(alloc, cumulation, in);
+    }
+
+    /** Bytes were read: until a decoded message says otherwise, they may be the start of a request. */
+    private void read(ByteBuf in) {
+        if (in.isReadable()) {
+            partial = true;
+            reads++;
+        }
     }
 
     @Override
@@ -36,13 +78,7 @@ final class Http1ReadProbe extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        // Until a decoded message says otherwise, these bytes may be the start of a request.
-        partial = true;
-        reads++;
-        if (decoder != null) {
-            ctx.fireChannelRead(buf);
-            return;
-        }
+        read(buf);
         buf.retain();
         current = buf;
         try {
@@ -72,7 +108,7 @@ final class Http1ReadProbe extends ChannelInboundHandlerAdapter {
         return reads;
     }
 
-    /** Whether the decoder is asked ({@link NettyInternals}), rather than each read's buffer kept. */
+    /** Whether the probe is inside the decoder ({@link NettyInternals}), rather than a handler before it. */
     boolean asksDecoder() {
         return decoder != null;
     }

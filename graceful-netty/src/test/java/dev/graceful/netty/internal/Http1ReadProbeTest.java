@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.graceful.GracefulShutdown;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -53,12 +54,37 @@ class Http1ReadProbeTest {
     }
 
     @Test
-    void theProbeAsksTheDecoderWhenNettyLetsIt() {
+    void theProbeWatchesFromInsideTheDecoderWhenNettyLetsItAndAddsNoHandler() {
         install(true);
         assertThat(handler().probe.asksDecoder()).isTrue();
+        assertThat(ch.pipeline().get(Http1Pipeline.PROBE_NAME)).isNull();
         receive("GET /first HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(handler().probe.reads()).isEqualTo(1);
         assertThat(answerRequests()).isEqualTo(1);
         assertThat(handler().probe.partial()).isFalse();
+    }
+
+    @Test
+    void theFallbackProbeIsAHandlerBeforeTheCodec() {
+        install(false);
+        assertThat(handler().probe.asksDecoder()).isFalse();
+        assertThat(ch.pipeline().names()).containsSubsequence(Http1Pipeline.PROBE_NAME, Http1Pipeline.NAME);
+    }
+
+    @Test
+    void theDecodersOwnCumulatorStillMergesTheReads() {
+        ByteToMessageDecoder decoder =
+                NettyInternals.requestDecoder(ch.pipeline().first());
+        decoder.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+        install(true);
+        receive("GET /first HTTP/1.1\r\nHo");
+        receive("st: a\r\n\r\n");
+        assertThat(NettyInternals.holdsUndecoded(decoder)).isFalse();
+        assertThat(answerRequests()).as("decoded across the two reads").isEqualTo(1);
+        assertThat(handler().probe.reads()).isEqualTo(2);
+
+        handler().probe.leave(ch.pipeline());
+        assertThat(NettyInternals.cumulator(decoder)).isSameAs(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
     }
 
     @ParameterizedTest(name = "asking the decoder: {0}")

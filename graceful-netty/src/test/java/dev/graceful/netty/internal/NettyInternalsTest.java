@@ -22,11 +22,12 @@ class NettyInternalsTest {
         assertThat(NettyInternals.resolve(Set.of())).isNotNull().satisfies(h -> {
             assertThat(h.internalBuffer()).isNotNull();
             assertThat(h.inboundHandler()).isNotNull();
+            assertThat(h.cumulator()).isNotNull();
         });
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {NettyInternals.INTERNAL_BUFFER, NettyInternals.INBOUND_HANDLER})
+    @ValueSource(strings = {NettyInternals.INTERNAL_BUFFER, NettyInternals.INBOUND_HANDLER, NettyInternals.CUMULATOR})
     void aMissingHandleLeavesNoneAndTheProbeFallsBack(String member) {
         assertThat(NettyInternals.resolve(Set.of(member))).isNull();
     }
@@ -38,6 +39,14 @@ class NettyInternalsTest {
         assertThat(NettyInternals.requestDecoder(alone)).isSameAs(alone);
         assertThat(NettyInternals.requestDecoder(new ChannelInboundHandlerAdapter()))
                 .isNull();
+    }
+
+    @Test
+    void readsTheCumulatorTheDecoderMergesReadsWith() {
+        HttpRequestDecoder decoder = new HttpRequestDecoder();
+        assertThat(NettyInternals.cumulator(decoder)).isSameAs(ByteToMessageDecoder.MERGE_CUMULATOR);
+        decoder.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+        assertThat(NettyInternals.cumulator(decoder)).isSameAs(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
     }
 
     @Test
