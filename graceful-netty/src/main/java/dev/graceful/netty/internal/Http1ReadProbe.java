@@ -15,8 +15,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
  *
  * <p>It sees the reads from inside the request decoder, as the {@link ByteToMessageDecoder.Cumulator}
  * that merges each read into the decoder's buffer (wrapping the decoder's own), so nothing is added
- * to the pipeline and no event of the connection pays a handler more; per read it writes two
- * fields. When Netty's decoder cannot be reached ({@link NettyInternals}), the probe is a handler
+ * to the pipeline and no read walks a handler more; per read it writes two fields. When Netty's decoder cannot be reached ({@link NettyInternals}), the probe is a handler
  * before the codec instead, and keeps each read's buffer alive (two atomic reference-count
  * updates) to look at it. No clock either way: a stalled head is told from a live one by whether
  * {@link #reads()} moves.

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * protected). With them, {@link Http1ReadProbe} sees each read inside the decoder and asks it what
  * it left unread; without them (a security manager, a module that does not open Netty's packages)
  * it sits in the pipeline before the codec and keeps each read's buffer alive instead, which costs
- * a handler more on every event and two atomic reference-count updates per read. One warning says
+ * a handler more and two atomic reference-count updates per read. One warning says
  * so. Every handle is checked to resolve by {@code NettyInternalsTest}, and the fallback by
  * {@code Http1ReadProbeTest}.
  */
