@@ -18,6 +18,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator: a front that wires the engine's parts together and hands each call to the one
@@ -31,10 +33,14 @@ import java.util.function.BooleanSupplier;
  *   <li>{@link ShutdownSequence}: the shutdown itself, measured by a {@link ReportBuilder};</li>
  *   <li>{@link ProcessOwner}: signals, the exit, the watchdog and the JVM hook, once the process is
  *   graceful's;</li>
- *   <li>{@link SystemdNotify}: what systemd hears, when it asked ({@code NOTIFY_SOCKET}).</li>
+ *   <li>{@link SystemdNotify}: what systemd hears, when it asked ({@code NOTIFY_SOCKET});</li>
+ *   <li>{@link Rehearsal}: the sequence run once on throwaway parts when the process is ready,
+ *   so that the real shutdown runs no code for the first time.</li>
  * </ul>
  */
 public final class DefaultGracefulShutdown implements GracefulShutdown {
+
+    private static final Logger REAL_LOG = LoggerFactory.getLogger(GracefulShutdown.class);
 
     private final GracefulConfig config;
     private final Gate gate = new Gate();
@@ -48,6 +54,10 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
     private final Reloads reloads;
     private final ShutdownSequence sequence;
     private final ProcessOwner owner;
+    private final Scheduler scheduler;
+    private final Logger log;
+    private final boolean rehearse;
+    private volatile CompletableFuture<ShutdownReport> rehearsal;
 
     /**
      * Creates a coordinator on the real clock and process.
@@ -55,7 +65,7 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
      * @param config the configuration
      */
     public DefaultGracefulShutdown(GracefulConfig config) {
-        this(config, new SystemScheduler(), ProcessControl.SYSTEM, System.getenv());
+        this(config, new SystemScheduler(), ProcessControl.SYSTEM, System.getenv(), REAL_LOG, true);
     }
 
     /**
@@ -72,17 +82,36 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
     /** The same, reading {@code NOTIFY_SOCKET} and {@code WATCHDOG_*} from {@code env} (systemd notify). */
     DefaultGracefulShutdown(
             GracefulConfig config, Scheduler scheduler, ProcessControl process, Map<String, String> env) {
+        this(config, scheduler, process, env, REAL_LOG, false);
+    }
+
+    /**
+     * The whole constructor.
+     *
+     * @param log      where the lifecycle and the sequence log (a {@link Rehearsal}'s logs nowhere)
+     * @param rehearse whether {@link #markReady()} has a {@link Rehearsal} run the sequence's code
+     *                 once on {@code scheduler}
+     */
+    DefaultGracefulShutdown(
+            GracefulConfig config,
+            Scheduler scheduler,
+            ProcessControl process,
+            Map<String, String> env,
+            Logger log,
+            boolean rehearse) {
         this.config = Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(scheduler, "scheduler");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(process, "process");
-        lifecycle = new Lifecycle(scheduler, listeners);
+        this.log = log;
+        this.rehearse = rehearse;
+        lifecycle = new Lifecycle(scheduler, listeners, log);
         trackers = new Trackers(lifecycle, gate, scheduler, listeners);
         readinessChecks = new ReadinessChecks(lifecycle, config.readinessCheckTimeout());
         participants = new Participants(lifecycle, scheduler, config.closeTimeout());
         longLived = new LongLivedConnections(trackers, scheduler);
         tasks = new ShutdownTasks(config, lifecycle, scheduler);
         sequence = new ShutdownSequence(
-                config, scheduler, lifecycle, gate, trackers, participants, longLived, tasks, listeners);
+                config, scheduler, lifecycle, gate, trackers, participants, longLived, tasks, listeners, log);
         SystemdNotify notify =
                 SystemdNotify.fromEnvironment(env, config, lifecycle, gate::inFlight, sequence::remaining);
         if (notify != null) {
@@ -109,7 +138,11 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
 
     @Override
     public boolean markReady() {
-        return lifecycle.markReady();
+        boolean ready = lifecycle.markReady();
+        if (ready && rehearse) {
+            rehearsal = Rehearsal.schedule(scheduler, log);
+        }
+        return ready;
     }
 
     @Override
@@ -219,6 +252,11 @@ public final class DefaultGracefulShutdown implements GracefulShutdown {
     @Override
     public Set<String> installSignalHandlers() {
         return owner.install();
+    }
+
+    /** The {@link Rehearsal}'s report; null before {@link #markReady()} or without one (tests). */
+    CompletableFuture<ShutdownReport> rehearsal() {
+        return rehearsal;
     }
 
     /** For tests that deliver signals without trapping them. */

@@ -1,11 +1,9 @@
 package dev.graceful.internal;
 
-import dev.graceful.GracefulShutdown;
 import dev.graceful.Phase;
 import dev.graceful.State;
 import dev.graceful.Transition;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's {@link Phase}, the reason of its shutdown, and the one lock that orders them
@@ -18,17 +16,17 @@ import org.slf4j.LoggerFactory;
  */
 final class Lifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
-
     private final Object lock = new Object();
     private final Scheduler clock;
     private final Listeners listeners;
+    private final Logger log;
     private volatile Phase phase = Phase.STARTING;
     private volatile String reason = "";
 
-    Lifecycle(Scheduler clock, Listeners listeners) {
+    Lifecycle(Scheduler clock, Listeners listeners, Logger log) {
         this.clock = clock;
         this.listeners = listeners;
+        this.log = log;
     }
 
     Object lock() {

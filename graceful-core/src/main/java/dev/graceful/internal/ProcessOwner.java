@@ -51,6 +51,7 @@ final class ProcessOwner {
     private final ShutdownSequence sequence;
     private final Reloads reloads;
     private final Watchdog watchdog;
+    private final Runnable exitWithTheReport;
 
     private volatile Duration secondSignalExit = SECOND_SIGNAL_EXIT;
     private volatile boolean owning;
@@ -73,6 +74,8 @@ final class ProcessOwner {
         this.sequence = sequence;
         this.reloads = reloads;
         this.watchdog = new Watchdog(process, sequence::outcomeIfHaltedNow);
+        // Linked here, at startup, not at the signal (see Rehearsal).
+        this.exitWithTheReport = this::exitWithTheReport;
     }
 
     Set<String> install() {
@@ -183,20 +186,20 @@ final class ProcessOwner {
         if (!exitThreadStarted.compareAndSet(false, true) || jvmShuttingDown) {
             return;
         }
-        Thread t = new Thread(
-                () -> {
-                    ShutdownReport report = sequence.termination().join();
-                    // Never exit from the sequence or signal thread: System.exit blocks until every hook
-                    // is done, and one of the hooks is ours. Nor when the JVM is already exiting (the
-                    // hook path) or a second signal already asked for another code.
-                    if (!jvmShuttingDown && forcedStatus == null) {
-                        watchdog.armWithin(config.watchdogMargin(), "the JVM's exit after the shutdown sequence");
-                        process.exit(report.exitStatus().code());
-                    }
-                },
-                "graceful-exit");
+        Thread t = new Thread(exitWithTheReport, "graceful-exit");
         t.setDaemon(false);
         t.start();
+    }
+
+    private void exitWithTheReport() {
+        ShutdownReport report = sequence.termination().join();
+        // Never exit from the sequence or signal thread: System.exit blocks until every hook is
+        // done, and one of the hooks is ours. Nor when the JVM is already exiting (the hook path)
+        // or a second signal already asked for another code.
+        if (!jvmShuttingDown && forcedStatus == null) {
+            watchdog.armWithin(config.watchdogMargin(), "the JVM's exit after the shutdown sequence");
+            process.exit(report.exitStatus().code());
+        }
     }
 
     /** Tests only: a budget that no test's real time reaches, or a short one to see it used. */

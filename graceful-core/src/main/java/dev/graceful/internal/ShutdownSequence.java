@@ -3,7 +3,6 @@ package dev.graceful.internal;
 import dev.graceful.Durations;
 import dev.graceful.ExitStatus;
 import dev.graceful.GracefulConfig;
-import dev.graceful.GracefulShutdown;
 import dev.graceful.InFlightWork;
 import dev.graceful.Participant;
 import dev.graceful.Phase;
@@ -18,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The shutdown sequence: READINESS_DELAY, AWAITING_IN_FLIGHT, then CLOSING_IDLE or FORCE_CLOSING,
@@ -28,8 +26,6 @@ import org.slf4j.LoggerFactory;
  * queued then find it ended and do nothing.
  */
 final class ShutdownSequence {
-
-    private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
 
     private final GracefulConfig config;
     private final Scheduler scheduler;
@@ -42,6 +38,7 @@ final class ShutdownSequence {
     private final Listeners listeners;
     private final ReportBuilder report;
     private final ReadinessDelay readinessDelay;
+    private final Logger log;
     private final CompletableFuture<ShutdownReport> termination = new CompletableFuture<>();
     private final AtomicBoolean ended = new AtomicBoolean();
 
@@ -58,7 +55,8 @@ final class ShutdownSequence {
             Participants participants,
             LongLivedConnections longLived,
             ShutdownTasks tasks,
-            Listeners listeners) {
+            Listeners listeners,
+            Logger log) {
         this.config = config;
         this.scheduler = scheduler;
         this.lifecycle = lifecycle;
@@ -68,6 +66,7 @@ final class ShutdownSequence {
         this.longLived = longLived;
         this.tasks = tasks;
         this.listeners = listeners;
+        this.log = log;
         this.report = new ReportBuilder(scheduler, gate);
         this.readinessDelay = new ReadinessDelay(config, scheduler, this::stopAccepting);
     }

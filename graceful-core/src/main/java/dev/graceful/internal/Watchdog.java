@@ -30,6 +30,7 @@ final class Watchdog {
     private volatile String what = "";
     private volatile int code = ExitStatus.WATCHDOG.code();
     private volatile Supplier<String> asked;
+    private final Runnable watch;
     private Thread thread;
 
     /**
@@ -38,6 +39,8 @@ final class Watchdog {
     Watchdog(ProcessControl process, Supplier<String> outcome) {
         this.process = process;
         this.outcome = outcome;
+        // Linked here, at startup, not when the shutdown arms it (see Rehearsal).
+        this.watch = this::watch;
     }
 
     /**
@@ -73,7 +76,7 @@ final class Watchdog {
         this.asked = asked;
         this.deadlineNanos = deadline;
         if (thread == null) {
-            thread = new Thread(this::watch, "graceful-watchdog");
+            thread = new Thread(watch, "graceful-watchdog");
             thread.setDaemon(true);
             thread.start();
         } else {

@@ -18,7 +18,7 @@ class SystemdNotifyTest {
 
     private final ManualScheduler clock = new ManualScheduler();
     private final Listeners listeners = new Listeners();
-    private final Lifecycle lifecycle = new Lifecycle(clock, listeners);
+    private final Lifecycle lifecycle = new Lifecycle(clock, listeners, org.slf4j.LoggerFactory.getLogger(getClass()));
     private final List<String> sent = new CopyOnWriteArrayList<>();
     private final GracefulConfig config = GracefulConfig.defaults();
 

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -70,6 +73,33 @@ class SignalHandlingIT {
                             "TASK after ran",
                             "drained 1, abandoned 0",
                             "exit status 0 (CLEAN)");
+        }
+    }
+
+    /**
+     * The shutdown runs once per process; what it runs for the first time after the signal (a
+     * lambda linked, a class loaded) costs its exit time. The rehearsal at ready takes that cost
+     * before any signal: no class of graceful is loaded after it.
+     */
+    @Test
+    void anIdleStopLoadsNoClassOfGracefulAfterTheSignal(@TempDir Path dir) throws Exception {
+        Path classLog = dir.resolve("classes.log");
+        try (ChildAppProcess child = ChildAppProcess.start(List.of(
+                "-Xlog:class+load=info:file=" + classLog,
+                "-Dorg.slf4j.simpleLogger.log.dev.graceful.GracefulShutdown=debug"))) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> child.output().contains("Rehearsed the shutdown sequence in "));
+            // The JVM writes each line of its log whole and at once.
+            int before = Files.readAllLines(classLog).size();
+
+            assertThat(terminate(child)).isZero();
+
+            List<String> after = Files.readAllLines(classLog);
+            assertThat(after.subList(before, after.size()))
+                    .as("classes of graceful loaded after the signal")
+                    .filteredOn(line -> line.contains(" dev.graceful.") && !line.contains(" dev.graceful.it."))
+                    .isEmpty();
+            assertThat(child.output()).contains("Shutdown started (SIGTERM)", "exit status 0 (CLEAN)");
         }
     }
 
