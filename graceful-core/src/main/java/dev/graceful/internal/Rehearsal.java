@@ -18,8 +18,9 @@ import org.slf4j.helpers.NOPLogger;
  * classes its futures chain through are loaded after the signal, one step after another (see
  * docs/architecture.md, Decisions, "A rehearsal of the shutdown"). The stand-in is a second
  * coordinator with one participant that has nothing to close and one task that does nothing, and
- * no trackers, listeners, systemd socket or process to exit; its logger drops every line. It shares with the real coordinator only the
- * scheduler's thread, which it thereby starts before any signal, and the code the JVM linked.
+ * no trackers, listeners, systemd socket or process to exit; its logger drops every line. It
+ * shares with the real coordinator only the scheduler's thread, which it thereby starts before
+ * any signal, and the code the JVM linked.
  */
 final class Rehearsal {
 
