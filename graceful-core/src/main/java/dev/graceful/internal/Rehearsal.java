@@ -76,7 +76,7 @@ final class Rehearsal {
 
     /**
      * Queues the rehearsal on {@code scheduler}'s thread: a real shutdown that starts meanwhile
-     * queues its steps behind the rehearsal's, a few milliseconds of work in all.
+     * queues its steps behind the rehearsal's (its DEBUG line says how long they take).
      *
      * @param log where the outcome is logged, at DEBUG
      * @return the stand-in's report, or its failure
@@ -85,27 +85,28 @@ final class Rehearsal {
         long queued = scheduler.nanoTime();
         CompletableFuture<ShutdownReport> rehearsed = new CompletableFuture<>();
         scheduler.execute(() -> {
+            CompletableFuture<ShutdownReport> run;
             try {
                 DefaultGracefulShutdown standIn = new DefaultGracefulShutdown(
                         GracefulConfig.defaults(), scheduler, NO_PROCESS, Map.of(), NOPLogger.NOP_LOGGER, false);
                 standIn.register(new NothingToClose(scheduler));
                 standIn.addShutdownTask("rehearsal", () -> {});
                 standIn.markReady();
-                standIn.shutdown("rehearsal").whenComplete((report, failure) -> {
-                    if (failure != null) {
-                        log.debug("Rehearsal of the shutdown failed; the real one runs cold", failure);
-                        rehearsed.completeExceptionally(failure);
-                    } else {
-                        log.debug(
-                                "Rehearsed the shutdown sequence in {}",
-                                Durations.format(Duration.ofNanos(scheduler.nanoTime() - queued)));
-                        rehearsed.complete(report);
-                    }
-                });
+                run = standIn.shutdown("rehearsal");
             } catch (RuntimeException | LinkageError e) {
-                log.debug("Rehearsal of the shutdown failed; the real one runs cold", e);
-                rehearsed.completeExceptionally(e);
+                run = CompletableFuture.failedFuture(e);
             }
+            run.whenComplete((report, failure) -> {
+                if (failure != null) {
+                    log.debug("Rehearsal of the shutdown failed; the real one runs cold", failure);
+                    rehearsed.completeExceptionally(failure);
+                } else {
+                    log.debug(
+                            "Rehearsed the shutdown sequence in {}",
+                            Durations.format(Duration.ofNanos(scheduler.nanoTime() - queued)));
+                    rehearsed.complete(report);
+                }
+            });
         });
         return rehearsed;
     }
