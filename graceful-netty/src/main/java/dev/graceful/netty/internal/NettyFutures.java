@@ -1,11 +1,9 @@
 package dev.graceful.netty.internal;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.concurrent.Future;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
-/** Bridges Netty futures to {@link CompletableFuture}, and runs a connection's work on its event loop. */
+/** Runs a connection's work on its event loop. */
 final class NettyFutures {
 
     private NettyFutures() {}
@@ -20,12 +18,5 @@ final class NettyFutures {
         } catch (RejectedExecutionException e) {
             ctx.close();
         }
-    }
-
-    /** Completes normally when {@code f} completes, whatever its outcome: callers only wait. */
-    static CompletableFuture<Void> toCompletable(Future<?> f) {
-        CompletableFuture<Void> c = new CompletableFuture<>();
-        f.addListener(done -> c.complete(null));
-        return c;
     }
 }

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,17 @@ public final class NettyParticipant implements Participant {
     private final AtomicInteger unregistered = new AtomicInteger();
     private volatile CompletableFuture<Void> allRegistered;
     private final CompletableFuture<Void> groupsStopped = new CompletableFuture<>();
+
+    // The stop below runs once per process, after the signal: what it chains is made here, with
+    // the participant, so that none of it is linked for the first time on the exit's path
+    // (docs/architecture.md, "A rehearsal of the shutdown").
+    private final Countdown listenersClosing = new Countdown();
+    private final Function<Object, CompletableFuture<Void>> thenAwaitRegistered = closed -> awaitRegistered();
+    private volatile long groupsMillis;
+    private final BiConsumer<Object, Throwable> thenStopGroups = this::stopGroupsOnceClosed;
+    private final Countdown groupsTerminating = new Countdown();
+    private volatile long groupsTimeoutMillis;
+    private final BiConsumer<Object, Throwable> thenGroupsStopped = this::groupsDone;
 
     /**
      * Creates the participant (the public entry point is {@code GracefulNetty}).
@@ -214,20 +227,21 @@ public final class NettyParticipant implements Participant {
     @Override
     public CompletableFuture<Void> stopAccepting() {
         startDraining();
-        List<CompletableFuture<Void>> closed = new ArrayList<>();
         for (Channel server : serverChannels) {
-            closed.add(NettyFutures.toCompletable(server.close()));
+            listenersClosing.add(server.close());
         }
         // Once the listeners are closed nothing new is accepted: wait for the connections accepted
         // before to be registered (see AcceptProbe), so the final close knows every connection.
-        return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).thenCompose(v -> {
-            CompletableFuture<Void> registered = new CompletableFuture<>();
-            allRegistered = registered;
-            if (unregistered.get() == 0) {
-                registered.complete(null);
-            }
-            return registered;
-        });
+        return listenersClosing.seal().thenCompose(thenAwaitRegistered);
+    }
+
+    private CompletableFuture<Void> awaitRegistered() {
+        CompletableFuture<Void> registered = new CompletableFuture<>();
+        allRegistered = registered;
+        if (unregistered.get() == 0) {
+            registered.complete(null);
+        }
+        return registered;
     }
 
     @Override
@@ -257,42 +271,47 @@ public final class NettyParticipant implements Participant {
         return waitThenStop(closeTimeout / 4, closeTimeout / 4);
     }
 
+    /** The engine calls {@code closeIdle} or {@code forceClose}, once: one stop per participant. */
     private CompletableFuture<Void> waitThenStop(long connectionsMillis, long groupsMillis) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
+        this.groupsMillis = Math.max(1, groupsMillis);
         allClosed
                 .copy()
                 .orTimeout(Math.max(1, connectionsMillis), TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> {
-                    if (e != null) {
-                        int left = connections.size();
-                        if (left > 0) {
-                            log.info("{}: closing {} connection(s) that did not finish in time", name(), left);
-                            broadcast(FORCED);
-                        }
-                    }
-                    stopGroups(Math.max(1, groupsMillis)).whenComplete((v2, e2) -> result.complete(null));
-                });
-        return result;
+                .whenComplete(thenStopGroups);
+        return groupsStopped;
     }
 
-    private CompletableFuture<Void> stopGroups(long timeoutMillis) {
-        if (!groupsStopping.compareAndSet(false, true)) {
-            return groupsStopped;
+    private void stopGroupsOnceClosed(Object ignored, Throwable timedOut) {
+        if (timedOut != null) {
+            int left = connections.size();
+            if (left > 0) {
+                log.info("{}: closing {} connection(s) that did not finish in time", name(), left);
+                broadcast(FORCED);
+            }
         }
-        List<CompletableFuture<Void>> all = new ArrayList<>();
+        stopGroups(groupsMillis);
+    }
+
+    private void stopGroups(long timeoutMillis) {
+        if (!groupsStopping.compareAndSet(false, true)) {
+            return;
+        }
+        groupsTimeoutMillis = timeoutMillis;
         for (EventLoopGroup g : groups) {
             long quiet = Math.min(quietPeriodMillis, timeoutMillis);
-            all.add(NettyFutures.toCompletable(g.shutdownGracefully(quiet, timeoutMillis, TimeUnit.MILLISECONDS)));
+            groupsTerminating.add(g.shutdownGracefully(quiet, timeoutMillis, TimeUnit.MILLISECONDS));
         }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        groupsTerminating
+                .seal()
                 .orTimeout(timeoutMillis + 100, TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> {
-                    if (e instanceof TimeoutException || e != null && e.getCause() instanceof TimeoutException) {
-                        log.warn("{}: event loops did not stop within {} ms", name(), timeoutMillis);
-                    }
-                    groupsStopped.complete(null);
-                });
-        return groupsStopped;
+                .whenComplete(thenGroupsStopped);
+    }
+
+    private void groupsDone(Object ignored, Throwable e) {
+        if (e instanceof TimeoutException || e != null && e.getCause() instanceof TimeoutException) {
+            log.warn("{}: event loops did not stop within {} ms", name(), groupsTimeoutMillis);
+        }
+        groupsStopped.complete(null);
     }
 
     private void broadcast(int newPhase) {

@@ -76,6 +76,9 @@ public final class ConnectionDrain {
     private final Logger log;
     private final boolean stopServer;
     private final Duration connectionCloseTimeout;
+    // Made here, not at shutdown: see Background.
+    private final Background closing;
+    private final Background forceClosing;
     private volatile String ports = "";
 
     /**
@@ -94,6 +97,8 @@ public final class ConnectionDrain {
         this.log = log;
         this.stopServer = stopServer;
         this.connectionCloseTimeout = connectionCloseTimeout;
+        this.closing = new Background("graceful-" + kind + "-close", this::closeIdleThenStop);
+        this.forceClosing = new Background("graceful-" + kind + "-force-close", this::closeAllThenStop);
     }
 
     /**
@@ -127,12 +132,14 @@ public final class ConnectionDrain {
      * @return completes when stopped
      */
     public CompletableFuture<Void> closeIdle() {
-        return Background.run("graceful-" + kind + "-close", () -> {
-            int closed = server.closeIdle();
-            log.debug("{}: closed {} idle connection(s)", name(), closed);
-            awaitConnectionsClosed();
-            server.stop(stopServer);
-        });
+        return closing.start();
+    }
+
+    private void closeIdleThenStop() throws Exception {
+        int closed = server.closeIdle();
+        log.debug("{}: closed {} idle connection(s)", name(), closed);
+        awaitConnectionsClosed();
+        server.stop(stopServer);
     }
 
     /**
@@ -143,12 +150,14 @@ public final class ConnectionDrain {
      * @return completes when stopped
      */
     public CompletableFuture<Void> forceClose() {
-        return Background.run("graceful-" + kind + "-force-close", () -> {
-            server.leaving();
-            int closed = server.closeAll();
-            log.debug("{}: force-closed {} connection(s)", name(), closed);
-            server.stop(stopServer);
-        });
+        return forceClosing.start();
+    }
+
+    private void closeAllThenStop() throws Exception {
+        server.leaving();
+        int closed = server.closeAll();
+        log.debug("{}: force-closed {} connection(s)", name(), closed);
+        server.stop(stopServer);
     }
 
     /**

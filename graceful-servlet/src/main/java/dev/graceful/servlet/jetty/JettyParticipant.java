@@ -10,7 +10,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -162,19 +161,20 @@ public final class JettyParticipant extends DrainingParticipant {
 
         @Override
         public int closeIdle() {
-            return closeEndPoints(internals::servesNoRequest);
+            return closeEndPoints(false);
         }
 
         @Override
         public int closeAll() {
-            return closeEndPoints(endPoint -> true);
+            return closeEndPoints(true);
         }
 
-        private int closeEndPoints(Predicate<EndPoint> which) {
+        // A flag, not a predicate: a lambda here would be linked for the first time at shutdown.
+        private int closeEndPoints(boolean all) {
             int closed = 0;
             for (Connector c : server.getConnectors()) {
                 for (EndPoint endPoint : new ArrayList<>(c.getConnectedEndPoints())) {
-                    if (which.test(endPoint)) {
+                    if (all || internals.servesNoRequest(endPoint)) {
                         endPoint.close();
                         closed++;
                     }

@@ -64,6 +64,9 @@ public final class TomcatParticipant extends DrainingParticipant {
 
     private final TomcatInternals internals;
     private final TomcatConnections connections;
+    /** Made here, not at shutdown: see {@link Background}. */
+    private final Background stoppingAccepting =
+            new Background("graceful-tomcat-stop-accepting", this::stopAcceptingAll);
 
     private TomcatParticipant(Builder b) {
         this(b, new TomcatConnections(b.tomcat, b.connectors, b.internals));
@@ -143,13 +146,15 @@ public final class TomcatParticipant extends DrainingParticipant {
         listenersClosing();
         // Waking Tomcat's acceptor connects to the listener, and may wait for the acceptor: not on
         // the engine's thread.
-        return Background.run("graceful-tomcat-stop-accepting", () -> {
-            for (Connector connector : connections.connectors()) {
-                if (connector.getState().isAvailable()) {
-                    stopAccepting(connector);
-                }
+        return stoppingAccepting.start();
+    }
+
+    private void stopAcceptingAll() {
+        for (Connector connector : connections.connectors()) {
+            if (connector.getState().isAvailable()) {
+                stopAccepting(connector);
             }
-        });
+        }
     }
 
     private void stopAccepting(Connector connector) {

@@ -183,6 +183,9 @@ public final class GracefulApplicationLifecycle
         }
         Set<String> trapped = graceful.installSignalHandlers();
         ownsProcess = true;
+        // Asked at every shutdown's start: asked once now, so that its class and lambda are not
+        // linked for the first time after the signal (docs/architecture.md, "A rehearsal of the shutdown").
+        JvmShutdown.inProgress();
         if (trapped.isEmpty()) {
             log.warn("No stop signal could be trapped: the drain will run from the JVM's shutdown hook instead");
         }
