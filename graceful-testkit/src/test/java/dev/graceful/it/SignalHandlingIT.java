@@ -3,8 +3,8 @@ package dev.graceful.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.graceful.testkit.ClassLoadLog;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,21 +83,18 @@ class SignalHandlingIT {
      */
     @Test
     void anIdleStopLoadsNoClassOfGracefulAfterTheSignal(@TempDir Path dir) throws Exception {
-        Path classLog = dir.resolve("classes.log");
-        try (ChildAppProcess child = ChildAppProcess.start(List.of(
-                "-Xlog:class+load=info:file=" + classLog,
-                "-Dorg.slf4j.simpleLogger.log.dev.graceful.GracefulShutdown=debug"))) {
+        ClassLoadLog classes = ClassLoadLog.in(dir);
+        try (ChildAppProcess child = ChildAppProcess.start(
+                List.of(classes.jvmOption(), "-Dorg.slf4j.simpleLogger.log.dev.graceful.GracefulShutdown=debug"))) {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> child.output().contains("Rehearsed the shutdown sequence in "));
-            // The JVM writes each line of its log whole and at once.
-            int before = Files.readAllLines(classLog).size();
+            classes.mark();
 
             assertThat(terminate(child)).isZero();
 
-            List<String> after = Files.readAllLines(classLog);
-            assertThat(after.subList(before, after.size()))
+            assertThat(classes.loadedSinceMark("dev.graceful."))
                     .as("classes of graceful loaded after the signal")
-                    .filteredOn(line -> line.contains(" dev.graceful.") && !line.contains(" dev.graceful.it."))
+                    .filteredOn(name -> !name.startsWith("dev.graceful.it."))
                     .isEmpty();
             assertThat(child.output()).contains("Shutdown started (SIGTERM)", "exit status 0 (CLEAN)");
         }

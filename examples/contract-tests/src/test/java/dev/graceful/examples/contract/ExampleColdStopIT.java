@@ -2,10 +2,9 @@ package dev.graceful.examples.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
+import dev.graceful.testkit.ClassLoadLog;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,22 +27,18 @@ class ExampleColdStopIT {
     @ParameterizedTest
     @ValueSource(strings = {"jetty", "tomcat", "netty", "spring-boot"})
     void anIdleStopLoadsNoClassOfGracefulAfterTheSignal(String name, @TempDir Path dir) throws Exception {
-        Path classLog = dir.resolve("classes.log");
+        ClassLoadLog classes = ClassLoadLog.in(dir);
         try (ExampleProcess example = ExampleProcess.start(
-                name,
-                "cold-stop",
-                Map.of("JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog + " " + DEBUG_REHEARSAL))) {
+                name, "cold-stop", Map.of("JAVA_OPTS", classes.jvmOption() + " " + DEBUG_REHEARSAL))) {
             example.jvm.output().awaitLine(line -> line.contains("Rehearsed the shutdown sequence in "), AT_MOST);
-            // The JVM writes each line of its log whole and at once.
-            int before = Files.readAllLines(classLog).size();
+            classes.mark();
 
             example.jvm.signal("TERM");
             assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
 
-            List<String> after = Files.readAllLines(classLog);
-            assertThat(after.subList(before, after.size()))
+            assertThat(classes.loadedSinceMark("dev.graceful."))
                     .as("classes of graceful loaded after the signal")
-                    .filteredOn(line -> line.contains(" dev.graceful.") && !line.contains(" dev.graceful.examples."))
+                    .filteredOn(loaded -> !loaded.startsWith("dev.graceful.examples."))
                     .isEmpty();
             assertThat(example.output()).contains("Shutdown started (SIGTERM)", "exit status 0 (CLEAN)");
         }
