@@ -13,6 +13,8 @@ import java.util.List;
  */
 public final class ClassLoadLog {
 
+    private static final String TAG = "[class,load] ";
+
     private final Path file;
     private int mark;
 
@@ -60,8 +62,12 @@ public final class ClassLoadLog {
         List<String> lines = Files.readAllLines(file);
         List<String> names = new ArrayList<>();
         for (String line : lines.subList(Math.min(mark, lines.size()), lines.size())) {
-            // "[0.524s][info][class,load] NAME source: ...": the name follows the last decoration.
-            String rest = line.substring(line.lastIndexOf("] ") + 2);
+            // "[0.524s][info][class,load] NAME source: ...": the name follows the tag.
+            int tag = line.indexOf(TAG);
+            if (tag < 0) {
+                continue;
+            }
+            String rest = line.substring(tag + TAG.length());
             int space = rest.indexOf(' ');
             String name = space < 0 ? rest : rest.substring(0, space);
             if (name.startsWith(prefix)) {

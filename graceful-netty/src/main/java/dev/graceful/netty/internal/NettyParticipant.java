@@ -69,10 +69,8 @@ public final class NettyParticipant implements Participant {
     // (docs/architecture.md, "A rehearsal of the shutdown").
     private final Countdown listenersClosing = new Countdown();
     private final Function<Object, CompletableFuture<Void>> thenAwaitRegistered = closed -> awaitRegistered();
-    private volatile long groupsMillis;
     private final BiConsumer<Object, Throwable> thenStopGroups = this::stopGroupsOnceClosed;
     private final Countdown groupsTerminating = new Countdown();
-    private volatile long groupsTimeoutMillis;
     private final BiConsumer<Object, Throwable> thenGroupsStopped = this::groupsDone;
 
     /**
@@ -253,8 +251,7 @@ public final class NettyParticipant implements Participant {
         }
         // Connections still reading a request get to finish it (and be answered 503) for half of
         // the close timeout; the other half is for closing the rest and stopping the event loops.
-        long closeTimeout = graceful.config().closeTimeout().toMillis();
-        return waitThenStop(closeTimeout / 2, closeTimeout / 4);
+        return waitThenStop(graceful.config().closeTimeout().toMillis() / 2);
     }
 
     @Override
@@ -267,13 +264,12 @@ public final class NettyParticipant implements Participant {
         if (connections.isEmpty()) {
             allClosed.complete(null);
         }
-        long closeTimeout = graceful.config().closeTimeout().toMillis();
-        return waitThenStop(closeTimeout / 4, closeTimeout / 4);
+        // A quarter of the close timeout for the connections to close, a quarter for the event loops.
+        return waitThenStop(graceful.config().closeTimeout().toMillis() / 4);
     }
 
     /** The engine calls {@code closeIdle} or {@code forceClose}, once: one stop per participant. */
-    private CompletableFuture<Void> waitThenStop(long connectionsMillis, long groupsMillis) {
-        this.groupsMillis = Math.max(1, groupsMillis);
+    private CompletableFuture<Void> waitThenStop(long connectionsMillis) {
         allClosed
                 .copy()
                 .orTimeout(Math.max(1, connectionsMillis), TimeUnit.MILLISECONDS)
@@ -289,14 +285,19 @@ public final class NettyParticipant implements Participant {
                 broadcast(FORCED);
             }
         }
-        stopGroups(groupsMillis);
+        stopGroups();
     }
 
-    private void stopGroups(long timeoutMillis) {
+    /** How long the event loops may take to stop: a quarter of the close timeout, after the connections' share. */
+    private long groupsMillis() {
+        return Math.max(1, graceful.config().closeTimeout().toMillis() / 4);
+    }
+
+    private void stopGroups() {
         if (!groupsStopping.compareAndSet(false, true)) {
             return;
         }
-        groupsTimeoutMillis = timeoutMillis;
+        long timeoutMillis = groupsMillis();
         for (EventLoopGroup g : groups) {
             long quiet = Math.min(quietPeriodMillis, timeoutMillis);
             groupsTerminating.add(g.shutdownGracefully(quiet, timeoutMillis, TimeUnit.MILLISECONDS));
@@ -309,7 +310,7 @@ public final class NettyParticipant implements Participant {
 
     private void groupsDone(Object ignored, Throwable e) {
         if (e instanceof TimeoutException || e != null && e.getCause() instanceof TimeoutException) {
-            log.warn("{}: event loops did not stop within {} ms", name(), groupsTimeoutMillis);
+            log.warn("{}: event loops did not stop within {} ms", name(), groupsMillis());
         }
         groupsStopped.complete(null);
     }
