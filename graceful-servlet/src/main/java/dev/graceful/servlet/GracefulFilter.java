@@ -2,30 +2,22 @@ package dev.graceful.servlet;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
-import dev.graceful.LongLived;
 import dev.graceful.Refusal;
 import dev.graceful.State;
 import dev.graceful.Tracker;
-import dev.graceful.Work;
-import dev.graceful.servlet.internal.CompleteWork;
-import dev.graceful.servlet.internal.EventStream;
-import dev.graceful.servlet.internal.InFlightRequests;
+import dev.graceful.servlet.internal.RequestTracking;
 import dev.graceful.servlet.internal.WebSocketSessions;
-import dev.graceful.servlet.internal.WebSocketWatch;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.LinkedHashSet;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Tracks every request as in-flight {@code "http"} work of a {@link GracefulShutdown}, and shapes
@@ -62,36 +54,22 @@ public final class GracefulFilter implements Filter {
     /** The value of {@code Retry-After} on refusals, in seconds: {@link Refusal#RETRY_AFTER_SECONDS}. */
     public static final String RETRY_AFTER_SECONDS = Refusal.RETRY_AFTER_SECONDS;
 
-    private static final byte[] REFUSAL_BODY = Refusal.body();
     /** Tomcat's request path within the context (its {@code Globals.DISPATCHER_REQUEST_PATH_ATTR}). */
     private static final String TOMCAT_REQUEST_PATH = "org.apache.catalina.core.DISPATCHER_REQUEST_PATH";
+    /** Passes a request on down the filter chain. */
+    private static final RequestTracking.Next<FilterChain> CHAIN = FilterChain::doFilter;
 
-    private final GracefulShutdown graceful;
-    private final Tracker tracker;
+    private final RequestTracking requests;
     private final String[] healthPaths;
-    private final InFlightRequests inFlight;
-    private final LongLived sse;
     /**
      * Whether the container may hold Tomcat's request path: false once a request had none. Not
      * volatile: a thread that has not seen the change asks once more, and gets the same answer.
      */
     private boolean tomcatPath = true;
-    /** The context's WebSocket sessions once watched; looked for again at upgrade requests until found. */
-    private volatile WebSocketSessions webSockets;
 
     private GracefulFilter(GracefulShutdown graceful, HealthEndpoint health) {
-        this.graceful = graceful;
-        this.tracker = graceful.tracker("http");
-        Set<String> paths = new LinkedHashSet<>(health.readinessPaths());
-        paths.addAll(health.livenessPaths());
-        this.healthPaths = paths.toArray(String[]::new);
-        this.inFlight = new InFlightRequests(tracker);
-        this.sse = graceful.longLived("sse");
-        try {
-            graceful.register(inFlight);
-        } catch (IllegalStateException shuttingDown) {
-            // Created after the shutdown began: requests are counted, a stuck one is not described.
-        }
+        this.requests = new RequestTracking(graceful, health);
+        this.healthPaths = requests.healthPaths();
     }
 
     /**
@@ -119,94 +97,25 @@ public final class GracefulFilter implements Filter {
     @Override
     public void init(FilterConfig config) {
         // After every initializer ran: the WebSocket container, if any, is published by now.
-        watchWebSockets(config.getServletContext());
-    }
-
-    private void watchWebSockets(ServletContext context) {
-        synchronized (this) {
-            if (webSockets == null) {
-                WebSocketSessions[] found = new WebSocketSessions[1];
-                WebSocketWatch.Outcome outcome = WebSocketWatch.install(context, graceful, found);
-                if (outcome == WebSocketWatch.Outcome.WATCHED) {
-                    webSockets = found[0];
-                }
-            }
-        }
+        requests.watchWebSockets(config.getServletContext());
     }
 
     /** The WebSocket sessions graceful watches on this filter's context, or {@code null}. */
     WebSocketSessions webSockets() {
-        return webSockets;
+        return requests.webSockets();
     }
 
     @Override
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
             throws IOException, ServletException {
-        if (!(req instanceof HttpServletRequest)
-                || !(res instanceof HttpServletResponse)
-                || req.getDispatcherType() != DispatcherType.REQUEST) {
+        if (req instanceof HttpServletRequest request
+                && res instanceof HttpServletResponse response
+                && req.getDispatcherType() == DispatcherType.REQUEST) {
+            requests.serve(request, response, isHealthPath(request), chain, CHAIN);
+        } else {
             // A forward, include, error or async dispatch belongs to a request already counted.
             chain.doFilter(req, res);
-            return;
         }
-        HttpServletRequest request = (HttpServletRequest) req;
-        HttpServletResponse response = (HttpServletResponse) res;
-        if (webSockets == null && request.getHeader("Upgrade") != null) {
-            watchWebSockets(request.getServletContext());
-        }
-        if (isHealthPath(request)) {
-            askToCloseIfDraining(request, response);
-            chain.doFilter(req, res);
-            return;
-        }
-        if (!tracker.tryEnter()) {
-            refuse(request, response);
-            return;
-        }
-        InFlightRequests.Slot slot = inFlight.enter(request, System.nanoTime());
-        askToCloseIfDraining(request, response);
-        Work async = null;
-        try {
-            chain.doFilter(req, res);
-        } finally {
-            inFlight.leave(slot);
-            // Still inside the request's first dispatch: even if another thread already called
-            // complete(), its effect waits until this dispatch returns, so the listener below
-            // cannot miss the end of the cycle.
-            // Asked once: Jetty answers under its request state's lock.
-            boolean asyncStarted = request.isAsyncStarted();
-            if (asyncStarted && openEventStream(request, response)) {
-                // A long-lived connection now: the request's "http" work ends with this dispatch.
-                async = null;
-            } else if (asyncStarted) {
-                async = inFlight.async(slot, request);
-                try {
-                    request.getAsyncContext().addListener(new CompleteWork(async));
-                } catch (IllegalStateException alreadyOver) {
-                    // The asynchronous cycle ended already: count out now.
-                    async.close();
-                    async = null;
-                }
-            }
-            if (async == null) {
-                askToCloseIfDraining(request, response);
-                tracker.exit();
-            }
-        }
-    }
-
-    /** Whether the asynchronous response is an event stream; if so it is opened as an {@code "sse"} connection. */
-    private boolean openEventStream(HttpServletRequest request, HttpServletResponse response) {
-        EventStream stream = EventStream.convert(request, response, sse);
-        if (stream == null) {
-            return false;
-        }
-        try {
-            request.getAsyncContext().addListener(new CompleteWork(stream.handle()));
-        } catch (IllegalStateException alreadyOver) {
-            stream.close();
-        }
-        return true;
     }
 
     /** Whether the request asks for a health path, read without allocating. */
@@ -239,36 +148,8 @@ public final class GracefulFilter implements Filter {
         return false;
     }
 
-    private void askToCloseIfDraining(HttpServletRequest request, HttpServletResponse response) {
-        if (graceful.state() == State.DRAINING
-                && !response.isCommitted()
-                && isHttp1(request)
-                && request.getHeader("Upgrade") == null) {
-            // Not on an upgrade: "Connection: close" on a 101 fails the WebSocket handshake, and a
-            // WebSocket opened during the readiness delay is served like any other, then asked to leave.
-            response.setHeader("Connection", "close");
-        }
-    }
-
-    private static boolean isHttp1(HttpServletRequest request) {
-        // HTTP/2 and HTTP/3 forbid the Connection header; their servers send GOAWAY instead.
-        String protocol = request.getProtocol();
-        return protocol != null && protocol.startsWith("HTTP/1.");
-    }
-
-    private static void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setStatus(Refusal.STATUS);
-        response.setHeader("Retry-After", Refusal.RETRY_AFTER_SECONDS);
-        if (isHttp1(request)) {
-            response.setHeader("Connection", "close");
-        }
-        response.setContentType(Refusal.CONTENT_TYPE);
-        response.setContentLength(REFUSAL_BODY.length);
-        response.getOutputStream().write(REFUSAL_BODY);
-    }
-
     @Override
     public String toString() {
-        return "GracefulFilter[" + tracker + "]";
+        return "GracefulFilter[" + requests + "]";
     }
 }

@@ -2,13 +2,12 @@ package dev.graceful.servlet;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
+import dev.graceful.servlet.internal.ContextSetup;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
-import jakarta.servlet.ServletRegistration;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -27,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null);
  * }</pre>
  *
+ * <p>On embedded Tomcat, {@link dev.graceful.servlet.tomcat.GracefulValve#install} does the same
+ * with a valve in place of the filter: requests reach it without a filter chain, which is cheaper.
+ *
  * <p>A plain WAR needs nothing: {@link GracefulServletInitializer} is discovered by the container.
  */
 public final class GracefulServlet {
@@ -35,11 +37,11 @@ public final class GracefulServlet {
      * The servlet-context attribute holding the {@link GracefulShutdown} graceful was installed
      * with, so that application code can register its own trackers, checks and shutdown tasks on it.
      */
-    public static final String CONTEXT_ATTRIBUTE = GracefulShutdown.class.getName();
+    public static final String CONTEXT_ATTRIBUTE = ContextSetup.CONTEXT_ATTRIBUTE;
     /** The name of the registered filter. */
     public static final String FILTER_NAME = "graceful";
     /** The name of the registered health servlet. */
-    public static final String HEALTH_SERVLET_NAME = "graceful-health";
+    public static final String HEALTH_SERVLET_NAME = ContextSetup.HEALTH_SERVLET_NAME;
 
     private static final Logger log = LoggerFactory.getLogger(GracefulServlet.class);
 
@@ -71,13 +73,8 @@ public final class GracefulServlet {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(graceful, "graceful");
         Objects.requireNonNull(health, "health");
-        Object existing = context.getAttribute(CONTEXT_ATTRIBUTE);
-        if (existing == graceful) {
+        if (!ContextSetup.needed(context, graceful)) {
             return;
-        }
-        if (existing != null) {
-            throw new IllegalStateException("graceful is already installed on servlet context '"
-                    + context.getContextPath() + "' with another GracefulShutdown (" + existing + ")");
         }
         FilterRegistration.Dynamic filter = context.addFilter(FILTER_NAME, GracefulFilter.create(graceful, health));
         if (filter == null) {
@@ -87,22 +84,7 @@ public final class GracefulServlet {
         filter.setAsyncSupported(true);
         // isMatchAfter=false: before the filters declared in web.xml, so that the whole chain is tracked.
         filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
-
-        ServletRegistration.Dynamic servlet = context.addServlet(HEALTH_SERVLET_NAME, HealthServlet.create(health));
-        if (servlet == null) {
-            throw new IllegalStateException("servlet context '" + context.getContextPath()
-                    + "' already has a servlet named '" + HEALTH_SERVLET_NAME + "'");
-        }
-        Set<String> paths = new LinkedHashSet<>(health.readinessPaths());
-        paths.addAll(health.livenessPaths());
-        Set<String> taken = servlet.addMapping(paths.toArray(String[]::new));
-        if (!taken.isEmpty()) {
-            log.warn(
-                    "Health paths {} are mapped to another servlet in context '{}': graceful does not answer them there",
-                    taken,
-                    context.getContextPath());
-        }
-        context.setAttribute(CONTEXT_ATTRIBUTE, graceful);
+        Set<String> paths = ContextSetup.mapHealth(context, graceful, health);
         log.debug("Installed on servlet context '{}': filter on /*, health on {}", context.getContextPath(), paths);
     }
 

@@ -3,6 +3,7 @@ package dev.graceful.servlet;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.servlet.jetty.JettyParticipant;
+import dev.graceful.servlet.tomcat.GracefulValve;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
@@ -53,7 +54,7 @@ final class ReadmeSnippets {
         Context context = tomcat.addContext("", null);
         Tomcat.addServlet(context, "app", new MyServlet()).setAsyncSupported(true);
         context.addServletMappingDecoded("/", "app");
-        context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null);
+        GracefulValve.install(context, graceful);       // tracking valve + /healthz
         TomcatParticipant.register(graceful, tomcat);   // before start: it makes connectors bind at start
         tomcat.getConnector();
         tomcat.start();

@@ -2,6 +2,7 @@ package dev.graceful.servlet;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.servlet.jetty.JettyParticipant;
+import dev.graceful.servlet.tomcat.GracefulValve;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
 import dev.graceful.testkit.KitServer;
 import jakarta.servlet.Servlet;
@@ -36,8 +37,10 @@ public final class Servers {
     public enum Container {
         /** Jetty 12, ee11. */
         JETTY,
-        /** Tomcat 11. */
-        TOMCAT
+        /** Tomcat 11, with the filter. */
+        TOMCAT,
+        /** Tomcat 11, with {@link GracefulValve} in place of the filter. */
+        TOMCAT_VALVE
     }
 
     /**
@@ -51,7 +54,11 @@ public final class Servers {
      */
     public static KitServer start(Container container, GracefulShutdown graceful, Map<String, Servlet> servlets)
             throws Exception {
-        return container == Container.JETTY ? jetty(graceful, servlets) : tomcat(graceful, servlets);
+        return switch (container) {
+            case JETTY -> jetty(graceful, servlets);
+            case TOMCAT -> tomcat(graceful, servlets);
+            case TOMCAT_VALVE -> tomcatValve(graceful, servlets);
+        };
     }
 
     /**
@@ -109,18 +116,25 @@ public final class Servers {
                     context -> JakartaWebSocketServletContainerInitializer.configure(
                             context, (ctx, ws) -> ws.addEndpoint(config)));
         }
-        return tomcat(graceful, servlets, Map.of(), tomcat -> TomcatParticipant.register(graceful, tomcat), context -> {
-            context.addServletContainerInitializer(new WsSci(), null);
-            context.addServletContainerInitializer(
-                    (classes, ctx) -> {
-                        try {
-                            ((ServerContainer) ctx.getAttribute(ServerContainer.class.getName())).addEndpoint(config);
-                        } catch (DeploymentException e) {
-                            throw new ServletException(e);
-                        }
-                    },
-                    null);
-        });
+        return tomcat(
+                graceful,
+                servlets,
+                Map.of(),
+                container == Container.TOMCAT_VALVE,
+                tomcat -> TomcatParticipant.register(graceful, tomcat),
+                context -> {
+                    context.addServletContainerInitializer(new WsSci(), null);
+                    context.addServletContainerInitializer(
+                            (classes, ctx) -> {
+                                try {
+                                    ((ServerContainer) ctx.getAttribute(ServerContainer.class.getName()))
+                                            .addEndpoint(config);
+                                } catch (DeploymentException e) {
+                                    throw new ServletException(e);
+                                }
+                            },
+                            null);
+                });
     }
 
     private static KitServer jetty(
@@ -192,13 +206,27 @@ public final class Servers {
             Map<String, String> connectorProperties,
             Consumer<Tomcat> participant)
             throws Exception {
-        return tomcat(graceful, servlets, connectorProperties, participant, context -> {});
+        return tomcat(graceful, servlets, connectorProperties, false, participant, context -> {});
+    }
+
+    /**
+     * Starts Tomcat with {@link GracefulValve} in place of the filter.
+     *
+     * @param graceful the coordinator
+     * @param servlets servlets by mapping
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer tomcatValve(GracefulShutdown graceful, Map<String, Servlet> servlets) throws Exception {
+        return tomcat(
+                graceful, servlets, Map.of(), true, tomcat -> TomcatParticipant.register(graceful, tomcat), c -> {});
     }
 
     private static KitServer tomcat(
             GracefulShutdown graceful,
             Map<String, Servlet> servlets,
             Map<String, String> connectorProperties,
+            boolean valve,
             Consumer<Tomcat> participant,
             Consumer<Context> setUp)
             throws Exception {
@@ -217,7 +245,11 @@ public final class Servers {
             Tomcat.addServlet(context, name, e.getValue()).setAsyncSupported(true);
             context.addServletMappingDecoded(e.getKey(), name);
         }
-        context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null);
+        if (valve) {
+            GracefulValve.install(context, graceful);
+        } else {
+            context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null);
+        }
         setUp.accept(context);
         participant.accept(tomcat);
         tomcat.start();

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Tomcat tomcat = new Tomcat();
  * tomcat.setPort(8080);
  * Context context = tomcat.addContext("", null);
- * context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null);
+ * GracefulValve.install(context, graceful);
  * TomcatParticipant.register(graceful, tomcat);   // before tomcat.start()
  * tomcat.getConnector();
  * tomcat.start();

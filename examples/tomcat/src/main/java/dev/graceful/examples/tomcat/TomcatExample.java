@@ -5,7 +5,7 @@ import dev.graceful.examples.ExampleEcho;
 import dev.graceful.examples.ExampleOptions;
 import dev.graceful.examples.ExampleReload;
 import dev.graceful.examples.ExampleServlet;
-import dev.graceful.servlet.GracefulServlet;
+import dev.graceful.servlet.tomcat.GracefulValve;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -83,7 +83,7 @@ public final class TomcatExample {
         context.addServletContainerInitializer(new WsSci(), null);
         context.addApplicationListener(EchoDeployer.class.getName());
         if (graceful != null) {
-            context.addServletContainerInitializer(GracefulServlet.initializer(graceful), null); // tracking + /healthz
+            GracefulValve.install(context, graceful); // tracking + /healthz
             TomcatParticipant.register(graceful, tomcat); // before start: listener, idle connections, stop
         }
         return tomcat;

@@ -3,6 +3,7 @@ package dev.graceful.benchmarks.adapters;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.netty.GracefulNetty;
 import dev.graceful.servlet.GracefulFilter;
+import dev.graceful.servlet.tomcat.GracefulValve;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,6 +26,12 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.apache.catalina.Valve;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.valves.ValveBase;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Each adapter's per-request path, {@code plain} (the server's own work only) next to {@code graceful} (the
- * same with graceful's filter or handlers): the difference is what graceful costs a request, in ns/op and,
+ * same with graceful's filter, Tomcat valve or Netty handlers): the difference is what graceful costs a request, in ns/op and,
  * with {@code -prof gc}, in B/op. Run by {@code bin/run-adapters}; method: {@code docs/BENCHMARKS.md}.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -78,6 +85,70 @@ public class AdapterPaths {
             } else {
                 chain.doFilter(request, response);
             }
+        }
+
+        @TearDown
+        public void balanced() {
+            AdapterPaths.balanced(graceful);
+        }
+    }
+
+    /**
+     * {@code GracefulValve.invoke} on a Tomcat request made by a Tomcat connector ({@code GET /orders/42},
+     * HTTP/1.1, no server running) whose next valve does nothing, or that valve alone.
+     */
+    @State(Scope.Thread)
+    public static class TomcatValve {
+        @Param({"plain", "graceful"})
+        public String variant;
+
+        final Request request;
+        final Response response;
+        /** The application: does nothing, or (a test's probe) notes how many requests graceful counts in flight. */
+        final Valve app = new ValveBase(true) {
+            @Override
+            public void invoke(Request request, Response response) {
+                if (probe) {
+                    seenInFlight = graceful.inFlight();
+                }
+            }
+        };
+
+        GracefulShutdown graceful;
+        boolean probe;
+        long seenInFlight = -1;
+        Valve first;
+
+        public TomcatValve() {
+            Connector connector = new Connector();
+            org.apache.coyote.Request coyote = new org.apache.coyote.Request();
+            coyote.method().setString("GET");
+            coyote.requestURI().setString("/orders/42");
+            coyote.protocol().setString("HTTP/1.1");
+            org.apache.coyote.Response coyoteResponse = new org.apache.coyote.Response();
+            coyote.setResponse(coyoteResponse);
+            request = connector.createRequest(coyote);
+            response = connector.createResponse(coyoteResponse);
+            request.setResponse(response);
+            response.setRequest(request);
+        }
+
+        @Setup
+        public void setUp() {
+            graceful = GracefulShutdown.create();
+            graceful.markReady();
+            if (variant.equals("graceful")) {
+                GracefulValve valve = GracefulValve.install(new StandardContext(), graceful);
+                valve.setNext(app);
+                first = valve;
+            } else {
+                first = app;
+            }
+        }
+
+        /** One request, through the valve or not. */
+        public void serve() throws Exception {
+            first.invoke(request, response);
         }
 
         @TearDown
@@ -139,6 +210,11 @@ public class AdapterPaths {
     @Benchmark
     public void servlet(Servlet s) throws Exception {
         s.serve();
+    }
+
+    @Benchmark
+    public void tomcatValve(TomcatValve t) throws Exception {
+        t.serve();
     }
 
     @Benchmark

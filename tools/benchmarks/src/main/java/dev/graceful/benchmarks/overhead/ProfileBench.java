@@ -24,7 +24,7 @@ import joptsimple.OptionParser;
  * each example with graceful, pinned as in group 2, under {@code wrk}, with JFR's {@code profile}
  * settings recording a window of the load. A CPU sample is charged to graceful when, walking its
  * stack from the top, a frame of graceful's library comes before any hand-off to the server or the
- * application (a pipeline or filter-chain call): graceful's own code and what it called itself.
+ * application (a pipeline, filter-chain or next-valve call): graceful's own code and what it called itself.
  */
 public final class ProfileBench {
 
@@ -32,7 +32,7 @@ public final class ProfileBench {
 
     /** Frames through which graceful hands a request on: what runs above them is not graceful's. */
     private static final Pattern HAND_OFF = Pattern.compile("^(io\\.netty\\.channel\\.(AbstractChannelHandlerContext"
-            + "|DefaultChannelPipeline)|org\\.apache\\.catalina\\.core\\.ApplicationFilterChain"
+            + "|DefaultChannelPipeline)|org\\.apache\\.catalina\\.core\\.(ApplicationFilterChain|StandardContextValve)"
             + "|org\\.eclipse\\.jetty\\.ee11\\.servlet\\.(ServletHandler\\$Chain|FilterHolder)"
             + "|org\\.springframework\\.web\\.filter\\.).*");
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The 0 B/op target of the adapters' per-request paths, checked on every build with the JVM's count of
  * the bytes each thread allocates (the JMH smoke runs too briefly to say anything): the filter's
- * request, and what graceful's Netty handlers add to a request through the codec.
+ * request, the Tomcat valve's, and what graceful's Netty handlers add to a request through the codec.
  */
 class AdapterAllocationTest {
 
@@ -34,6 +34,31 @@ class AdapterAllocationTest {
         // Less than one byte per request: one object is at least 16 bytes.
         assertThat(bytes)
                 .as("bytes allocated by %d requests through the filter", REQUESTS)
+                .isLessThan(REQUESTS);
+    }
+
+    @Test
+    void theTomcatValveAllocatesNothingPerRequest() throws Exception {
+        AdapterPaths.TomcatValve t = new AdapterPaths.TomcatValve();
+        t.variant = "graceful";
+        t.setUp();
+        for (int i = 0; i < REQUESTS; i++) {
+            t.serve();
+        }
+        long before = allocated();
+        for (int i = 0; i < REQUESTS; i++) {
+            t.serve();
+        }
+        long bytes = allocated() - before;
+        t.probe = true;
+        t.serve();
+
+        t.balanced();
+        assertThat(t.seenInFlight)
+                .as("requests in flight while the application ran")
+                .isEqualTo(1);
+        assertThat(bytes)
+                .as("bytes allocated by %d requests through the valve", REQUESTS)
                 .isLessThan(REQUESTS);
     }
 

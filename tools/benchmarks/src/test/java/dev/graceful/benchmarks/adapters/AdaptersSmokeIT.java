@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.graceful.benchmarks.SmokeRun;
 import org.junit.jupiter.api.Test;
 
-/** The adapter benchmarks' smoke: {@code bin/run-adapters --smoke} runs both paths in both variants, with the GC profiler. */
+/** The adapter benchmarks' smoke: {@code bin/run-adapters --smoke} runs every path in both variants, with the GC profiler. */
 class AdaptersSmokeIT {
 
     @Test
     void runAdaptersMeasuresTimeAndAllocationOfEveryAdapterPathInBothVariants() throws Exception {
         String report = SmokeRun.run("adapters").file("report.md");
 
-        for (String bench : new String[] {"servlet", "netty"}) {
+        for (String bench : new String[] {"servlet", "tomcatValve", "netty"}) {
             for (String variant : new String[] {"plain", "graceful"}) {
                 assertThat(report)
                         .containsPattern("AdapterPaths\\." + bench + " +" + variant + " +avgt .* ns/op")

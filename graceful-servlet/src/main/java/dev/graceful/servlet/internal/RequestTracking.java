@@ -1,0 +1,203 @@
+package dev.graceful.servlet.internal;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.HealthEndpoint;
+import dev.graceful.LongLived;
+import dev.graceful.Refusal;
+import dev.graceful.State;
+import dev.graceful.Tracker;
+import dev.graceful.Work;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * What graceful does with each request of one servlet context, whichever hook of the server calls
+ * it: the {@code GracefulFilter} (any container, a WAR) or the {@code GracefulValve} (embedded
+ * Tomcat, which reaches it without a filter chain). The hook decides which requests are the
+ * client's own (not a forward, include, error or asynchronous dispatch) and which ask for a health
+ * path, each in the cheapest way its server allows; everything else is here, once.
+ */
+public final class RequestTracking {
+
+    /** How a hook passes the request on to the application: a constant, so that nothing is allocated per request. */
+    @FunctionalInterface
+    public interface Next<C> {
+        /**
+         * Serves the request.
+         *
+         * @param chain    what the hook was given to pass the request on with (a filter chain, a valve)
+         * @param request  the request
+         * @param response its response
+         * @throws IOException      as the application throws it
+         * @throws ServletException as the application throws it
+         */
+        void serve(C chain, HttpServletRequest request, HttpServletResponse response)
+                throws IOException, ServletException;
+    }
+
+    private static final byte[] REFUSAL_BODY = Refusal.body();
+
+    private final GracefulShutdown graceful;
+    private final Tracker tracker;
+    private final String[] healthPaths;
+    private final InFlightRequests inFlight;
+    private final LongLived sse;
+    /** The context's WebSocket sessions once watched; looked for again at upgrade requests until found. */
+    private volatile WebSocketSessions webSockets;
+
+    /**
+     * Counts the requests of a context as {@code "http"} work of {@code graceful}.
+     *
+     * @param graceful the coordinator
+     * @param health   the health endpoint served on the same context: its paths are not tracked
+     */
+    public RequestTracking(GracefulShutdown graceful, HealthEndpoint health) {
+        this.graceful = graceful;
+        this.tracker = graceful.tracker("http");
+        Set<String> paths = new LinkedHashSet<>(health.readinessPaths());
+        paths.addAll(health.livenessPaths());
+        this.healthPaths = paths.toArray(String[]::new);
+        this.inFlight = new InFlightRequests(tracker);
+        this.sse = graceful.longLived("sse");
+        try {
+            graceful.register(inFlight);
+        } catch (IllegalStateException shuttingDown) {
+            // Created after the shutdown began: requests are counted, a stuck one is not described.
+        }
+    }
+
+    /** The health paths, within the context: a hook compares a request's path with them. */
+    public String[] healthPaths() {
+        return healthPaths;
+    }
+
+    /** Watches the Jakarta WebSocket sessions of {@code context} if its container has published them. */
+    public void watchWebSockets(ServletContext context) {
+        synchronized (this) {
+            if (webSockets == null) {
+                WebSocketSessions[] found = new WebSocketSessions[1];
+                WebSocketWatch.Outcome outcome = WebSocketWatch.install(context, graceful, found);
+                if (outcome == WebSocketWatch.Outcome.WATCHED) {
+                    webSockets = found[0];
+                }
+            }
+        }
+    }
+
+    /** The WebSocket sessions watched on this context, or {@code null}. */
+    public WebSocketSessions webSockets() {
+        return webSockets;
+    }
+
+    /**
+     * Serves one request the client sent (its first dispatch): tracked, shaped while draining,
+     * refused after the final close; a health request is only shaped.
+     *
+     * @param request  the request
+     * @param response its response
+     * @param health   whether it asks for a health path
+     * @param chain    passed to {@code next}
+     * @param next     passes the request on to the application
+     * @param <C>      what the hook passes requests on with
+     * @throws IOException      as the application throws it
+     * @throws ServletException as the application throws it
+     */
+    public <C> void serve(
+            HttpServletRequest request, HttpServletResponse response, boolean health, C chain, Next<C> next)
+            throws IOException, ServletException {
+        if (webSockets == null && request.getHeader("Upgrade") != null) {
+            watchWebSockets(request.getServletContext());
+        }
+        if (health) {
+            askToCloseIfDraining(request, response);
+            next.serve(chain, request, response);
+            return;
+        }
+        if (!tracker.tryEnter()) {
+            refuse(request, response);
+            return;
+        }
+        InFlightRequests.Slot slot = inFlight.enter(request, System.nanoTime());
+        askToCloseIfDraining(request, response);
+        Work async = null;
+        try {
+            next.serve(chain, request, response);
+        } finally {
+            inFlight.leave(slot);
+            // Still inside the request's first dispatch: even if another thread already called
+            // complete(), its effect waits until this dispatch returns, so the listener below
+            // cannot miss the end of the cycle.
+            // Asked once: Jetty answers under its request state's lock.
+            boolean asyncStarted = request.isAsyncStarted();
+            if (asyncStarted && openEventStream(request, response)) {
+                // A long-lived connection now: the request's "http" work ends with this dispatch.
+                async = null;
+            } else if (asyncStarted) {
+                async = inFlight.async(slot, request);
+                try {
+                    request.getAsyncContext().addListener(new CompleteWork(async));
+                } catch (IllegalStateException alreadyOver) {
+                    // The asynchronous cycle ended already: count out now.
+                    async.close();
+                    async = null;
+                }
+            }
+            if (async == null) {
+                askToCloseIfDraining(request, response);
+                tracker.exit();
+            }
+        }
+    }
+
+    /** Whether the asynchronous response is an event stream; if so it is opened as an {@code "sse"} connection. */
+    private boolean openEventStream(HttpServletRequest request, HttpServletResponse response) {
+        EventStream stream = EventStream.convert(request, response, sse);
+        if (stream == null) {
+            return false;
+        }
+        try {
+            request.getAsyncContext().addListener(new CompleteWork(stream.handle()));
+        } catch (IllegalStateException alreadyOver) {
+            stream.close();
+        }
+        return true;
+    }
+
+    private void askToCloseIfDraining(HttpServletRequest request, HttpServletResponse response) {
+        if (graceful.state() == State.DRAINING
+                && !response.isCommitted()
+                && isHttp1(request)
+                && request.getHeader("Upgrade") == null) {
+            // Not on an upgrade: "Connection: close" on a 101 fails the WebSocket handshake, and a
+            // WebSocket opened during the readiness delay is served like any other, then asked to leave.
+            response.setHeader("Connection", "close");
+        }
+    }
+
+    private static boolean isHttp1(HttpServletRequest request) {
+        // HTTP/2 and HTTP/3 forbid the Connection header; their servers send GOAWAY instead.
+        String protocol = request.getProtocol();
+        return protocol != null && protocol.startsWith("HTTP/1.");
+    }
+
+    private static void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setStatus(Refusal.STATUS);
+        response.setHeader("Retry-After", Refusal.RETRY_AFTER_SECONDS);
+        if (isHttp1(request)) {
+            response.setHeader("Connection", "close");
+        }
+        response.setContentType(Refusal.CONTENT_TYPE);
+        response.setContentLength(REFUSAL_BODY.length);
+        response.getOutputStream().write(REFUSAL_BODY);
+    }
+
+    @Override
+    public String toString() {
+        return tracker.toString();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.graceful.servlet.tomcat;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.HealthEndpoint;
+import dev.graceful.servlet.GracefulFilter;
+import dev.graceful.servlet.GracefulServlet;
+import dev.graceful.servlet.internal.ContextSetup;
+import dev.graceful.servlet.internal.RequestTracking;
+import dev.graceful.servlet.internal.WebSocketSessions;
+import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.util.Objects;
+import org.apache.catalina.Context;
+import org.apache.catalina.Lifecycle;
+import org.apache.catalina.Valve;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+import org.apache.tomcat.util.buf.MessageBytes;
+
+/**
+ * The {@link GracefulFilter} as a Tomcat valve, for embedded Tomcat 11: it does exactly what the
+ * filter does (tracks each request, {@code Connection: close} while draining, a 503 after the final
+ * close, event streams and WebSockets as long-lived connections), at less cost per request.
+ * Tomcat builds a filter chain for every request that a filter is mapped to, matching each
+ * mapping against the request's path; a valve of the context's pipeline is called directly, with
+ * Tomcat's own request, whose path it compares with the health paths without making a string.
+ *
+ * <pre>{@code
+ * Context context = tomcat.addContext("", null);
+ * GracefulValve.install(context, graceful);        // instead of GracefulServlet.initializer
+ * TomcatParticipant.register(graceful, tomcat);
+ * tomcat.start();
+ * }</pre>
+ *
+ * <p>A WAR deployed into a standalone Tomcat keeps the filter, which its container discovers.
+ */
+public final class GracefulValve extends ValveBase {
+
+    /** Passes a request on to the next valve: a constant, nothing allocated per request. */
+    private static final RequestTracking.Next<Valve> NEXT =
+            (next, request, response) -> next.invoke((Request) request, (Response) response);
+
+    private final RequestTracking requests;
+    private final String[] healthPaths;
+
+    private GracefulValve(GracefulShutdown graceful, HealthEndpoint health) {
+        super(true);
+        this.requests = new RequestTracking(graceful, health);
+        this.healthPaths = requests.healthPaths();
+    }
+
+    /**
+     * Adds the valve first in {@code context}'s pipeline and, when the context starts, the health
+     * servlet on the default health paths. Call it before the context starts.
+     *
+     * @param context  the context (not started)
+     * @param graceful the coordinator
+     * @return the valve
+     */
+    public static GracefulValve install(Context context, GracefulShutdown graceful) {
+        return install(context, graceful, HealthEndpoint.of(Objects.requireNonNull(graceful, "graceful")));
+    }
+
+    /**
+     * Adds the valve first in {@code context}'s pipeline and, when the context starts, a health
+     * servlet on the paths of {@code health}. Call it before the context starts.
+     *
+     * @param context  the context (not started)
+     * @param graceful the coordinator
+     * @param health   the health endpoint (its paths are served by the health servlet and not tracked)
+     * @return the valve
+     * @throws IllegalStateException when the context has started, or (as it starts) when graceful's
+     *                               filter is installed on it too, or graceful with another coordinator
+     */
+    public static GracefulValve install(Context context, GracefulShutdown graceful, HealthEndpoint health) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(graceful, "graceful");
+        Objects.requireNonNull(health, "health");
+        if (context.getState().isAvailable()) {
+            throw new IllegalStateException(
+                    "context '" + context.getPath() + "' has started: install graceful's valve before it starts");
+        }
+        GracefulValve valve = new GracefulValve(graceful, health);
+        context.getPipeline().addValve(valve);
+        context.addServletContainerInitializer(
+                (classes, servletContext) -> {
+                    if (servletContext.getFilterRegistration(GracefulServlet.FILTER_NAME) != null) {
+                        // Each request would be counted twice, and refused by whichever runs first.
+                        throw new IllegalStateException("graceful is installed twice on context '" + context.getPath()
+                                + "': as a valve and as a filter; keep one");
+                    }
+                    if (ContextSetup.needed(servletContext, graceful)) {
+                        ContextSetup.mapHealth(servletContext, graceful, health);
+                    }
+                },
+                null);
+        // After every initializer ran: the WebSocket container, if any, is published by now.
+        context.addLifecycleListener(event -> {
+            if (Lifecycle.AFTER_START_EVENT.equals(event.getType())) {
+                valve.requests.watchWebSockets(context.getServletContext());
+            }
+        });
+        return valve;
+    }
+
+    @Override
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+        // Tomcat runs the pipeline again for an asynchronous dispatch (the request's dispatcher type
+        // still says REQUEST there): a request that went asynchronous is already counted.
+        if (request.getAsyncContextInternal() == null) {
+            requests.serve(request, response, isHealthPath(request), getNext(), NEXT);
+        } else {
+            getNext().invoke(request, response);
+        }
+    }
+
+    /** Whether the request asks for a health path: Tomcat's own path within the context, compared in place. */
+    private boolean isHealthPath(Request request) {
+        MessageBytes path = request.getRequestPathMB();
+        for (String p : healthPaths) {
+            if (path.equals(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The WebSocket sessions graceful watches on this valve's context, or {@code null}. */
+    WebSocketSessions webSockets() {
+        return requests.webSockets();
+    }
+
+    @Override
+    public String toString() {
+        return "GracefulValve[" + requests + "]";
+    }
+}
