@@ -84,7 +84,7 @@ public final class GracefulServlet {
         filter.setAsyncSupported(true);
         // isMatchAfter=false: before the filters declared in web.xml, so that the whole chain is tracked.
         filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
-        Set<String> paths = ContextSetup.mapHealth(context, graceful, health);
+        Set<String> paths = ContextSetup.mapHealth(context, graceful, health, HealthServlet.create(health));
         log.debug("Installed on servlet context '{}': filter on /*, health on {}", context.getContextPath(), paths);
     }
 

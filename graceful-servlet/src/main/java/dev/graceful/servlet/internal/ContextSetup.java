@@ -2,7 +2,7 @@ package dev.graceful.servlet.internal;
 
 import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
-import dev.graceful.servlet.HealthServlet;
+import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import java.util.LinkedHashSet;
@@ -47,10 +47,13 @@ public final class ContextSetup {
      * Maps the health servlet on the paths of {@code health}, then marks the context as installed
      * with {@code graceful}.
      *
+     * @param healthServlet the {@code HealthServlet} of {@code health} (made by the caller: this
+     *                      package does not depend on the API's)
      * @return the health paths
      */
-    public static Set<String> mapHealth(ServletContext context, GracefulShutdown graceful, HealthEndpoint health) {
-        ServletRegistration.Dynamic servlet = context.addServlet(HEALTH_SERVLET_NAME, HealthServlet.create(health));
+    public static Set<String> mapHealth(
+            ServletContext context, GracefulShutdown graceful, HealthEndpoint health, Servlet healthServlet) {
+        ServletRegistration.Dynamic servlet = context.addServlet(HEALTH_SERVLET_NAME, healthServlet);
         if (servlet == null) {
             throw new IllegalStateException("servlet context '" + context.getContextPath()
                     + "' already has a servlet named '" + HEALTH_SERVLET_NAME + "'");

@@ -4,6 +4,7 @@ import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
 import dev.graceful.servlet.GracefulFilter;
 import dev.graceful.servlet.GracefulServlet;
+import dev.graceful.servlet.HealthServlet;
 import dev.graceful.servlet.internal.ContextSetup;
 import dev.graceful.servlet.internal.RequestTracking;
 import dev.graceful.servlet.internal.WebSocketSessions;
@@ -91,7 +92,7 @@ public final class GracefulValve extends ValveBase {
                                 + "': as a valve and as a filter; keep one");
                     }
                     if (ContextSetup.needed(servletContext, graceful)) {
-                        ContextSetup.mapHealth(servletContext, graceful, health);
+                        ContextSetup.mapHealth(servletContext, graceful, health, HealthServlet.create(health));
                     }
                 },
                 null);
