@@ -77,7 +77,18 @@ final class ChildAppProcess implements AutoCloseable {
     }
 
     void release(String id) throws Exception {
-        get("/release?id=" + id);
+        try {
+            get("/release?id=" + id);
+        } catch (AssertionError refused) {
+            // A release can arrive and still fail here: when it frees the last unit in flight, the
+            // drain ends and the child closes its listener (and the connection) before this client
+            // has read the answer; the JDK client then sends the GET again on a new connection and
+            // is refused (CI, 2026-12-04). The drain's end is the child's word that the release
+            // arrived; the test reads the held response itself.
+            if (!output().contains("Drained in ")) {
+                throw refused;
+            }
+        }
     }
 
     void exit(int code) throws Exception {
