@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * the connection's event loop (the handlers' state is confined to it), and letting go once when the
  * channel goes away, and quietly closing connections their peers reset.
  */
-abstract class GracefulConnection extends ChannelDuplexHandler {
+abstract class GracefulConnection extends ChannelDuplexHandler implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(GracefulConnection.class);
 
@@ -31,6 +31,8 @@ abstract class GracefulConnection extends ChannelDuplexHandler {
     final NettyParticipant owner;
     ChannelHandlerContext ctx;
     boolean inactive;
+    // Phases asked from other threads, one bit each, until the event loop applies them.
+    private int phasesAsked;
     // Links in the participant's ConnectionRegistry, guarded by the stripe's lock.
     GracefulConnection prev;
     GracefulConnection next;
@@ -85,11 +87,32 @@ abstract class GracefulConnection extends ChannelDuplexHandler {
         EventExecutor loop = ctx.executor();
         if (loop.inEventLoop()) {
             phase(phase);
-        } else {
-            try {
-                loop.execute(() -> phase(phase));
-            } catch (RejectedExecutionException e) {
-                ctx.channel().close();
+            return;
+        }
+        synchronized (this) {
+            phasesAsked |= 1 << phase;
+        }
+        try {
+            // The connection itself is the task, not a lambda capturing the phase: a stop runs
+            // once, and a lambda first run at the signal is a class spun between the signal and the
+            // exit (ExampleColdStopIT, docs/architecture.md, "A rehearsal of the shutdown").
+            loop.execute(this);
+        } catch (RejectedExecutionException e) {
+            ctx.channel().close();
+        }
+    }
+
+    /** Applies the phases asked from other threads, in their order, on the event loop. */
+    @Override
+    public final void run() {
+        int asked;
+        synchronized (this) {
+            asked = phasesAsked;
+            phasesAsked = 0;
+        }
+        for (int p = NettyParticipant.DRAINING; p <= NettyParticipant.FORCED; p++) {
+            if ((asked & 1 << p) != 0) {
+                phase(p);
             }
         }
     }

@@ -53,10 +53,21 @@ abstract class Http1Connection extends GracefulConnection implements ChannelFutu
      * {@link #settleUnflushedEnd()} for what settles it.
      */
     private ChannelPromise unflushedEnd;
+    // What the stop runs, made with the connection: a method reference first evaluated at the
+    // signal is a class spun between the signal and the exit (ExampleColdStopIT).
+    private final Runnable startClose = this::startClose;
+    private final Runnable closeIfIdle = this::closeIfIdle;
+    private Linger linger;
 
     Http1Connection(NettyParticipant owner) {
         super(owner);
         this.tracker = owner.tracker();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        linger = new Linger(ctx.channel(), ctx.channel(), owner.lingerNanos());
+        super.handlerAdded(ctx); // registers: a phase may run from here on
     }
 
     /** Whether a response made the connection long-lived: it is never idle, and leaves when asked. */
@@ -176,11 +187,11 @@ abstract class Http1Connection extends GracefulConnection implements ChannelFutu
         }
         closing = true;
         // Not from inside a write completion: the outbound buffer is being walked there.
-        ctx.executor().execute(this::startClose);
+        ctx.executor().execute(startClose);
     }
 
     private void startClose() {
-        Linger.close(ctx.channel(), ctx.channel(), owner.lingerNanos());
+        linger.start();
     }
 
     private void closeIfIdle() {
@@ -202,8 +213,7 @@ abstract class Http1Connection extends GracefulConnection implements ChannelFutu
                 closing = true;
                 ctx.channel().close();
             } else {
-                ctx.executor()
-                        .schedule(this::closeIfIdle, STALLED_HEAD_QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
+                ctx.executor().schedule(closeIfIdle, STALLED_HEAD_QUIET_MILLIS - quietMillis, TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -241,7 +251,7 @@ abstract class Http1Connection extends GracefulConnection implements ChannelFutu
             } else {
                 // A connection accepted a moment ago may have its request in the kernel's buffer,
                 // not read yet; the first select after registration reads it.
-                ctx.executor().schedule(this::closeIfIdle, FIRST_READ_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                ctx.executor().schedule(closeIfIdle, FIRST_READ_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             }
         }
         // DRAINING: idle connections stay open (a request may be on its way); every response from

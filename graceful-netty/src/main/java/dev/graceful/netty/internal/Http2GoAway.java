@@ -30,6 +30,7 @@ final class Http2GoAway {
     private final NettyParticipant owner;
     private final Runnable second = this::second;
     private final Runnable checkIdle = this::checkIdle;
+    private final Linger linger;
 
     private int sent;
     private ScheduledFuture<?> pingTimer;
@@ -51,6 +52,7 @@ final class Http2GoAway {
         this.codecCtx = codecCtx;
         this.connection = connection;
         this.owner = owner;
+        this.linger = new Linger(ctx.channel(), codecCtx, owner.lingerNanos());
     }
 
     /** Whether {@code ping} acknowledges the first GOAWAY's PING: the second goes now. */
@@ -99,8 +101,7 @@ final class Http2GoAway {
         if (!closing && !stopped && sent == 2 && connection.numActiveStreams() == 0) {
             closing = true;
             // The empty write completes once everything before it (the GOAWAY) is written.
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
-                    .addListener(f -> Linger.close(ctx.channel(), codecCtx, owner.lingerNanos()));
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(linger);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.graceful.examples.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.graceful.testkit.ClassLoadLog;
+import dev.graceful.testkit.RawHttpConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -27,20 +28,49 @@ class ExampleColdStopIT {
     @ParameterizedTest
     @ValueSource(strings = {"jetty", "tomcat", "netty", "spring-boot"})
     void anIdleStopLoadsNoClassOfGracefulAfterTheSignal(String name, @TempDir Path dir) throws Exception {
-        ClassLoadLog classes = ClassLoadLog.in(dir);
-        try (ExampleProcess example = ExampleProcess.start(
-                name, "cold-stop", Map.of("JAVA_OPTS", classes.jvmOption() + " " + DEBUG_REHEARSAL))) {
-            example.jvm.output().awaitLine(line -> line.contains("Rehearsed the shutdown sequence in "), AT_MOST);
-            classes.mark();
-
-            example.jvm.signal("TERM");
-            assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
-
-            assertThat(classes.loadedSinceMark("dev.graceful."))
-                    .as("classes of graceful loaded after the signal")
-                    .filteredOn(loaded -> !loaded.startsWith("dev.graceful.examples."))
-                    .isEmpty();
-            assertThat(example.output()).contains("Shutdown started (SIGTERM)", "exit status 0 (CLEAN)");
+        try (ExampleProcess example = startAndAwaitRehearsal(name, dir)) {
+            assertStopLoadsNothingOfGraceful(example, ClassLoadLog.in(dir));
         }
+    }
+
+    /**
+     * A load balancer keeps its connections open between requests, so a real stop meets idle
+     * kept-alive connections: the phases reach them and close them, and that path must be made
+     * before the signal too (it once spun a lambda class after it, on Netty).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"jetty", "tomcat", "netty", "spring-boot"})
+    void anIdleStopWithAKeptAliveConnectionLoadsNoClassOfGracefulAfterTheSignal(String name, @TempDir Path dir)
+            throws Exception {
+        try (ExampleProcess example = startAndAwaitRehearsal(name, dir);
+                RawHttpConnection keptAlive = RawHttpConnection.open(example.port)) {
+            keptAlive.send("GET", "/livez", null);
+            RawHttpConnection.Response first = keptAlive.read();
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.connectionClose()).as("kept alive").isFalse();
+
+            assertStopLoadsNothingOfGraceful(example, ClassLoadLog.in(dir));
+            assertThat(keptAlive.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
+        }
+    }
+
+    private static ExampleProcess startAndAwaitRehearsal(String name, Path dir) throws Exception {
+        ExampleProcess example = ExampleProcess.start(
+                name, "cold-stop", Map.of("JAVA_OPTS", ClassLoadLog.in(dir).jvmOption() + " " + DEBUG_REHEARSAL));
+        example.jvm.output().awaitLine(line -> line.contains("Rehearsed the shutdown sequence in "), AT_MOST);
+        return example;
+    }
+
+    private static void assertStopLoadsNothingOfGraceful(ExampleProcess example, ClassLoadLog classes)
+            throws Exception {
+        classes.mark();
+        example.jvm.signal("TERM");
+        assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
+
+        assertThat(classes.loadedSinceMark("dev.graceful."))
+                .as("classes of graceful loaded after the signal")
+                .filteredOn(loaded -> !loaded.startsWith("dev.graceful.examples."))
+                .isEmpty();
+        assertThat(example.output()).contains("Shutdown started (SIGTERM)", "exit status 0 (CLEAN)");
     }
 }
