@@ -41,6 +41,8 @@ public final class ReactionBench {
                     .split(","));
     /** Target of issue 7: last in-flight completion to exit, median. */
     static final double TARGET_MS = 50;
+    /** Target of issue 12: idle SIGTERM to exit within this many times the framework's own stop, same round. */
+    static final double IDLE_RATIO_TARGET = 1.1;
 
     private ReactionBench() {}
 
@@ -202,6 +204,12 @@ public final class ReactionBench {
             List<Map<String, String>> f = select(rows, app, "framework", "idle");
             sb.append(Rows.line(
                     app, Rows.cell(g, exit), Rows.cell(f, exit), Rows.ratio(g, f, exit), codes(g) + " / " + codes(f)));
+            targets.append(String.format(
+                    Locale.ROOT,
+                    "- Target, %s: idle SIGTERM → exit ≤ %.1f× the framework's own stop (median of the rounds' ratios): %s%n",
+                    app,
+                    IDLE_RATIO_TARGET,
+                    Rows.verdictAtMost(Rows.pairedRatio(g, f, exit), IDLE_RATIO_TARGET)));
         }
 
         sb.append("\n#### Where graceful's time goes (from its log lines' arrival)\n\n");

@@ -15,6 +15,7 @@ import java.util.function.DoublePredicate;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.commons.math3.distribution.BinomialDistribution;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
@@ -122,6 +123,55 @@ public final class Rows {
     /** Whether a target is met by the median: {@code **met**}, {@code **NOT met**} or {@code not measured}. */
     public static String verdict(DescriptiveStatistics s, DoublePredicate met) {
         return s.getN() == 0 ? "not measured" : met.test(median(s)) ? "**met**" : "**NOT met**";
+    }
+
+    /**
+     * A 95% confidence interval of the median that assumes nothing of the samples' distribution:
+     * the order statistics {@code x(j)} and {@code x(n-j+1)}, with {@code j} the largest for which
+     * a Binomial(n, ½) count falls below {@code j} with probability at most 2.5% (the interval
+     * covers the true median with probability at least 95%). A round's ratio moves by ±50% on a
+     * small VM, so a median alone says little about whether a target is met: this says how far the
+     * median itself could be off.
+     *
+     * @param s the samples
+     * @return {@code {low, high}}, or {@code null} with fewer than 6 samples (no interval reaches 95%)
+     */
+    public static double[] medianInterval(DescriptiveStatistics s) {
+        int n = (int) s.getN();
+        if (n == 0) {
+            return null;
+        }
+        BinomialDistribution count = new BinomialDistribution(n, 0.5);
+        int j = 0;
+        while (j < n && count.cumulativeProbability(j) <= 0.025) {
+            j++;
+        }
+        if (j == 0) {
+            return null;
+        }
+        double[] sorted = s.getSortedValues();
+        return new double[] {sorted[j - 1], sorted[n - j]};
+    }
+
+    /**
+     * Whether the median is at most {@code limit}, decided with its {@link #medianInterval}:
+     * {@code **met**} when the whole interval is at or below it, {@code **NOT met**} when the whole
+     * interval is above it, else undecided; with too few samples for an interval, the median's own
+     * verdict, said to be one.
+     */
+    public static String verdictAtMost(DescriptiveStatistics s, double limit) {
+        double[] ci = medianInterval(s);
+        if (ci == null) {
+            return verdict(s, m -> m <= limit) + " by the median alone (too few rounds for a 95% interval)";
+        }
+        String interval = String.format(Locale.ROOT, "95%% interval of the median %.2f–%.2f", ci[0], ci[1]);
+        if (ci[1] <= limit) {
+            return "**met** (" + interval + ")";
+        }
+        if (ci[0] > limit) {
+            return "**NOT met** (" + interval + ")";
+        }
+        return "**undecided** (" + interval + ", which contains the target: more rounds decide)";
     }
 
     public static String line(Object... cells) {

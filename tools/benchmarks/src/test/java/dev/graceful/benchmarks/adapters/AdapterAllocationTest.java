@@ -21,14 +21,7 @@ class AdapterAllocationTest {
         AdapterPaths.Servlet s = new AdapterPaths.Servlet();
         s.variant = "graceful";
         s.setUp();
-        for (int i = 0; i < REQUESTS; i++) { // first calls resolve classes and may allocate; not counted
-            s.serve();
-        }
-        long before = allocated();
-        for (int i = 0; i < REQUESTS; i++) {
-            s.serve();
-        }
-        long bytes = allocated() - before;
+        long bytes = allocatedServing(s::serve);
 
         s.balanced();
         // Less than one byte per request: one object is at least 16 bytes.
@@ -42,14 +35,7 @@ class AdapterAllocationTest {
         AdapterPaths.TomcatValve t = new AdapterPaths.TomcatValve();
         t.variant = "graceful";
         t.setUp();
-        for (int i = 0; i < REQUESTS; i++) {
-            t.serve();
-        }
-        long before = allocated();
-        for (int i = 0; i < REQUESTS; i++) {
-            t.serve();
-        }
-        long bytes = allocated() - before;
+        long bytes = allocatedServing(t::serve);
         t.probe = true;
         t.serve();
 
@@ -63,7 +49,7 @@ class AdapterAllocationTest {
     }
 
     @Test
-    void nettysHandlersAddNoAllocationToARequest() {
+    void nettysHandlersAddNoAllocationToARequest() throws Exception {
         double plain = bytesPerRequest("plain");
         double graceful = bytesPerRequest("graceful");
 
@@ -74,20 +60,30 @@ class AdapterAllocationTest {
                 .isLessThan(16);
     }
 
-    private static double bytesPerRequest(String variant) {
+    private static double bytesPerRequest(String variant) throws Exception {
         AdapterPaths.Netty n = new AdapterPaths.Netty();
         n.variant = variant;
         n.setUp();
-        for (int i = 0; i < REQUESTS; i++) {
-            n.serve();
+        double bytes = (double) allocatedServing(n::serve) / REQUESTS;
+        n.balanced();
+        return bytes;
+    }
+
+    /** Bytes this thread allocates serving {@link #REQUESTS} requests, after as many not counted. */
+    private static long allocatedServing(Request request) throws Exception {
+        for (int i = 0; i < REQUESTS; i++) { // first calls resolve classes and may allocate; not counted
+            request.serve();
         }
         long before = allocated();
         for (int i = 0; i < REQUESTS; i++) {
-            n.serve();
+            request.serve();
         }
-        double bytes = (double) (allocated() - before) / REQUESTS;
-        n.balanced();
-        return bytes;
+        return allocated() - before;
+    }
+
+    /** One request through a prepared path. */
+    private interface Request {
+        void serve() throws Exception;
     }
 
     private static long allocated() {

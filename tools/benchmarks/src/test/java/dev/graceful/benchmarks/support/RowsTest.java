@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,37 @@ class RowsTest {
         assertThat(us.getN()).isEqualTo(2);
         assertThat(us.getMax()).isCloseTo(1111.111, within(1e-3));
         assertThat(us.getMin()).isCloseTo(-1818.182, within(1e-3));
+    }
+
+    @Test
+    void theMediansIntervalIsTheOrderStatisticsTheBinomialDistributionPicks() {
+        // 16 samples 1..16: P(Bin(16, 1/2) <= 3) = 697/65536 = 1.1% <= 2.5% < P(<= 4) = 3.8%, so j = 4:
+        // the 4th and the 13th smallest.
+        DescriptiveStatistics sixteen = new DescriptiveStatistics(
+                IntStream.rangeClosed(1, 16).mapToDouble(i -> 17 - i).toArray());
+        assertThat(Rows.medianInterval(sixteen)).containsExactly(4.0, 13.0);
+        // 6 samples: P(<= 0) = 1/64 = 1.6%, so the extremes; 5: 1/32 = 3.1%, no interval at 95%.
+        assertThat(Rows.medianInterval(new DescriptiveStatistics(new double[] {6, 1, 5, 2, 4, 3})))
+                .containsExactly(1.0, 6.0);
+        assertThat(Rows.medianInterval(new DescriptiveStatistics(new double[] {1, 2, 3, 4, 5})))
+                .isNull();
+    }
+
+    @Test
+    void aTargetIsDecidedOnlyWhenTheWholeIntervalIsOnOneSide() {
+        DescriptiveStatistics low = new DescriptiveStatistics(
+                IntStream.rangeClosed(1, 16).mapToDouble(i -> 0.80 + i * 0.01).toArray());
+        DescriptiveStatistics high = new DescriptiveStatistics(
+                IntStream.rangeClosed(1, 16).mapToDouble(i -> 1.20 + i * 0.01).toArray());
+        DescriptiveStatistics across = new DescriptiveStatistics(
+                IntStream.rangeClosed(1, 16).mapToDouble(i -> 1.00 + i * 0.01).toArray());
+
+        assertThat(Rows.verdictAtMost(low, 1.1)).startsWith("**met** (95% interval of the median 0.84–0.93");
+        assertThat(Rows.verdictAtMost(high, 1.1)).startsWith("**NOT met** (95% interval of the median 1.24–1.33");
+        // Median 1.085 <= 1.1, but the interval 1.04-1.13 reaches past it.
+        assertThat(Rows.verdictAtMost(across, 1.1)).startsWith("**undecided**");
+        assertThat(Rows.verdictAtMost(new DescriptiveStatistics(new double[] {1.0, 1.2}), 1.1))
+                .isEqualTo("**met** by the median alone (too few rounds for a 95% interval)");
     }
 
     @Test
