@@ -4,6 +4,7 @@ import static dev.graceful.servlet.Drains.AT_MOST;
 import static dev.graceful.servlet.Drains.soon;
 import static dev.graceful.servlet.tomcat.TomcatInternals.ACCEPTOR;
 import static dev.graceful.servlet.tomcat.TomcatInternals.ACCEPTOR_STATE;
+import static dev.graceful.servlet.tomcat.TomcatInternals.ACCEPTOR_STOP;
 import static dev.graceful.servlet.tomcat.TomcatInternals.BIND_STATE;
 import static dev.graceful.servlet.tomcat.TomcatInternals.CLOSE_SERVER_SOCKET;
 import static dev.graceful.servlet.tomcat.TomcatInternals.CLOSE_SOCKET;
@@ -24,6 +25,7 @@ import dev.graceful.servlet.Servers;
 import dev.graceful.testkit.KitClient;
 import dev.graceful.testkit.KitServer;
 import dev.graceful.testkit.RawHttpConnection;
+import java.lang.reflect.Field;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -36,6 +38,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.util.ServerInfo;
+import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.Acceptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,6 +105,51 @@ class TomcatInternalsIT {
             assertThat(c.read().status()).as("a queued connection is served").isEqualTo(200);
         }
         assertThat(logs.warnings()).isEmpty();
+    }
+
+    @Test
+    void theParkedAcceptorIsToldToEndSoTheConnectorsStopNeedNotWaitOutItsPauseLoop() throws Exception {
+        start(TomcatInternals.running(), Map.of());
+        Thread acceptor = acceptor();
+
+        stopAccepting();
+        assertThat(acceptor.isAlive()).as("parked until the connector stops").isTrue();
+        assertThat(stopCalled())
+                .as("Tomcat's acceptor told to end once released")
+                .isTrue();
+
+        closeIdle();
+        soon().until(() -> !acceptor.isAlive());
+        assertThat(logs.warnings()).isEmpty();
+    }
+
+    @Test
+    void withoutTheAcceptorsStopTheListenerStillClosesDirectlyAndTheAcceptorEndsAtTheStop() throws Exception {
+        TomcatInternals internals = new TomcatInternals(PINNED, Set.of(ACCEPTOR_STOP));
+        assertThat(internals.missing()).containsExactly(ACCEPTOR_STOP);
+        start(internals, Map.of());
+        Thread acceptor = acceptor();
+
+        stopAccepting();
+        assertThat(acceptor.isAlive())
+                .as("parked, as the direct close leaves it")
+                .isTrue();
+        assertThat(stopCalled()).isFalse();
+
+        closeIdle();
+        soon().until(() -> !acceptor.isAlive());
+        assertThat(logs.warnings()).singleElement().asString().contains(ACCEPTOR_STOP, "10 ms");
+    }
+
+    /** Tomcat's own flag, read here only: whether the acceptor ends when it next looks. */
+    private boolean stopCalled() throws Exception {
+        Object endpoint =
+                TomcatInternals.running().endpoint(tomcat.getConnector().getProtocolHandler());
+        Field acceptorField = AbstractEndpoint.class.getDeclaredField("acceptor");
+        acceptorField.setAccessible(true);
+        Field stopCalled = Acceptor.class.getDeclaredField("stopCalled");
+        stopCalled.setAccessible(true);
+        return stopCalled.getBoolean(acceptorField.get(endpoint));
     }
 
     @ParameterizedTest
