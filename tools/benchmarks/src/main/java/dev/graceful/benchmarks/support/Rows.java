@@ -164,7 +164,13 @@ public final class Rows {
         if (ci == null) {
             return verdict(s, m -> m <= limit) + " by the median alone (too few rounds for a 95% interval)";
         }
-        String interval = String.format(Locale.ROOT, "95%% interval of the median %.2f–%.2f", ci[0], ci[1]);
+        // Rounded outwards, so that the printed interval holds the real one: 1.103 printed as 1.10
+        // would read as within a 1.1 target that it is not.
+        String interval = String.format(
+                Locale.ROOT,
+                "95%% interval of the median %.2f–%.2f",
+                Math.floor(ci[0] * 100 + 1e-9) / 100,
+                Math.ceil(ci[1] * 100 - 1e-9) / 100);
         if (ci[1] <= limit) {
             return "**met** (" + interval + ")";
         }
