@@ -28,8 +28,9 @@ class ExampleColdStopIT {
     @ParameterizedTest
     @ValueSource(strings = {"jetty", "tomcat", "netty", "spring-boot"})
     void anIdleStopLoadsNoClassOfGracefulAfterTheSignal(String name, @TempDir Path dir) throws Exception {
-        try (ExampleProcess example = startAndAwaitRehearsal(name, dir)) {
-            assertStopLoadsNothingOfGraceful(example, ClassLoadLog.in(dir));
+        ClassLoadLog classes = ClassLoadLog.in(dir);
+        try (ExampleProcess example = start(name, classes)) {
+            assertStopLoadsNothingOfGraceful(example, classes);
         }
     }
 
@@ -42,27 +43,27 @@ class ExampleColdStopIT {
     @ValueSource(strings = {"jetty", "tomcat", "netty", "spring-boot"})
     void anIdleStopWithAKeptAliveConnectionLoadsNoClassOfGracefulAfterTheSignal(String name, @TempDir Path dir)
             throws Exception {
-        try (ExampleProcess example = startAndAwaitRehearsal(name, dir);
+        ClassLoadLog classes = ClassLoadLog.in(dir);
+        try (ExampleProcess example = start(name, classes);
                 RawHttpConnection keptAlive = RawHttpConnection.open(example.port)) {
             keptAlive.send("GET", "/livez", null);
             RawHttpConnection.Response first = keptAlive.read();
             assertThat(first.status()).isEqualTo(200);
             assertThat(first.connectionClose()).as("kept alive").isFalse();
 
-            assertStopLoadsNothingOfGraceful(example, ClassLoadLog.in(dir));
+            assertStopLoadsNothingOfGraceful(example, classes);
             assertThat(keptAlive.awaitClose(AT_MOST)).isEqualTo(RawHttpConnection.Close.EOF);
         }
     }
 
-    private static ExampleProcess startAndAwaitRehearsal(String name, Path dir) throws Exception {
-        ExampleProcess example = ExampleProcess.start(
-                name, "cold-stop", Map.of("JAVA_OPTS", ClassLoadLog.in(dir).jvmOption() + " " + DEBUG_REHEARSAL));
-        example.jvm.output().awaitLine(line -> line.contains("Rehearsed the shutdown sequence in "), AT_MOST);
-        return example;
+    private static ExampleProcess start(String name, ClassLoadLog classes) throws Exception {
+        return ExampleProcess.start(
+                name, "cold-stop", Map.of("JAVA_OPTS", classes.jvmOption() + " " + DEBUG_REHEARSAL));
     }
 
     private static void assertStopLoadsNothingOfGraceful(ExampleProcess example, ClassLoadLog classes)
             throws Exception {
+        example.jvm.output().awaitLine(line -> line.contains("Rehearsed the shutdown sequence in "), AT_MOST);
         classes.mark();
         example.jvm.signal("TERM");
         assertThat(example.jvm.awaitExit(AT_MOST)).isZero();
