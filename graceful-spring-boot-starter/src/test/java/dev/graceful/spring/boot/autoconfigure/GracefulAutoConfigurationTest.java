@@ -435,6 +435,14 @@ class GracefulAutoConfigurationTest {
                             .as("before shutdown() returned")
                             .isEqualTo(ReadinessState.REFUSING_TRAFFIC);
                     assertThat(availability.getLivenessState()).isEqualTo(LivenessState.CORRECT);
+                    assertThat(availability
+                                    .getLastChangeEvent(ReadinessState.class)
+                                    .getSource())
+                            .as("the source Spring Boot's own availability events have")
+                            .isSameAs(context.getSourceApplicationContext());
+                    assertThat(graceful.failingReadinessChecks())
+                            .as("graceful's own announcement is not the application refusing traffic")
+                            .doesNotContain(SpringAvailabilityBridge.CHECK);
                     graceful.termination().get(10, TimeUnit.SECONDS);
                     assertThat(availability.getLivenessState()).isEqualTo(LivenessState.CORRECT);
                 });

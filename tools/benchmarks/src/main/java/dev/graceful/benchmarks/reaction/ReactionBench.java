@@ -18,6 +18,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import joptsimple.OptionParser;
+import joptsimple.OptionSet;
+import joptsimple.OptionSpec;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
@@ -47,20 +50,22 @@ public final class ReactionBench {
     private ReactionBench() {}
 
     public static void main(String[] args) throws Exception {
-        BenchRun run = BenchRun.start(
-                BenchRun.parser("in-flight", "work-ms", "term-after-ms").parse(args),
-                COLUMNS,
-                5,
-                APPS,
-                APPS,
-                SMOKE_APPS);
+        OptionParser parser = BenchRun.parser("in-flight", "work-ms", "term-after-ms");
+        OptionSpec<String> scenarioOption =
+                parser.accepts("scenarios").withRequiredArg().withValuesSeparatedBy(',');
+        OptionSet options = parser.parse(args);
+        List<String> scenarios = options.has(scenarioOption) ? options.valuesOf(scenarioOption) : SCENARIOS;
+        if (scenarios.isEmpty() || !SCENARIOS.containsAll(scenarios)) {
+            throw new IllegalArgumentException("--scenarios: " + scenarios + "; each must be one of " + SCENARIOS);
+        }
+        BenchRun run = BenchRun.start(options, COLUMNS, 5, APPS, APPS, SMOKE_APPS);
         int inFlight = run.number("in-flight", 4);
         int workMs = run.number("work-ms", run.smoke() ? 400 : 1000);
         int termAfterMs = run.number("term-after-ms", run.smoke() ? 150 : 300);
         for (int r = 1; r <= run.rounds(); r++) {
             for (String app : run.apps()) {
                 for (String variant : BenchRun.inTurn(r, VARIANTS)) {
-                    for (String scenario : SCENARIOS) {
+                    for (String scenario : scenarios) {
                         Map<String, Object> row = BenchRun.row(r, app);
                         row.put("variant", variant);
                         row.put("scenario", scenario);
@@ -157,12 +162,53 @@ public final class ReactionBench {
 
     static String render(List<Map<String, String>> rows, int workMs, int inFlight, int termAfterMs) {
         Set<String> apps = Rows.distinct(rows, "app");
+        // A run of one scenario (--scenarios) reports that one.
+        Set<String> scenarios = Rows.distinct(rows, "scenario");
         StringBuilder sb = new StringBuilder(String.format(
                 Locale.ROOT,
                 "%d round(s); every sample a fresh process;"
                         + " times in ms, median [min–max] over rounds; ratios: graceful ÷ framework within the same round.%n%n",
                 Rows.distinct(rows, "round").size()));
 
+        StringBuilder targets = new StringBuilder();
+        if (scenarios.contains("inflight")) {
+            inFlightSection(rows, apps, workMs, inFlight, termAfterMs, sb, targets);
+        }
+        if (scenarios.contains("idle")) {
+            idleSection(rows, apps, sb, targets);
+        }
+        sb.append("\n#### Where graceful's time goes (from its log lines' arrival)\n\n");
+        sb.append(
+                "| example | scenario | start → `Drained in` | `Drained in` → `Shutdown complete` | `Shutdown complete` → exit | total |\n");
+        sb.append("|---|---|---:|---:|---:|---:|\n");
+        for (String scenario : SCENARIOS) {
+            if (!scenarios.contains(scenario)) {
+                continue;
+            }
+            boolean inflight = scenario.equals("inflight");
+            ToDoubleFunction<Map<String, String>> start = r -> inflight ? Samples.number(r, "last_ms") : 0;
+            for (String app : apps) {
+                List<Map<String, String>> g = select(rows, app, "graceful", scenario);
+                sb.append(Rows.line(
+                        app,
+                        inflight ? "last completion → exit" : "SIGTERM → exit",
+                        Rows.cell(g, r -> Samples.number(r, "drained_ms") - start.applyAsDouble(r)),
+                        Rows.cell(g, r -> Samples.number(r, "complete_ms") - Samples.number(r, "drained_ms")),
+                        Rows.cell(g, r -> Samples.number(r, "exit_ms") - Samples.number(r, "complete_ms")),
+                        Rows.cell(g, r -> Samples.number(r, "exit_ms") - start.applyAsDouble(r))));
+            }
+        }
+        return sb.append('\n').append(targets).append(Rows.loadRange(rows)).toString();
+    }
+
+    private static void inFlightSection(
+            List<Map<String, String>> rows,
+            Set<String> apps,
+            int workMs,
+            int inFlight,
+            int termAfterMs,
+            StringBuilder sb,
+            StringBuilder targets) {
         sb.append(String.format(
                 Locale.ROOT,
                 "#### Last in-flight completion → exit (%d × `GET /work?ms=%d` in flight, SIGTERM %d ms after they were sent)",
@@ -174,7 +220,6 @@ public final class ReactionBench {
         sb.append("|---|---:|---:|---:|---|\n");
         ToDoubleFunction<Map<String, String>> lastToExit =
                 r -> Samples.number(r, "exit_ms") - Samples.number(r, "last_ms");
-        StringBuilder targets = new StringBuilder();
         for (String app : apps) {
             List<Map<String, String>> g = select(rows, app, "graceful", "inflight");
             List<Map<String, String>> f = select(rows, app, "framework", "inflight");
@@ -193,7 +238,10 @@ public final class ReactionBench {
                     Rows.ratio(g, f, lastToExit),
                     Rows.answered(g, "requests") + " / " + Rows.answered(f, "requests")));
         }
+    }
 
+    private static void idleSection(
+            List<Map<String, String>> rows, Set<String> apps, StringBuilder sb, StringBuilder targets) {
         sb.append("\n#### SIGTERM → exit, nothing in flight, no readiness delay\n\n");
         sb.append(
                 "| example | graceful | framework's own stop | graceful ÷ framework | exit codes (graceful / framework) |\n");
@@ -211,26 +259,6 @@ public final class ReactionBench {
                     IDLE_RATIO_TARGET,
                     Rows.verdictAtMost(Rows.pairedRatio(g, f, exit), IDLE_RATIO_TARGET)));
         }
-
-        sb.append("\n#### Where graceful's time goes (from its log lines' arrival)\n\n");
-        sb.append(
-                "| example | scenario | start → `Drained in` | `Drained in` → `Shutdown complete` | `Shutdown complete` → exit | total |\n");
-        sb.append("|---|---|---:|---:|---:|---:|\n");
-        for (String scenario : SCENARIOS) {
-            boolean inflight = scenario.equals("inflight");
-            ToDoubleFunction<Map<String, String>> start = r -> inflight ? Samples.number(r, "last_ms") : 0;
-            for (String app : apps) {
-                List<Map<String, String>> g = select(rows, app, "graceful", scenario);
-                sb.append(Rows.line(
-                        app,
-                        inflight ? "last completion → exit" : "SIGTERM → exit",
-                        Rows.cell(g, r -> Samples.number(r, "drained_ms") - start.applyAsDouble(r)),
-                        Rows.cell(g, r -> Samples.number(r, "complete_ms") - Samples.number(r, "drained_ms")),
-                        Rows.cell(g, r -> Samples.number(r, "exit_ms") - Samples.number(r, "complete_ms")),
-                        Rows.cell(g, r -> Samples.number(r, "exit_ms") - start.applyAsDouble(r))));
-            }
-        }
-        return sb.append('\n').append(targets).append(Rows.loadRange(rows)).toString();
     }
 
     private static List<Map<String, String>> select(
