@@ -9,6 +9,8 @@ import dev.graceful.Departure;
 import dev.graceful.ExitStatus;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.Participant;
+import dev.graceful.Phase;
 import dev.graceful.Tracker;
 import dev.graceful.internal.DefaultGracefulShutdown;
 import dev.graceful.internal.ManualScheduler;
@@ -16,6 +18,7 @@ import dev.graceful.internal.RecordingProcess;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -88,6 +91,45 @@ class GracefulMetricsTest {
         assertThat(timerCount(registry, "graceful.shutdown", "exit.status", "task_failed"))
                 .isEqualTo(1);
         assertThat(registry.get("graceful.work.abandoned").counter().count()).isZero();
+    }
+
+    @Test
+    void countsWorkRefusedAfterTheFinalClose() {
+        GracefulShutdown g =
+                new DefaultGracefulShutdown(GracefulConfig.builder().build(), clock, new RecordingProcess());
+        new GracefulMetrics(g).bindTo(registry);
+        Tracker http = g.tracker("http");
+        CompletableFuture<Void> closingIdle = new CompletableFuture<>();
+        g.register(new Participant() {
+            @Override
+            public String name() {
+                return "server";
+            }
+
+            @Override
+            public CompletableFuture<Void> stopAccepting() {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public CompletableFuture<Void> closeIdle() {
+                return closingIdle;
+            }
+        });
+        g.markReady();
+
+        g.shutdown("test");
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.phase() == Phase.CLOSING_IDLE);
+        // Drained and closed: what arrives now is refused, and counted when the sequence ends.
+        assertThat(http.tryEnter()).isFalse();
+        assertThat(http.tryEnter()).isFalse();
+        assertThat(registry.get("graceful.work.refused").counter().count()).isZero();
+        closingIdle.complete(null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.termination().isDone());
+
+        assertThat(g.termination().join().refused()).isEqualTo(2);
+        assertThat(registry.get("graceful.work.refused").counter().count()).isEqualTo(2);
+        assertThat(timerCount(registry, "graceful.drain", "outcome", "clean")).isEqualTo(1);
     }
 
     @Test

@@ -71,6 +71,22 @@ class GracefulOptionalIntegrationsTest {
         });
     }
 
+    @Test
+    void theMetersAreSwitchedOffTheActuatorWay() {
+        runner.withConfiguration(METRICS)
+                .withPropertyValues("management.metrics.enable.graceful=false")
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    GracefulShutdown graceful = context.getBean(GracefulShutdown.class);
+                    graceful.tracker("http");
+                    graceful.shutdown("test").get(10, TimeUnit.SECONDS);
+                    assertThat(registry.find("graceful.state").meters()).isEmpty();
+                    assertThat(registry.getMeters())
+                            .as("no meter of graceful's, not even those made at the end")
+                            .noneMatch(m -> m.getId().getName().startsWith("graceful."));
+                });
+    }
+
     private static double gauge(MeterRegistry registry, String name, String tag, String value) {
         return registry.get(name).tag(tag, value).gauge().value();
     }
