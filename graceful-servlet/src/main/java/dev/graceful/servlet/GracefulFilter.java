@@ -111,7 +111,7 @@ public final class GracefulFilter implements Filter {
         if (req instanceof HttpServletRequest request
                 && res instanceof HttpServletResponse response
                 && req.getDispatcherType() == DispatcherType.REQUEST) {
-            requests.serve(request, response, isHealthPath(request), chain, CHAIN);
+            requests.serve(request, response, isHealthPath(request), RequestTracking.STARTS_NOW, chain, CHAIN);
         } else {
             // A forward, include, error or async dispatch belongs to a request already counted.
             chain.doFilter(req, res);

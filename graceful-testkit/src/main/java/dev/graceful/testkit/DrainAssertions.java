@@ -7,6 +7,7 @@ import dev.graceful.ShutdownReport;
 import dev.graceful.testkit.RawHttpConnection.Close;
 import dev.graceful.testkit.RawHttpConnection.Response;
 import java.io.IOException;
+import java.time.Duration;
 
 /** Checks of what a client sees on the wire while a server drains, shared by the kit and adapter tests. */
 public final class DrainAssertions {
@@ -15,7 +16,9 @@ public final class DrainAssertions {
 
     /**
      * Checks that the drain hit its deadline with exactly one unit of work left, whose description
-     * contains each of {@code parts}.
+     * contains each of {@code parts}, and whose age is that of work in flight since before the drain
+     * began: at least the drain's duration, and not absurd (a start time on another clock's scale
+     * would give 0 or centuries).
      */
     public static void assertOneStuck(ShutdownReport report, String... parts) {
         assertThat(report.drainTimedOut()).as("the drain timed out").isTrue();
@@ -25,6 +28,10 @@ public final class DrainAssertions {
                 .singleElement()
                 .asString()
                 .contains(parts);
+        assertThat(report.stuck().get(0).age())
+                .as("the stuck unit's age, against the drain's %s", report.drainDuration())
+                .isGreaterThanOrEqualTo(report.drainDuration())
+                .isLessThan(Duration.ofMinutes(10));
     }
 
     /**

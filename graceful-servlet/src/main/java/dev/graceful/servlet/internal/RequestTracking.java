@@ -94,21 +94,31 @@ public final class RequestTracking {
         return webSockets;
     }
 
+    /** For {@link #serve}: the request started when the hook was called (the clock is read then). */
+    public static final long STARTS_NOW = Long.MIN_VALUE;
+
     /**
      * Serves one request the client sent (its first dispatch): tracked, shaped while draining,
      * refused after the final close; a health request is only shaped.
      *
-     * @param request  the request
-     * @param response its response
-     * @param health   whether it asks for a health path
-     * @param chain    passed to {@code next}
-     * @param next     passes the request on to the application
-     * @param <C>      what the hook passes requests on with
+     * @param request    the request
+     * @param response   its response
+     * @param health     whether it asks for a health path
+     * @param startNanos when the request started on {@link System#nanoTime()}'s scale, as the server
+     *                   recorded it, or {@link #STARTS_NOW}: its age in a stuck-work report counts from there
+     * @param chain      passed to {@code next}
+     * @param next       passes the request on to the application
+     * @param <C>        what the hook passes requests on with
      * @throws IOException      as the application throws it
      * @throws ServletException as the application throws it
      */
     public <C> void serve(
-            HttpServletRequest request, HttpServletResponse response, boolean health, C chain, Next<C> next)
+            HttpServletRequest request,
+            HttpServletResponse response,
+            boolean health,
+            long startNanos,
+            C chain,
+            Next<C> next)
             throws IOException, ServletException {
         if (webSockets == null && request.getHeader("Upgrade") != null) {
             watchWebSockets(request.getServletContext());
@@ -122,7 +132,7 @@ public final class RequestTracking {
             refuse(request, response);
             return;
         }
-        InFlightRequests.Slot slot = inFlight.enter(request, System.nanoTime());
+        InFlightRequests.Slot slot = inFlight.enter(request, startNanos == STARTS_NOW ? System.nanoTime() : startNanos);
         askToCloseIfDraining(request, response);
         Work async = null;
         try {

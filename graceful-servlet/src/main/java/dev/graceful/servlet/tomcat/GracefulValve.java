@@ -110,7 +110,7 @@ public final class GracefulValve extends ValveBase {
         // Tomcat runs the pipeline again for an asynchronous dispatch (the request's dispatcher type
         // still says REQUEST there): a request that went asynchronous is already counted.
         if (request.getAsyncContextInternal() == null) {
-            requests.serve(request, response, isHealthPath(request), getNext(), NEXT);
+            requests.serve(request, response, isHealthPath(request), startNanos(request), getNext(), NEXT);
         } else {
             getNext().invoke(request, response);
         }
@@ -125,6 +125,16 @@ public final class GracefulValve extends ValveBase {
             }
         }
         return false;
+    }
+
+    /**
+     * When Tomcat read the request's first line, on {@link System#nanoTime()}'s scale: Tomcat records
+     * it for every request (its access log reads it), so the valve does not read the clock again.
+     */
+    private static long startNanos(Request request) {
+        long start = request.getCoyoteRequest().getStartTimeNanos();
+        // -1: not recorded (Tomcat's value for a recycled request).
+        return start == -1 ? RequestTracking.STARTS_NOW : start;
     }
 
     /** The WebSocket sessions graceful watches on this valve's context, or {@code null}. */

@@ -125,6 +125,8 @@ public class AdapterPaths {
             coyote.method().setString("GET");
             coyote.requestURI().setString("/orders/42");
             coyote.protocol().setString("HTTP/1.1");
+            // As Tomcat's processor records it when it reads a request line.
+            coyote.markStartTime();
             org.apache.coyote.Response coyoteResponse = new org.apache.coyote.Response();
             coyote.setResponse(coyoteResponse);
             request = connector.createRequest(coyote);

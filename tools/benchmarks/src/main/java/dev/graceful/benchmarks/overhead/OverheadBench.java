@@ -280,13 +280,13 @@ public final class OverheadBench {
                             + " µs per request ≤ %.2f median: %s%n",
                     app,
                     TARGET_RATIO,
-                    Rows.verdict(s, m -> m >= TARGET_RATIO),
+                    Rows.verdictAtLeast(s, TARGET_RATIO),
                     s.getN() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", Rows.median(s)),
                     (s.getMax() - s.getMin()) / 2,
                     TARGET_SPREAD,
                     s.getN() > 1 && s.getMax() - s.getMin() <= 2 * TARGET_SPREAD ? "**met**" : "**NOT met**",
                     TARGET_MICROS,
-                    Rows.verdict(us, m -> m <= TARGET_MICROS)));
+                    Rows.verdictAtMost(us, TARGET_MICROS)));
             targets.append(perFork(app, g, p, rps));
             if (slices.count() > 1) {
                 targets.append(String.format(

@@ -30,9 +30,13 @@ public final class ProfileBench {
 
     static final List<String> COLUMNS = List.of("app", "rps", "samples", "charged", "share_pct", "top", "load1");
 
-    /** Frames through which graceful hands a request on: what runs above them is not graceful's. */
-    private static final Pattern HAND_OFF = Pattern.compile("^(io\\.netty\\.channel\\.(AbstractChannelHandlerContext"
+    /**
+     * Frames through which graceful hands a request on: what runs above them is not graceful's. On
+     * Tomcat the valve's next valve is the context's authenticator when it has one, else its basic valve.
+     */
+    static final Pattern HAND_OFF = Pattern.compile("^(io\\.netty\\.channel\\.(AbstractChannelHandlerContext"
             + "|DefaultChannelPipeline)|org\\.apache\\.catalina\\.core\\.(ApplicationFilterChain|StandardContextValve)"
+            + "|org\\.apache\\.catalina\\.authenticator\\.AuthenticatorBase"
             + "|org\\.eclipse\\.jetty\\.ee11\\.servlet\\.(ServletHandler\\$Chain|FilterHolder)"
             + "|org\\.springframework\\.web\\.filter\\.).*");
 

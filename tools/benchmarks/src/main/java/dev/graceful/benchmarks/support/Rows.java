@@ -160,9 +160,19 @@ public final class Rows {
      * verdict, said to be one.
      */
     public static String verdictAtMost(DescriptiveStatistics s, double limit) {
+        return verdictByInterval(s, limit, true);
+    }
+
+    /** As {@link #verdictAtMost}, for a median that must be at least {@code limit}. */
+    public static String verdictAtLeast(DescriptiveStatistics s, double limit) {
+        return verdictByInterval(s, limit, false);
+    }
+
+    private static String verdictByInterval(DescriptiveStatistics s, double limit, boolean atMost) {
         double[] ci = medianInterval(s);
         if (ci == null) {
-            return verdict(s, m -> m <= limit) + " by the median alone (too few rounds for a 95% interval)";
+            return verdict(s, m -> atMost ? m <= limit : m >= limit)
+                    + " by the median alone (too few rounds for a 95% interval)";
         }
         // Rounded outwards, so that the printed interval holds the real one: 1.103 printed as 1.10
         // would read as within a 1.1 target that it is not.
@@ -171,10 +181,12 @@ public final class Rows {
                 "95%% interval of the median %.2f–%.2f",
                 Math.floor(ci[0] * 100 + 1e-9) / 100,
                 Math.ceil(ci[1] * 100 - 1e-9) / 100);
-        if (ci[1] <= limit) {
+        boolean allWithin = atMost ? ci[1] <= limit : ci[0] >= limit;
+        boolean allOutside = atMost ? ci[0] > limit : ci[1] < limit;
+        if (allWithin) {
             return "**met** (" + interval + ")";
         }
-        if (ci[0] > limit) {
+        if (allOutside) {
             return "**NOT met** (" + interval + ")";
         }
         return "**undecided** (" + interval + ", which contains the target: more rounds decide)";

@@ -84,6 +84,19 @@ class RowsTest {
     }
 
     @Test
+    void aLowerBoundIsMetOnlyWhenTheWholeIntervalIsAtOrAboveIt() {
+        DescriptiveStatistics ratios = new DescriptiveStatistics(
+                IntStream.rangeClosed(1, 16).mapToDouble(i -> 0.950 + i * 0.005).toArray());
+
+        // The interval is the 4th and 13th of 16: 0.970-1.015.
+        assertThat(Rows.verdictAtLeast(ratios, 0.97)).startsWith("**met** (95% interval of the median 0.97–1.02");
+        assertThat(Rows.verdictAtLeast(ratios, 0.98)).startsWith("**undecided**");
+        assertThat(Rows.verdictAtLeast(ratios, 1.02)).startsWith("**NOT met**");
+        assertThat(Rows.verdictAtLeast(new DescriptiveStatistics(new double[] {0.96, 0.97}), 0.97))
+                .isEqualTo("**NOT met** by the median alone (too few rounds for a 95% interval)");
+    }
+
+    @Test
     void selectsRowsMatchingEveryGivenColumn() {
         assertThat(Rows.select(ROWS, "variant", "plain", "round", "2")).containsExactly(ROWS.get(2));
     }

@@ -1,0 +1,88 @@
+package dev.graceful.servlet.tomcat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.graceful.GracefulConfig;
+import dev.graceful.GracefulShutdown;
+import dev.graceful.ShutdownReport;
+import dev.graceful.testkit.DrainAssertions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.valves.ValveBase;
+import org.junit.jupiter.api.Test;
+
+/** The valve on a request a Tomcat connector made, no server running. */
+class GracefulValveTest {
+
+    private final GracefulShutdown graceful = GracefulShutdown.create(GracefulConfig.builder()
+            .readinessDelay(Duration.ZERO)
+            .drainTimeout(Duration.ofMillis(200))
+            .build());
+
+    @Test
+    void aStuckRequestsAgeCountsFromWhenTomcatReadItNotFromTheValve() throws Exception {
+        Request request = request();
+        request.getCoyoteRequest().setStartTimeNanos(System.nanoTime() - TimeUnit.SECONDS.toNanos(5));
+
+        ShutdownReport report = shutDownWhileServing(request);
+
+        DrainAssertions.assertOneStuck(report, "GET /orders/42");
+        assertThat(report.stuck().get(0).age()).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aRequestWhoseStartTomcatDidNotRecordIsTimedFromTheValve() throws Exception {
+        Request request = request();
+        assertThat(request.getCoyoteRequest().getStartTimeNanos()).isEqualTo(-1);
+
+        ShutdownReport report = shutDownWhileServing(request);
+
+        DrainAssertions.assertOneStuck(report, "GET /orders/42");
+        assertThat(report.stuck().get(0).age())
+                .isGreaterThanOrEqualTo(Duration.ofMillis(200))
+                .isLessThan(Duration.ofMinutes(1));
+    }
+
+    /** Serves {@code request} through the valve; the application shuts graceful down, its drain timing out. */
+    private ShutdownReport shutDownWhileServing(Request request) throws Exception {
+        graceful.markReady();
+        AtomicReference<ShutdownReport> report = new AtomicReference<>();
+        GracefulValve valve = GracefulValve.install(new StandardContext(), graceful);
+        valve.setNext(new ValveBase(true) {
+            @Override
+            public void invoke(Request r, Response response) {
+                try {
+                    report.set(graceful.shutdown("test").get(10, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+
+        valve.invoke(request, request.getResponse());
+
+        assertThat(graceful.inFlight()).isZero();
+        return report.get();
+    }
+
+    private static Request request() {
+        Connector connector = new Connector();
+        org.apache.coyote.Request coyote = new org.apache.coyote.Request();
+        coyote.method().setString("GET");
+        coyote.requestURI().setString("/orders/42");
+        coyote.decodedURI().setString("/orders/42");
+        coyote.protocol().setString("HTTP/1.1");
+        org.apache.coyote.Response coyoteResponse = new org.apache.coyote.Response();
+        coyote.setResponse(coyoteResponse);
+        Request request = connector.createRequest(coyote);
+        Response response = connector.createResponse(coyoteResponse);
+        request.setResponse(response);
+        response.setRequest(request);
+        return request;
+    }
+}

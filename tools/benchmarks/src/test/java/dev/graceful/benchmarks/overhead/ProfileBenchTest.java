@@ -1,0 +1,24 @@
+package dev.graceful.benchmarks.overhead;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ProfileBenchTest {
+
+    @Test
+    void tomcatsNextValveAfterGracefulsIsAHandOffWhetherAuthenticatorOrBasicValve() {
+        assertThat(ProfileBench.HAND_OFF
+                        .matcher("org.apache.catalina.authenticator.AuthenticatorBase")
+                        .matches())
+                .isTrue();
+        assertThat(ProfileBench.HAND_OFF
+                        .matcher("org.apache.catalina.core.StandardContextValve")
+                        .matches())
+                .isTrue();
+        assertThat(ProfileBench.HAND_OFF
+                        .matcher("dev.graceful.servlet.tomcat.GracefulValve")
+                        .matches())
+                .isFalse();
+    }
+}
