@@ -19,8 +19,8 @@ import org.springframework.context.ApplicationListener;
  *   {@code CORRECT}, because a draining process is healthy and must not be restarted. The event's
  *   source is the publisher (the application context), as for the events Spring Boot publishes
  *   itself: Spring caches the listeners of an event by its type and source type, so on the signal's
- *   thread the event reaches cached listeners (about 15 µs here) instead of resolving them for a
- *   source type seen for the first time (about 0.5 ms, cold).</li>
+ *   thread the event reaches listeners Spring has already resolved, instead of resolving them, cold,
+ *   for a source type seen for the first time.</li>
  *   <li>When the application (or Spring Boot, on context close) publishes REFUSING_TRAFFIC,
  *   graceful's readiness fails too, through the readiness check {@value #CHECK}; ACCEPTING_TRAFFIC
  *   lifts it.</li>
