@@ -10,7 +10,7 @@ public final class RecordingParticipant implements Participant {
     public final List<String> calls;
     final String name;
     volatile CompletableFuture<Void> stopAccepting = CompletableFuture.completedFuture(null);
-    volatile CompletableFuture<Void> closeIdle = CompletableFuture.completedFuture(null);
+    public volatile CompletableFuture<Void> closeIdle = CompletableFuture.completedFuture(null);
     public volatile CompletableFuture<Void> forceClose = CompletableFuture.completedFuture(null);
     volatile List<InFlightWork> inFlight = List.of();
 

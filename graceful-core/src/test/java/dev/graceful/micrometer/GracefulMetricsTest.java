@@ -9,8 +9,8 @@ import dev.graceful.Departure;
 import dev.graceful.ExitStatus;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
-import dev.graceful.Participant;
 import dev.graceful.Phase;
+import dev.graceful.RecordingParticipant;
 import dev.graceful.Tracker;
 import dev.graceful.internal.DefaultGracefulShutdown;
 import dev.graceful.internal.ManualScheduler;
@@ -100,22 +100,7 @@ class GracefulMetricsTest {
         new GracefulMetrics(g).bindTo(registry);
         Tracker http = g.tracker("http");
         CompletableFuture<Void> closingIdle = new CompletableFuture<>();
-        g.register(new Participant() {
-            @Override
-            public String name() {
-                return "server";
-            }
-
-            @Override
-            public CompletableFuture<Void> stopAccepting() {
-                return CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public CompletableFuture<Void> closeIdle() {
-                return closingIdle;
-            }
-        });
+        RecordingParticipant.registeredWith(g, "server").closeIdle = closingIdle;
         g.markReady();
 
         g.shutdown("test");
