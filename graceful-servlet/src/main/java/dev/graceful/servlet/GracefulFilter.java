@@ -5,6 +5,7 @@ import dev.graceful.HealthEndpoint;
 import dev.graceful.Refusal;
 import dev.graceful.State;
 import dev.graceful.Tracker;
+import dev.graceful.servlet.internal.InFlightRequests;
 import dev.graceful.servlet.internal.RequestTracking;
 import dev.graceful.servlet.internal.WebSocketSessions;
 import jakarta.servlet.DispatcherType;
@@ -56,8 +57,6 @@ public final class GracefulFilter implements Filter {
 
     /** Tomcat's request path within the context (its {@code Globals.DISPATCHER_REQUEST_PATH_ATTR}). */
     private static final String TOMCAT_REQUEST_PATH = "org.apache.catalina.core.DISPATCHER_REQUEST_PATH";
-    /** Passes a request on down the filter chain. */
-    private static final RequestTracking.Next<FilterChain> CHAIN = FilterChain::doFilter;
 
     private final RequestTracking requests;
     private final String[] healthPaths;
@@ -111,7 +110,15 @@ public final class GracefulFilter implements Filter {
         if (req instanceof HttpServletRequest request
                 && res instanceof HttpServletResponse response
                 && req.getDispatcherType() == DispatcherType.REQUEST) {
-            requests.serve(request, response, isHealthPath(request), RequestTracking.STARTS_NOW, chain, CHAIN);
+            InFlightRequests.Slot slot =
+                    requests.enter(request, response, isHealthPath(request), RequestTracking.STARTS_NOW);
+            if (slot != null) {
+                try {
+                    chain.doFilter(request, response);
+                } finally {
+                    requests.exit(slot, request, response);
+                }
+            }
         } else {
             // A forward, include, error or async dispatch belongs to a request already counted.
             chain.doFilter(req, res);

@@ -226,6 +226,24 @@ class GracefulFilterTest {
         assertThat(timed.inFlight()).isZero();
     }
 
+    @Test
+    void countsOutOnceARequestWhoseAsynchronousCycleEndedBeforeItsListenerCouldBeAdded() throws Exception {
+        AsyncContext async = mock(AsyncContext.class);
+        when(request.isAsyncStarted()).thenReturn(true);
+        when(request.getAsyncContext()).thenReturn(async);
+        doAnswer(inv -> {
+                    throw new IllegalStateException("the asynchronous cycle is over");
+                })
+                .when(async)
+                .addListener(any(AsyncListener.class));
+
+        filter.doFilter(request, response, chain);
+
+        assertThat(graceful.inFlight())
+                .as("counted out once: twice would read -1")
+                .isZero();
+    }
+
     /** The request goes asynchronous in the chain; the listener the filter adds to its context. */
     private AtomicReference<AsyncListener> goesAsync(AsyncContext async) {
         when(request.isAsyncStarted()).thenReturn(true);

@@ -66,6 +66,9 @@ public final class InFlightRequests implements Participant {
         this.tracker = tracker;
     }
 
+    /** Stands for a request that is not counted (a health request): nothing to leave. */
+    public static final Slot UNTRACKED = new Slot();
+
     /** One request thread's slot: written by that thread only. */
     public static final class Slot {
         private final Thread owner;
@@ -81,6 +84,11 @@ public final class InFlightRequests implements Participant {
         private Slot(Thread owner) {
             this.owner = owner;
             this.oneRequest = isVirtual(owner);
+        }
+
+        private Slot() {
+            this.owner = null;
+            this.oneRequest = false;
         }
     }
 

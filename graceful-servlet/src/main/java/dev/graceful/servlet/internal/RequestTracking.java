@@ -8,7 +8,6 @@ import dev.graceful.State;
 import dev.graceful.Tracker;
 import dev.graceful.Work;
 import jakarta.servlet.ServletContext;
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -23,22 +22,6 @@ import java.util.Set;
  * path, each in the cheapest way its server allows; everything else is here, once.
  */
 public final class RequestTracking {
-
-    /** How a hook passes the request on to the application: a constant, so that nothing is allocated per request. */
-    @FunctionalInterface
-    public interface Next<C> {
-        /**
-         * Serves the request.
-         *
-         * @param chain    what the hook was given to pass the request on with (a filter chain, a valve)
-         * @param request  the request
-         * @param response its response
-         * @throws IOException      as the application throws it
-         * @throws ServletException as the application throws it
-         */
-        void serve(C chain, HttpServletRequest request, HttpServletResponse response)
-                throws IOException, ServletException;
-    }
 
     private static final byte[] REFUSAL_BODY = Refusal.body();
 
@@ -94,74 +77,74 @@ public final class RequestTracking {
         return webSockets;
     }
 
-    /** For {@link #serve}: the request started when the hook was called (the clock is read then). */
+    /** For {@link #enter}: the request started when the hook was called (the clock is read then). */
     public static final long STARTS_NOW = Long.MIN_VALUE;
 
     /**
-     * Serves one request the client sent (its first dispatch): tracked, shaped while draining,
-     * refused after the final close; a health request is only shaped.
+     * Takes in one request the client sent (its first dispatch): tracked and shaped while draining,
+     * or refused after the final close; a health request is only shaped. The hook itself passes the
+     * request on (when the answer is not {@code null}) and then calls {@link #exit}: no frame of
+     * graceful's stands between the server's code and the application's.
      *
      * @param request    the request
      * @param response   its response
      * @param health     whether it asks for a health path
      * @param startNanos when the request started on {@link System#nanoTime()}'s scale, as the server
      *                   recorded it, or {@link #STARTS_NOW}: its age in a stuck-work report counts from there
-     * @param chain      passed to {@code next}
-     * @param next       passes the request on to the application
-     * @param <C>        what the hook passes requests on with
-     * @throws IOException      as the application throws it
-     * @throws ServletException as the application throws it
+     * @return what to give {@link #exit} once the application returned, or {@code null} when the
+     *     request was refused (its 503 is written): not to be passed on
+     * @throws IOException when the refusal cannot be written
      */
-    public <C> void serve(
-            HttpServletRequest request,
-            HttpServletResponse response,
-            boolean health,
-            long startNanos,
-            C chain,
-            Next<C> next)
-            throws IOException, ServletException {
+    public InFlightRequests.Slot enter(
+            HttpServletRequest request, HttpServletResponse response, boolean health, long startNanos)
+            throws IOException {
         if (webSockets == null && request.getHeader("Upgrade") != null) {
             watchWebSockets(request.getServletContext());
         }
         if (health) {
             askToCloseIfDraining(request, response);
-            next.serve(chain, request, response);
-            return;
+            return InFlightRequests.UNTRACKED;
         }
         if (!tracker.tryEnter()) {
             refuse(request, response);
-            return;
+            return null;
         }
         InFlightRequests.Slot slot = inFlight.enter(request, startNanos == STARTS_NOW ? System.nanoTime() : startNanos);
         askToCloseIfDraining(request, response);
-        Work async = null;
-        try {
-            next.serve(chain, request, response);
-        } finally {
-            inFlight.leave(slot);
-            // Still inside the request's first dispatch: even if another thread already called
-            // complete(), its effect waits until this dispatch returns, so the listener below
-            // cannot miss the end of the cycle.
-            // Asked once: Jetty answers under its request state's lock.
-            boolean asyncStarted = request.isAsyncStarted();
-            if (asyncStarted && openEventStream(request, response)) {
-                // A long-lived connection now: the request's "http" work ends with this dispatch.
-                async = null;
-            } else if (asyncStarted) {
-                async = inFlight.async(slot, request);
-                try {
-                    request.getAsyncContext().addListener(new CompleteWork(async));
-                } catch (IllegalStateException alreadyOver) {
-                    // The asynchronous cycle ended already: count out now.
-                    async.close();
-                    async = null;
-                }
-            }
-            if (async == null) {
+        return slot;
+    }
+
+    /**
+     * The application returned from the request's first dispatch (normally or not): counts the
+     * request out, or keeps it in flight if it went asynchronous, until its asynchronous cycle ends.
+     *
+     * @param slot     what {@link #enter} returned (not {@code null})
+     * @param request  the request
+     * @param response its response
+     */
+    public void exit(InFlightRequests.Slot slot, HttpServletRequest request, HttpServletResponse response) {
+        if (slot == InFlightRequests.UNTRACKED) {
+            return;
+        }
+        inFlight.leave(slot);
+        // Still inside the request's first dispatch: even if another thread already called
+        // complete(), its effect waits until this dispatch returns, so the listener below
+        // cannot miss the end of the cycle. (Asked once: Jetty answers under its request state's lock.)
+        // An event stream is a long-lived connection from now on: its "http" work ends here.
+        if (request.isAsyncStarted() && !openEventStream(request, response)) {
+            Work async = inFlight.async(slot, request);
+            try {
+                request.getAsyncContext().addListener(new CompleteWork(async));
+                return;
+            } catch (IllegalStateException alreadyOver) {
+                // The asynchronous cycle ended already: closing the work counts it out, once.
                 askToCloseIfDraining(request, response);
-                tracker.exit();
+                async.close();
+                return;
             }
         }
+        askToCloseIfDraining(request, response);
+        tracker.exit();
     }
 
     /** Whether the asynchronous response is an event stream; if so it is opened as an {@code "sse"} connection. */

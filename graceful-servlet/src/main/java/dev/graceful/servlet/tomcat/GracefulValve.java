@@ -6,6 +6,7 @@ import dev.graceful.servlet.GracefulFilter;
 import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.HealthServlet;
 import dev.graceful.servlet.internal.ContextSetup;
+import dev.graceful.servlet.internal.InFlightRequests;
 import dev.graceful.servlet.internal.RequestTracking;
 import dev.graceful.servlet.internal.WebSocketSessions;
 import jakarta.servlet.ServletException;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.util.Objects;
 import org.apache.catalina.Context;
 import org.apache.catalina.Lifecycle;
-import org.apache.catalina.Valve;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
@@ -37,10 +37,6 @@ import org.apache.tomcat.util.buf.MessageBytes;
  * <p>A WAR deployed into a standalone Tomcat keeps the filter, which its container discovers.
  */
 public final class GracefulValve extends ValveBase {
-
-    /** Passes a request on to the next valve: a constant, nothing allocated per request. */
-    private static final RequestTracking.Next<Valve> NEXT =
-            (next, request, response) -> next.invoke((Request) request, (Response) response);
 
     private final RequestTracking requests;
     private final String[] healthPaths;
@@ -109,10 +105,17 @@ public final class GracefulValve extends ValveBase {
     public void invoke(Request request, Response response) throws IOException, ServletException {
         // Tomcat runs the pipeline again for an asynchronous dispatch (the request's dispatcher type
         // still says REQUEST there): a request that went asynchronous is already counted.
-        if (request.getAsyncContextInternal() == null) {
-            requests.serve(request, response, isHealthPath(request), startNanos(request), getNext(), NEXT);
-        } else {
+        if (request.getAsyncContextInternal() != null) {
             getNext().invoke(request, response);
+            return;
+        }
+        InFlightRequests.Slot slot = requests.enter(request, response, isHealthPath(request), startNanos(request));
+        if (slot != null) {
+            try {
+                getNext().invoke(request, response);
+            } finally {
+                requests.exit(slot, request, response);
+            }
         }
     }
 

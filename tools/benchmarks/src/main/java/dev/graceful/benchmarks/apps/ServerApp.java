@@ -1,5 +1,7 @@
 package dev.graceful.benchmarks.apps;
 
+import dev.graceful.GracefulShutdown;
+import dev.graceful.Tracker;
 import dev.graceful.examples.ExampleOptions;
 import dev.graceful.examples.jetty.JettyExample;
 import dev.graceful.examples.netty.NettyExample;
@@ -8,11 +10,19 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ValveBase;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
@@ -20,13 +30,21 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  * The benchmark-only launcher of groups 2 and 3: the Jetty, Tomcat and Netty examples as
  * {@code graceful} (the example's own {@code main}), {@code plain} (the example's server from its own
  * factory, nothing of graceful) or {@code framework} ({@code plain} plus the framework's own graceful
- * stop, set up as a user without graceful would: {@code docs/BENCHMARKS.md}, group 3). Usage:
+ * stop, set up as a user without graceful would: {@code docs/BENCHMARKS.md}, group 3); for Tomcat also
+ * {@code pass-valve} ({@code plain} plus a valve that only passes each request on: what a valve of its
+ * own costs Tomcat, graceful's work aside), {@code count-valve} (the same valve counting each
+ * request in and out of a graceful tracker, nothing else), {@code fence-valve} (a full fence before
+ * and after each request instead: the counter's two locked instructions without its shared memory)
+ * {@code adder-valve} (two {@code LongAdder}s of its own, one add before and one after, no graceful
+ * at all) and {@code ready-valve} (passes on only, in a process with a ready graceful coordinator
+ * that counts nothing), group 2's {@code --graceful-mode}. Usage:
  * {@code ServerApp NAME MODE} and the example contract's options.
  */
 public final class ServerApp {
 
     public static final List<String> NAMES = List.of("jetty", "tomcat", "netty");
-    public static final List<String> MODES = List.of("graceful", "plain", "framework");
+    public static final List<String> MODES = List.of(
+            "graceful", "plain", "framework", "pass-valve", "count-valve", "fence-valve", "adder-valve", "ready-valve");
 
     private ServerApp() {}
 
@@ -42,6 +60,11 @@ public final class ServerApp {
         String name = args[0];
         String mode = args[1];
         String[] contract = Arrays.copyOfRange(args, 2, args.length);
+        if (mode.endsWith("-valve") && !name.equals("tomcat")) {
+            System.err.println("ServerApp: mode " + mode + " is Tomcat's only; was '" + name + "'");
+            System.exit(ExampleOptions.USAGE_EXIT_CODE);
+            return;
+        }
         if (mode.equals("graceful")) {
             switch (name) {
                 case "jetty" -> JettyExample.main(contract);
@@ -54,7 +77,7 @@ public final class ServerApp {
         boolean framework = mode.equals("framework");
         switch (name) {
             case "jetty" -> jetty(options, framework);
-            case "tomcat" -> tomcat(options, framework);
+            case "tomcat" -> tomcat(options, framework, mode);
             default -> netty(options, framework);
         }
         System.out.printf(
@@ -76,8 +99,18 @@ public final class ServerApp {
         server.start();
     }
 
-    private static void tomcat(ExampleOptions options, boolean framework) throws Exception {
+    private static void tomcat(ExampleOptions options, boolean framework, String mode) throws Exception {
         Tomcat tomcat = TomcatExample.tomcat(options.port(), options.version(), null);
+        if (mode.endsWith("-valve")) {
+            Tracker counted = null;
+            if (mode.equals("count-valve") || mode.equals("ready-valve")) {
+                GracefulShutdown graceful =
+                        GracefulShutdown.create(options.config().build());
+                graceful.markReady();
+                counted = mode.equals("count-valve") ? graceful.tracker("http") : null;
+            }
+            ((Context) tomcat.getHost().findChild("")).getPipeline().addValve(new ExperimentValve(mode, counted));
+        }
         if (framework) {
             // Embedded Tomcat registers no hook of its own; this is what Catalina's hook does.
             Runtime.getRuntime()
@@ -93,6 +126,57 @@ public final class ServerApp {
                             "tomcat-stop"));
         }
         tomcat.start();
+    }
+
+    /**
+     * Passes each request on to the next valve, called as {@code GracefulValve} is, and around it does
+     * what its mode says (see the class comment) and nothing else.
+     */
+    private static final class ExperimentValve extends ValveBase {
+        private final String mode;
+        private final Tracker counted;
+        private final LongAdder in = new LongAdder();
+        private final LongAdder out = new LongAdder();
+
+        ExperimentValve(String mode, Tracker counted) {
+            super(true);
+            this.mode = mode;
+            this.counted = counted;
+        }
+
+        @Override
+        public void invoke(Request request, Response response) throws IOException, ServletException {
+            switch (mode) {
+                case "fence-valve" -> {
+                    VarHandle.fullFence();
+                    try {
+                        getNext().invoke(request, response);
+                    } finally {
+                        VarHandle.fullFence();
+                    }
+                }
+                case "adder-valve" -> {
+                    in.increment();
+                    try {
+                        getNext().invoke(request, response);
+                    } finally {
+                        out.increment();
+                    }
+                }
+                case "count-valve" -> {
+                    if (!counted.tryEnter()) {
+                        response.sendError(503);
+                        return;
+                    }
+                    try {
+                        getNext().invoke(request, response);
+                    } finally {
+                        counted.exit();
+                    }
+                }
+                default -> getNext().invoke(request, response);
+            }
+        }
     }
 
     private static void netty(ExampleOptions options, boolean framework) throws InterruptedException {

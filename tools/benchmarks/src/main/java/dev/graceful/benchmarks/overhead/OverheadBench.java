@@ -1,5 +1,6 @@
 package dev.graceful.benchmarks.overhead;
 
+import dev.graceful.benchmarks.apps.ServerApp;
 import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
 import dev.graceful.benchmarks.support.Rows;
@@ -53,6 +54,9 @@ public final class OverheadBench {
         parser.accepts("server-cpus").withRequiredArg().defaultsTo("0");
         parser.accepts("client-cpus").withRequiredArg().defaultsTo("1");
         parser.accepts("wrk").withRequiredArg().defaultsTo("wrk");
+        // What stands on the "graceful" side: an experiment (a valve that only passes requests on)
+        // measures what the hook's place costs a server, apart from graceful's own work.
+        parser.accepts("graceful-mode").withRequiredArg().defaultsTo("graceful");
         BenchRun run = BenchRun.start(parser.parse(args), COLUMNS, 4, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
         // A 3 s slice's throughput moves by ±10-20 % from the next on this project's 2-vCPU VM (more
         // when it is busy), on either side and in the servers' own CPU time per request alike; 20
@@ -65,13 +69,21 @@ public final class OverheadBench {
         // Each fork is a fresh pair of JVMs: what the JIT made of one process (inlining, code layout)
         // stays with it, so a ratio taken in one pair alone carries that pair's luck in every round.
         int forks = Math.max(1, Math.min(run.number("forks", 1), run.rounds()));
+        String graceful = run.text("graceful-mode");
+        List<String> experiments =
+                ServerApp.MODES.stream().filter(m -> m.endsWith("-valve")).toList();
+        if (!graceful.equals("graceful")
+                && !(experiments.contains(graceful) && run.apps().equals(List.of("tomcat")))) {
+            throw new IllegalArgumentException("--graceful-mode: graceful, or one of " + experiments
+                    + " with --apps tomcat; was '" + graceful + "' for " + run.apps());
+        }
         for (String app : run.apps()) {
             int round = 0;
             for (int fork = 1; fork <= forks; fork++) {
                 int rounds = run.rounds() / forks + (fork <= run.rounds() % forks ? 1 : 0);
                 Map<String, Child> servers = new LinkedHashMap<>();
                 try {
-                    start(run, app, fork, servers);
+                    start(run, app, fork, servers, graceful);
                     for (String variant : VARIANTS) {
                         Wrk w = wrk(
                                 run,
@@ -95,7 +107,11 @@ public final class OverheadBench {
                 }
             }
         }
-        run.finish(rows -> render(rows, slices));
+        run.finish(rows -> (graceful.equals("graceful")
+                        ? ""
+                        : "The \"graceful\" side of this run is not graceful: it is ServerApp's `" + graceful
+                                + "` mode (an experiment; see ServerApp).\n\n")
+                + render(rows, slices));
     }
 
     /** What one round gives each variant: {@code count} wrk runs of {@code seconds}, interleaved. */
@@ -105,16 +121,18 @@ public final class OverheadBench {
         }
     }
 
-    /** Starts both variants of {@code app}, each proving what it is. */
-    private static void start(BenchRun run, String app, int fork, Map<String, Child> servers) throws Exception {
+    /** Starts both variants of {@code app}, each proving what it is; the "graceful" one in {@code mode}. */
+    private static void start(BenchRun run, String app, int fork, Map<String, Child> servers, String mode)
+            throws Exception {
         for (String variant : VARIANTS) {
+            String started = variant.equals("graceful") ? mode : variant;
             Child child = Child.start(
                     List.of("taskset", "-c", run.text("server-cpus")),
-                    run.command(app, variant, false, "5s"),
+                    run.command(app, started, false, "5s"),
                     run.log(app + "-" + variant + "-fork" + fork + ".log"));
             servers.put(variant, child);
             int health = child.status("/healthz");
-            int expected = variant.equals("graceful") ? 200 : 404;
+            int expected = started.equals("graceful") ? 200 : 404;
             if (health != expected) {
                 throw new IllegalStateException(app + " (" + variant + "): GET /healthz answered " + health
                         + ", expected " + expected + ": the variant is not what it claims to be");

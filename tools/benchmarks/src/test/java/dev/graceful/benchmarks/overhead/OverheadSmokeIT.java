@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Group 2's smoke: {@code bin/run-overhead --smoke --rounds 2 -- --forks 2 --slices 2} runs the netty example
  * with graceful and without it under {@code wrk}, in two fresh pairs of servers, and reports both
- * (throughput, and each server's own CPU time per request). Needs wrk: {@code .ci/run} installs it, and
+ * (throughput, and each server's own CPU time per request); an experiment ({@code --graceful-mode}) runs in
+ * graceful's place on Tomcat and is named as such. Needs wrk: {@code .ci/run} installs it, and
  * without it this test fails saying so rather than passing without having run anything.
  */
 class OverheadSmokeIT {
@@ -58,5 +59,19 @@ class OverheadSmokeIT {
                     .as("one sample per variant in round and fork %s of samples.csv:%n%s", roundAndFork, samples)
                     .isEqualTo(2);
         }
+    }
+
+    @Test
+    void anExperimentStandsInForGracefulOnTomcatAndTheReportSaysSo() throws Exception {
+        if (!SmokeRun.onPath("wrk")) {
+            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
+        }
+        SmokeRun run =
+                SmokeRun.run("overhead", "--rounds", "1", "--", "--apps", "tomcat", "--graceful-mode", "count-valve");
+
+        assertThat(run.file("report.md"))
+                .as("the report")
+                .contains("The \"graceful\" side of this run is not graceful: it is ServerApp's `count-valve` mode")
+                .containsPattern(Pattern.compile("^\\| tomcat \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE));
     }
 }
