@@ -34,7 +34,7 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  * {@code pass-valve} ({@code plain} plus a valve that only passes each request on: what a valve of its
  * own costs Tomcat, graceful's work aside), {@code count-valve} (the same valve counting each
  * request in and out of a graceful tracker, nothing else), {@code fence-valve} (a full fence before
- * and after each request instead: the counter's two locked instructions without its shared memory)
+ * and after each request instead: the counter's two locked instructions without its shared memory),
  * {@code adder-valve} (two {@code LongAdder}s of its own, one add before and one after, no graceful
  * at all) and {@code ready-valve} (passes on only, in a process with a ready graceful coordinator
  * that counts nothing), group 2's {@code --graceful-mode}. Usage:
