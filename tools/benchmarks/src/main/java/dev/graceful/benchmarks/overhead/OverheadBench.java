@@ -54,8 +54,8 @@ public final class OverheadBench {
         parser.accepts("server-cpus").withRequiredArg().defaultsTo("0");
         parser.accepts("client-cpus").withRequiredArg().defaultsTo("1");
         parser.accepts("wrk").withRequiredArg().defaultsTo("wrk");
-        // What stands on the "graceful" side: an experiment (a valve that only passes requests on)
-        // measures what the hook's place costs a server, apart from graceful's own work.
+        // What stands on the "graceful" side: an experiment (one of ServerApp's valves on Tomcat)
+        // measures one part of graceful's cost apart from the rest.
         parser.accepts("graceful-mode").withRequiredArg().defaultsTo("graceful");
         BenchRun run = BenchRun.start(parser.parse(args), COLUMNS, 4, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
         // A 3 s slice's throughput moves by ±10-20 % from the next on this project's 2-vCPU VM (more
