@@ -174,11 +174,21 @@ public final class Rows {
             return verdict(s, m -> atMost ? m <= limit : m >= limit)
                     + " by the median alone (too few rounds for a 95% interval)";
         }
+        return decide(ci, "95% interval of the median", "more rounds decide", limit, atMost);
+    }
+
+    /**
+     * {@code **met**} when the whole interval {@code ci} is on the target's side of {@code limit}
+     * ({@code atMost}: at or below it), {@code **NOT met**} when all of it is on the other side, else
+     * {@code **undecided**}, with the interval named {@code what} and what would decide it.
+     */
+    public static String decide(double[] ci, String what, String decides, double limit, boolean atMost) {
         // Rounded outwards, so that the printed interval holds the real one: 1.103 printed as 1.10
         // would read as within a 1.1 target that it is not.
         String interval = String.format(
                 Locale.ROOT,
-                "95%% interval of the median %.2f–%.2f",
+                "%s %.2f–%.2f",
+                what,
                 Math.floor(ci[0] * 100 + 1e-9) / 100,
                 Math.ceil(ci[1] * 100 - 1e-9) / 100);
         boolean allWithin = atMost ? ci[1] <= limit : ci[0] >= limit;
@@ -189,7 +199,7 @@ public final class Rows {
         if (allOutside) {
             return "**NOT met** (" + interval + ")";
         }
-        return "**undecided** (" + interval + ", which contains the target: more rounds decide)";
+        return "**undecided** (" + interval + ", which contains the target: " + decides + ")";
     }
 
     public static String line(Object... cells) {

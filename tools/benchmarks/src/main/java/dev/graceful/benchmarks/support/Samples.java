@@ -22,6 +22,31 @@ public record Samples(Path file, List<String> columns, List<Map<String, String>>
         return new Samples(file, List.copyOf(columns), new ArrayList<>());
     }
 
+    /** The rows of a samples file written by {@link #add}, as {@link #rows} holds them. */
+    public static List<Map<String, String>> read(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        if (lines.isEmpty()) {
+            throw new IllegalArgumentException(file + " is empty: a samples file starts with its columns");
+        }
+        List<String> columns = List.of(lines.get(0).split(",", -1));
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String[] values = lines.get(i).split(",", -1);
+            if (values.length != columns.size()) {
+                throw new IllegalArgumentException(file + ", line " + (i + 1) + ": " + values.length + " values for "
+                        + columns.size() + " columns");
+            }
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int c = 0; c < values.length; c++) {
+                if (!values[c].isEmpty()) {
+                    row.put(columns.get(c), values[c]);
+                }
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
     public void add(Map<String, ?> row) throws IOException {
         List<String> values = new ArrayList<>();
         Map<String, String> kept = new LinkedHashMap<>();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.graceful.benchmarks.SmokeRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -48,8 +50,9 @@ class OverheadSmokeIT {
                 .as("the report")
                 .containsPattern(NETTY_ROW)
                 .containsPattern(NETTY_CPU_ROW)
-                .contains("Target, netty: throughput ratio ≥ 0.97 median:")
-                .containsPattern("netty, median throughput ratio of each fork: [0-9.]+ [0-9.]+\n")
+                .contains("Target, netty, decided over forks: throughput ratio ≥ 0.97: ")
+                .containsPattern("netty, median throughput ratio of each fork: [0-9.]+ [0-9.]+; µs per request: "
+                        + "-?[0-9.]+ -?[0-9.]+ \\(standard deviation [0-9.]+ µs\\)\n")
                 .containsPattern(
                         "netty, one slice's throughput against the others of its round .*: ±[0-9.]+ % graceful,"
                                 + " ±[0-9.]+ % plain\n");
@@ -59,6 +62,23 @@ class OverheadSmokeIT {
                     .as("one sample per variant in round and fork %s of samples.csv:%n%s", roundAndFork, samples)
                     .isEqualTo(2);
         }
+    }
+
+    @Test
+    void decidingAnEarlierRunsSamplesAgainPrintsTheTableThatRunWrote() throws Exception {
+        if (!SmokeRun.onPath("wrk")) {
+            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
+        }
+        SmokeRun run = SmokeRun.run("overhead", "--rounds", "2", "--", "--forks", "2", "--slices", "1");
+        String table = run.file("table.md");
+        Path samples = run.out().resolve("samples.csv");
+        String measured = Files.readString(samples);
+
+        SmokeRun decided =
+                SmokeRun.run("overhead", "--", "--decide", samples.toString(), "--seconds", "1", "--slices", "1");
+
+        assertThat(decided.output()).as("the decided report").contains(table);
+        assertThat(Files.readString(samples)).as("the samples, after deciding").isEqualTo(measured);
     }
 
     @Test
