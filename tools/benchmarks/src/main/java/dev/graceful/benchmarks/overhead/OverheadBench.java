@@ -240,10 +240,6 @@ public final class OverheadBench {
         return Wrk.parse(output);
     }
 
-    private static double ratio(double graceful, double plain) {
-        return plain > 0 ? graceful / plain : Double.NaN;
-    }
-
     /**
      * Graceful's cost per request in µs from two throughputs: 1/throughput is the server's time per request
      * on its one pinned core, so the difference does not depend on the request rate, as a ratio does.
@@ -322,7 +318,7 @@ public final class OverheadBench {
                     Rows.cell(p, cpuUs),
                     "**" + Rows.formatRatio(cpuRatio) + "**",
                     "**" + Rows.formatRatio(cpuAdded) + "**"));
-            double[] forkRatios = Forks.medians(g, p, rps, OverheadBench::ratio);
+            double[] forkRatios = Forks.medians(g, p, rps, Rows::ratioOf);
             double[] forkMicros = Forks.medians(g, p, rps, OverheadBench::micros);
             targets.append(String.format(
                     Locale.ROOT,

@@ -56,7 +56,12 @@ public final class Rows {
             List<Map<String, String>> subject,
             List<Map<String, String>> baseline,
             ToDoubleFunction<Map<String, String>> f) {
-        return paired(subject, baseline, f, (s, b) -> b > 0 ? s / b : Double.NaN);
+        return paired(subject, baseline, f, Rows::ratioOf);
+    }
+
+    /** {@code subject ÷ baseline}; NaN when the baseline is not positive (left out by {@link #stats}). */
+    public static double ratioOf(double subject, double baseline) {
+        return baseline > 0 ? subject / baseline : Double.NaN;
     }
 
     /** The spread of {@code op(subject, baseline)}, each pair taken within one round (column {@code round}). */
