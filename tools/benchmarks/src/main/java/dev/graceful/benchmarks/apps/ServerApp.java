@@ -37,14 +37,24 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  * and after each request instead: the counter's two locked instructions without its shared memory),
  * {@code adder-valve} (two {@code LongAdder}s of its own, one add before and one after, no graceful
  * at all) and {@code ready-valve} (passes on only, in a process with a ready graceful coordinator
- * that counts nothing), group 2's {@code --graceful-mode}. Usage:
+ * that counts nothing), group 2's {@code --graceful-mode}; and {@code one-process}, for any of the three:
+ * the example with graceful and without it in one JVM, on two ports ({@link OneProcess}, group 2's
+ * {@code --one-process}). Usage:
  * {@code ServerApp NAME MODE} and the example contract's options.
  */
 public final class ServerApp {
 
     public static final List<String> NAMES = List.of("jetty", "tomcat", "netty");
     public static final List<String> MODES = List.of(
-            "graceful", "plain", "framework", "pass-valve", "count-valve", "fence-valve", "adder-valve", "ready-valve");
+            "graceful",
+            "plain",
+            "framework",
+            "pass-valve",
+            "count-valve",
+            "fence-valve",
+            "adder-valve",
+            "ready-valve",
+            "one-process");
 
     private ServerApp() {}
 
@@ -74,6 +84,10 @@ public final class ServerApp {
             return;
         }
         ExampleOptions options = ExampleOptions.parseOrExit(name + " (" + mode + ")", contract);
+        if (mode.equals("one-process")) {
+            OneProcess.serve(name, options);
+            return;
+        }
         boolean framework = mode.equals("framework");
         switch (name) {
             case "jetty" -> jetty(options, framework);

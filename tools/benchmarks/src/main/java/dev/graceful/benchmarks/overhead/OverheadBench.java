@@ -3,20 +3,21 @@ package dev.graceful.benchmarks.overhead;
 import dev.graceful.benchmarks.apps.ServerApp;
 import dev.graceful.benchmarks.support.BenchRun;
 import dev.graceful.benchmarks.support.Child;
-import dev.graceful.benchmarks.support.Forks;
 import dev.graceful.benchmarks.support.Rows;
 import dev.graceful.benchmarks.support.Samples;
+import dev.graceful.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
+import java.util.Set;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
@@ -42,12 +43,6 @@ public final class OverheadBench {
             "requests",
             "errors",
             "load1");
-    /** Target of issue 7: throughput with graceful ÷ without, median. */
-    static final double TARGET_RATIO = 0.97;
-    /** Targets of issue 17: the ratio's min–max within ± this; graceful's cost per request at most this, in µs. */
-    static final double TARGET_SPREAD = 0.03;
-
-    static final double TARGET_MICROS = 0.15;
 
     private OverheadBench() {}
 
@@ -59,15 +54,22 @@ public final class OverheadBench {
         // What stands on the "graceful" side: an experiment (one of ServerApp's valves on Tomcat)
         // measures one part of graceful's cost apart from the rest.
         parser.accepts("graceful-mode").withRequiredArg().defaultsTo("graceful");
+        // Both sides in one JVM, on two ports (ServerApp's one-process mode): the hooks' own cost, without
+        // the fork-to-fork luck that two processes carry.
+        parser.accepts("one-process");
         // An earlier run's samples.csv: its report again, decided by today's statistics, with nothing run.
-        parser.accepts("decide").withRequiredArg();
+        // Several (comma-separated) runs of the same configuration are decided together, over all their forks.
+        parser.accepts("decide").withRequiredArg().withValuesSeparatedBy(',');
         OptionSet options = parser.parse(args);
         if (options.has("decide")) {
             Slices slices = new Slices(
                     BenchRun.numbers(options, "seconds", List.of(3)).get(0),
                     BenchRun.numbers(options, "slices", List.of(20)).get(0),
                     BenchRun.numbers(options, "connections", List.of(32)).get(0));
-            System.out.print(render(Samples.read(Path.of((String) options.valueOf("decide"))), slices));
+            List<Path> runs = options.valuesOf("decide").stream()
+                    .map(f -> Path.of((String) f))
+                    .toList();
+            System.out.print(OverheadReport.render(Samples.readAll(runs), slices));
             return;
         }
         BenchRun run = BenchRun.start(options, COLUMNS, 4, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
@@ -90,13 +92,22 @@ public final class OverheadBench {
             throw new IllegalArgumentException("--graceful-mode: graceful, or one of " + experiments
                     + " with --apps tomcat; was '" + graceful + "' for " + run.apps());
         }
+        boolean oneProcess = options.has("one-process");
+        if (oneProcess && (!graceful.equals("graceful") || run.apps().contains("spring-boot"))) {
+            throw new IllegalArgumentException("--one-process: jetty, tomcat or netty, with graceful itself; was "
+                    + run.apps() + " with --graceful-mode " + graceful);
+        }
         for (String app : run.apps()) {
             int round = 0;
             for (int fork = 1; fork <= forks; fork++) {
                 int rounds = run.rounds() / forks + (fork <= run.rounds() % forks ? 1 : 0);
                 Map<String, Child> servers = new LinkedHashMap<>();
                 try {
-                    start(run, app, fork, servers, graceful);
+                    if (oneProcess) {
+                        servers.putAll(OneProcessPair.start(run, app, fork));
+                    } else {
+                        start(run, app, fork, servers, graceful);
+                    }
                     for (String variant : BenchRun.inTurn(fork, VARIANTS)) {
                         Wrk w = wrk(
                                 run,
@@ -120,11 +131,14 @@ public final class OverheadBench {
                 }
             }
         }
-        run.finish(rows -> (graceful.equals("graceful")
+        String note = oneProcess
+                ? "Both sides of this run are one JVM per fork (ServerApp's `one-process` mode: graceful on one"
+                        + " port, the same example without it on another; see OneProcess).\n\n"
+                : graceful.equals("graceful")
                         ? ""
                         : "The \"graceful\" side of this run is not graceful: it is ServerApp's `" + graceful
-                                + "` mode (an experiment; see ServerApp).\n\n")
-                + render(rows, slices));
+                                + "` mode (an experiment; see ServerApp).\n\n";
+        run.finish(rows -> note + OverheadReport.render(rows, slices));
     }
 
     /** What one round gives each variant: {@code count} wrk runs of {@code seconds}, interleaved. */
@@ -213,7 +227,11 @@ public final class OverheadBench {
     }
 
     private static void stop(Map<String, Child> servers) throws Exception {
+        Set<ChildJvm> stopped = new HashSet<>(); // in one-process mode both variants are one JVM
         for (Child c : servers.values()) {
+            if (!stopped.add(c.jvm())) {
+                continue;
+            }
             try (c) {
                 if (c.jvm().isAlive()) {
                     c.jvm().signal("TERM");
@@ -238,112 +256,5 @@ public final class OverheadBench {
         String output = BenchRun.run(command.toArray(String[]::new));
         Files.writeString(log, output, StandardCharsets.UTF_8);
         return Wrk.parse(output);
-    }
-
-    /**
-     * Graceful's cost per request in µs from two throughputs: 1/throughput is the server's time per request
-     * on its one pinned core, so the difference does not depend on the request rate, as a ratio does.
-     */
-    private static double micros(double graceful, double plain) {
-        return 1e6 / graceful - 1e6 / plain;
-    }
-
-    /** With several forks: each pair of servers' medians, which show what one pair's JIT luck weighs. */
-    private static String perFork(String app, double[] ratios, double[] micros) {
-        if (ratios.length < 2) {
-            return "";
-        }
-        StringBuilder line = new StringBuilder("  - " + app + ", median throughput ratio of each fork:");
-        for (double r : ratios) {
-            line.append(String.format(Locale.ROOT, " %.3f", r));
-        }
-        line.append("; µs per request:");
-        for (double us : micros) {
-            line.append(String.format(Locale.ROOT, " %.2f", us));
-        }
-        // What sets how many forks a verdict on 0.15 µs needs: the interval's half-width is about
-        // twice this over the square root of the forks.
-        line.append(String.format(
-                Locale.ROOT,
-                " (standard deviation %.2f µs)",
-                new DescriptiveStatistics(micros).getStandardDeviation()));
-        return line.append('\n').toString();
-    }
-
-    static String render(List<Map<String, String>> rows, Slices slices) {
-        int forks = Rows.distinct(rows, "fork").size();
-        StringBuilder sb = new StringBuilder(String.format(
-                Locale.ROOT,
-                "%d round(s)%s, each %s s per variant of `wrk -t1 -c%d --latency` on `GET /`; median [min–max] over"
-                        + " rounds; ratios and costs: graceful against plain within the same round.%n%n",
-                Rows.distinct(rows, "round").size(),
-                forks > 1 ? " in " + forks + " fresh pairs of servers (forks)" : "",
-                slices.perVariant(),
-                slices.connections()));
-        sb.append(
-                "| example | req/s graceful | req/s plain | **throughput ratio** | **µs per request** | p99 ms graceful"
-                        + " | p99 ms plain | p99 ratio | errors (graceful / plain) |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        StringBuilder cpu = new StringBuilder(
-                "\nThe servers' own CPU time per request (all threads, user and kernel), the same rounds:\n\n"
-                        + "| example | CPU µs per request, graceful | plain | **CPU ratio** | **CPU µs per request added** |\n"
-                        + "|---|---:|---:|---:|---:|\n");
-        ToDoubleFunction<Map<String, String>> cpuUs = Rows.column("cpu_us");
-        ToDoubleFunction<Map<String, String>> sliceCv = Rows.column("slice_cv");
-        ToDoubleFunction<Map<String, String>> rps = Rows.column("rps");
-        ToDoubleFunction<Map<String, String>> p99 = Rows.column("p99_ms");
-        ToDoubleFunction<Map<String, String>> errors = Rows.column("errors");
-        StringBuilder targets = new StringBuilder("\n");
-        for (String app : Rows.distinct(rows, "app")) {
-            List<Map<String, String>> g = Rows.select(rows, "app", app, "variant", "graceful");
-            List<Map<String, String>> p = Rows.select(rows, "app", app, "variant", "plain");
-            DescriptiveStatistics s = Rows.pairedRatio(g, p, rps);
-            DescriptiveStatistics us = Rows.paired(g, p, rps, OverheadBench::micros);
-            sb.append(Rows.line(
-                    app,
-                    Rows.cell(g, rps),
-                    Rows.cell(p, rps),
-                    "**" + Rows.formatRatio(s) + "**",
-                    "**" + Rows.formatRatio(us) + "**",
-                    Rows.cell(g, p99),
-                    Rows.cell(p, p99),
-                    Rows.ratio(g, p, p99),
-                    (long) Rows.spread(g, errors).getSum() + " / "
-                            + (long) Rows.spread(p, errors).getSum()));
-            DescriptiveStatistics cpuRatio = Rows.pairedRatio(g, p, cpuUs);
-            DescriptiveStatistics cpuAdded = Rows.paired(g, p, cpuUs, (a, b) -> a - b);
-            cpu.append(Rows.line(
-                    app,
-                    Rows.cell(g, cpuUs),
-                    Rows.cell(p, cpuUs),
-                    "**" + Rows.formatRatio(cpuRatio) + "**",
-                    "**" + Rows.formatRatio(cpuAdded) + "**"));
-            double[] forkRatios = Forks.medians(g, p, rps, Rows::ratioOf);
-            double[] forkMicros = Forks.medians(g, p, rps, OverheadBench::micros);
-            targets.append(String.format(
-                    Locale.ROOT,
-                    "- Target, %s, decided over forks: throughput ratio ≥ %.2f: %s; µs per request ≤ %.2f: %s."
-                            + " Over rounds: median ratio %s, spread ±%.3f (target ±%.2f: %s)%n",
-                    app,
-                    TARGET_RATIO,
-                    Forks.verdictAtLeast(forkRatios, TARGET_RATIO),
-                    TARGET_MICROS,
-                    Forks.verdictAtMost(forkMicros, TARGET_MICROS),
-                    s.getN() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", Rows.median(s)),
-                    (s.getMax() - s.getMin()) / 2,
-                    TARGET_SPREAD,
-                    s.getN() > 1 && s.getMax() - s.getMin() <= 2 * TARGET_SPREAD ? "**met**" : "**NOT met**"));
-            targets.append(perFork(app, forkRatios, forkMicros));
-            if (slices.count() > 1) {
-                targets.append(String.format(
-                        Locale.ROOT,
-                        "  - %s, one slice's throughput against the others of its round (coefficient of variation,"
-                                + " median over rounds): ±%.1f %% graceful, ±%.1f %% plain%n",
-                        app,
-                        100 * Rows.median(Rows.spread(g, sliceCv)),
-                        100 * Rows.median(Rows.spread(p, sliceCv))));
-            }
-        }
-        return sb.append(cpu).append(targets).append(Rows.loadRange(rows)).toString();
     }
 }

@@ -47,6 +47,33 @@ public record Samples(Path file, List<String> columns, List<Map<String, String>>
         return rows;
     }
 
+    /**
+     * The rows of several samples files of the same kind of run, as one run: each file's rounds and forks
+     * are numbered on after the previous file's, so that its rounds pair only among themselves and its forks
+     * stay forks of their own.
+     */
+    public static List<Map<String, String>> readAll(List<Path> files) throws IOException {
+        List<Map<String, String>> all = new ArrayList<>();
+        Map<String, Integer> offsets = new LinkedHashMap<>(Map.of("round", 0, "fork", 0));
+        for (Path file : files) {
+            List<Map<String, String>> rows = read(file);
+            Map<String, Integer> highest = new LinkedHashMap<>();
+            for (Map<String, String> row : rows) {
+                for (Map.Entry<String, Integer> o : offsets.entrySet()) {
+                    String v = row.get(o.getKey());
+                    if (v != null) {
+                        int n = Integer.parseInt(v);
+                        highest.merge(o.getKey(), n, Math::max);
+                        row.put(o.getKey(), Integer.toString(n + o.getValue()));
+                    }
+                }
+                all.add(row);
+            }
+            highest.forEach((column, n) -> offsets.merge(column, n, Integer::sum));
+        }
+        return all;
+    }
+
     public void add(Map<String, ?> row) throws IOException {
         List<String> values = new ArrayList<>();
         Map<String, String> kept = new LinkedHashMap<>();

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * Group 2's smoke: {@code bin/run-overhead --smoke --rounds 2 -- --forks 2 --slices 2} runs the netty example
  * with graceful and without it under {@code wrk}, in two fresh pairs of servers, and reports both
  * (throughput, and each server's own CPU time per request); an experiment ({@code --graceful-mode}) runs in
- * graceful's place on Tomcat and is named as such. Needs wrk: {@code .ci/run} installs it, and
+ * graceful's place on Tomcat and is named as such; with {@code --one-process} each server serves both sides
+ * from one JVM, proven apart before it is measured. Needs wrk: {@code .ci/run} installs it, and
  * without it this test fails saying so rather than passing without having run anything.
  */
 class OverheadSmokeIT {
@@ -79,6 +80,13 @@ class OverheadSmokeIT {
 
         assertThat(decided.output()).as("the decided report").contains(table);
         assertThat(Files.readString(samples)).as("the samples, after deciding").isEqualTo(measured);
+
+        SmokeRun twice =
+                SmokeRun.run("overhead", "--", "--decide", samples + "," + samples, "--seconds", "1", "--slices", "1");
+        assertThat(twice.output())
+                .as("the same run decided twice over, as two runs")
+                .contains("4 round(s) in 4 fresh pairs of servers (forks)")
+                .contains("95% interval of the mean over 4 forks");
     }
 
     @Test
@@ -93,5 +101,23 @@ class OverheadSmokeIT {
                 .as("the report")
                 .contains("The \"graceful\" side of this run is not graceful: it is ServerApp's `count-valve` mode")
                 .containsPattern(Pattern.compile("^\\| tomcat \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE));
+    }
+
+    @Test
+    void oneProcessMeasuresEachServerWithAndWithoutGracefulInOneJvm() throws Exception {
+        if (!SmokeRun.onPath("wrk")) {
+            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
+        }
+        SmokeRun run = SmokeRun.run("overhead", "--rounds", "1", "--", "--apps", "jetty,tomcat,netty", "--one-process");
+
+        String report = run.file("report.md");
+        assertThat(report)
+                .as("the report")
+                .contains("Both sides of this run are one JVM per fork (ServerApp's `one-process` mode");
+        for (String app : new String[] {"jetty", "tomcat", "netty"}) {
+            assertThat(report)
+                    .as("the report")
+                    .containsPattern(Pattern.compile("^\\| " + app + " \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE));
+        }
     }
 }

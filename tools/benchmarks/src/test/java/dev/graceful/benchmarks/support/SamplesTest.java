@@ -36,4 +36,17 @@ class SamplesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("line 3: 3 values for 2 columns");
     }
+
+    @Test
+    void readingSeveralRunsNumbersEachRunsRoundsAndForksOnAfterThePreviousOnes(@TempDir Path dir) throws Exception {
+        Path first = Files.writeString(
+                dir.resolve("a.csv"), "round,fork,variant\n1,1,graceful\n1,1,plain\n2,2,graceful\n2,2,plain\n");
+        Path second = Files.writeString(dir.resolve("b.csv"), "round,fork,variant\n1,1,graceful\n3,2,plain\n");
+
+        List<Map<String, String>> rows = Samples.readAll(List.of(first, second));
+
+        assertThat(rows)
+                .extracting(r -> r.get("round") + "/" + r.get("fork") + "/" + r.get("variant"))
+                .containsExactly("1/1/graceful", "1/1/plain", "2/2/graceful", "2/2/plain", "3/3/graceful", "5/4/plain");
+    }
 }

@@ -1,0 +1,141 @@
+package dev.graceful.benchmarks.apps;
+
+import dev.graceful.GracefulShutdown;
+import dev.graceful.examples.ExampleOptions;
+import dev.graceful.examples.jetty.JettyExample;
+import dev.graceful.examples.netty.NettyExample;
+import dev.graceful.examples.tomcat.TomcatExample;
+import dev.graceful.netty.GracefulNetty;
+import dev.graceful.servlet.tomcat.GracefulValve;
+import dev.graceful.servlet.tomcat.TomcatParticipant;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import org.apache.catalina.Context;
+import org.apache.catalina.Valve;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ValveBase;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * ServerApp's {@code one-process} mode: one JVM serving the example twice, with graceful on the
+ * contract's port and without it on a second port (printed as {@code plain port N}). Requests of both
+ * ports run the same compiled code, on the same heap and threads, so comparing them measures what
+ * graceful's hooks add to a request, without the luck that makes one fresh JVM faster than the next
+ * (docs/BENCHMARKS.md, group 2). Both ports pass one switch, so it costs both sides alike; what it
+ * cannot show is what graceful's presence does to the code both share (the JIT's profiles, the
+ * pipeline's call sites), which two processes do. For Netty the two disagree (docs/BENCHMARKS.md):
+ * there, only two processes measure what a user pays.
+ */
+public final class OneProcess {
+
+    /** The line that gives the runner the plain port; the graceful one is the contract's {@code --port}. */
+    public static final String PLAIN_PORT = "plain port ";
+
+    private OneProcess() {}
+
+    static void serve(String name, ExampleOptions options) throws Exception {
+        GracefulShutdown graceful = GracefulShutdown.create(options.config().build());
+        int plainPort = switch (name) {
+            case "tomcat" -> tomcat(options, graceful);
+            case "jetty" -> jetty(options, graceful);
+            default -> netty(options, graceful);
+        };
+        graceful.installSignalHandlers();
+        graceful.markReady();
+        System.out.println(PLAIN_PORT + plainPort);
+        graceful.termination().join();
+    }
+
+    /**
+     * The example without graceful, a second connector, a valve that skips the next one for that
+     * connector's requests, and then graceful installed as the example installs it (its valve next).
+     */
+    private static int tomcat(ExampleOptions options, GracefulShutdown graceful) throws Exception {
+        Tomcat tomcat = TomcatExample.tomcat(options.port(), options.version(), null);
+        Connector plain = new Connector();
+        plain.setPort(0);
+        tomcat.getService().addConnector(plain);
+        Context context = (Context) tomcat.getHost().findChild("");
+        context.getPipeline().addValve(new PortSwitchValve(plain));
+        GracefulValve.install(context, graceful);
+        TomcatParticipant.register(graceful, tomcat);
+        tomcat.start();
+        return plain.getLocalPort();
+    }
+
+    /** First in the context: requests of the plain connector go past the valve after it (graceful's). */
+    private static final class PortSwitchValve extends ValveBase {
+        private final Connector plain;
+
+        PortSwitchValve(Connector plain) {
+            super(true);
+            this.plain = plain;
+        }
+
+        @Override
+        public void invoke(Request request, Response response) throws IOException, ServletException {
+            Valve next = getNext();
+            (request.getConnector() == plain ? next.getNext() : next).invoke(request, response);
+        }
+    }
+
+    /**
+     * Two contexts of the example in one server, graceful's filter in one of them: a handler in front
+     * sends each request to the context of its connector.
+     */
+    private static int jetty(ExampleOptions options, GracefulShutdown graceful) throws Exception {
+        Server server = JettyExample.server(options.port(), options.version(), graceful);
+        Server donor = JettyExample.server(0, options.version(), null);
+        Handler withGraceful = server.getHandler();
+        Handler withoutGraceful = donor.getHandler();
+        donor.setHandler((Handler) null);
+        ServerConnector plain = new ServerConnector(server);
+        plain.setPort(0);
+        server.addConnector(plain);
+        server.setHandler(new ConnectorSwitch(plain, withGraceful, withoutGraceful));
+        server.start();
+        return plain.getLocalPort();
+    }
+
+    private static final class ConnectorSwitch extends Handler.Sequence {
+        private final ServerConnector plain;
+        private final Handler withGraceful;
+        private final Handler withoutGraceful;
+
+        ConnectorSwitch(ServerConnector plain, Handler withGraceful, Handler withoutGraceful) {
+            super(withGraceful, withoutGraceful);
+            this.plain = plain;
+            this.withGraceful = withGraceful;
+            this.withoutGraceful = withoutGraceful;
+        }
+
+        @Override
+        public boolean handle(
+                org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response, Callback callback)
+                throws Exception {
+            Handler h = request.getConnectionMetaData().getConnector() == plain ? withoutGraceful : withGraceful;
+            return h.handle(request, response, callback);
+        }
+    }
+
+    /** The example's server channel with graceful's handlers, and a second one without, on one event loop group. */
+    private static int netty(ExampleOptions options, GracefulShutdown graceful) throws InterruptedException {
+        GracefulNetty netty = GracefulNetty.create(graceful);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        Channel server = NettyExample.bind(options.port(), options.version(), group, netty);
+        Channel plain = NettyExample.bind(0, options.version(), group, null);
+        netty.manage(server, group);
+        return ((InetSocketAddress) plain.localAddress()).getPort();
+    }
+}

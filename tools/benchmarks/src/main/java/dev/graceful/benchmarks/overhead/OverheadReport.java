@@ -1,0 +1,132 @@
+package dev.graceful.benchmarks.overhead;
+
+import dev.graceful.benchmarks.support.Forks;
+import dev.graceful.benchmarks.support.Rows;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+
+/**
+ * Group 2's report ({@code table.md}, and {@code --decide}'s output): the throughput and p99 ratios, graceful's
+ * cost per request, the servers' own CPU time per request, and the targets decided over forks.
+ */
+final class OverheadReport {
+
+    /** Target of issue 7: throughput with graceful ÷ without, median. */
+    static final double TARGET_RATIO = 0.97;
+    /** Targets of issue 17: the ratio's min–max within ± this; graceful's cost per request at most this, in µs. */
+    static final double TARGET_SPREAD = 0.03;
+
+    static final double TARGET_MICROS = 0.15;
+
+    private OverheadReport() {}
+
+    /**
+     * Graceful's cost per request in µs from two throughputs: 1/throughput is the server's time per request
+     * on its one pinned core, so the difference does not depend on the request rate, as a ratio does.
+     */
+    private static double micros(double graceful, double plain) {
+        return 1e6 / graceful - 1e6 / plain;
+    }
+
+    /** With several forks: each pair of servers' medians, which show what one pair's JIT luck weighs. */
+    private static String perFork(String app, double[] ratios, double[] micros) {
+        if (ratios.length < 2) {
+            return "";
+        }
+        StringBuilder line = new StringBuilder("  - " + app + ", median throughput ratio of each fork:");
+        for (double r : ratios) {
+            line.append(String.format(Locale.ROOT, " %.3f", r));
+        }
+        line.append("; µs per request:");
+        for (double us : micros) {
+            line.append(String.format(Locale.ROOT, " %.2f", us));
+        }
+        // What sets how many forks a verdict on 0.15 µs needs: the interval's half-width is about
+        // twice this over the square root of the forks.
+        line.append(String.format(
+                Locale.ROOT,
+                " (standard deviation %.2f µs)",
+                new DescriptiveStatistics(micros).getStandardDeviation()));
+        return line.append('\n').toString();
+    }
+
+    static String render(List<Map<String, String>> rows, OverheadBench.Slices slices) {
+        int forks = Rows.distinct(rows, "fork").size();
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%d round(s)%s, each %s s per variant of `wrk -t1 -c%d --latency` on `GET /`; median [min–max] over"
+                        + " rounds; ratios and costs: graceful against plain within the same round.%n%n",
+                Rows.distinct(rows, "round").size(),
+                forks > 1 ? " in " + forks + " fresh pairs of servers (forks)" : "",
+                slices.perVariant(),
+                slices.connections()));
+        sb.append(
+                "| example | req/s graceful | req/s plain | **throughput ratio** | **µs per request** | p99 ms graceful"
+                        + " | p99 ms plain | p99 ratio | errors (graceful / plain) |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        StringBuilder cpu = new StringBuilder(
+                "\nThe servers' own CPU time per request (all threads, user and kernel), the same rounds:\n\n"
+                        + "| example | CPU µs per request, graceful | plain | **CPU ratio** | **CPU µs per request added** |\n"
+                        + "|---|---:|---:|---:|---:|\n");
+        ToDoubleFunction<Map<String, String>> cpuUs = Rows.column("cpu_us");
+        ToDoubleFunction<Map<String, String>> sliceCv = Rows.column("slice_cv");
+        ToDoubleFunction<Map<String, String>> rps = Rows.column("rps");
+        ToDoubleFunction<Map<String, String>> p99 = Rows.column("p99_ms");
+        ToDoubleFunction<Map<String, String>> errors = Rows.column("errors");
+        StringBuilder targets = new StringBuilder("\n");
+        for (String app : Rows.distinct(rows, "app")) {
+            List<Map<String, String>> g = Rows.select(rows, "app", app, "variant", "graceful");
+            List<Map<String, String>> p = Rows.select(rows, "app", app, "variant", "plain");
+            DescriptiveStatistics s = Rows.pairedRatio(g, p, rps);
+            DescriptiveStatistics us = Rows.paired(g, p, rps, OverheadReport::micros);
+            sb.append(Rows.line(
+                    app,
+                    Rows.cell(g, rps),
+                    Rows.cell(p, rps),
+                    "**" + Rows.formatRatio(s) + "**",
+                    "**" + Rows.formatRatio(us) + "**",
+                    Rows.cell(g, p99),
+                    Rows.cell(p, p99),
+                    Rows.ratio(g, p, p99),
+                    (long) Rows.spread(g, errors).getSum() + " / "
+                            + (long) Rows.spread(p, errors).getSum()));
+            DescriptiveStatistics cpuRatio = Rows.pairedRatio(g, p, cpuUs);
+            DescriptiveStatistics cpuAdded = Rows.paired(g, p, cpuUs, (a, b) -> a - b);
+            cpu.append(Rows.line(
+                    app,
+                    Rows.cell(g, cpuUs),
+                    Rows.cell(p, cpuUs),
+                    "**" + Rows.formatRatio(cpuRatio) + "**",
+                    "**" + Rows.formatRatio(cpuAdded) + "**"));
+            double[] forkRatios = Forks.medians(g, p, rps, Rows::ratioOf);
+            double[] forkMicros = Forks.medians(g, p, rps, OverheadReport::micros);
+            targets.append(String.format(
+                    Locale.ROOT,
+                    "- Target, %s, decided over forks: throughput ratio ≥ %.2f: %s; µs per request ≤ %.2f: %s."
+                            + " Over rounds: median ratio %s, spread ±%.3f (target ±%.2f: %s)%n",
+                    app,
+                    TARGET_RATIO,
+                    Forks.verdictAtLeast(forkRatios, TARGET_RATIO),
+                    TARGET_MICROS,
+                    Forks.verdictAtMost(forkMicros, TARGET_MICROS),
+                    s.getN() == 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", Rows.median(s)),
+                    (s.getMax() - s.getMin()) / 2,
+                    TARGET_SPREAD,
+                    s.getN() > 1 && s.getMax() - s.getMin() <= 2 * TARGET_SPREAD ? "**met**" : "**NOT met**"));
+            targets.append(perFork(app, forkRatios, forkMicros));
+            if (slices.count() > 1) {
+                targets.append(String.format(
+                        Locale.ROOT,
+                        "  - %s, one slice's throughput against the others of its round (coefficient of variation,"
+                                + " median over rounds): ±%.1f %% graceful, ±%.1f %% plain%n",
+                        app,
+                        100 * Rows.median(Rows.spread(g, sliceCv)),
+                        100 * Rows.median(Rows.spread(p, sliceCv))));
+            }
+        }
+        return sb.append(cpu).append(targets).append(Rows.loadRange(rows)).toString();
+    }
+}
