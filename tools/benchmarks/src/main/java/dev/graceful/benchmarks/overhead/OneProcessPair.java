@@ -6,7 +6,6 @@ import dev.graceful.benchmarks.support.Child;
 import dev.graceful.testkit.RawHttpConnection;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,7 +29,7 @@ final class OneProcessPair {
     /** Starts the JVM; returns the variants, {@code graceful} and {@code plain}, on their ports. */
     static Map<String, Child> start(BenchRun run, String app, int fork) throws Exception {
         Child graceful = Child.start(
-                List.of("taskset", "-c", run.text("server-cpus")),
+                OverheadBench.onServerCpus(run),
                 run.command(app, "one-process", false, "5s"),
                 run.log(app + "-one-process-fork" + fork + ".log"));
         try {

@@ -157,7 +157,7 @@ public final class OverheadBench {
         for (String variant : BenchRun.inTurn(fork, VARIANTS)) {
             String started = variant.equals("graceful") ? mode : variant;
             Child child = Child.start(
-                    List.of("taskset", "-c", run.text("server-cpus")),
+                    onServerCpus(run),
                     run.command(app, started, false, "5s"),
                     run.log(app + "-" + variant + "-fork" + fork + ".log"));
             servers.put(variant, child);
@@ -246,6 +246,11 @@ public final class OverheadBench {
         totals.merge(variant + ".requests", requests, (a, b) -> (Long) a + (Long) b);
         totals.merge(variant + ".errors", errors, (a, b) -> (Long) a + (Long) b);
         totals.merge(variant + ".cpu", cpuNanos, (a, b) -> (Long) a + (Long) b);
+    }
+
+    /** The prefix that runs a server on the CPUs of {@code --server-cpus}, apart from wrk's. */
+    static List<String> onServerCpus(BenchRun run) {
+        return List.of("taskset", "-c", run.text("server-cpus"));
     }
 
     static Wrk wrk(BenchRun run, int seconds, int connections, int port, Path log)

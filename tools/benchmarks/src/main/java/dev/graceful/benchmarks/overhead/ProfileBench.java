@@ -66,8 +66,7 @@ public final class ProfileBench {
                     "-XX:StartFlightRecording=delay=" + warmup + "s,duration=" + record + "s,settings=profile,filename="
                             + jfr);
             Wrk w;
-            try (Child child =
-                    Child.start(List.of("taskset", "-c", run.text("server-cpus")), command, run.log(app + ".log"))) {
+            try (Child child = Child.start(OverheadBench.onServerCpus(run), command, run.log(app + ".log"))) {
                 // The load covers the warm-up, the window and a margin: JFR writes the file at the window's end.
                 w = OverheadBench.wrk(run, warmup + record + 3, connections, child.port(), run.log(app + "-wrk.txt"));
                 child.jvm().signal("TERM");
