@@ -8,10 +8,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -72,23 +70,24 @@ final class Http1Handler extends Http1Connection {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (!(msg instanceof HttpObject)) {
+        int kinds = HttpMessages.kinds(msg);
+        if (kinds == 0) {
             ctx.fireChannelRead(msg);
             return;
         }
         probe.decoded();
-        if (msg instanceof HttpRequest request) {
+        if ((kinds & HttpMessages.REQUEST) != 0) {
             settleUnflushedEnd();
-            onRequestHead(request);
-        } else if (msg instanceof HttpContent content) {
-            onRequestContent(content);
+            onRequestHead((HttpRequest) msg, (kinds & HttpMessages.LAST) != 0);
+        } else if ((kinds & HttpMessages.CONTENT) != 0) {
+            onRequestContent((HttpContent) msg, (kinds & HttpMessages.LAST) != 0);
         } else {
             ctx.fireChannelRead(msg);
         }
     }
 
-    private void onRequestHead(HttpRequest request) {
-        boolean complete = request instanceof LastHttpContent;
+    /** @param complete whether the head is the whole request (a {@code FullHttpRequest}) */
+    private void onRequestHead(HttpRequest request, boolean complete) {
         reading = !complete;
         if (inactive || closeAnnounced || closing) {
             // A response announced the close: requests behind it are not processed (RFC 9112,
@@ -120,13 +119,13 @@ final class Http1Handler extends Http1Connection {
         writeOwnResponses(true);
     }
 
-    private void onRequestContent(HttpContent content) {
+    private void onRequestContent(HttpContent content, boolean last) {
         if (discarding) {
             content.release();
         } else {
             ctx.fireChannelRead(content);
         }
-        if (content instanceof LastHttpContent) {
+        if (last) {
             requestRead();
         }
     }
@@ -146,28 +145,31 @@ final class Http1Handler extends Http1Connection {
         if (stream != null && stream.dropAfterLeaving(msg, promise)) {
             return;
         }
-        if (inactive || !(msg instanceof HttpObject)) {
+        int kinds = inactive ? 0 : HttpMessages.kinds(msg);
+        if (kinds == 0) {
             ctx.write(msg, promise);
             return;
         }
-        if (msg instanceof HttpResponse response) {
+        boolean last = (kinds & HttpMessages.LAST) != 0;
+        if ((kinds & HttpMessages.RESPONSE) != 0) {
+            HttpResponse response = (HttpResponse) msg;
             int code = response.status().code();
             if (code >= 200 || code == 101) { // 1xx other than 101 are interim: the exchange goes on
                 responding = true;
                 if (exchanges.allEnded()) {
                     respondingUntracked = true; // no request is waiting for it
                 } else {
-                    String kind = Http1LongLived.kindOf(response, code);
+                    String kind = Http1LongLived.kindOf(response, code, last);
                     if (kind == null) {
                         decideConnection(response, exchanges.next());
                     } else {
-                        startLongLived(kind, response, promise);
+                        startLongLived(kind, response, last, promise);
                         return;
                     }
                 }
             }
         }
-        if (responding && msg instanceof LastHttpContent) {
+        if (responding && last) {
             responding = false;
             if (respondingUntracked) {
                 respondingUntracked = false;
@@ -192,7 +194,7 @@ final class Http1Handler extends Http1Connection {
      * {@code 101} keeps its {@code Connection: Upgrade}; an event stream gets {@code Connection: close}
      * while draining, like any response.
      */
-    private void startLongLived(String kind, HttpResponse head, ChannelPromise promise) {
+    private void startLongLived(String kind, HttpResponse head, boolean last, ChannelPromise promise) {
         HttpRequest request = exchanges.next();
         String description = Http1LongLived.describe(owner, request);
         ChannelPromise p = promise.unvoid().addListener(this); // first: the request leaves the tracker
@@ -206,7 +208,7 @@ final class Http1Handler extends Http1Connection {
             p.addListener((ChannelFutureListener) f -> upgraded(f, ws, description));
         }
         exchanges.end();
-        if (head instanceof LastHttpContent) {
+        if (last) {
             responding = false;
         } else {
             respondingUntracked = true; // the rest of this response answers no waiting request

@@ -54,13 +54,15 @@ public final class Http1LongLived {
     /**
      * The long-lived kind a response head starts, or {@code null} for an ordinary response.
      * Allocation-free: a full response (the usual answer) is decided by its type alone.
+     *
+     * @param full whether the head is the whole response (a {@link LastHttpContent} too)
      */
-    static String kindOf(HttpResponse response, int code) {
+    static String kindOf(HttpResponse response, int code, boolean full) {
         if (code == 101) {
             CharSequence upgrade = response.headers().get(HttpHeaderNames.UPGRADE);
             return upgrade != null && WEBSOCKET_TOKEN.contentEqualsIgnoreCase(upgrade) ? WEBSOCKET : null;
         }
-        if (code != 200 || response instanceof LastHttpContent) {
+        if (code != 200 || full) {
             return null;
         }
         return isEventStream(response.headers().get(HttpHeaderNames.CONTENT_TYPE)) ? SSE : null;

@@ -88,7 +88,11 @@ final class Http1ReadProbe extends ChannelInboundHandlerAdapter implements ByteT
         }
     }
 
-    /** The codec decoded a message: the bytes it left unread start a request. */
+    /**
+     * The codec decoded a message: the bytes it left unread start a request. Asked right after each
+     * message, not when a phase needs it: the decoder takes complete header lines of a head into its
+     * own state, so later its buffer can be empty while a head is half read.
+     */
     void decoded() {
         partial = decoder != null
                 ? NettyInternals.holdsUndecoded(decoder)

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
 import io.netty.util.ResourceLeakDetector;
@@ -83,7 +84,7 @@ class Http1LongLivedTest {
     }
 
     private static String kind(HttpResponse r) {
-        return Http1LongLived.kindOf(r, r.status().code());
+        return Http1LongLived.kindOf(r, r.status().code(), r instanceof LastHttpContent);
     }
 
     private static HttpResponse streamed(int status, String type) {

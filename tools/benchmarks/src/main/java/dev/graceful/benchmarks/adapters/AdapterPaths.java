@@ -6,8 +6,10 @@ import dev.graceful.servlet.GracefulFilter;
 import dev.graceful.servlet.tomcat.GracefulValve;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -162,7 +164,11 @@ public class AdapterPaths {
     /** One HTTP/1.1 request through Netty's server codec on an {@link EmbeddedChannel}, with graceful's handlers or not. */
     @State(Scope.Thread)
     public static class Netty {
-        @Param({"plain", "graceful"})
+        /**
+         * {@code passthrough}: a handler in graceful's place that passes reads, writes and flushes on and does
+         * nothing else, the part of graceful's cost that any handler there would pay.
+         */
+        @Param({"plain", "passthrough", "graceful"})
         public String variant;
 
         final ByteBuf request = Unpooled.unreleasableBuffer(
@@ -184,6 +190,8 @@ public class AdapterPaths {
             channel.pipeline().addLast(new HttpServerCodec());
             if (variant.equals("graceful")) {
                 GracefulNetty.create(graceful).addHttp1Handlers(channel.pipeline());
+            } else if (variant.equals("passthrough")) {
+                channel.pipeline().addLast(new PassThrough());
             }
             channel.pipeline().addLast(new Answer(response));
         }
@@ -246,6 +254,24 @@ public class AdapterPaths {
             if (last) { // the request is read in full, as behind an aggregator
                 ctx.writeAndFlush(response.retainedDuplicate());
             }
+        }
+    }
+
+    /** Passes every read, write and flush on: what graceful's handler would cost if it did nothing. */
+    private static final class PassThrough extends ChannelDuplexHandler {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            ctx.write(msg, promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            ctx.flush();
         }
     }
 

@@ -18,6 +18,7 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 import joptsimple.OptionParser;
+import joptsimple.OptionSet;
 
 /**
  * Where a server's time per request goes under group 2's load, as {@code bin/run-profile} runs it:
@@ -47,8 +48,18 @@ public final class ProfileBench {
         parser.accepts("server-cpus").withRequiredArg().defaultsTo("0");
         parser.accepts("client-cpus").withRequiredArg().defaultsTo("1");
         parser.accepts("wrk").withRequiredArg().defaultsTo("wrk");
+        // Recordings made elsewhere (JFR inside JMH: docs/BENCHMARKS.md, adapter paths), charged by the
+        // same rule, with nothing run.
+        parser.accepts("charge").withRequiredArg().withValuesSeparatedBy(',');
+        OptionSet options = parser.parse(args);
+        if (options.has("charge")) {
+            System.out.print(renderCharged(options.valuesOf("charge").stream()
+                    .map(f -> Path.of((String) f))
+                    .toList()));
+            return;
+        }
         BenchRun run = BenchRun.start(
-                parser.parse(args),
+                options,
                 COLUMNS,
                 1,
                 List.of("jetty", "tomcat", "netty"),
@@ -82,8 +93,13 @@ public final class ProfileBench {
         run.finish(ProfileBench::render);
     }
 
-    /** The recording's CPU samples, those charged to graceful, and graceful's most sampled frames. */
+    /** The recording's CPU samples, those charged to graceful, and graceful's four most sampled frames. */
     static Map<String, Object> charge(Path jfr) throws IOException {
+        return charge(jfr, 4);
+    }
+
+    /** {@link #charge(Path)} with graceful's {@code frames} most sampled frames. */
+    static Map<String, Object> charge(Path jfr, int frames) throws IOException {
         long samples = 0;
         Map<String, Long> where = new LinkedHashMap<>();
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
@@ -105,7 +121,7 @@ public final class ProfileBench {
                 "top",
                 where.entrySet().stream()
                         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                        .limit(4)
+                        .limit(frames)
                         .map(en -> en.getKey() + " " + en.getValue())
                         .collect(Collectors.joining("; ")));
         return row;
@@ -126,6 +142,23 @@ public final class ProfileBench {
             }
         }
         return null;
+    }
+
+    /** {@code --charge}: each recording's samples, charged by {@link #chargedFrame}, one line each. */
+    static String renderCharged(List<Path> recordings) throws IOException {
+        StringBuilder sb = new StringBuilder(
+                "| recording | CPU samples | charged to graceful | share | graceful's most sampled frames |\n"
+                        + "|---|---:|---:|---:|---|\n");
+        for (Path jfr : recordings) {
+            Map<String, Object> c = charge(jfr, 10);
+            sb.append(Rows.line(
+                    jfr.getFileName().toString(),
+                    String.valueOf(c.get("samples")),
+                    String.valueOf(c.get("charged")),
+                    String.format(Locale.ROOT, "%.1f %%", (Double) c.get("share_pct")),
+                    (String) c.get("top")));
+        }
+        return sb.toString();
     }
 
     static String render(List<Map<String, String>> rows) {

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.graceful.benchmarks.SmokeRun;
 import org.junit.jupiter.api.Test;
 
-/** The adapter benchmarks' smoke: {@code bin/run-adapters --smoke} runs every path in both variants, with the GC profiler. */
+/** The adapter benchmarks' smoke: {@code bin/run-adapters --smoke} runs every path in both variants (Netty's also
+ * with a pass-through handler), with the GC profiler. */
 class AdaptersSmokeIT {
 
     @Test
@@ -20,5 +21,8 @@ class AdaptersSmokeIT {
                                 "AdapterPaths\\." + bench + ":gc\\.alloc\\.rate\\.norm +" + variant + " +avgt .* B/op");
             }
         }
+        assertThat(report)
+                .as("Netty's third variant: a handler in graceful's place that only passes things on")
+                .containsPattern("AdapterPaths\\.netty +passthrough +avgt .* ns/op");
     }
 }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code bin/run-profile --smoke} records the netty example with graceful under {@code wrk} and
- * reads the recording: CPU samples were taken, and graceful's request path is among them.
+ * reads the recording: CPU samples were taken, and graceful's request path is among them; {@code --charge}
+ * charges that recording again alike.
  */
 class ProfileSmokeIT {
 
@@ -33,5 +34,10 @@ class ProfileSmokeIT {
         assertThat(row.group(3))
                 .as("graceful's frames: class, method, samples")
                 .matches("[A-Za-z0-9$]+\\.[A-Za-z0-9$<>]+ [0-9]+(; .*)?");
+
+        // The same recording charged on its own (--charge, as for JFR inside JMH): the same rule, the same counts.
+        SmokeRun charged = SmokeRun.run(
+                "profile", "--", "--charge", run.out().resolve("netty.jfr").toString());
+        assertThat(charged.output()).contains("| netty.jfr | " + row.group(1) + " | " + row.group(2) + " | ");
     }
 }
