@@ -1,6 +1,7 @@
 package dev.graceful;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -172,6 +173,9 @@ class TrackerStressTest {
                 "stress-monitor");
         monitor.start();
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        // Entries must race the close, not all come after it: a loaded machine can start the workers
+        // late enough that the drain, with nothing in flight, closed the gate before any entry.
+        await().atMost(Duration.ofSeconds(10)).until(() -> admitted.sum() >= THREADS);
 
         ShutdownReport report;
         try {
