@@ -76,6 +76,20 @@ bench_build_jar() {
   fi
 }
 
+# bench_exec_without_run OPTION CLASS: when the options after -- hold OPTION (files an earlier run or
+# another tool wrote, to be read again), runs CLASS on them at once: nothing is started, so nothing but
+# the jar is needed, none of the tools a run needs.
+bench_exec_without_run() {
+  local option=$1 class=$2 a
+  for a in "${bench_extra[@]}"; do
+    if [ "$a" = "$option" ]; then
+      bench_build_jar
+      exec "$bench_java" -cp "$BENCH_JAR" "$class" --repo "$REPO_DIR" --jar "$BENCH_JAR" --java "$bench_java" \
+        --out "$bench_out" "${bench_extra[@]}"
+    fi
+  done
+}
+
 # bench_require_open_files N: raises this shell's open-files limit (the benchmark JVM and the servers it
 # starts inherit it) to at least N, or stops with what to do.
 bench_require_open_files() {
