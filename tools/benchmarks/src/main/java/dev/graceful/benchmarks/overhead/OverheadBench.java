@@ -54,8 +54,9 @@ public final class OverheadBench {
         // What stands on the "graceful" side: an experiment (one of ServerApp's valves on Tomcat)
         // measures one part of graceful's cost apart from the rest.
         parser.accepts("graceful-mode").withRequiredArg().defaultsTo("graceful");
-        // Both sides in one JVM, on two ports (ServerApp's one-process mode): the hooks' own cost, without
-        // the fork-to-fork luck that two processes carry.
+        // Both sides in one JVM, on two ports (OneProcess; for Spring Boot, the example's own jar with
+        // OneProcessAutoConfiguration): the hooks' own cost, without the fork-to-fork luck that two
+        // processes carry.
         parser.accepts("one-process");
         // An earlier run's samples.csv: its report again, decided by today's statistics, with nothing run.
         // Several (comma-separated) runs of the same configuration are decided together, over all their forks.
@@ -93,9 +94,8 @@ public final class OverheadBench {
                     + " with --apps tomcat; was '" + graceful + "' for " + run.apps());
         }
         boolean oneProcess = options.has("one-process");
-        if (oneProcess && (!graceful.equals("graceful") || run.apps().contains("spring-boot"))) {
-            throw new IllegalArgumentException("--one-process: jetty, tomcat or netty, with graceful itself; was "
-                    + run.apps() + " with --graceful-mode " + graceful);
+        if (oneProcess && !graceful.equals("graceful")) {
+            throw new IllegalArgumentException("--one-process: with graceful itself; was --graceful-mode " + graceful);
         }
         for (String app : run.apps()) {
             int round = 0;
@@ -132,8 +132,9 @@ public final class OverheadBench {
             }
         }
         String note = oneProcess
-                ? "Both sides of this run are one JVM per fork (ServerApp's `one-process` mode: graceful on one"
-                        + " port, the same example without it on another; see OneProcess).\n\n"
+                ? "Both sides of this run are one JVM per fork (one-process mode: graceful on one port, the same"
+                        + " example without it on another; see OneProcess, and for Spring Boot"
+                        + " OneProcessAutoConfiguration).\n\n"
                 : graceful.equals("graceful")
                         ? ""
                         : "The \"graceful\" side of this run is not graceful: it is ServerApp's `" + graceful

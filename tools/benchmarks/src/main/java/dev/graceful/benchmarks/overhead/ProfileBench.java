@@ -58,13 +58,7 @@ public final class ProfileBench {
                     .toList()));
             return;
         }
-        BenchRun run = BenchRun.start(
-                options,
-                COLUMNS,
-                1,
-                List.of("jetty", "tomcat", "netty"),
-                List.of("jetty", "tomcat", "netty"),
-                List.of("netty"));
+        BenchRun run = BenchRun.start(options, COLUMNS, 1, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
         int warmup = run.number("warmup-seconds", run.smoke() ? 3 : 20);
         // Smoke: long enough that a few percent of the samples are graceful's in every run.
         int record = run.number("record-seconds", run.smoke() ? 8 : 30);

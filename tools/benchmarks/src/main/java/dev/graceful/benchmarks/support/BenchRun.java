@@ -103,7 +103,14 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         List.of(text("jvm-opts").split(" ")).stream().filter(o -> !o.isBlank()).forEach(c::add);
         Path jar = Path.of(text("repo"), "examples", app, "target", "graceful-example-" + app + ".jar");
         boolean graceful = variant.equals("graceful");
-        if (app.equals("spring-boot")) {
+        if (app.equals("spring-boot") && variant.equals("one-process")) {
+            // The example's jar with one more jar on its class path: Spring Boot's PropertiesLauncher
+            // reads loader.path (docs/BENCHMARKS.md, group 2's method).
+            Path oneProcess = Path.of(
+                    text("repo"), "tools", "benchmarks-spring-boot", "target", "graceful-benchmarks-spring-boot.jar");
+            c.addAll(List.of("-Dbench.one-process=true", "-Dloader.path=" + oneProcess));
+            c.addAll(List.of("-cp", jar.toString(), "org.springframework.boot.loader.launch.PropertiesLauncher"));
+        } else if (app.equals("spring-boot")) {
             if (!graceful) {
                 c.add("-Dgraceful.enabled=false");
             }

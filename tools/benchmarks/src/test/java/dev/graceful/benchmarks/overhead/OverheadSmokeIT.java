@@ -108,13 +108,12 @@ class OverheadSmokeIT {
         if (!SmokeRun.onPath("wrk")) {
             fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
         }
-        SmokeRun run = SmokeRun.run("overhead", "--rounds", "1", "--", "--apps", "jetty,tomcat,netty", "--one-process");
+        SmokeRun run = SmokeRun.run(
+                "overhead", "--rounds", "1", "--", "--apps", "jetty,tomcat,netty,spring-boot", "--one-process");
 
         String report = run.file("report.md");
-        assertThat(report)
-                .as("the report")
-                .contains("Both sides of this run are one JVM per fork (ServerApp's `one-process` mode");
-        for (String app : new String[] {"jetty", "tomcat", "netty"}) {
+        assertThat(report).as("the report").contains("Both sides of this run are one JVM per fork (one-process mode");
+        for (String app : new String[] {"jetty", "tomcat", "netty", "spring-boot"}) {
             assertThat(report)
                     .as("the report")
                     .containsPattern(Pattern.compile("^\\| " + app + " \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE));
