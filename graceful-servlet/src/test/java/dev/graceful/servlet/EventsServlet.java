@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -15,15 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * An event stream written from the application's own thread ({@code data: kit N} every 50 ms),
- * one write per event, knowing nothing of graceful unless {@code declared}: then it declares the
- * stream with {@link GracefulStreams#eventStream} and ends it itself when asked to leave.
+ * An event stream written from the application's own thread ({@code data: kit N} every 50 ms, or
+ * at the given interval), one write per event, knowing nothing of graceful unless {@code declared}:
+ * then it declares the stream with {@link GracefulStreams#eventStream} and ends it itself when asked
+ * to leave.
  */
 public final class EventsServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
     private final boolean declared;
+    private final long intervalNanos;
     private final transient ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "events-timer");
         t.setDaemon(true);
@@ -32,7 +35,16 @@ public final class EventsServlet extends HttpServlet {
 
     /** @param declared whether the stream is declared with {@link GracefulStreams#eventStream} */
     public EventsServlet(boolean declared) {
+        this(declared, Duration.ofMillis(50));
+    }
+
+    /**
+     * @param declared whether the stream is declared with {@link GracefulStreams#eventStream}
+     * @param interval between two events; one shorter than a write writes them back to back
+     */
+    public EventsServlet(boolean declared, Duration interval) {
         this.declared = declared;
+        this.intervalNanos = interval.toNanos();
     }
 
     @Override
@@ -65,9 +77,9 @@ public final class EventsServlet extends HttpServlet {
                         end.run();
                     }
                 },
-                50,
-                50,
-                TimeUnit.MILLISECONDS));
+                intervalNanos,
+                intervalNanos,
+                TimeUnit.NANOSECONDS));
         if (leaving != null) {
             leaving.onLeave(() -> {}); // the writer checks isLeaving() after each event
         }

@@ -4,8 +4,10 @@ import dev.graceful.Departure;
 import dev.graceful.LongLived;
 import dev.graceful.Work;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
@@ -17,9 +19,10 @@ import java.util.concurrent.RejectedExecutionException;
  * ({@link #convert}); the application may have declared it before ({@link #declare}).
  *
  * <p>Leaving: with an {@link #onLeave} action the application ends the stream itself; without one
- * graceful completes the {@code AsyncContext} (the chunked terminator; the connection then closes
- * with the other idle ones). A cut completes it too: the Servlet API has no way to reset a
- * connection, and a complete response is what a client of an event stream expects anyway.
+ * graceful closes the response's output and completes the {@code AsyncContext} (the chunked
+ * terminator; the connection then closes with the other idle ones). A cut only completes it, which
+ * on Jetty aborts a write in progress: the Servlet API has no way to reset a connection, and a
+ * complete response is what a client of an event stream expects anyway.
  */
 public final class EventStream implements Departure {
 
@@ -109,30 +112,52 @@ public final class EventStream implements Departure {
             }
         }
         if (!applicationEnds) {
-            complete();
+            onThePool(this::closeThenComplete);
         }
     }
 
     @Override
     public void cut() {
         leaving = true;
-        complete();
+        onThePool(this::complete);
     }
 
     /**
-     * Completes the response on the container's pool: completing it under a write blocked on a
+     * Runs {@code end} on the container's pool: completing a response under a write blocked on a
      * slow client can wait for that write (Spring MVC holds its response's lock across it), and
-     * graceful's thread asks every other connection to leave after this one.
+     * graceful's thread asks every other connection to leave after this one. Refused (the response
+     * or the pool is over already), the completion runs here.
      */
-    private void complete() {
+    private void onThePool(Runnable end) {
         try {
-            async.start(this::completeNow);
+            async.start(end);
         } catch (IllegalStateException | RejectedExecutionException notStarted) {
-            completeNow();
+            complete();
         }
     }
 
-    private void completeNow() {
+    /**
+     * Ends the stream after the application's write in progress, if there is one: Jetty's
+     * {@code complete()} aborts a response another thread is writing (the client sees a truncated
+     * chunk), while its {@code close()} waits for that write and then sends the terminator. An event
+     * written in one call is therefore whole; one the application writes in several calls can still
+     * be split, which is what {@code onLeave} is for.
+     */
+    private void closeThenComplete() {
+        try {
+            ServletResponse response = async.getResponse();
+            try {
+                response.getOutputStream().close();
+            } catch (IllegalStateException writerInUse) {
+                response.getWriter().close();
+            }
+        } catch (IOException | RuntimeException overOrGone) {
+            // Completed meanwhile, or the client left: the completion below ends what is left.
+        }
+        complete();
+    }
+
+    private void complete() {
         try {
             async.complete();
         } catch (IllegalStateException alreadyOver) {
