@@ -23,18 +23,21 @@ import reactor.core.publisher.Mono;
 
 /**
  * The WebFlux side of the adapter, first in the filter chain: answers the health paths (not
- * counted as work, answered while draining), counts every other exchange in and out of the
- * {@code "http"} tracker, and refuses exchanges that arrive after the drain's final close with the
+ * counted as work, answered while draining), counts every other exchange into the {@code "http"}
+ * tracker, and refuses exchanges that arrive after the drain's final close with the
  * {@link Refusal} (plus {@code Connection: close}).
  *
- * <p>The count drops when the exchange's handling completes, errors, or is cancelled (the client
- * went away). Each exchange is tracked as described work ({@code "GET /orders"}) so a drain that
- * times out names what was stuck, described from the request only then; the handle and the
- * operator that sees the end are graceful's allocation per exchange ({@code WebFilterAllocationTest}).
- * Nothing here blocks: the filter only chains on the exchange's own completion.
+ * <p>On a Reactor Netty HTTP/1 connection (Spring Boot's default) the connection counts the
+ * exchange out ({@link ReactorNettyResponseEnd}: its response's end, its upgrade, its event
+ * stream's head, or the connection's close) and the server's participant describes it if it is
+ * stuck at the deadline: the filter allocates nothing per exchange. Elsewhere (other servers,
+ * HTTP/2) the count drops when the exchange's handling completes, errors, or is cancelled (the
+ * client went away), and each exchange is described work ({@code "GET /orders"}, made from the
+ * request only when reported); the handle and the operator that sees the end are then graceful's
+ * allocation per exchange ({@code WebFilterAllocationTest}). Nothing here blocks.
  *
  * <p>On Reactor Netty an event stream or a WebSocket session leaves the {@code "http"} count when it
- * becomes long-lived (see {@link ReactorNettyLongLived}): it no longer holds the drain.
+ * becomes long-lived: it no longer holds the drain.
  */
 public final class GracefulWebFilter implements WebFilter, Ordered {
 
@@ -83,6 +86,16 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
         String path = request.getPath().pathWithinApplication().value();
         if (health != null && health.handles(path)) {
             return answerHealth(exchange, request.getMethod(), path);
+        }
+        ReactorNettyConnectionState connection = longLived == null ? null : ReactorNettyLongLived.connection(request);
+        if (connection != null) {
+            // Counted out by the connection (response end, upgrade, event stream, close): nothing
+            // per exchange here.
+            if (!http.tryEnter()) {
+                return refuse(exchange.getResponse());
+            }
+            connection.counted(request);
+            return chain.filter(exchange);
         }
         Work work = http.tryBegin(request, DESCRIBE);
         if (work == null) {

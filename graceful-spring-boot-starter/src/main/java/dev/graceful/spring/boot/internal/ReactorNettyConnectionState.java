@@ -1,10 +1,31 @@
 package dev.graceful.spring.boot.internal;
 
+import dev.graceful.InFlightWork;
+import dev.graceful.Work;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.util.AttributeKey;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
-/** What the drain needs to know of one Reactor Netty connection; confined to the connection's event loop. */
+/**
+ * What the drain needs to know of one Reactor Netty connection; confined to the connection's event
+ * loop, except for the exchange read by {@link #describe} at the drain deadline.
+ */
 final class ReactorNettyConnectionState {
+
+    private static final VarHandle EXCHANGE;
+
+    static {
+        try {
+            EXCHANGE = MethodHandles.lookup()
+                    .findVarHandle(ReactorNettyConnectionState.class, "exchange", ServerHttpRequest.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     static final AttributeKey<ReactorNettyConnectionState> KEY =
             AttributeKey.valueOf(ReactorNettyConnectionState.class, "graceful");
@@ -32,6 +53,73 @@ final class ReactorNettyConnectionState {
     long idleSince;
     /** When request bytes last arrived. */
     long lastReadNanos;
+
+    /** A response end was written: the connection is idle. One per connection, not per response. */
+    final ChannelFutureListener written = f -> {
+        writing--;
+        idleSince = System.nanoTime();
+    };
+    /** A response end was written during the shutdown: the connection closes. */
+    final ChannelFutureListener writtenThenClose = f -> {
+        written.operationComplete(f);
+        f.channel().close();
+    };
+
+    /**
+     * The exchange counted in the {@code "http"} tracker and not yet answered, kept to describe it
+     * if it is still running at the drain deadline; {@code null} when none is. Written with release
+     * semantics (a plain store on x86) so that the describing thread sees {@link #exchangeSince}.
+     */
+    @SuppressWarnings("unused") // through EXCHANGE
+    private ServerHttpRequest exchange;
+    /** When the counted exchange was admitted. */
+    private long exchangeSince;
+    /** Exchanges counted in and not yet out: 0 or 1 (see {@link #counted}). */
+    private int countedExchanges;
+    /** The open event stream's long-lived handle, once the counted exchange turned out to be one. */
+    Work eventStream;
+    /** The event stream was asked to leave while an event was part-written: it ends at the next flush. */
+    boolean leaving;
+    /** Writes of the event stream since its last flush: 0 between events. */
+    int unflushed;
+    /** graceful ended the event stream: what the application still writes on it is dropped. */
+    boolean streamEnded;
+
+    /**
+     * An exchange the filter counted in, on the event loop. Reactor Netty answers one exchange at a
+     * time per connection, but the count does not rely on it: a second one counted before the
+     * first's end was seen is counted out as well.
+     */
+    void counted(ServerHttpRequest request) {
+        countedExchanges++;
+        exchangeSince = System.nanoTime();
+        EXCHANGE.setRelease(this, request);
+    }
+
+    /**
+     * Ends one counted exchange, if there is one; on the event loop.
+     *
+     * @return the exchange last counted (its {@code "http"} unit is the caller's to exit), or {@code null}
+     */
+    ServerHttpRequest uncount() {
+        if (countedExchanges == 0) {
+            return null;
+        }
+        ServerHttpRequest request = (ServerHttpRequest) EXCHANGE.get(this);
+        if (--countedExchanges == 0) {
+            EXCHANGE.setRelease(this, null);
+        }
+        return request;
+    }
+
+    /** The counted exchange still running, described; from any thread, or {@code null}. */
+    InFlightWork describe(long now) {
+        ServerHttpRequest request = (ServerHttpRequest) EXCHANGE.getAcquire(this);
+        if (request == null) {
+            return null;
+        }
+        return new InFlightWork("http", GracefulWebFilter.describe(request), Duration.ofNanos(now - exchangeSince));
+    }
 
     boolean idle() {
         return !upgraded && !reading && writing == 0;

@@ -2,8 +2,10 @@ package dev.graceful.spring.boot.internal;
 
 import dev.graceful.Durations;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.InFlightWork;
 import dev.graceful.Phase;
 import dev.graceful.State;
+import dev.graceful.Tracker;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -61,11 +63,15 @@ final class ReactorNettyConnections {
     private final GracefulShutdown graceful;
     private final LongAdder unread;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+    private final Tracker http;
+    private final ReactorNettyEventStreams eventStreams;
 
     ReactorNettyConnections(Channel serverChannel, GracefulShutdown graceful, LongAdder unread) {
         this.serverChannel = serverChannel;
         this.graceful = graceful;
         this.unread = unread;
+        this.http = graceful.tracker("http");
+        this.eventStreams = new ReactorNettyEventStreams(graceful.longLived("sse"));
     }
 
     /** From the first moment of the shutdown (readiness delay included) responses close their connection. */
@@ -96,14 +102,44 @@ final class ReactorNettyConnections {
                 .addAfter(
                         NettyPipeline.HttpCodec,
                         "graceful.responseEnd",
-                        new ReactorNettyResponseEnd(state, this::shuttingDown));
+                        new ReactorNettyResponseEnd(state, this::shuttingDown, http, eventStreams));
         register(channel, state);
     }
 
     private void register(Channel channel, ReactorNettyConnectionState state) {
         channel.attr(ReactorNettyConnectionState.KEY).set(state);
         connections.add(channel);
-        channel.closeFuture().addListener(f -> connections.remove(channel));
+        channel.closeFuture().addListener(f -> {
+            connections.remove(channel);
+            if (state != null) {
+                closed(state);
+            }
+        });
+    }
+
+    /** On the event loop, once: the exchange the closed connection still held is over (the client went away, or it was cut). */
+    private void closed(ReactorNettyConnectionState state) {
+        while (state.uncount() != null) {
+            http.exit();
+        }
+    }
+
+    /**
+     * The exchanges counted on this server's connections and still unanswered, described for the
+     * stuck-work report: at most {@code max}. From any thread; each read is of one field.
+     */
+    List<InFlightWork> inFlight(int max) {
+        long now = System.nanoTime();
+        List<InFlightWork> out = new ArrayList<>();
+        for (Channel channel : connections) {
+            ReactorNettyConnectionState state =
+                    channel.attr(ReactorNettyConnectionState.KEY).get();
+            InFlightWork work = state == null ? null : state.describe(now);
+            if (work != null && out.size() < max) {
+                out.add(work);
+            }
+        }
+        return out;
     }
 
     /**

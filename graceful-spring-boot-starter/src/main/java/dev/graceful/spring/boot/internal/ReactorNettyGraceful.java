@@ -3,6 +3,7 @@ package dev.graceful.spring.boot.internal;
 import dev.graceful.ExitStatus;
 import dev.graceful.GracefulListener;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.InFlightWork;
 import dev.graceful.Participant;
 import dev.graceful.ShutdownReport;
 import dev.graceful.State;
@@ -11,6 +12,7 @@ import io.netty.channel.ServerChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -223,6 +225,14 @@ public final class ReactorNettyGraceful implements NettyServerCustomizer, SmartA
         @Override
         public CompletableFuture<Void> forceClose() {
             return onServer(ReactorNettyConnections::forceClose);
+        }
+
+        @Override
+        public List<InFlightWork> inFlight() {
+            ReactorNettyConnections connections = server(port);
+            return connections == null
+                    ? List.of()
+                    : connections.inFlight(Math.max(1, graceful.config().maxReportedInFlight()));
         }
 
         private CompletableFuture<Void> onServer(Function<ReactorNettyConnections, CompletableFuture<Void>> step) {

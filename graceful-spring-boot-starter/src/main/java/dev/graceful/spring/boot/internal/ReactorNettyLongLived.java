@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.AbstractServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -19,15 +21,17 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.netty.Connection;
 import reactor.netty.NettyOutbound;
 
 /**
- * WebFlux's long-lived exchanges on Reactor Netty: event streams ({@code text/event-stream}
- * responses, {@code "sse"}) and WebSocket sessions ({@code "websocket"}). Each leaves the
- * {@code "http"} count when it becomes long-lived (the upgrade, the first write of an event
- * stream) and is asked to leave when the listeners close: the event stream ends in order (its
- * body completes, Reactor Netty writes the chunked terminator, the connection closes since the
- * shutdown has begun), the WebSocket gets Close 1001 and closes when the peer answers (see
+ * WebFlux's long-lived exchanges on Reactor Netty: WebSocket sessions ({@code "websocket"}), and
+ * the event streams ({@code text/event-stream} responses, {@code "sse"}) of exchanges the
+ * connection does not count itself (HTTP/2; on HTTP/1 {@link ReactorNettyEventStreams} does it
+ * on the connection). Each leaves the {@code "http"} count when it becomes long-lived (the
+ * upgrade, the first write of an event stream) and is asked to leave when the listeners close:
+ * the event stream ends in order (its body completes, Reactor Netty writes the end of the stream),
+ * the WebSocket gets Close 1001 and closes when the peer answers (see
  * {@link ReactorNettyConnections#sendGoingAway}). Both run on the connection's event loop, so
  * an event or a message being written is finished first. A cut closes the channel.
  *
@@ -48,6 +52,33 @@ public final class ReactorNettyLongLived {
     public ReactorNettyLongLived(GracefulShutdown graceful) {
         this.eventStreams = graceful.longLived("sse");
         this.webSockets = graceful.longLived("websocket");
+    }
+
+    /**
+     * The state of the HTTP/1 connection {@code request} came on, when graceful's handlers watch it
+     * and this is its event loop: the connection then counts the exchange out and sees it become
+     * long-lived ({@link ReactorNettyResponseEnd}). Otherwise {@code null} (HTTP/2, or called off
+     * the event loop): the exchange is tracked on its own. Allocates nothing.
+     */
+    static ReactorNettyConnectionState connection(ServerHttpRequest request) {
+        Connection connection;
+        try {
+            // The adapter's own request: the filter is first in the chain.
+            if (!(request instanceof AbstractServerHttpRequest adapted
+                    && adapted.getNativeRequest() instanceof Connection c)) {
+                return null;
+            }
+            connection = c;
+        } catch (IllegalStateException e) {
+            return null; // a request with no server behind it (a test's mock)
+        }
+        Channel channel = connection.channel();
+        if (!channel.eventLoop().inEventLoop() || !channel.isActive()) {
+            return null;
+        }
+        ReactorNettyConnectionState state =
+                channel.attr(ReactorNettyConnectionState.KEY).get();
+        return state == null || state.upgraded ? null : state;
     }
 
     /** The response of {@code exchange}, which registers itself once it turns out to be an event stream. */

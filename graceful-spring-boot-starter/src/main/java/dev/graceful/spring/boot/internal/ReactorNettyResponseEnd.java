@@ -1,5 +1,6 @@
 package dev.graceful.spring.boot.internal;
 
+import dev.graceful.Tracker;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -11,20 +12,34 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.BooleanSupplier;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * Between Reactor Netty's HTTP codec and its traffic handler: sees each request head the codec
- * decoded and each response on its way out (see {@link ReactorNettyConnections}).
+ * decoded and each response on its way out (see {@link ReactorNettyConnections}). An exchange that
+ * {@link GracefulWebFilter} counted in on this connection is counted out here, when its response
+ * ends, it becomes a WebSocket (101) or an event stream ({@link ReactorNettyEventStreams}), or the
+ * connection closes: the filter then adds nothing to the exchange.
  */
 final class ReactorNettyResponseEnd extends ChannelDuplexHandler {
     private final ReactorNettyConnectionState state;
     private final BooleanSupplier shuttingDown;
+    private final Tracker http;
+    private final ReactorNettyEventStreams eventStreams;
     private boolean chunked;
     private boolean lastVisibleWhileShuttingDown;
+    /** A response head went out whose end has not: the next end is that response's. */
+    private boolean responseOpen;
 
-    ReactorNettyResponseEnd(ReactorNettyConnectionState state, BooleanSupplier shuttingDown) {
+    ReactorNettyResponseEnd(
+            ReactorNettyConnectionState state,
+            BooleanSupplier shuttingDown,
+            Tracker http,
+            ReactorNettyEventStreams eventStreams) {
         this.state = state;
         this.shuttingDown = shuttingDown;
+        this.http = http;
+        this.eventStreams = eventStreams;
     }
 
     @Override
@@ -47,6 +62,7 @@ final class ReactorNettyResponseEnd extends ChannelDuplexHandler {
             if (interim.status().code() == 101) {
                 state.reading = false;
                 state.upgraded = true;
+                countOut();
             }
             ctx.write(msg, promise);
             return;
@@ -66,12 +82,28 @@ final class ReactorNettyResponseEnd extends ChannelDuplexHandler {
             ctx.write(msg, promise);
             return;
         }
+        if (state.streamEnded) {
+            // graceful ended this event stream: what the application still writes is dropped.
+            ReferenceCountUtil.release(msg);
+            promise.trySuccess();
+            return;
+        }
         boolean shuttingDown = this.shuttingDown.getAsBoolean();
         if (msg instanceof HttpResponse response) {
+            responseOpen = true;
             chunked = HttpUtil.isTransferEncodingChunked(response);
             if (shuttingDown) {
                 HttpUtil.setKeepAlive(response, false);
             }
+            ServerHttpRequest counted;
+            if (ReactorNettyEventStreams.isEventStream(response) && (counted = state.uncount()) != null) {
+                // From now on the stream does not hold the drain: it is asked to leave instead.
+                http.exit();
+                eventStreams.open(ctx, state, counted, chunked);
+            }
+        }
+        if (state.eventStream != null && !(msg instanceof LastHttpContent)) {
+            state.unflushed++;
         }
         if (msg instanceof HttpResponse
                 || msg instanceof HttpContent content && content.content().isReadable()) {
@@ -86,6 +118,16 @@ final class ReactorNettyResponseEnd extends ChannelDuplexHandler {
         // the empty end marker Reactor Netty may write later for a body the client already has
         // (it may already have sent its next request on this connection).
         boolean closeAfter = chunked ? shuttingDown : lastVisibleWhileShuttingDown;
+        if (responseOpen) {
+            // Not again for an end marker Reactor Netty writes after a full response: the next
+            // exchange on this connection may be counted by then.
+            responseOpen = false;
+            countOut();
+            if (state.eventStream != null) {
+                state.eventStream.close(); // the application ended it
+                state.eventStream = null;
+            }
+        }
         // The request is answered now; bytes read from here on belong to the next one, even
         // if Reactor Netty flushes this end only after reading them.
         state.reading = false;
@@ -93,12 +135,20 @@ final class ReactorNettyResponseEnd extends ChannelDuplexHandler {
         state.writing++;
         ChannelPromise done = promise.unvoid();
         ctx.write(msg, done);
-        done.addListener(f -> {
-            state.writing--;
-            state.idleSince = System.nanoTime();
-            if (closeAfter) {
-                ctx.channel().close();
-            }
-        });
+        done.addListener(closeAfter ? state.writtenThenClose : state.written);
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) throws Exception {
+        ctx.flush();
+        if (state.eventStream != null) {
+            ReactorNettyEventStreams.flushed(ctx, state, chunked);
+        }
+    }
+
+    private void countOut() {
+        if (state.uncount() != null) {
+            http.exit();
+        }
     }
 }

@@ -42,9 +42,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * Plain applications serving a WebSocket echo on {@code /ws} and an event stream on
- * {@code /events} ({@code data: ev N} every 100 ms; on MVC also {@code /bulk-events}, 64 KiB
- * events every millisecond), written as any application would: nothing in them knows about
- * graceful.
+ * {@code /events} ({@code data: ev N} every 100 ms; also {@code /bulk-events}, 64 KiB events
+ * every millisecond), written as any application would: nothing in them knows about graceful.
  */
 final class LongLivedApps {
 
@@ -148,6 +147,9 @@ final class LongLivedApps {
     @Configuration(proxyBeanMethods = false)
     @EnableAutoConfiguration
     static class WebFlux {
+        /** Ticks of {@code /bulk-events} dropped because the writer asked for none: it is blocked. */
+        static final AtomicLong BULK_TICKS_DROPPED = new AtomicLong();
+
         @Bean
         RouterFunction<ServerResponse> events() {
             return RouterFunctions.route()
@@ -156,7 +158,21 @@ final class LongLivedApps {
                             request -> ServerResponse.ok()
                                     .contentType(MediaType.TEXT_EVENT_STREAM)
                                     .body(BodyInserters.fromServerSentEvents(ticks())))
+                    .GET(
+                            "/bulk-events",
+                            request -> ServerResponse.ok()
+                                    .contentType(MediaType.TEXT_EVENT_STREAM)
+                                    .body(BodyInserters.fromServerSentEvents(bulkTicks())))
                     .build();
+        }
+
+        private static Flux<ServerSentEvent<String>> bulkTicks() {
+            String padding = " " + "x".repeat(64 * 1024);
+            AtomicLong n = new AtomicLong();
+            return Flux.interval(Duration.ofMillis(1))
+                    .onBackpressureDrop(tick -> BULK_TICKS_DROPPED.incrementAndGet())
+                    .map(tick -> ServerSentEvent.builder("ev " + n.incrementAndGet() + padding)
+                            .build());
         }
 
         /** A tick the client is not ready for is dropped (Flux.interval fails instead). */

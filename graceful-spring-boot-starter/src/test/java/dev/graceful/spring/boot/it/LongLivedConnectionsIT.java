@@ -213,6 +213,46 @@ class LongLivedConnectionsIT {
         }
     }
 
+    // WebFlux on Reactor Netty: the connection ends the stream after the flush of the event in
+    // progress; what is already queued for the client is delivered whole before the terminator.
+    @ParameterizedTest
+    @EnumSource(
+            value = BootServer.class,
+            names = {"REACTOR_NETTY"})
+    void aWebFluxEventStreamAskedToLeaveWhileBlockedOnTheClientEndsWithWholeEventsAndTheTerminator(BootServer server)
+            throws Exception {
+        GracefulShutdown graceful = start(server);
+        try (Socket socket = readingNothing("/bulk-events")) {
+            long dropped = LongLivedApps.WebFlux.BULK_TICKS_DROPPED.get();
+            await("the writer blocked on the client, which reads nothing: ticks dropped")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> LongLivedApps.WebFlux.BULK_TICKS_DROPPED.get() - dropped >= 300);
+
+            CompletableFuture<ShutdownReport> shutdown = graceful.shutdown("test");
+            await("the stream asked to leave")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> graceful.phase().compareTo(Phase.CLOSING_IDLE) >= 0);
+            String received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertThat(received).startsWith("HTTP/1.1 200");
+            assertThat(received).as("the chunked terminator, then the close").endsWith("\r\n0\r\n\r\n");
+            String body = dechunk(received.substring(received.indexOf("\r\n\r\n") + 4));
+            String[] events = body.split("\n\n", -1);
+            assertThat(events[events.length - 1])
+                    .as("nothing after the last event's end")
+                    .isEmpty();
+            for (int i = 0; i < events.length - 1; i++) {
+                assertThat(events[i])
+                        .as("event %d whole, in sequence", i + 1)
+                        .matches("data:ev " + (i + 1) + " x{65536}");
+            }
+            ShutdownReport report = shutdown.get(15, TimeUnit.SECONDS);
+            assertThat(report.exitStatus()).isEqualTo(ExitStatus.CLEAN);
+            assertThat(report.longLivedAsked()).isEqualTo(1);
+            assertThat(report.longLivedCut()).isZero();
+        }
+    }
+
     /** Asks for an event stream on a connection with a small receive buffer, and reads nothing yet. */
     private Socket readingNothing(String path) throws IOException {
         Socket socket = new Socket();
