@@ -51,6 +51,16 @@ final class LongLivedApps {
 
     private LongLivedApps() {}
 
+    /** {@code data:ev N} and 64 KiB of padding every millisecond; a tick the writer is not ready for is dropped and counted. */
+    static Flux<ServerSentEvent<String>> bulkTicks(AtomicLong dropped) {
+        String padding = " " + "x".repeat(64 * 1024);
+        AtomicLong n = new AtomicLong();
+        return Flux.interval(Duration.ofMillis(1))
+                .onBackpressureDrop(tick -> dropped.incrementAndGet())
+                .map(tick -> ServerSentEvent.builder("ev " + n.incrementAndGet() + padding)
+                        .build());
+    }
+
     /** Spring MVC with Spring WebSocket and an {@code SseEmitter}. */
     @Configuration(proxyBeanMethods = false)
     @EnableAutoConfiguration
@@ -104,12 +114,7 @@ final class LongLivedApps {
         /** The same as a reactive type: Spring's own emitter writes it, out of graceful's reach. */
         @GetMapping(path = "/bulk-flux-events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
         Flux<ServerSentEvent<String>> bulkFluxEvents() {
-            String padding = " " + "x".repeat(64 * 1024);
-            AtomicLong n = new AtomicLong();
-            return Flux.interval(Duration.ofMillis(1))
-                    .onBackpressureDrop(tick -> FLUX_TICKS_DROPPED.incrementAndGet())
-                    .map(tick -> ServerSentEvent.builder("ev " + n.incrementAndGet() + padding)
-                            .build());
+            return bulkTicks(FLUX_TICKS_DROPPED);
         }
 
         private SseEmitter stream(Duration period, String padding) {
@@ -162,17 +167,8 @@ final class LongLivedApps {
                             "/bulk-events",
                             request -> ServerResponse.ok()
                                     .contentType(MediaType.TEXT_EVENT_STREAM)
-                                    .body(BodyInserters.fromServerSentEvents(bulkTicks())))
+                                    .body(BodyInserters.fromServerSentEvents(bulkTicks(BULK_TICKS_DROPPED))))
                     .build();
-        }
-
-        private static Flux<ServerSentEvent<String>> bulkTicks() {
-            String padding = " " + "x".repeat(64 * 1024);
-            AtomicLong n = new AtomicLong();
-            return Flux.interval(Duration.ofMillis(1))
-                    .onBackpressureDrop(tick -> BULK_TICKS_DROPPED.incrementAndGet())
-                    .map(tick -> ServerSentEvent.builder("ev " + n.incrementAndGet() + padding)
-                            .build());
         }
 
         /** A tick the client is not ready for is dropped (Flux.interval fails instead). */

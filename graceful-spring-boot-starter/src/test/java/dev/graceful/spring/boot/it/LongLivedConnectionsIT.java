@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -193,15 +194,8 @@ class LongLivedConnectionsIT {
             throws Exception {
         GracefulShutdown graceful = start(server);
         try (Socket socket = readingNothing("/bulk-flux-events")) {
-            long dropped = LongLivedApps.MvcEvents.FLUX_TICKS_DROPPED.get();
-            await("the writer blocked on the client, which reads nothing: ticks dropped")
-                    .atMost(Duration.ofSeconds(10))
-                    .until(() -> LongLivedApps.MvcEvents.FLUX_TICKS_DROPPED.get() - dropped >= 300);
-
-            CompletableFuture<ShutdownReport> shutdown = graceful.shutdown("test");
-            await("graceful asked the stream to leave and went on")
-                    .atMost(Duration.ofSeconds(5))
-                    .until(() -> graceful.phase().compareTo(Phase.CLOSING_IDLE) >= 0);
+            CompletableFuture<ShutdownReport> shutdown =
+                    shutdownOnceBlocked(graceful, LongLivedApps.MvcEvents.FLUX_TICKS_DROPPED);
 
             try (InputStream in = socket.getInputStream()) {
                 in.transferTo(OutputStream.nullOutputStream());
@@ -223,15 +217,8 @@ class LongLivedConnectionsIT {
             throws Exception {
         GracefulShutdown graceful = start(server);
         try (Socket socket = readingNothing("/bulk-events")) {
-            long dropped = LongLivedApps.WebFlux.BULK_TICKS_DROPPED.get();
-            await("the writer blocked on the client, which reads nothing: ticks dropped")
-                    .atMost(Duration.ofSeconds(10))
-                    .until(() -> LongLivedApps.WebFlux.BULK_TICKS_DROPPED.get() - dropped >= 300);
-
-            CompletableFuture<ShutdownReport> shutdown = graceful.shutdown("test");
-            await("the stream asked to leave")
-                    .atMost(Duration.ofSeconds(10))
-                    .until(() -> graceful.phase().compareTo(Phase.CLOSING_IDLE) >= 0);
+            CompletableFuture<ShutdownReport> shutdown =
+                    shutdownOnceBlocked(graceful, LongLivedApps.WebFlux.BULK_TICKS_DROPPED);
             String received = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
 
             assertThat(received).startsWith("HTTP/1.1 200");
@@ -251,6 +238,23 @@ class LongLivedConnectionsIT {
             assertThat(report.longLivedAsked()).isEqualTo(1);
             assertThat(report.longLivedCut()).isZero();
         }
+    }
+
+    /**
+     * Once the stream's writer is blocked on the client (the ticks it asks for none of are dropped),
+     * shuts down, and returns when graceful has asked the stream to leave and gone on.
+     */
+    private static CompletableFuture<ShutdownReport> shutdownOnceBlocked(
+            GracefulShutdown graceful, AtomicLong dropped) {
+        long before = dropped.get();
+        await("the writer blocked on the client, which reads nothing: ticks dropped")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> dropped.get() - before >= 300);
+        CompletableFuture<ShutdownReport> shutdown = graceful.shutdown("test");
+        await("graceful asked the stream to leave and went on")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> graceful.phase().compareTo(Phase.CLOSING_IDLE) >= 0);
+        return shutdown;
     }
 
     /** Asks for an event stream on a connection with a small receive buffer, and reads nothing yet. */
