@@ -48,6 +48,7 @@ public final class ProfileBench {
         parser.accepts("server-cpus").withRequiredArg().defaultsTo("0");
         parser.accepts("client-cpus").withRequiredArg().defaultsTo("1");
         parser.accepts("wrk").withRequiredArg().defaultsTo("wrk");
+        parser.accepts("sample-period").withRequiredArg();
         // Recordings made elsewhere (JFR inside JMH: docs/BENCHMARKS.md, adapter paths), charged by the
         // same rule, with nothing run.
         parser.accepts("charge").withRequiredArg().withValuesSeparatedBy(',');
@@ -60,16 +61,22 @@ public final class ProfileBench {
         }
         BenchRun run = BenchRun.start(options, COLUMNS, 1, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
         int warmup = run.number("warmup-seconds", run.smoke() ? 3 : 20);
-        // Smoke: long enough that a few percent of the samples are graceful's in every run.
         int record = run.number("record-seconds", run.smoke() ? 8 : 30);
+        // JFR samples a thread only while it runs Java code, and Netty's event loops spend most of their
+        // time in system calls: at the profile settings' 10 ms a smoke's 8 s took some 170 samples, 1 to 8
+        // of them graceful's, and none in one CI run. At 1 ms it takes some 700, 20 to 30 of them graceful's.
+        String period = run.text("sample-period") != null ? run.text("sample-period") : run.smoke() ? "1ms" : "10ms";
+        if (!period.matches("[1-9][0-9]*(ms|s)")) {
+            throw new IllegalArgumentException("--sample-period takes a JFR period such as 1ms or 10ms, was " + period);
+        }
         int connections = run.number("connections", 32);
         for (String app : run.apps()) {
             Path jfr = run.out().resolve(app + ".jfr");
             List<String> command = new ArrayList<>(run.command(app, "graceful", false, "5s"));
             command.add(
                     1,
-                    "-XX:StartFlightRecording=delay=" + warmup + "s,duration=" + record + "s,settings=profile,filename="
-                            + jfr);
+                    "-XX:StartFlightRecording=delay=" + warmup + "s,duration=" + record
+                            + "s,settings=profile,jdk.ExecutionSample#period=" + period + ",filename=" + jfr);
             Wrk w;
             try (Child child = Child.start(OverheadBench.onServerCpus(run), command, run.log(app + ".log"))) {
                 // The load covers the warm-up, the window and a margin: JFR writes the file at the window's end.
@@ -84,7 +91,7 @@ public final class ProfileBench {
             row.put("load1", Samples.load(1));
             run.sample(row);
         }
-        run.finish(ProfileBench::render);
+        run.finish(rows -> render(rows, period));
     }
 
     /** The recording's CPU samples, those charged to graceful, and graceful's four most sampled frames. */
@@ -155,7 +162,7 @@ public final class ProfileBench {
         return sb.toString();
     }
 
-    static String render(List<Map<String, String>> rows) {
+    static String render(List<Map<String, String>> rows, String period) {
         StringBuilder sb = new StringBuilder(
                 "| example | req/s (under JFR) | CPU samples | charged to graceful | share | graceful's most sampled"
                         + " frames |\n|---|---:|---:|---:|---:|---|\n");
@@ -170,6 +177,10 @@ public final class ProfileBench {
                             : String.format(Locale.ROOT, "%.1f %%", Double.parseDouble(r.get("share_pct"))),
                     r.get("top")));
         }
-        return sb.append('\n').append(Rows.loadRange(rows)).toString();
+        return sb.append("\nJFR sampled each thread running Java code every ")
+                .append(period)
+                .append(".\n")
+                .append(Rows.loadRange(rows))
+                .toString();
     }
 }

@@ -27,10 +27,13 @@ class ProfileSmokeIT {
         String report = run.file("report.md");
         var row = NETTY_ROW.matcher(report);
         assertThat(row.find()).as("the netty row of:%n%s", report).isTrue();
-        assertThat(Long.parseLong(row.group(1))).as("CPU samples").isPositive();
-        assertThat(Long.parseLong(row.group(2)))
-                .as("samples charged to graceful")
+        assertThat(Long.parseLong(row.group(1)))
+                .as("CPU samples in:%n%s", report)
                 .isPositive();
+        assertThat(Long.parseLong(row.group(2)))
+                .as("samples charged to graceful in:%n%s", report)
+                .isPositive();
+        assertThat(report).contains("every 1ms.");
         assertThat(row.group(3))
                 .as("graceful's frames: class, method, samples")
                 .matches("[A-Za-z0-9$]+\\.[A-Za-z0-9$<>]+ [0-9]+(; .*)?");
