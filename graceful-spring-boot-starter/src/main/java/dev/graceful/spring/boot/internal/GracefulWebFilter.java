@@ -87,7 +87,7 @@ public final class GracefulWebFilter implements WebFilter, Ordered {
         if (health != null && health.handles(path)) {
             return answerHealth(exchange, request.getMethod(), path);
         }
-        ReactorNettyConnectionState connection = longLived == null ? null : ReactorNettyLongLived.connection(request);
+        ReactorNettyConnectionState connection = longLived == null ? null : ReactorNettyConnectionState.of(request);
         if (connection != null) {
             // Counted out by the connection (response end, upgrade, event stream, close): nothing
             // per exchange here.

@@ -2,13 +2,16 @@ package dev.graceful.spring.boot.internal;
 
 import dev.graceful.InFlightWork;
 import dev.graceful.Work;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.util.AttributeKey;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.springframework.http.server.reactive.AbstractServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import reactor.netty.Connection;
 
 /**
  * What the drain needs to know of one Reactor Netty connection; confined to the connection's event
@@ -36,6 +39,32 @@ final class ReactorNettyConnectionState {
      * "a request head that stopped arriving").
      */
     static final long STALLED_HEAD_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /**
+     * The state of the HTTP/1 connection {@code request} came on, when graceful's handlers watch it
+     * and this is its event loop: the connection then counts the exchange out and sees it become
+     * long-lived ({@link ReactorNettyResponseEnd}). Otherwise {@code null} (HTTP/2, or called off
+     * the event loop): the exchange is tracked on its own. Allocates nothing.
+     */
+    static ReactorNettyConnectionState of(ServerHttpRequest request) {
+        Connection connection;
+        try {
+            // The adapter's own request: the filter is first in the chain.
+            if (!(request instanceof AbstractServerHttpRequest adapted
+                    && adapted.getNativeRequest() instanceof Connection c)) {
+                return null;
+            }
+            connection = c;
+        } catch (IllegalStateException e) {
+            return null; // a request with no server behind it (a test's mock)
+        }
+        Channel channel = connection.channel();
+        if (!channel.eventLoop().inEventLoop() || !channel.isActive()) {
+            return null;
+        }
+        ReactorNettyConnectionState state = channel.attr(KEY).get();
+        return state == null || state.upgraded ? null : state;
+    }
 
     /** Request bytes arrived that no response has answered yet. */
     boolean reading;
@@ -112,13 +141,13 @@ final class ReactorNettyConnectionState {
         return request;
     }
 
-    /** The counted exchange still running, described; from any thread, or {@code null}. */
-    InFlightWork describe(long now) {
+    /** The counted exchange still running, described as {@code kind} work; from any thread, or {@code null}. */
+    InFlightWork describe(String kind, long now) {
         ServerHttpRequest request = (ServerHttpRequest) EXCHANGE.getAcquire(this);
         if (request == null) {
             return null;
         }
-        return new InFlightWork("http", GracefulWebFilter.describe(request), Duration.ofNanos(now - exchangeSince));
+        return new InFlightWork(kind, GracefulWebFilter.describe(request), Duration.ofNanos(now - exchangeSince));
     }
 
     boolean idle() {

@@ -134,7 +134,7 @@ final class ReactorNettyConnections {
         for (Channel channel : connections) {
             ReactorNettyConnectionState state =
                     channel.attr(ReactorNettyConnectionState.KEY).get();
-            InFlightWork work = state == null ? null : state.describe(now);
+            InFlightWork work = state == null ? null : state.describe(http.kind(), now);
             if (work != null && out.size() < max) {
                 out.add(work);
             }

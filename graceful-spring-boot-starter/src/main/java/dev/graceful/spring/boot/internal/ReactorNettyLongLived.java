@@ -10,8 +10,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
-import org.springframework.http.server.reactive.AbstractServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.socket.WebSocketHandler;
@@ -21,7 +19,6 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.netty.Connection;
 import reactor.netty.NettyOutbound;
 
 /**
@@ -52,33 +49,6 @@ public final class ReactorNettyLongLived {
     public ReactorNettyLongLived(GracefulShutdown graceful) {
         this.eventStreams = graceful.longLived("sse");
         this.webSockets = graceful.longLived("websocket");
-    }
-
-    /**
-     * The state of the HTTP/1 connection {@code request} came on, when graceful's handlers watch it
-     * and this is its event loop: the connection then counts the exchange out and sees it become
-     * long-lived ({@link ReactorNettyResponseEnd}). Otherwise {@code null} (HTTP/2, or called off
-     * the event loop): the exchange is tracked on its own. Allocates nothing.
-     */
-    static ReactorNettyConnectionState connection(ServerHttpRequest request) {
-        Connection connection;
-        try {
-            // The adapter's own request: the filter is first in the chain.
-            if (!(request instanceof AbstractServerHttpRequest adapted
-                    && adapted.getNativeRequest() instanceof Connection c)) {
-                return null;
-            }
-            connection = c;
-        } catch (IllegalStateException e) {
-            return null; // a request with no server behind it (a test's mock)
-        }
-        Channel channel = connection.channel();
-        if (!channel.eventLoop().inEventLoop() || !channel.isActive()) {
-            return null;
-        }
-        ReactorNettyConnectionState state =
-                channel.attr(ReactorNettyConnectionState.KEY).get();
-        return state == null || state.upgraded ? null : state;
     }
 
     /** The response of {@code exchange}, which registers itself once it turns out to be an event stream. */

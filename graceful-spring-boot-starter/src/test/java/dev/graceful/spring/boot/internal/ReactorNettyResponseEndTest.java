@@ -59,7 +59,7 @@ class ReactorNettyResponseEndTest {
         connection.writeOutbound(LastHttpContent.EMPTY_LAST_CONTENT);
 
         assertThat(http.inFlight()).isZero();
-        assertThat(state.describe(System.nanoTime())).isNull();
+        assertThat(state.describe("http", System.nanoTime())).isNull();
         assertThat(connection.isOpen()).isTrue();
     }
 
@@ -76,15 +76,15 @@ class ReactorNettyResponseEndTest {
         assertThat(http.inFlight())
                 .as("the second exchange is still being answered")
                 .isEqualTo(1);
-        assertThat(state.describe(System.nanoTime()).description()).isEqualTo("GET /second");
+        assertThat(state.describe("http", System.nanoTime()).description()).isEqualTo("GET /second");
     }
 
     @Test
     void aCountedExchangeIsDescribedUntilItsResponseEnds() {
         count("/orders/42");
 
-        assertThat(state.describe(System.nanoTime()).description()).isEqualTo("GET /orders/42");
-        assertThat(state.describe(System.nanoTime()).kind()).isEqualTo("http");
+        assertThat(state.describe("http", System.nanoTime()).description()).isEqualTo("GET /orders/42");
+        assertThat(state.describe("http", System.nanoTime()).kind()).isEqualTo("http");
     }
 
     @Test
