@@ -21,6 +21,8 @@ import joptsimple.OptionSet;
 public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, List<String> apps, Samples samples) {
 
     public static final List<String> APPS = List.of("jetty", "tomcat", "netty", "spring-boot");
+    /** The Spring Boot examples: each runs its own jar, without graceful as {@code -Dgraceful.enabled=false}. */
+    public static final List<String> SPRING_APPS = List.of("spring-boot", "spring-webflux");
 
     /** A parser of the common options, plus the group's own whole-number ones (comma-separated when many). */
     public static OptionParser parser(String... numberOptions) {
@@ -103,6 +105,10 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         List.of(text("jvm-opts").split(" ")).stream().filter(o -> !o.isBlank()).forEach(c::add);
         Path jar = Path.of(text("repo"), "examples", app, "target", "graceful-example-" + app + ".jar");
         boolean graceful = variant.equals("graceful");
+        if (variant.equals("one-process") && !app.equals("spring-boot") && SPRING_APPS.contains(app)) {
+            throw new IllegalArgumentException("one process: not for " + app + " (only spring-boot has a second"
+                    + " port built in: tools/benchmarks-spring-boot)");
+        }
         if (app.equals("spring-boot") && variant.equals("one-process")) {
             // The example's jar with one more jar on its class path: Spring Boot's PropertiesLauncher
             // reads loader.path (docs/BENCHMARKS.md, group 2's method).
@@ -110,7 +116,7 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
                     text("repo"), "tools", "benchmarks-spring-boot", "target", "graceful-benchmarks-spring-boot.jar");
             c.addAll(List.of("-Dbench.one-process=true", "-Dloader.path=" + oneProcess));
             c.addAll(List.of("-cp", jar.toString(), "org.springframework.boot.loader.launch.PropertiesLauncher"));
-        } else if (app.equals("spring-boot")) {
+        } else if (SPRING_APPS.contains(app)) {
             if (!graceful) {
                 c.add("-Dgraceful.enabled=false");
             }
