@@ -73,10 +73,7 @@ public final class OverheadBench {
             System.out.print(OverheadReport.render(Samples.readAll(runs), slices));
             return;
         }
-        // WebFlux (on Reactor Netty) only when asked for: its adapter is the starter's, like Spring Boot's.
-        List<String> allowed = new ArrayList<>(BenchRun.APPS);
-        allowed.add("spring-webflux");
-        BenchRun run = BenchRun.start(options, COLUMNS, 4, allowed, BenchRun.APPS, List.of("netty"));
+        BenchRun run = BenchRun.start(options, COLUMNS, 4, BenchRun.LOADED_APPS, BenchRun.APPS, List.of("netty"));
         // A 3 s slice's throughput moves by ±10-20 % from the next on this project's 2-vCPU VM (more
         // when it is busy), on either side and in the servers' own CPU time per request alike; 20
         // per round bring a quiet machine's round ratio to about ±0.02 (docs/BENCHMARKS.md, group 2).

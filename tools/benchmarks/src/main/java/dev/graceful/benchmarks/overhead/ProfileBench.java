@@ -39,7 +39,8 @@ public final class ProfileBench {
             + "|DefaultChannelPipeline)|org\\.apache\\.catalina\\.core\\.(ApplicationFilterChain|StandardContextValve)"
             + "|org\\.apache\\.catalina\\.authenticator\\.AuthenticatorBase"
             + "|org\\.eclipse\\.jetty\\.ee11\\.servlet\\.(ServletHandler\\$Chain|FilterHolder)"
-            + "|org\\.springframework\\.web\\.filter\\.).*");
+            + "|org\\.springframework\\.web\\.filter\\.|org\\.springframework\\.web\\.server\\.handler\\.DefaultWebFilterChain)"
+            + ".*");
 
     private ProfileBench() {}
 
@@ -59,7 +60,7 @@ public final class ProfileBench {
                     .toList()));
             return;
         }
-        BenchRun run = BenchRun.start(options, COLUMNS, 1, BenchRun.APPS, BenchRun.APPS, List.of("netty"));
+        BenchRun run = BenchRun.start(options, COLUMNS, 1, BenchRun.LOADED_APPS, BenchRun.APPS, List.of("netty"));
         int warmup = run.number("warmup-seconds", run.smoke() ? 3 : 20);
         int record = run.number("record-seconds", run.smoke() ? 8 : 30);
         // JFR samples a thread only while it runs Java code, and Netty's event loops spend most of their

@@ -23,6 +23,8 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
     public static final List<String> APPS = List.of("jetty", "tomcat", "netty", "spring-boot");
     /** The Spring Boot examples: each runs its own jar, without graceful as {@code -Dgraceful.enabled=false}. */
     public static final List<String> SPRING_APPS = List.of("spring-boot", "spring-webflux");
+    /** What group 2 and its profile can load: {@link #APPS}, and WebFlux (on Reactor Netty) when asked for. */
+    public static final List<String> LOADED_APPS = List.of("jetty", "tomcat", "netty", "spring-boot", "spring-webflux");
 
     /** A parser of the common options, plus the group's own whole-number ones (comma-separated when many). */
     public static OptionParser parser(String... numberOptions) {

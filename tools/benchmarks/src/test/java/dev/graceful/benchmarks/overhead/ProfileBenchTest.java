@@ -21,4 +21,16 @@ class ProfileBenchTest {
                         .matches())
                 .isFalse();
     }
+
+    @Test
+    void webFluxsFilterChainAfterGracefulsWebFilterIsAHandOff() {
+        assertThat(ProfileBench.HAND_OFF
+                        .matcher("org.springframework.web.server.handler.DefaultWebFilterChain")
+                        .matches())
+                .isTrue();
+        assertThat(ProfileBench.HAND_OFF
+                        .matcher("dev.graceful.spring.boot.internal.GracefulWebFilter")
+                        .matches())
+                .isFalse();
+    }
 }
