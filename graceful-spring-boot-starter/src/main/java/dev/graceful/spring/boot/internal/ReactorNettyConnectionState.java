@@ -4,6 +4,7 @@ import dev.graceful.InFlightWork;
 import dev.graceful.Work;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPromise;
 import io.netty.util.AttributeKey;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -84,15 +85,57 @@ final class ReactorNettyConnectionState {
     long lastReadNanos;
 
     /** A response end was written: the connection is idle. One per connection, not per response. */
-    final ChannelFutureListener written = f -> {
-        writing--;
-        idleSince = System.nanoTime();
-    };
+    private final ChannelFutureListener written = f -> endWritten();
     /** A response end was written during the shutdown: the connection closes. */
-    final ChannelFutureListener writtenThenClose = f -> {
-        written.operationComplete(f);
+    private final ChannelFutureListener writtenThenClose = f -> {
+        endWritten();
         f.channel().close();
     };
+    /**
+     * The promise of the response end written last, not looked at yet: looked at once the flush that
+     * sends it has returned ({@link #settleEnd}). A response written and flushed at once, nearly every
+     * one, then needs no listener on its promise, which would take the promise's monitor to be added
+     * and again to be notified, on every response (graceful-netty's {@code Http1Connection} does the same).
+     */
+    private ChannelPromise unsettledEnd;
+
+    /**
+     * A response end is being written with {@code promise}: the connection is busy until it is out.
+     * {@code listen}: know at once when it is (while shutting down, or to close after it), not at the next flush.
+     */
+    void ending(ChannelPromise promise, boolean listen, boolean closeAfter) {
+        writing++;
+        if (closeAfter) {
+            promise.addListener(writtenThenClose);
+        } else if (listen || unsettledEnd != null) {
+            promise.addListener(written);
+        } else {
+            unsettledEnd = promise;
+        }
+    }
+
+    /**
+     * Settles the response end written last: now if its write is done, else when it is. On the event
+     * loop: after each flush through graceful's handler and, in case a flush never comes that way, at
+     * the next request head and before the connection is asked whether it is idle.
+     */
+    void settleEnd() {
+        ChannelPromise p = unsettledEnd;
+        if (p == null) {
+            return;
+        }
+        unsettledEnd = null;
+        if (p.isDone()) {
+            endWritten();
+        } else {
+            p.addListener(written);
+        }
+    }
+
+    private void endWritten() {
+        writing--;
+        idleSince = System.nanoTime();
+    }
 
     /**
      * The exchange counted in the {@code "http"} tracker and not yet answered, kept to describe it
@@ -150,12 +193,15 @@ final class ReactorNettyConnectionState {
         return new InFlightWork(kind, GracefulWebFilter.describe(request), Duration.ofNanos(now - exchangeSince));
     }
 
+    /** No request read and no response end on its way out; on the event loop. */
     boolean idle() {
+        settleEnd();
         return !upgraded && !reading && writing == 0;
     }
 
-    /** Part of a request head arrived, no whole one: no work, nothing the application saw. */
+    /** Part of a request head arrived, no whole one: no work, nothing the application saw. On the event loop. */
     boolean headInProgress() {
+        settleEnd();
         return !upgraded && reading && heads == 0 && writing == 0;
     }
 

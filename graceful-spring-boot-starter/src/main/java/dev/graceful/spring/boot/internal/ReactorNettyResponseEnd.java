@@ -45,6 +45,7 @@ final class ReactorNettyResponseEnd extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof HttpRequest && !state.upgraded) {
+            state.settleEnd();
             state.heads++;
         }
         ctx.fireChannelRead(msg);
@@ -96,7 +97,11 @@ final class ReactorNettyResponseEnd extends ChannelDuplexHandler {
                 HttpUtil.setKeepAlive(response, false);
             }
             ServerHttpRequest counted;
-            if (ReactorNettyEventStreams.isEventStream(response) && (counted = state.uncount()) != null) {
+            // A full response (head and end in one message, as for a body known at once) streams
+            // nothing, whatever its type: it is counted out below. Its type is not even looked up.
+            if (!(msg instanceof LastHttpContent)
+                    && ReactorNettyEventStreams.isEventStream(response)
+                    && (counted = state.uncount()) != null) {
                 // From now on the stream does not hold the drain: it is asked to leave instead.
                 http.exit();
                 eventStreams.open(ctx, state, counted, chunked);
@@ -132,15 +137,15 @@ final class ReactorNettyResponseEnd extends ChannelDuplexHandler {
         // if Reactor Netty flushes this end only after reading them.
         state.reading = false;
         state.heads = Math.max(0, state.heads - 1);
-        state.writing++;
         ChannelPromise done = promise.unvoid();
         ctx.write(msg, done);
-        done.addListener(closeAfter ? state.writtenThenClose : state.written);
+        state.ending(done, shuttingDown, closeAfter);
     }
 
     @Override
     public void flush(ChannelHandlerContext ctx) throws Exception {
         ctx.flush();
+        state.settleEnd();
         if (state.eventStream != null) {
             ReactorNettyEventStreams.flushed(ctx, state, chunked);
         }

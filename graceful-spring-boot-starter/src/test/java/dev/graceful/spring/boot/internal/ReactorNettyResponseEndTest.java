@@ -80,6 +80,49 @@ class ReactorNettyResponseEndTest {
     }
 
     @Test
+    void aResponseEndWrittenAndFlushedAtOnceLeavesTheConnectionIdleAfterTheFlush() {
+        connection.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+
+        assertThat(state.writing).as("settled by the flush itself").isZero();
+        assertThat(state.idle()).isTrue();
+    }
+
+    @Test
+    void aResponseEndNotFlushedYetKeepsTheConnectionBusyUntilItIsWritten() {
+        connection.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+
+        assertThat(state.idle()).as("its end is not out yet").isFalse();
+
+        connection.flush();
+
+        assertThat(state.idle()).isTrue();
+        assertThat(state.writing).isZero();
+    }
+
+    @Test
+    void aResponseEndFlushedPastGracefulsHandlerIsSettledWhenTheConnectionIsAskedWhetherItIsIdle() {
+        connection.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+
+        connection.pipeline().firstContext().flush(); // toward the socket from graceful's handler: not through it
+
+        assertThat(state.writing).as("nothing looked at the write yet").isEqualTo(1);
+        assertThat(state.idle()).isTrue();
+    }
+
+    @Test
+    void aFullResponseTypedAsAnEventStreamIsCountedOutAtItsEndAndOpensNoStream() {
+        count("/events-at-once");
+        FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        full.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+
+        connection.writeOutbound(full);
+
+        assertThat(http.inFlight()).isZero();
+        assertThat(sse.description).as("never opened: nothing left to stream").isNull();
+        assertThat(connection.isOpen()).isTrue();
+    }
+
+    @Test
     void aCountedExchangeIsDescribedUntilItsResponseEnds() {
         count("/orders/42");
 
