@@ -60,16 +60,18 @@ public final class ProfileBench {
                     .toList()));
             return;
         }
-        BenchRun run = BenchRun.start(options, COLUMNS, 1, BenchRun.LOADED_APPS, BenchRun.APPS, List.of("netty"));
-        int warmup = run.number("warmup-seconds", run.smoke() ? 3 : 20);
-        int record = run.number("record-seconds", run.smoke() ? 8 : 30);
         // JFR samples a thread only while it runs Java code, and Netty's event loops spend most of their
         // time in system calls: at the profile settings' 10 ms a smoke's 8 s took some 170 samples, 1 to 8
         // of them graceful's, and none in one CI run. At 1 ms it takes some 700, 20 to 30 of them graceful's.
-        String period = run.text("sample-period") != null ? run.text("sample-period") : run.smoke() ? "1ms" : "10ms";
+        String period = options.has("sample-period")
+                ? (String) options.valueOf("sample-period")
+                : options.has("smoke") ? "1ms" : "10ms";
         if (!period.matches("[1-9][0-9]*(ms|s)")) {
             throw new IllegalArgumentException("--sample-period takes a JFR period such as 1ms or 10ms, was " + period);
         }
+        BenchRun run = BenchRun.start(options, COLUMNS, 1, BenchRun.LOADED_APPS, BenchRun.APPS, List.of("netty"));
+        int warmup = run.number("warmup-seconds", run.smoke() ? 3 : 20);
+        int record = run.number("record-seconds", run.smoke() ? 8 : 30);
         int connections = run.number("connections", 32);
         for (String app : run.apps()) {
             Path jfr = run.out().resolve(app + ".jfr");

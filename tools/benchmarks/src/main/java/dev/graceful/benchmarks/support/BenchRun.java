@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import joptsimple.OptionParser;
 import joptsimple.OptionSet;
 
@@ -24,7 +25,8 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
     /** The Spring Boot examples: each runs its own jar, without graceful as {@code -Dgraceful.enabled=false}. */
     public static final List<String> SPRING_APPS = List.of("spring-boot", "spring-webflux");
     /** What group 2 and its profile can load: {@link #APPS}, and WebFlux (on Reactor Netty) when asked for. */
-    public static final List<String> LOADED_APPS = List.of("jetty", "tomcat", "netty", "spring-boot", "spring-webflux");
+    public static final List<String> LOADED_APPS =
+            Stream.concat(APPS.stream(), Stream.of("spring-webflux")).toList();
 
     /** A parser of the common options, plus the group's own whole-number ones (comma-separated when many). */
     public static OptionParser parser(String... numberOptions) {
@@ -107,7 +109,7 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
         List.of(text("jvm-opts").split(" ")).stream().filter(o -> !o.isBlank()).forEach(c::add);
         Path jar = Path.of(text("repo"), "examples", app, "target", "graceful-example-" + app + ".jar");
         boolean graceful = variant.equals("graceful");
-        if (variant.equals("one-process") && !app.equals("spring-boot") && SPRING_APPS.contains(app)) {
+        if (variant.equals("one-process") && app.equals("spring-webflux")) {
             throw new IllegalArgumentException("one process: not for " + app + " (only spring-boot has a second"
                     + " port built in: tools/benchmarks-spring-boot)");
         }
