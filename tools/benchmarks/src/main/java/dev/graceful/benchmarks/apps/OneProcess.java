@@ -15,6 +15,7 @@ import io.netty.channel.nio.NioIoHandler;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
 import org.apache.catalina.Context;
 import org.apache.catalina.Valve;
 import org.apache.catalina.connector.Connector;
@@ -44,7 +45,20 @@ public final class OneProcess {
 
     private OneProcess() {}
 
-    static void serve(String name, ExampleOptions options) throws Exception {
+    /**
+     * @param control Tomcat only: the example without graceful on both ports, a valve that only passes
+     *                requests on in graceful's valve's place (what the measurement tells apart when
+     *                nothing of graceful differs)
+     */
+    static void serve(String name, ExampleOptions options, boolean control) throws Exception {
+        if (control) {
+            if (!name.equals("tomcat")) {
+                throw new IllegalArgumentException("one-process-control: Tomcat only; was " + name);
+            }
+            System.out.println(PLAIN_PORT + tomcat(options, null));
+            new CountDownLatch(1).await(); // Tomcat's threads are daemons: hold the JVM until a signal ends it
+            return;
+        }
         GracefulShutdown graceful = GracefulShutdown.create(options.config().build());
         int plainPort = switch (name) {
             case "tomcat" -> tomcat(options, graceful);
@@ -59,7 +73,8 @@ public final class OneProcess {
 
     /**
      * The example without graceful, a second connector, a valve that skips the next one for that
-     * connector's requests, and then graceful installed as the example installs it (its valve next).
+     * connector's requests, and then graceful installed as the example installs it (its valve next);
+     * without {@code graceful}, a valve that only passes requests on in its valve's place.
      */
     private static int tomcat(ExampleOptions options, GracefulShutdown graceful) throws Exception {
         Tomcat tomcat = TomcatExample.tomcat(options.port(), options.version(), null);
@@ -68,8 +83,12 @@ public final class OneProcess {
         tomcat.getService().addConnector(plain);
         Context context = (Context) tomcat.getHost().findChild("");
         context.getPipeline().addValve(new PortSwitchValve(plain));
-        GracefulValve.install(context, graceful);
-        TomcatParticipant.register(graceful, tomcat);
+        if (graceful == null) {
+            context.getPipeline().addValve(new ServerApp.ExperimentValve("pass-valve", null));
+        } else {
+            GracefulValve.install(context, graceful);
+            TomcatParticipant.register(graceful, tomcat);
+        }
         tomcat.start();
         return plain.getLocalPort();
     }

@@ -39,7 +39,7 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  * at all) and {@code ready-valve} (passes on only, in a process with a ready graceful coordinator
  * that counts nothing), group 2's {@code --graceful-mode}; and {@code one-process}, for any of the three:
  * the example with graceful and without it in one JVM, on two ports ({@link OneProcess}, group 2's
- * {@code --one-process}). Usage:
+ * {@code --one-process}), and for Tomcat {@code one-process-control}, without graceful on both ports. Usage:
  * {@code ServerApp NAME MODE} and the example contract's options.
  */
 public final class ServerApp {
@@ -54,7 +54,8 @@ public final class ServerApp {
             "fence-valve",
             "adder-valve",
             "ready-valve",
-            "one-process");
+            "one-process",
+            "one-process-control");
 
     private ServerApp() {}
 
@@ -84,8 +85,8 @@ public final class ServerApp {
             return;
         }
         ExampleOptions options = ExampleOptions.parseOrExit(name + " (" + mode + ")", contract);
-        if (mode.equals("one-process")) {
-            OneProcess.serve(name, options);
+        if (mode.startsWith("one-process")) {
+            OneProcess.serve(name, options, mode.equals("one-process-control"));
             return;
         }
         boolean framework = mode.equals("framework");
@@ -146,7 +147,7 @@ public final class ServerApp {
      * Passes each request on to the next valve, called as {@code GracefulValve} is, and around it does
      * what its mode says (see the class comment) and nothing else.
      */
-    private static final class ExperimentValve extends ValveBase {
+    static final class ExperimentValve extends ValveBase {
         private final String mode;
         private final Tracker counted;
         private final LongAdder in = new LongAdder();

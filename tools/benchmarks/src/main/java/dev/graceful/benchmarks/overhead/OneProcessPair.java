@@ -26,11 +26,14 @@ final class OneProcessPair {
 
     private OneProcessPair() {}
 
-    /** Starts the JVM; returns the variants, {@code graceful} and {@code plain}, on their ports. */
-    static Map<String, Child> start(BenchRun run, String app, int fork) throws Exception {
+    /**
+     * Starts the JVM; returns the variants, {@code graceful} and {@code plain}, on their ports. As a
+     * {@code control}, the JVM serves the example without graceful on both ports.
+     */
+    static Map<String, Child> start(BenchRun run, String app, int fork, boolean control) throws Exception {
         Child graceful = Child.start(
                 OverheadBench.onServerCpus(run),
-                run.command(app, "one-process", false, "5s"),
+                run.command(app, control ? "one-process-control" : "one-process", false, "5s"),
                 run.log(app + "-one-process-fork" + fork + ".log"));
         try {
             String line = graceful.jvm().output().awaitLineStartingWith(OneProcess.PLAIN_PORT, Duration.ofMinutes(1));
@@ -38,11 +41,25 @@ final class OneProcessPair {
                     graceful.jvm(),
                     Integer.parseInt(
                             line.substring(OneProcess.PLAIN_PORT.length()).trim()));
-            prove(app, graceful, plain);
+            if (control) {
+                proveBothPlain(app, graceful, plain);
+            } else {
+                prove(app, graceful, plain);
+            }
             return Map.of("graceful", graceful, "plain", plain);
         } catch (Exception | Error e) {
             graceful.close();
             throw e;
+        }
+    }
+
+    /** Neither port of a control serves graceful's health endpoint. */
+    private static void proveBothPlain(String app, Child first, Child second) throws IOException {
+        int a = first.status("/healthz");
+        int b = second.status("/healthz");
+        if (a != 404 || b != 404) {
+            throw new IllegalStateException(app + " (one process, control): GET /healthz answered " + a + " and " + b
+                    + " on its two ports, expected 404 on both: the control is not without graceful");
         }
     }
 

@@ -42,7 +42,8 @@ public final class OverheadBench {
             "p99_ms",
             "requests",
             "errors",
-            "load1");
+            "load1",
+            "together");
 
     private OverheadBench() {}
 
@@ -58,6 +59,10 @@ public final class OverheadBench {
         // OneProcessAutoConfiguration): the hooks' own cost, without the fork-to-fork luck that two
         // processes carry.
         parser.accepts("one-process");
+        // With --one-process on Tomcat: both sides loaded at the same moment, each with half the
+        // connections, and each side's cost taken from its own connector's threads (SideThreads): the
+        // machine's slowdowns, which move a 3 s slice by ±5-20 %, then fall on both sides alike.
+        parser.accepts("together");
         // An earlier run's samples.csv: its report again, decided by today's statistics, with nothing run.
         // Several (comma-separated) runs of the same configuration are decided together, over all their forks.
         parser.accepts("decide").withRequiredArg().withValuesSeparatedBy(',');
@@ -88,14 +93,25 @@ public final class OverheadBench {
         String graceful = run.text("graceful-mode");
         List<String> experiments =
                 ServerApp.MODES.stream().filter(m -> m.endsWith("-valve")).toList();
-        if (!graceful.equals("graceful")
-                && !(experiments.contains(graceful) && run.apps().equals(List.of("tomcat")))) {
-            throw new IllegalArgumentException("--graceful-mode: graceful, or one of " + experiments
-                    + " with --apps tomcat; was '" + graceful + "' for " + run.apps());
-        }
         boolean oneProcess = options.has("one-process");
-        if (oneProcess && !graceful.equals("graceful")) {
-            throw new IllegalArgumentException("--one-process: with graceful itself; was --graceful-mode " + graceful);
+        boolean tomcatAlone = run.apps().equals(List.of("tomcat"));
+        // The control: the example without graceful on both ports of one process, to show what
+        // the measurement itself tells apart when nothing differs.
+        boolean control = graceful.equals("plain") && oneProcess && tomcatAlone;
+        if (!graceful.equals("graceful") && !control && !(experiments.contains(graceful) && tomcatAlone)) {
+            throw new IllegalArgumentException("--graceful-mode: graceful, one of " + experiments
+                    + " with --apps tomcat, or plain with --apps tomcat --one-process; was '" + graceful + "' for "
+                    + run.apps() + (oneProcess ? " in one process" : ""));
+        }
+        if (oneProcess && !graceful.equals("graceful") && !control) {
+            throw new IllegalArgumentException(
+                    "--one-process: with graceful itself, or plain on Tomcat; was --graceful-mode " + graceful);
+        }
+        boolean together = options.has("together");
+        if (together && !(oneProcess && SideThreads.APPS.containsAll(run.apps()))) {
+            throw new IllegalArgumentException("--together: with --one-process and --apps of " + SideThreads.APPS
+                    + " (the pairs whose sides serve on threads of their own); was " + run.apps()
+                    + (oneProcess ? "" : " in two processes"));
         }
         for (String app : run.apps()) {
             int round = 0;
@@ -104,41 +120,38 @@ public final class OverheadBench {
                 Map<String, Child> servers = new LinkedHashMap<>();
                 try {
                     if (oneProcess) {
-                        servers.putAll(OneProcessPair.start(run, app, fork));
+                        servers.putAll(OneProcessPair.start(run, app, fork, control));
                     } else {
                         start(run, app, fork, servers, graceful);
                     }
-                    for (String variant : BenchRun.inTurn(fork, VARIANTS)) {
-                        Wrk w = wrk(
-                                run,
-                                warmup,
-                                slices.connections(),
-                                servers.get(variant).port(),
-                                run.log(app + "-" + variant + "-fork" + fork + "-warmup.txt"));
-                        System.out.printf(
-                                Locale.ROOT,
-                                "%-11s %-8s fork %d warm-up: %.0f req/s%n",
-                                app,
-                                variant,
-                                fork,
-                                w.requestsPerSecond());
+                    if (together) {
+                        TogetherRound.warmUp(run, app, fork, servers, warmup, slices.connections());
+                    } else {
+                        warmUpInTurn(run, app, fork, servers, warmup, slices.connections());
                     }
                     for (int i = 0; i < rounds; i++) {
-                        measureRound(run, app, ++round, fork, servers, slices);
+                        if (together) {
+                            TogetherRound.measure(run, app, ++round, fork, servers, slices);
+                        } else {
+                            measureRound(run, app, ++round, fork, servers, slices);
+                        }
                     }
                 } finally {
                     stop(servers);
                 }
             }
         }
-        String note = oneProcess
-                ? "Both sides of this run are one JVM per fork (one-process mode: graceful on one port, the same"
-                        + " example without it on another; see OneProcess, and for Spring Boot"
-                        + " OneProcessAutoConfiguration).\n\n"
-                : graceful.equals("graceful")
-                        ? ""
-                        : "The \"graceful\" side of this run is not graceful: it is ServerApp's `" + graceful
-                                + "` mode (an experiment; see ServerApp).\n\n";
+        String note = control
+                ? "Both sides of this run are one JVM per fork serving the example **without graceful on both"
+                        + " ports** (a control: what the measurement tells apart when nothing differs; see OneProcess).\n\n"
+                : oneProcess
+                        ? "Both sides of this run are one JVM per fork (one-process mode: graceful on one port, the same"
+                                + " example without it on another; see OneProcess, and for Spring Boot"
+                                + " OneProcessAutoConfiguration).\n\n"
+                        : graceful.equals("graceful")
+                                ? ""
+                                : "The \"graceful\" side of this run is not graceful: it is ServerApp's `" + graceful
+                                        + "` mode (an experiment; see ServerApp).\n\n";
         run.finish(rows -> note + OverheadReport.render(rows, slices));
     }
 
@@ -171,6 +184,22 @@ public final class OverheadBench {
         }
     }
 
+    /** Warms each variant up with a discarded wrk run of its own, the side that goes first alternating by fork. */
+    private static void warmUpInTurn(
+            BenchRun run, String app, int fork, Map<String, Child> servers, int warmup, int connections)
+            throws IOException, InterruptedException {
+        for (String variant : BenchRun.inTurn(fork, VARIANTS)) {
+            Wrk w = wrk(
+                    run,
+                    warmup,
+                    connections,
+                    servers.get(variant).port(),
+                    run.log(app + "-" + variant + "-fork" + fork + "-warmup.txt"));
+            System.out.printf(
+                    Locale.ROOT, "%-11s %-8s fork %d warm-up: %.0f req/s%n", app, variant, fork, w.requestsPerSecond());
+        }
+    }
+
     /**
      * One round: the variants interleaved slice by slice (ABBA...), so that a drift in the
      * background load during the round moves both sides alike.
@@ -187,15 +216,33 @@ public final class OverheadBench {
                 Duration cpuBefore = cpu(server);
                 Wrk w = wrk(run, slices.seconds(), slices.connections(), server.port(), run.log(name));
                 long cpuNanos = cpu(server).minus(cpuBefore).toNanos();
-                DescriptiveStatistics[] s = round.computeIfAbsent(variant, v -> new DescriptiveStatistics[] {
-                    new DescriptiveStatistics(), new DescriptiveStatistics(), new DescriptiveStatistics()
-                });
-                s[0].addValue(w.requestsPerSecond());
-                s[1].addValue(w.p50Ms());
-                s[2].addValue(w.p99Ms());
-                row(load, variant, w.requests(), w.errors(), cpuNanos);
+                add(round, load, variant, w, cpuNanos);
             }
         }
+        sample(run, load, fork, round);
+    }
+
+    /** Adds one slice of {@code variant} to its round: wrk's figures, and the server's CPU time (ns) over it. */
+    static void add(
+            Map<String, DescriptiveStatistics[]> round,
+            Map<String, Object> totals,
+            String variant,
+            Wrk w,
+            long cpuNanos) {
+        DescriptiveStatistics[] s = round.computeIfAbsent(variant, v -> new DescriptiveStatistics[] {
+            new DescriptiveStatistics(), new DescriptiveStatistics(), new DescriptiveStatistics()
+        });
+        s[0].addValue(w.requestsPerSecond());
+        s[1].addValue(w.p50Ms());
+        s[2].addValue(w.p99Ms());
+        totals.merge(variant + ".requests", w.requests(), (a, b) -> (Long) a + (Long) b);
+        totals.merge(variant + ".errors", w.errors(), (a, b) -> (Long) a + (Long) b);
+        totals.merge(variant + ".cpu", cpuNanos, (a, b) -> (Long) a + (Long) b);
+    }
+
+    /** A round's sample of each variant, from its slices ({@link #add}) and the round's first columns. */
+    static void sample(BenchRun run, Map<String, Object> load, int fork, Map<String, DescriptiveStatistics[]> round)
+            throws IOException {
         for (String variant : VARIANTS) {
             DescriptiveStatistics[] s = round.get(variant);
             Map<String, Object> row = new LinkedHashMap<>(load);
@@ -242,13 +289,6 @@ public final class OverheadBench {
         }
     }
 
-    /** Adds a slice's requests, errors and server CPU time (ns) to the round's totals for {@code variant}. */
-    private static void row(Map<String, Object> totals, String variant, long requests, long errors, long cpuNanos) {
-        totals.merge(variant + ".requests", requests, (a, b) -> (Long) a + (Long) b);
-        totals.merge(variant + ".errors", errors, (a, b) -> (Long) a + (Long) b);
-        totals.merge(variant + ".cpu", cpuNanos, (a, b) -> (Long) a + (Long) b);
-    }
-
     /** The prefix that runs a server on the CPUs of {@code --server-cpus}, apart from wrk's. */
     static List<String> onServerCpus(BenchRun run) {
         return List.of("taskset", "-c", run.text("server-cpus"));
@@ -256,11 +296,16 @@ public final class OverheadBench {
 
     static Wrk wrk(BenchRun run, int seconds, int connections, int port, Path log)
             throws IOException, InterruptedException {
+        String output = BenchRun.run(wrkCommand(run, seconds, connections, port));
+        Files.writeString(log, output, StandardCharsets.UTF_8);
+        return Wrk.parse(output);
+    }
+
+    /** {@code wrk -t1} on {@code GET /} of {@code port}, on the CPUs of {@code --client-cpus}. */
+    static String[] wrkCommand(BenchRun run, int seconds, int connections, int port) {
         List<String> command = new ArrayList<>(List.of("taskset", "-c", run.text("client-cpus"), run.text("wrk")));
         command.addAll(List.of("-t1", "-c" + connections, "-d" + seconds + "s", "--latency"));
         command.add("http://127.0.0.1:" + port + "/");
-        String output = BenchRun.run(command.toArray(String[]::new));
-        Files.writeString(log, output, StandardCharsets.UTF_8);
-        return Wrk.parse(output);
+        return command.toArray(String[]::new);
     }
 }

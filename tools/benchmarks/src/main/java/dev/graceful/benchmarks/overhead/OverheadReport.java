@@ -54,6 +54,9 @@ final class OverheadReport {
     }
 
     static String render(List<Map<String, String>> rows, OverheadBench.Slices slices) {
+        if (rows.stream().anyMatch(r -> "yes".equals(r.get("together")))) {
+            return renderTogether(rows, slices);
+        }
         int forks = Rows.distinct(rows, "fork").size();
         StringBuilder sb = new StringBuilder(String.format(
                 Locale.ROOT,
@@ -128,5 +131,65 @@ final class OverheadReport {
             }
         }
         return sb.append(cpu).append(targets).append(Rows.loadRange(rows)).toString();
+    }
+
+    /**
+     * {@code --together}: the cost per request is each side's own connector's CPU time per request, both
+     * sides loaded at once; their throughputs split by their connections, so no ratio is decided.
+     */
+    private static String renderTogether(List<Map<String, String>> rows, OverheadBench.Slices slices) {
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%d round(s) in %d fork(s), each %s s with both variants loaded at once (`wrk -t1 -c%d --latency`"
+                        + " on `GET /` each); a side's CPU time: its own connector's threads; median [min–max] over"
+                        + " rounds, graceful against plain within the same round.%n%n",
+                Rows.distinct(rows, "round").size(),
+                Rows.distinct(rows, "fork").size(),
+                slices.perVariant(),
+                Math.max(1, slices.connections() / 2)));
+        sb.append("| example | CPU µs per request, graceful | plain | **µs per request added** | req/s graceful"
+                + " | req/s plain | p99 ms graceful | p99 ms plain | errors (graceful / plain) |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        ToDoubleFunction<Map<String, String>> cpuUs = Rows.column("cpu_us");
+        ToDoubleFunction<Map<String, String>> rps = Rows.column("rps");
+        ToDoubleFunction<Map<String, String>> p99 = Rows.column("p99_ms");
+        ToDoubleFunction<Map<String, String>> errors = Rows.column("errors");
+        StringBuilder targets = new StringBuilder("\n");
+        for (String app : Rows.distinct(rows, "app")) {
+            List<Map<String, String>> g = Rows.select(rows, "app", app, "variant", "graceful");
+            List<Map<String, String>> p = Rows.select(rows, "app", app, "variant", "plain");
+            sb.append(Rows.line(
+                    app,
+                    Rows.cell(g, cpuUs),
+                    Rows.cell(p, cpuUs),
+                    "**" + Rows.formatRatio(Rows.paired(g, p, cpuUs, (a, b) -> a - b)) + "**",
+                    Rows.cell(g, rps),
+                    Rows.cell(p, rps),
+                    Rows.cell(g, p99),
+                    Rows.cell(p, p99),
+                    (long) Rows.spread(g, errors).getSum() + " / "
+                            + (long) Rows.spread(p, errors).getSum()));
+            double[] forkMicros = Forks.medians(g, p, cpuUs, (a, b) -> a - b);
+            targets.append(String.format(
+                    Locale.ROOT,
+                    "- Target, %s, decided over forks: µs per request ≤ %.2f: %s. The throughput ratio is not decided"
+                            + " here: both sides share the core at once, so each side's throughput follows its"
+                            + " connections, not its cost.%n",
+                    app,
+                    TARGET_MICROS,
+                    Forks.verdictAtMost(forkMicros, TARGET_MICROS)));
+            if (forkMicros.length > 1) {
+                StringBuilder line = new StringBuilder("  - " + app + ", µs per request added, each fork:");
+                for (double us : forkMicros) {
+                    line.append(String.format(Locale.ROOT, " %.3f", us));
+                }
+                targets.append(line)
+                        .append(String.format(
+                                Locale.ROOT,
+                                " (standard deviation %.3f µs)%n",
+                                new DescriptiveStatistics(forkMicros).getStandardDeviation()));
+            }
+        }
+        return sb.append(targets).append(Rows.loadRange(rows)).toString();
     }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * with graceful and without it under {@code wrk}, in two fresh pairs of servers, and reports both
  * (throughput, and each server's own CPU time per request); an experiment ({@code --graceful-mode}) runs in
  * graceful's place on Tomcat and is named as such; with {@code --one-process} each server serves both sides
- * from one JVM, proven apart before it is measured. Needs wrk: {@code .ci/run} installs it, and
+ * from one JVM, proven apart before it is measured, and with {@code --together} on Tomcat both sides are loaded
+ * at once and measured by their own threads, graceful's or (the control) a second plain one. Needs wrk: {@code .ci/run} installs it, and
  * without it this test fails saying so rather than passing without having run anything.
  */
 class OverheadSmokeIT {
@@ -100,6 +101,62 @@ class OverheadSmokeIT {
         assertThat(run.file("report.md"))
                 .as("the report")
                 .contains("The \"graceful\" side of this run is not graceful: it is ServerApp's `count-valve` mode")
+                .containsPattern(Pattern.compile("^\\| tomcat \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE));
+    }
+
+    @Test
+    void togetherLoadsBothSidesOfTomcatAtOnceAndTakesEachSidesCostFromItsOwnThreads() throws Exception {
+        if (!SmokeRun.onPath("wrk")) {
+            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
+        }
+        SmokeRun run = SmokeRun.run(
+                "overhead",
+                "--rounds",
+                "2",
+                "--",
+                "--apps",
+                "tomcat",
+                "--one-process",
+                "--together",
+                "--forks",
+                "2",
+                "--slices",
+                "2");
+
+        assertThat(run.file("report.md"))
+                .as("the report")
+                .contains("with both variants loaded at once (`wrk -t1 -c16 --latency` on `GET /` each)")
+                .containsPattern(Pattern.compile(
+                        "^\\| tomcat \\| " + SPREAD + " \\| " + SPREAD + " \\| \\*\\*" + SIGNED + "\\*\\* \\| " + SPREAD
+                                + " \\| " + SPREAD + " \\| " + SPREAD + " \\| " + SPREAD + " \\| 0 / 0 \\|$",
+                        Pattern.MULTILINE))
+                .contains("Target, tomcat, decided over forks: µs per request ≤ 0.15: ")
+                .containsPattern("tomcat, µs per request added, each fork: -?[0-9.]+ -?[0-9.]+ \\(standard deviation");
+        assertThat(run.file("samples.csv").lines().filter(l -> l.endsWith(",yes")))
+                .as("a sample per variant and round, each marked as measured together")
+                .hasSize(4);
+    }
+
+    @Test
+    void theControlServesTomcatWithoutGracefulOnBothPortsAndTheReportSaysSo() throws Exception {
+        if (!SmokeRun.onPath("wrk")) {
+            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
+        }
+        SmokeRun run = SmokeRun.run(
+                "overhead",
+                "--rounds",
+                "1",
+                "--",
+                "--apps",
+                "tomcat",
+                "--one-process",
+                "--together",
+                "--graceful-mode",
+                "plain");
+
+        assertThat(run.file("report.md"))
+                .as("the report")
+                .contains("serving the example **without graceful on both ports** (a control")
                 .containsPattern(Pattern.compile("^\\| tomcat \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE));
     }
 

@@ -1,0 +1,93 @@
+package dev.graceful.benchmarks.overhead;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The CPU time of one side of a one-process pair: the threads that serve only that side's
+ * connector, found by name. Tomcat names each connector's threads after it ({@code http-nio-PORT-exec-3},
+ * {@code http-nio-auto-1-Poller} for a connector on port 0), so the two sides of {@code --together} are
+ * measured apart while they share one core at the same moment. Read from {@code /proc/PID/task/TID}: the
+ * kernel's thread name (cut to 15 characters) and {@code schedstat}'s time on a CPU, in nanoseconds.
+ */
+final class SideThreads {
+
+    /**
+     * The examples measured this way. Spring Boot's pair is two Tomcat connectors too, but loaded at once
+     * it took twice the CPU time per request or more, on both sides alike (docs/BENCHMARKS.md, 2026-12-06),
+     * which nobody has explained yet: a figure from it would not mean what Tomcat's does.
+     */
+    static final List<String> APPS = List.of("tomcat");
+
+    /** The kernel keeps a thread's name to this many characters. */
+    private static final int COMM = 15;
+
+    private final Path tasks;
+    private final String prefix;
+
+    private SideThreads(long pid, String prefix) {
+        this.tasks = Path.of("/proc", Long.toString(pid), "task");
+        this.prefix = prefix;
+    }
+
+    /**
+     * The threads of {@code app}'s connector on {@code port}, or on port 0 ({@code port} 0: the plain side's
+     * second connector).
+     */
+    static SideThreads of(String app, long pid, int port) {
+        if (!APPS.contains(app)) {
+            throw new IllegalArgumentException("--together: " + APPS + " only (its connectors serve on threads"
+                    + " of their own; Jetty's and Netty's one-process pairs share theirs, and Spring Boot's is not"
+                    + " understood under this load yet); was " + app);
+        }
+        String name = "http-nio-" + (port == 0 ? "auto" : Integer.toString(port)) + "-";
+        return new SideThreads(pid, name.substring(0, Math.min(COMM, name.length())));
+    }
+
+    /** The time on a CPU, so far, of every live thread of this side, in nanoseconds. */
+    long cpuNanos() {
+        long sum = 0;
+        int threads = 0;
+        Map<String, Integer> others = new TreeMap<>();
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(tasks)) {
+            for (Path task : all) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    if (name.startsWith(prefix)) {
+                        sum += Long.parseLong(
+                                Files.readString(task.resolve("schedstat")).split(" ")[0]);
+                        threads++;
+                    } else {
+                        others.merge(name, 1, Integer::sum);
+                    }
+                } catch (NoSuchFileException ended) {
+                    // a thread that ended between the listing and the read: it serves nothing now
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (threads == 0) {
+            throw new IllegalStateException(
+                    "no thread of " + tasks.getParent() + " is named " + prefix + "*; its threads: " + others);
+        }
+        return sum;
+    }
+
+    @Override
+    public String toString() {
+        return prefix + "*";
+    }
+
+    /** For a test: the prefix a side's threads are found by. */
+    String prefix() {
+        return prefix;
+    }
+}

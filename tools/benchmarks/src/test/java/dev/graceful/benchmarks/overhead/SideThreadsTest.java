@@ -1,0 +1,82 @@
+package dev.graceful.benchmarks.overhead;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+class SideThreadsTest {
+
+    private static final long PID = ProcessHandle.current().pid();
+
+    @Test
+    void findsEachTomcatConnectorsThreadsByTheNameTomcatGivesThemCutAsTheKernelKeepsIt() {
+        assertThat(SideThreads.of("tomcat", PID, 41065).prefix()).isEqualTo("http-nio-41065-");
+        assertThat(SideThreads.of("tomcat", PID, 8080).prefix()).isEqualTo("http-nio-8080-");
+        assertThat(SideThreads.of("tomcat", PID, 0).prefix()).isEqualTo("http-nio-auto-");
+    }
+
+    @Test
+    void refusesAServerWhoseSidesShareTheirThreads() {
+        assertThatThrownBy(() -> SideThreads.of("jetty", PID, 8080))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--together: [tomcat] only")
+                .hasMessageContaining("was jetty");
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void countsTheCpuTimeOfItsSidesThreadsAndNoneOfTheOtherSides() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicBoolean spin = new AtomicBoolean(true);
+        Thread plainThread = new Thread(() -> awaitThenSpin(go, spin), "http-nio-auto-1-exec-1");
+        Thread gracefulThread = new Thread(() -> awaitThenSpin(new CountDownLatch(0), spin), "http-nio-41065-exec-1");
+        SideThreads plain = SideThreads.of("tomcat", PID, 0);
+        SideThreads graceful = SideThreads.of("tomcat", PID, 41065);
+        plainThread.start();
+        gracefulThread.start();
+        try {
+            long plainBefore = plain.cpuNanos();
+            long gracefulBefore = graceful.cpuNanos();
+            await().atMost(Duration.ofSeconds(30)).until(() -> graceful.cpuNanos() - gracefulBefore > 200_000_000L);
+            assertThat(plain.cpuNanos() - plainBefore)
+                    .as("the plain side's thread waited while the other side's spun 200 ms")
+                    .isLessThan(20_000_000L);
+
+            go.countDown();
+            long plainStarted = plain.cpuNanos();
+            await().atMost(Duration.ofSeconds(30)).until(() -> plain.cpuNanos() - plainStarted > 200_000_000L);
+        } finally {
+            spin.set(false);
+            go.countDown();
+            plainThread.join();
+            gracefulThread.join();
+        }
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void failsNamingTheThreadsItSawWhenNoneIsOfItsSide() {
+        assertThatThrownBy(() -> SideThreads.of("tomcat", PID, 1).cpuNanos())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is named http-nio-1-*")
+                .hasMessageContaining("its threads: {");
+    }
+
+    private static void awaitThenSpin(CountDownLatch go, AtomicBoolean spin) {
+        try {
+            go.await();
+        } catch (InterruptedException e) {
+            return;
+        }
+        while (spin.get()) {
+            Thread.onSpinWait();
+        }
+    }
+}
