@@ -21,6 +21,11 @@ final class OverheadReport {
 
     static final double TARGET_MICROS = 0.15;
 
+    private static final ToDoubleFunction<Map<String, String>> CPU_US = Rows.column("cpu_us");
+    private static final ToDoubleFunction<Map<String, String>> RPS = Rows.column("rps");
+    private static final ToDoubleFunction<Map<String, String>> P99 = Rows.column("p99_ms");
+    private static final ToDoubleFunction<Map<String, String>> ERRORS = Rows.column("errors");
+
     private OverheadReport() {}
 
     /**
@@ -29,6 +34,12 @@ final class OverheadReport {
      */
     private static double micros(double graceful, double plain) {
         return 1e6 / graceful - 1e6 / plain;
+    }
+
+    /** The errors cell: socket errors and non-2xx answers, graceful's / plain's. */
+    private static String errors(List<Map<String, String>> g, List<Map<String, String>> p) {
+        return (long) Rows.spread(g, ERRORS).getSum() + " / "
+                + (long) Rows.spread(p, ERRORS).getSum();
     }
 
     /** With several forks: each pair of servers' medians, which show what one pair's JIT luck weighs. */
@@ -74,38 +85,33 @@ final class OverheadReport {
                 "\nThe servers' own CPU time per request (all threads, user and kernel), the same rounds:\n\n"
                         + "| example | CPU µs per request, graceful | plain | **CPU ratio** | **CPU µs per request added** |\n"
                         + "|---|---:|---:|---:|---:|\n");
-        ToDoubleFunction<Map<String, String>> cpuUs = Rows.column("cpu_us");
         ToDoubleFunction<Map<String, String>> sliceCv = Rows.column("slice_cv");
-        ToDoubleFunction<Map<String, String>> rps = Rows.column("rps");
-        ToDoubleFunction<Map<String, String>> p99 = Rows.column("p99_ms");
-        ToDoubleFunction<Map<String, String>> errors = Rows.column("errors");
         StringBuilder targets = new StringBuilder("\n");
         for (String app : Rows.distinct(rows, "app")) {
             List<Map<String, String>> g = Rows.select(rows, "app", app, "variant", "graceful");
             List<Map<String, String>> p = Rows.select(rows, "app", app, "variant", "plain");
-            DescriptiveStatistics s = Rows.pairedRatio(g, p, rps);
-            DescriptiveStatistics us = Rows.paired(g, p, rps, OverheadReport::micros);
+            DescriptiveStatistics s = Rows.pairedRatio(g, p, RPS);
+            DescriptiveStatistics us = Rows.paired(g, p, RPS, OverheadReport::micros);
             sb.append(Rows.line(
                     app,
-                    Rows.cell(g, rps),
-                    Rows.cell(p, rps),
+                    Rows.cell(g, RPS),
+                    Rows.cell(p, RPS),
                     "**" + Rows.formatRatio(s) + "**",
                     "**" + Rows.formatRatio(us) + "**",
-                    Rows.cell(g, p99),
-                    Rows.cell(p, p99),
-                    Rows.ratio(g, p, p99),
-                    (long) Rows.spread(g, errors).getSum() + " / "
-                            + (long) Rows.spread(p, errors).getSum()));
-            DescriptiveStatistics cpuRatio = Rows.pairedRatio(g, p, cpuUs);
-            DescriptiveStatistics cpuAdded = Rows.paired(g, p, cpuUs, (a, b) -> a - b);
+                    Rows.cell(g, P99),
+                    Rows.cell(p, P99),
+                    Rows.ratio(g, p, P99),
+                    errors(g, p)));
+            DescriptiveStatistics cpuRatio = Rows.pairedRatio(g, p, CPU_US);
+            DescriptiveStatistics cpuAdded = Rows.paired(g, p, CPU_US, (a, b) -> a - b);
             cpu.append(Rows.line(
                     app,
-                    Rows.cell(g, cpuUs),
-                    Rows.cell(p, cpuUs),
+                    Rows.cell(g, CPU_US),
+                    Rows.cell(p, CPU_US),
                     "**" + Rows.formatRatio(cpuRatio) + "**",
                     "**" + Rows.formatRatio(cpuAdded) + "**"));
-            double[] forkRatios = Forks.medians(g, p, rps, Rows::ratioOf);
-            double[] forkMicros = Forks.medians(g, p, rps, OverheadReport::micros);
+            double[] forkRatios = Forks.medians(g, p, RPS, Rows::ratioOf);
+            double[] forkMicros = Forks.medians(g, p, RPS, OverheadReport::micros);
             targets.append(String.format(
                     Locale.ROOT,
                     "- Target, %s, decided over forks: throughput ratio ≥ %.2f: %s; µs per request ≤ %.2f: %s."
@@ -150,26 +156,21 @@ final class OverheadReport {
         sb.append("| example | CPU µs per request, graceful | plain | **µs per request added** | req/s graceful"
                 + " | req/s plain | p99 ms graceful | p99 ms plain | errors (graceful / plain) |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        ToDoubleFunction<Map<String, String>> cpuUs = Rows.column("cpu_us");
-        ToDoubleFunction<Map<String, String>> rps = Rows.column("rps");
-        ToDoubleFunction<Map<String, String>> p99 = Rows.column("p99_ms");
-        ToDoubleFunction<Map<String, String>> errors = Rows.column("errors");
         StringBuilder targets = new StringBuilder("\n");
         for (String app : Rows.distinct(rows, "app")) {
             List<Map<String, String>> g = Rows.select(rows, "app", app, "variant", "graceful");
             List<Map<String, String>> p = Rows.select(rows, "app", app, "variant", "plain");
             sb.append(Rows.line(
                     app,
-                    Rows.cell(g, cpuUs),
-                    Rows.cell(p, cpuUs),
-                    "**" + Rows.formatRatio(Rows.paired(g, p, cpuUs, (a, b) -> a - b)) + "**",
-                    Rows.cell(g, rps),
-                    Rows.cell(p, rps),
-                    Rows.cell(g, p99),
-                    Rows.cell(p, p99),
-                    (long) Rows.spread(g, errors).getSum() + " / "
-                            + (long) Rows.spread(p, errors).getSum()));
-            double[] forkMicros = Forks.medians(g, p, cpuUs, (a, b) -> a - b);
+                    Rows.cell(g, CPU_US),
+                    Rows.cell(p, CPU_US),
+                    "**" + Rows.formatRatio(Rows.paired(g, p, CPU_US, (a, b) -> a - b)) + "**",
+                    Rows.cell(g, RPS),
+                    Rows.cell(p, RPS),
+                    Rows.cell(g, P99),
+                    Rows.cell(p, P99),
+                    errors(g, p)));
+            double[] forkMicros = Forks.medians(g, p, CPU_US, (a, b) -> a - b);
             targets.append(String.format(
                     Locale.ROOT,
                     "- Target, %s, decided over forks: µs per request ≤ %.2f: %s. The throughput ratio is not decided"

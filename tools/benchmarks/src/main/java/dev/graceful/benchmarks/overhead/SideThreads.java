@@ -51,7 +51,10 @@ final class SideThreads {
         return new SideThreads(pid, name.substring(0, Math.min(COMM, name.length())));
     }
 
-    /** The time on a CPU, so far, of every live thread of this side, in nanoseconds. */
+    /**
+     * The time on a CPU, so far, of every live thread of this side, in nanoseconds. A thread that ends
+     * between two readings takes its time with it; Tomcat keeps a connector's threads while they serve.
+     */
     long cpuNanos() {
         long sum = 0;
         int threads = 0;
