@@ -42,6 +42,10 @@ class SideThreadsTest {
         plainThread.start();
         gracefulThread.start();
         try {
+            // A new thread gives itself its kernel name once it runs, a moment after start() returns.
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreException(IllegalStateException.class)
+                    .until(() -> plain.cpuNanos() >= 0 && graceful.cpuNanos() > 0);
             long plainBefore = plain.cpuNanos();
             long gracefulBefore = graceful.cpuNanos();
             await().atMost(Duration.ofSeconds(30)).until(() -> graceful.cpuNanos() - gracefulBefore > 200_000_000L);
