@@ -40,8 +40,10 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class OneProcess {
 
-    /** The line that gives the runner the plain port; the graceful one is the contract's {@code --port}. */
+    /** The line that gives the runner the plain port; the graceful one is the contract's {@code --port}, unless swapped. */
     public static final String PLAIN_PORT = "plain port ";
+    /** Swapped only: the line that gives the runner the graceful port (the second connector's). */
+    public static final String GRACEFUL_PORT = "graceful port ";
 
     private OneProcess() {}
 
@@ -49,38 +51,55 @@ public final class OneProcess {
      * @param control Tomcat only: the example without graceful on both ports, a valve that only passes
      *                requests on in graceful's valve's place (what the measurement tells apart when
      *                nothing of graceful differs)
+     * @param swapped Tomcat only: graceful's side on the second connector and the plain side on the
+     *                example's, so that whatever the connector alone gives a side falls on graceful's
+     *                in half the forks and on the plain one's in the other half
      */
-    static void serve(String name, ExampleOptions options, boolean control) throws Exception {
+    static void serve(String name, ExampleOptions options, boolean control, boolean swapped) throws Exception {
+        if ((control || swapped) && !name.equals("tomcat")) {
+            throw new IllegalArgumentException("one-process" + (control ? "-control" : "") + (swapped ? "-swapped" : "")
+                    + ": Tomcat only; was " + name);
+        }
         if (control) {
-            if (!name.equals("tomcat")) {
-                throw new IllegalArgumentException("one-process-control: Tomcat only; was " + name);
-            }
-            System.out.println(PLAIN_PORT + tomcat(options, null));
+            tomcat(options, null, swapped).announce(options.port());
             new CountDownLatch(1).await(); // Tomcat's threads are daemons: hold the JVM until a signal ends it
             return;
         }
         GracefulShutdown graceful = GracefulShutdown.create(options.config().build());
-        int plainPort = switch (name) {
-            case "tomcat" -> tomcat(options, graceful);
-            case "jetty" -> jetty(options, graceful);
-            default -> netty(options, graceful);
+        Ports ports = switch (name) {
+            case "tomcat" -> tomcat(options, graceful, swapped);
+            case "jetty" -> new Ports(options.port(), jetty(options, graceful));
+            default -> new Ports(options.port(), netty(options, graceful));
         };
         graceful.installSignalHandlers();
         graceful.markReady();
-        System.out.println(PLAIN_PORT + plainPort);
+        ports.announce(options.port());
         graceful.termination().join();
     }
 
+    /** The two sides' ports. */
+    private record Ports(int graceful, int plain) {
+        /** Prints what the runner reads: the graceful port when it is not the contract's, then the plain one. */
+        void announce(int contractPort) {
+            if (graceful != contractPort) {
+                System.out.println(GRACEFUL_PORT + graceful);
+            }
+            System.out.println(PLAIN_PORT + plain);
+        }
+    }
+
     /**
-     * The example without graceful, a second connector, a valve that skips the next one for that
+     * The example without graceful, a second connector, a valve that skips the next one for the plain
      * connector's requests, and then graceful installed as the example installs it (its valve next);
-     * without {@code graceful}, a valve that only passes requests on in its valve's place.
+     * without {@code graceful}, a valve that only passes requests on in its valve's place. When
+     * {@code swapped}, the plain side is the example's connector and graceful's the second.
      */
-    private static int tomcat(ExampleOptions options, GracefulShutdown graceful) throws Exception {
+    private static Ports tomcat(ExampleOptions options, GracefulShutdown graceful, boolean swapped) throws Exception {
         Tomcat tomcat = TomcatExample.tomcat(options.port(), options.version(), null);
-        Connector plain = new Connector();
-        plain.setPort(0);
-        tomcat.getService().addConnector(plain);
+        Connector second = new Connector();
+        second.setPort(0);
+        tomcat.getService().addConnector(second);
+        Connector plain = swapped ? tomcat.getConnector() : second;
         Context context = (Context) tomcat.getHost().findChild("");
         context.getPipeline().addValve(new PortSwitchValve(plain));
         if (graceful == null) {
@@ -90,7 +109,8 @@ public final class OneProcess {
             TomcatParticipant.register(graceful, tomcat);
         }
         tomcat.start();
-        return plain.getLocalPort();
+        Connector other = swapped ? second : tomcat.getConnector();
+        return new Ports(other.getLocalPort(), plain.getLocalPort());
     }
 
     /** First in the context: requests of the plain connector go past the valve after it (graceful's). */

@@ -39,7 +39,8 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  * at all) and {@code ready-valve} (passes on only, in a process with a ready graceful coordinator
  * that counts nothing), group 2's {@code --graceful-mode}; and {@code one-process}, for any of the three:
  * the example with graceful and without it in one JVM, on two ports ({@link OneProcess}, group 2's
- * {@code --one-process}), and for Tomcat {@code one-process-control}, without graceful on both ports. Usage:
+ * {@code --one-process}), and for Tomcat {@code one-process-control}, without graceful on both ports, and either
+ * of these {@code -swapped}: graceful's side on the second connector. Usage:
  * {@code ServerApp NAME MODE} and the example contract's options.
  */
 public final class ServerApp {
@@ -55,7 +56,9 @@ public final class ServerApp {
             "adder-valve",
             "ready-valve",
             "one-process",
-            "one-process-control");
+            "one-process-swapped",
+            "one-process-control",
+            "one-process-control-swapped");
 
     private ServerApp() {}
 
@@ -86,7 +89,7 @@ public final class ServerApp {
         }
         ExampleOptions options = ExampleOptions.parseOrExit(name + " (" + mode + ")", contract);
         if (mode.startsWith("one-process")) {
-            OneProcess.serve(name, options, mode.equals("one-process-control"));
+            OneProcess.serve(name, options, mode.startsWith("one-process-control"), mode.endsWith("-swapped"));
             return;
         }
         boolean framework = mode.equals("framework");

@@ -28,19 +28,19 @@ final class OneProcessPair {
 
     /**
      * Starts the JVM; returns the variants, {@code graceful} and {@code plain}, on their ports. As a
-     * {@code control}, the JVM serves the example without graceful on both ports.
+     * {@code control}, the JVM serves the example without graceful on both ports; {@code swapped}
+     * (Tomcat), graceful's side is on the second connector and the plain one on the example's.
      */
-    static Map<String, Child> start(BenchRun run, String app, int fork, boolean control) throws Exception {
-        Child graceful = Child.start(
+    static Map<String, Child> start(BenchRun run, String app, int fork, boolean control, boolean swapped)
+            throws Exception {
+        String mode = "one-process" + (control ? "-control" : "") + (swapped ? "-swapped" : "");
+        Child first = Child.start(
                 OverheadBench.onServerCpus(run),
-                run.command(app, control ? "one-process-control" : "one-process", false, "5s"),
-                run.log(app + "-one-process-fork" + fork + ".log"));
+                run.command(app, mode, false, "5s"),
+                run.log(app + "-" + mode + "-fork" + fork + ".log"));
         try {
-            String line = graceful.jvm().output().awaitLineStartingWith(OneProcess.PLAIN_PORT, Duration.ofMinutes(1));
-            Child plain = new Child(
-                    graceful.jvm(),
-                    Integer.parseInt(
-                            line.substring(OneProcess.PLAIN_PORT.length()).trim()));
+            Child graceful = swapped ? new Child(first.jvm(), announced(first, OneProcess.GRACEFUL_PORT)) : first;
+            Child plain = new Child(first.jvm(), announced(first, OneProcess.PLAIN_PORT));
             if (control) {
                 proveBothPlain(app, graceful, plain);
             } else {
@@ -48,9 +48,15 @@ final class OneProcessPair {
             }
             return Map.of("graceful", graceful, "plain", plain);
         } catch (Exception | Error e) {
-            graceful.close();
+            first.close();
             throw e;
         }
+    }
+
+    /** The port the one-process JVM printed after {@code prefix}. */
+    private static int announced(Child server, String prefix) throws InterruptedException {
+        String line = server.jvm().output().awaitLineStartingWith(prefix, Duration.ofMinutes(1));
+        return Integer.parseInt(line.substring(prefix.length()).trim());
     }
 
     /** Neither port of a control serves graceful's health endpoint. */

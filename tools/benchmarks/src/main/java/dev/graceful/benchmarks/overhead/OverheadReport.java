@@ -140,6 +140,34 @@ final class OverheadReport {
     }
 
     /**
+     * With forks on both arrangements of the connectors: the cost as measured on each, and half their difference,
+     * which is what the example's connector gives the side on it over the second connector (the mean over
+     * both arrangements carries none of it).
+     */
+    private static String byConnector(String app, List<Map<String, String>> g, List<Map<String, String>> p) {
+        double[] first = Forks.medians(
+                Rows.select(g, "swapped", "no"), Rows.select(p, "swapped", "no"), CPU_US, (a, b) -> a - b);
+        double[] second = Forks.medians(
+                Rows.select(g, "swapped", "yes"), Rows.select(p, "swapped", "yes"), CPU_US, (a, b) -> a - b);
+        if (first.length == 0 || second.length == 0) {
+            return "";
+        }
+        double a = new DescriptiveStatistics(first).getMean();
+        double b = new DescriptiveStatistics(second).getMean();
+        return String.format(
+                Locale.ROOT,
+                "  - %s, µs per request added, mean over forks: %.3f with graceful on the example's connector (%d"
+                        + " fork(s)), %.3f on the second connector (%d fork(s)); the example's connector's own edge, half"
+                        + " their difference: %.3f µs%n",
+                app,
+                a,
+                first.length,
+                b,
+                second.length,
+                (a - b) / 2);
+    }
+
+    /**
      * {@code --together}: the cost per request is each side's own connector's CPU time per request, both
      * sides loaded at once; their throughputs split by their connections, so no ratio is decided.
      */
@@ -190,6 +218,7 @@ final class OverheadReport {
                                 " (standard deviation %.3f µs)%n",
                                 new DescriptiveStatistics(forkMicros).getStandardDeviation()));
             }
+            targets.append(byConnector(app, g, p));
         }
         return sb.append(targets).append(Rows.loadRange(rows)).toString();
     }

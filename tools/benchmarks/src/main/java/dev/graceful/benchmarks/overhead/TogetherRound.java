@@ -48,16 +48,25 @@ final class TogetherRound {
                 w.requestsPerSecond()));
     }
 
+    /** @param swapped whether graceful's side is on the second connector (its threads named for port 0) */
     static void measure(
-            BenchRun run, String app, int r, int fork, Map<String, Child> servers, OverheadBench.Slices slices)
+            BenchRun run,
+            String app,
+            int r,
+            int fork,
+            Map<String, Child> servers,
+            OverheadBench.Slices slices,
+            boolean swapped)
             throws IOException, InterruptedException {
-        Child graceful = servers.get("graceful");
-        Map<String, SideThreads> threads = Map.of(
-                "graceful", SideThreads.of(app, graceful.jvm().pid(), graceful.port()),
-                "plain", SideThreads.of(app, graceful.jvm().pid(), 0));
+        long pid = servers.get("graceful").jvm().pid();
+        String second = swapped ? "graceful" : "plain";
+        Map<String, SideThreads> threads = new LinkedHashMap<>();
+        servers.forEach((variant, server) ->
+                threads.put(variant, SideThreads.of(app, pid, variant.equals(second) ? 0 : server.port())));
         Map<String, DescriptiveStatistics[]> round = new LinkedHashMap<>();
         Map<String, Object> load = BenchRun.row(r, app);
         load.put("together", "yes");
+        load.put("swapped", swapped ? "yes" : "no");
         for (int slice = 1; slice <= slices.count(); slice++) {
             List<String> order = BenchRun.inTurn(r + slice, OverheadBench.VARIANTS);
             Map<String, Long> before = new LinkedHashMap<>();

@@ -105,7 +105,8 @@ class OverheadSmokeIT {
     }
 
     @Test
-    void togetherLoadsBothSidesOfTomcatAtOnceAndTakesEachSidesCostFromItsOwnThreads() throws Exception {
+    void togetherLoadsBothSidesOfTomcatAtOnceOnSwappedConnectorsFromForkToForkAndTakesEachSidesCostFromItsOwnThreads()
+            throws Exception {
         if (!SmokeRun.onPath("wrk")) {
             fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
         }
@@ -132,9 +133,17 @@ class OverheadSmokeIT {
                         Pattern.MULTILINE))
                 .contains("Target, tomcat, decided over forks: µs per request ≤ 0.15: ")
                 .containsPattern("tomcat, µs per request added, each fork: -?[0-9.]+ -?[0-9.]+ \\(standard deviation");
-        assertThat(run.file("samples.csv").lines().filter(l -> l.endsWith(",yes")))
-                .as("a sample per variant and round, each marked as measured together")
-                .hasSize(4);
+        assertThat(run.file("samples.csv").lines().filter(l -> l.endsWith(",yes,no")))
+                .as("the first fork's samples, marked as measured together, graceful on the example's connector")
+                .hasSize(2);
+        assertThat(run.file("samples.csv").lines().filter(l -> l.endsWith(",yes,yes")))
+                .as("the second fork's samples, graceful on the second connector")
+                .hasSize(2);
+        assertThat(run.file("report.md"))
+                .as("the report")
+                .containsPattern(
+                        "tomcat, µs per request added, mean over forks: -?[0-9.]+ with graceful on the"
+                                + " example's connector \\(1 fork\\(s\\)\\), -?[0-9.]+ on the second connector \\(1 fork\\(s\\)\\)");
     }
 
     @Test
