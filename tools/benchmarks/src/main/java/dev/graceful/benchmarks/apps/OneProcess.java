@@ -40,34 +40,61 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class OneProcess {
 
-    /** The line that gives the runner the plain port; the graceful one is the contract's {@code --port}, unless swapped. */
+    /** The line that gives the runner the plain port; the graceful one is the contract's {@code --port} unless swapped. */
     public static final String PLAIN_PORT = "plain port ";
     /** Swapped only: the line that gives the runner the graceful port (the second connector's). */
     public static final String GRACEFUL_PORT = "graceful port ";
 
     private OneProcess() {}
 
+    /** ServerApp's modes of this class; for Tomcat a valve of ServerApp's in graceful's place, and swapped. */
+    public static final String MODES = "one-process[-VALVE][-swapped]";
+
+    private static final String ONE_PROCESS = "one-process";
+    private static final String SWAPPED = "-swapped";
+
     /**
-     * @param control Tomcat only: the example without graceful on both ports, a valve that only passes
-     *                requests on in graceful's valve's place (what the measurement tells apart when
-     *                nothing of graceful differs)
-     * @param swapped Tomcat only: graceful's side on the second connector and the plain side on the
-     *                example's, so that whatever the connector alone gives a side falls on graceful's
-     *                in half the forks and on the plain one's in the other half
+     * The mode that serves the pair, graceful's side of it as given.
+     *
+     * @param valve   null: graceful; else one of {@link ServerApp#VALVES} in graceful's valve's place, graceful
+     *                on neither port (with {@code pass-valve}: the control, what the measurement tells apart
+     *                when nothing of graceful differs); Tomcat only
+     * @param swapped graceful's side on the second connector and the plain side on the example's, so that
+     *                whatever the connector alone gives a side falls on graceful's in half the forks and on
+     *                the plain one's in the other half; Tomcat only
      */
-    static void serve(String name, ExampleOptions options, boolean control, boolean swapped) throws Exception {
-        if ((control || swapped) && !name.equals("tomcat")) {
-            throw new IllegalArgumentException("one-process" + (control ? "-control" : "") + (swapped ? "-swapped" : "")
-                    + ": Tomcat only; was " + name);
+    public static String mode(String valve, boolean swapped) {
+        return ONE_PROCESS + (valve == null ? "" : "-" + valve) + (swapped ? SWAPPED : "");
+    }
+
+    /** Whether {@code mode} is one of this class's. */
+    static boolean isMode(String mode) {
+        if (!mode.startsWith(ONE_PROCESS)) {
+            return false;
         }
-        if (control) {
-            tomcat(options, null, swapped).announce(options.port());
+        String valve = valve(mode);
+        return valve == null || ServerApp.VALVES.contains(valve);
+    }
+
+    private static String valve(String mode) {
+        String rest = mode.substring(ONE_PROCESS.length());
+        rest = rest.endsWith(SWAPPED) ? rest.substring(0, rest.length() - SWAPPED.length()) : rest;
+        return rest.isEmpty() ? null : rest.substring(1);
+    }
+
+    /** Serves {@code name}'s pair as {@code mode} (one of {@link #isMode}'s) says, until a signal ends the JVM. */
+    static void serve(String name, ExampleOptions options, String mode) throws Exception {
+        String valve = valve(mode);
+        boolean swapped = mode.endsWith(SWAPPED);
+        if (valve != null) {
+            tomcat(options, null, ServerApp.ExperimentValve.of(valve, options), swapped)
+                    .announce(options.port());
             new CountDownLatch(1).await(); // Tomcat's threads are daemons: hold the JVM until a signal ends it
             return;
         }
         GracefulShutdown graceful = GracefulShutdown.create(options.config().build());
         Ports ports = switch (name) {
-            case "tomcat" -> tomcat(options, graceful, swapped);
+            case "tomcat" -> tomcat(options, graceful, null, swapped);
             case "jetty" -> new Ports(options.port(), jetty(options, graceful));
             default -> new Ports(options.port(), netty(options, graceful));
         };
@@ -90,11 +117,12 @@ public final class OneProcess {
 
     /**
      * The example without graceful, a second connector, a valve that skips the next one for the plain
-     * connector's requests, and then graceful installed as the example installs it (its valve next);
-     * without {@code graceful}, a valve that only passes requests on in its valve's place. When
-     * {@code swapped}, the plain side is the example's connector and graceful's the second.
+     * connector's requests, and then graceful installed as the example installs it (its valve next), or
+     * without {@code graceful} the {@code experiment} in its valve's place. When {@code swapped}, the plain
+     * side is the example's connector and graceful's the second.
      */
-    private static Ports tomcat(ExampleOptions options, GracefulShutdown graceful, boolean swapped) throws Exception {
+    private static Ports tomcat(ExampleOptions options, GracefulShutdown graceful, Valve experiment, boolean swapped)
+            throws Exception {
         Tomcat tomcat = TomcatExample.tomcat(options.port(), options.version(), null);
         Connector second = new Connector();
         second.setPort(0);
@@ -103,7 +131,7 @@ public final class OneProcess {
         Context context = (Context) tomcat.getHost().findChild("");
         context.getPipeline().addValve(new PortSwitchValve(plain));
         if (graceful == null) {
-            context.getPipeline().addValve(new ServerApp.ExperimentValve("pass-valve", null));
+            context.getPipeline().addValve(experiment);
         } else {
             GracefulValve.install(context, graceful);
             TomcatParticipant.register(graceful, tomcat);

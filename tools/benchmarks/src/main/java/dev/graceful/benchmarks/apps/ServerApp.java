@@ -39,8 +39,9 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  * at all) and {@code ready-valve} (passes on only, in a process with a ready graceful coordinator
  * that counts nothing), group 2's {@code --graceful-mode}; and {@code one-process}, for any of the three:
  * the example with graceful and without it in one JVM, on two ports ({@link OneProcess}, group 2's
- * {@code --one-process}), and for Tomcat {@code one-process-control}, without graceful on both ports, and either
- * of these {@code -swapped}: graceful's side on the second connector. Usage:
+ * {@code --one-process}), and for Tomcat {@code one-process-VALVE}, one of the valves above in graceful's
+ * place and graceful on neither port, and either of these {@code -swapped}: graceful's side on the second
+ * connector. Usage:
  * {@code ServerApp NAME MODE} and the example contract's options.
  */
 public final class ServerApp {
@@ -55,18 +56,18 @@ public final class ServerApp {
             "fence-valve",
             "adder-valve",
             "ready-valve",
-            "one-process",
-            "one-process-swapped",
-            "one-process-control",
-            "one-process-control-swapped");
+            "one-process");
+    /** The experiments: Tomcat only, in graceful's place (see the class comment). */
+    public static final List<String> VALVES =
+            MODES.stream().filter(m -> m.endsWith("-valve")).toList();
 
     private ServerApp() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || !NAMES.contains(args[0]) || !MODES.contains(args[1])) {
+        if (args.length < 2 || !NAMES.contains(args[0]) || !(MODES.contains(args[1]) || OneProcess.isMode(args[1]))) {
             System.err.println(
                     "usage: ServerApp NAME MODE [--port P] [--version V] [--drain-timeout D] [--readiness-delay D]");
-            System.err.println("  NAME: one of " + NAMES + "; MODE: one of " + MODES
+            System.err.println("  NAME: one of " + NAMES + "; MODE: one of " + MODES + " or " + OneProcess.MODES
                     + (args.length >= 2 ? "; was '" + args[0] + "' '" + args[1] + "'" : ""));
             System.exit(ExampleOptions.USAGE_EXIT_CODE);
             return;
@@ -74,7 +75,7 @@ public final class ServerApp {
         String name = args[0];
         String mode = args[1];
         String[] contract = Arrays.copyOfRange(args, 2, args.length);
-        if (mode.endsWith("-valve") && !name.equals("tomcat")) {
+        if ((mode.endsWith("-valve") || mode.startsWith("one-process-")) && !name.equals("tomcat")) {
             System.err.println("ServerApp: mode " + mode + " is Tomcat's only; was '" + name + "'");
             System.exit(ExampleOptions.USAGE_EXIT_CODE);
             return;
@@ -88,8 +89,8 @@ public final class ServerApp {
             return;
         }
         ExampleOptions options = ExampleOptions.parseOrExit(name + " (" + mode + ")", contract);
-        if (mode.startsWith("one-process")) {
-            OneProcess.serve(name, options, mode.startsWith("one-process-control"), mode.endsWith("-swapped"));
+        if (OneProcess.isMode(mode)) {
+            OneProcess.serve(name, options, mode);
             return;
         }
         boolean framework = mode.equals("framework");
@@ -120,14 +121,7 @@ public final class ServerApp {
     private static void tomcat(ExampleOptions options, boolean framework, String mode) throws Exception {
         Tomcat tomcat = TomcatExample.tomcat(options.port(), options.version(), null);
         if (mode.endsWith("-valve")) {
-            Tracker counted = null;
-            if (mode.equals("count-valve") || mode.equals("ready-valve")) {
-                GracefulShutdown graceful =
-                        GracefulShutdown.create(options.config().build());
-                graceful.markReady();
-                counted = mode.equals("count-valve") ? graceful.tracker("http") : null;
-            }
-            ((Context) tomcat.getHost().findChild("")).getPipeline().addValve(new ExperimentValve(mode, counted));
+            ((Context) tomcat.getHost().findChild("")).getPipeline().addValve(ExperimentValve.of(mode, options));
         }
         if (framework) {
             // Embedded Tomcat registers no hook of its own; this is what Catalina's hook does.
@@ -156,10 +150,22 @@ public final class ServerApp {
         private final LongAdder in = new LongAdder();
         private final LongAdder out = new LongAdder();
 
-        ExperimentValve(String mode, Tracker counted) {
+        private ExperimentValve(String mode, Tracker counted) {
             super(true);
             this.mode = mode;
             this.counted = counted;
+        }
+
+        /** The valve of {@code mode}, with the ready coordinator {@code count-valve} and {@code ready-valve} need. */
+        static ExperimentValve of(String mode, ExampleOptions options) {
+            Tracker counted = null;
+            if (mode.equals("count-valve") || mode.equals("ready-valve")) {
+                GracefulShutdown graceful =
+                        GracefulShutdown.create(options.config().build());
+                graceful.markReady();
+                counted = mode.equals("count-valve") ? graceful.tracker("http") : null;
+            }
+            return new ExperimentValve(mode, counted);
         }
 
         @Override

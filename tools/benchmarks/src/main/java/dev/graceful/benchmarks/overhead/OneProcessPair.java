@@ -27,13 +27,13 @@ final class OneProcessPair {
     private OneProcessPair() {}
 
     /**
-     * Starts the JVM; returns the variants, {@code graceful} and {@code plain}, on their ports. As a
-     * {@code control}, the JVM serves the example without graceful on both ports; {@code swapped}
+     * Starts the JVM; returns the variants, {@code graceful} and {@code plain}, on their ports. With a
+     * {@code valve} (Tomcat), that valve stands on graceful's side and graceful on neither; {@code swapped}
      * (Tomcat), graceful's side is on the second connector and the plain one on the example's.
      */
-    static Map<String, Child> start(BenchRun run, String app, int fork, boolean control, boolean swapped)
+    static Map<String, Child> start(BenchRun run, String app, int fork, String valve, boolean swapped)
             throws Exception {
-        String mode = "one-process" + (control ? "-control" : "") + (swapped ? "-swapped" : "");
+        String mode = OneProcess.mode(valve, swapped);
         Child first = Child.start(
                 OverheadBench.onServerCpus(run),
                 run.command(app, mode, false, "5s"),
@@ -41,7 +41,7 @@ final class OneProcessPair {
         try {
             Child graceful = swapped ? new Child(first.jvm(), announced(first, OneProcess.GRACEFUL_PORT)) : first;
             Child plain = new Child(first.jvm(), announced(first, OneProcess.PLAIN_PORT));
-            if (control) {
+            if (valve != null) {
                 proveBothPlain(app, graceful, plain);
             } else {
                 prove(app, graceful, plain);
@@ -59,13 +59,13 @@ final class OneProcessPair {
         return Integer.parseInt(line.substring(prefix.length()).trim());
     }
 
-    /** Neither port of a control serves graceful's health endpoint. */
+    /** Neither port of an experiment's pair serves graceful's health endpoint. */
     private static void proveBothPlain(String app, Child first, Child second) throws IOException {
         int a = first.status("/healthz");
         int b = second.status("/healthz");
         if (a != 404 || b != 404) {
-            throw new IllegalStateException(app + " (one process, control): GET /healthz answered " + a + " and " + b
-                    + " on its two ports, expected 404 on both: the control is not without graceful");
+            throw new IllegalStateException(app + " (one process, an experiment): GET /healthz answered " + a + " and "
+                    + b + " on its two ports, expected 404 on both: the experiment is not without graceful");
         }
     }
 

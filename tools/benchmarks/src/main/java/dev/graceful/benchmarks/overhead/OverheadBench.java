@@ -92,22 +92,17 @@ public final class OverheadBench {
         // stays with it, so a ratio taken in one pair alone carries that pair's luck in every round.
         int forks = Math.max(1, Math.min(run.number("forks", 1), run.rounds()));
         String graceful = run.text("graceful-mode");
-        List<String> experiments =
-                ServerApp.MODES.stream().filter(m -> m.endsWith("-valve")).toList();
         boolean oneProcess = options.has("one-process");
         boolean tomcatAlone = run.apps().equals(List.of("tomcat"));
-        // The control: the example without graceful on both ports of one process, to show what
-        // the measurement itself tells apart when nothing differs.
-        boolean control = graceful.equals("plain") && oneProcess && tomcatAlone;
-        if (!graceful.equals("graceful") && !control && !(experiments.contains(graceful) && tomcatAlone)) {
-            throw new IllegalArgumentException("--graceful-mode: graceful, one of " + experiments
-                    + " with --apps tomcat, or plain with --apps tomcat --one-process; was '" + graceful + "' for "
+        // In one process, plain stands for the control: a valve that only passes requests on in graceful's
+        // place, graceful on neither port, to show what the measurement itself tells apart.
+        String experiment = graceful.equals("plain") && oneProcess ? "pass-valve" : graceful;
+        if (!graceful.equals("graceful") && !(ServerApp.VALVES.contains(experiment) && tomcatAlone)) {
+            throw new IllegalArgumentException("--graceful-mode: graceful, or with --apps tomcat one of "
+                    + ServerApp.VALVES + " (and plain with --one-process); was '" + graceful + "' for "
                     + run.apps() + (oneProcess ? " in one process" : ""));
         }
-        if (oneProcess && !graceful.equals("graceful") && !control) {
-            throw new IllegalArgumentException(
-                    "--one-process: with graceful itself, or plain on Tomcat; was --graceful-mode " + graceful);
-        }
+        String valve = graceful.equals("graceful") ? null : experiment;
         boolean together = options.has("together");
         if (together && !(oneProcess && SideThreads.APPS.containsAll(run.apps()))) {
             throw new IllegalArgumentException("--together: with --one-process and --apps of " + SideThreads.APPS
@@ -125,9 +120,9 @@ public final class OverheadBench {
                 boolean swapped = together && fork % 2 == 0;
                 try {
                     if (oneProcess) {
-                        servers.putAll(OneProcessPair.start(run, app, fork, control, swapped));
+                        servers.putAll(OneProcessPair.start(run, app, fork, valve, swapped));
                     } else {
-                        start(run, app, fork, servers, graceful);
+                        start(run, app, fork, servers, experiment);
                     }
                     if (together) {
                         TogetherRound.warmUp(run, app, fork, servers, warmup, slices.connections());
@@ -146,17 +141,21 @@ public final class OverheadBench {
                 }
             }
         }
-        String note = control
+        String note = oneProcess && "pass-valve".equals(valve)
                 ? "Both sides of this run are one JVM per fork serving the example **without graceful on both"
                         + " ports** (a control: what the measurement tells apart when nothing differs; see OneProcess).\n\n"
-                : oneProcess
-                        ? "Both sides of this run are one JVM per fork (one-process mode: graceful on one port, the same"
-                                + " example without it on another; see OneProcess, and for Spring Boot"
-                                + " OneProcessAutoConfiguration).\n\n"
-                        : graceful.equals("graceful")
-                                ? ""
-                                : "The \"graceful\" side of this run is not graceful: it is ServerApp's `" + graceful
-                                        + "` mode (an experiment; see ServerApp).\n\n";
+                : oneProcess && valve != null
+                        ? "Both sides of this run are one JVM per fork serving the example without graceful on both ports;"
+                                + " the \"graceful\" side is ServerApp's `" + valve
+                                + "` (an experiment; see ServerApp).\n\n"
+                        : oneProcess
+                                ? "Both sides of this run are one JVM per fork (one-process mode: graceful on one port, the"
+                                        + " same example without it on another; see OneProcess, and for Spring Boot"
+                                        + " OneProcessAutoConfiguration).\n\n"
+                                : valve == null
+                                        ? ""
+                                        : "The \"graceful\" side of this run is not graceful: it is ServerApp's `"
+                                                + valve + "` mode (an experiment; see ServerApp).\n\n";
         run.finish(rows -> note + OverheadReport.render(rows, slices));
     }
 

@@ -170,6 +170,32 @@ class OverheadSmokeIT {
     }
 
     @Test
+    void anExperimentStandsOnGracefulsSideOfTomcatInOneProcessOnEitherConnector() throws Exception {
+        if (!SmokeRun.onPath("wrk")) {
+            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
+        }
+        SmokeRun run = SmokeRun.run(
+                "overhead",
+                "--rounds",
+                "2",
+                "--",
+                "--apps",
+                "tomcat",
+                "--one-process",
+                "--together",
+                "--graceful-mode",
+                "count-valve",
+                "--forks",
+                "2");
+
+        assertThat(run.file("report.md"))
+                .as("the report")
+                .contains("the \"graceful\" side is ServerApp's `count-valve` (an experiment")
+                .containsPattern(Pattern.compile("^\\| tomcat \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE))
+                .contains("on the second connector (1 fork(s))");
+    }
+
+    @Test
     void oneProcessMeasuresEachServerWithAndWithoutGracefulInOneJvm() throws Exception {
         if (!SmokeRun.onPath("wrk")) {
             fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
