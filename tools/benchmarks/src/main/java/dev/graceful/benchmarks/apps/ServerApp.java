@@ -6,6 +6,7 @@ import dev.graceful.examples.ExampleOptions;
 import dev.graceful.examples.jetty.JettyExample;
 import dev.graceful.examples.netty.NettyExample;
 import dev.graceful.examples.tomcat.TomcatExample;
+import dev.graceful.servlet.internal.InFlightRequests;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -36,8 +37,10 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  * request in and out of a graceful tracker, nothing else), {@code fence-valve} (a full fence before
  * and after each request instead: the counter's two locked instructions without its shared memory),
  * {@code adder-valve} (two {@code LongAdder}s of its own, one add before and one after, no graceful
- * at all) and {@code ready-valve} (passes on only, in a process with a ready graceful coordinator
- * that counts nothing), group 2's {@code --graceful-mode}; and {@code one-process}, for any of the three:
+ * at all), {@code ready-valve} (passes on only, in a process with a ready graceful coordinator
+ * that counts nothing) and {@code slot-valve} ({@code count-valve} plus the slot of graceful's
+ * in-flight requests that describes each request at a deadline: all of graceful's valve but the
+ * health paths, event streams, WebSockets and {@code Connection: close}), group 2's {@code --graceful-mode}; and {@code one-process}, for any of the three:
  * the example with graceful and without it in one JVM, on two ports ({@link OneProcess}, group 2's
  * {@code --one-process}), and for Tomcat {@code one-process-VALVE}, one of the valves above in graceful's
  * place and graceful on neither port, and either of these {@code -swapped}: graceful's side on the second
@@ -56,6 +59,7 @@ public final class ServerApp {
             "fence-valve",
             "adder-valve",
             "ready-valve",
+            "slot-valve",
             "one-process");
     /** The experiments: Tomcat only, in graceful's place (see the class comment). */
     public static final List<String> VALVES =
@@ -147,6 +151,7 @@ public final class ServerApp {
     static final class ExperimentValve extends ValveBase {
         private final String mode;
         private final Tracker counted;
+        private final InFlightRequests slots;
         private final LongAdder in = new LongAdder();
         private final LongAdder out = new LongAdder();
 
@@ -154,16 +159,17 @@ public final class ServerApp {
             super(true);
             this.mode = mode;
             this.counted = counted;
+            this.slots = counted == null ? null : new InFlightRequests(counted);
         }
 
         /** The valve of {@code mode}, with the ready coordinator {@code count-valve} and {@code ready-valve} need. */
         static ExperimentValve of(String mode, ExampleOptions options) {
             Tracker counted = null;
-            if (mode.equals("count-valve") || mode.equals("ready-valve")) {
+            if (mode.equals("count-valve") || mode.equals("ready-valve") || mode.equals("slot-valve")) {
                 GracefulShutdown graceful =
                         GracefulShutdown.create(options.config().build());
                 graceful.markReady();
-                counted = mode.equals("count-valve") ? graceful.tracker("http") : null;
+                counted = mode.equals("ready-valve") ? null : graceful.tracker("http");
             }
             return new ExperimentValve(mode, counted);
         }
@@ -195,6 +201,20 @@ public final class ServerApp {
                     try {
                         getNext().invoke(request, response);
                     } finally {
+                        counted.exit();
+                    }
+                }
+                case "slot-valve" -> {
+                    if (!counted.tryEnter()) {
+                        response.sendError(503);
+                        return;
+                    }
+                    InFlightRequests.Slot slot =
+                            slots.enter(request, request.getCoyoteRequest().getStartTimeNanos());
+                    try {
+                        getNext().invoke(request, response);
+                    } finally {
+                        slots.leave(slot);
                         counted.exit();
                     }
                 }

@@ -3,6 +3,7 @@ package dev.graceful.benchmarks.overhead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,23 @@ class OverheadReportTest {
                         + " connector (2 fork(s)), 0.060 on the second connector (2 fork(s)); the example's connector's"
                         + " own edge, half their difference: 0.040 µs")
                 .contains("(95% interval of the mean over 4 forks ");
+    }
+
+    @Test
+    void samplesOfBeforeTheSwapCountAsGracefulOnTheExamplesConnector() {
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (Map<String, String> r :
+                together(new double[][] {{20.14, 20.00, 24000, 24000}, {20.06, 20.00, 24000, 24000}})) {
+            Map<String, String> old = new HashMap<>(r);
+            if ("no".equals(old.remove("swapped"))) {
+                rows.add(old); // the first fork, as a run of before the swap wrote it
+            } else {
+                rows.add(r);
+            }
+        }
+
+        assertThat(OverheadReport.render(rows, SLICES))
+                .contains("0.140 with graceful on the example's connector (1 fork(s)), 0.060 on the second connector");
     }
 
     @Test

@@ -184,13 +184,13 @@ class OverheadSmokeIT {
                 "--one-process",
                 "--together",
                 "--graceful-mode",
-                "count-valve",
+                "slot-valve",
                 "--forks",
                 "2");
 
         assertThat(run.file("report.md"))
                 .as("the report")
-                .contains("the \"graceful\" side is ServerApp's `count-valve` (an experiment")
+                .contains("the \"graceful\" side is ServerApp's `slot-valve` (an experiment")
                 .containsPattern(Pattern.compile("^\\| tomcat \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE))
                 .contains("on the second connector (1 fork(s))");
     }
