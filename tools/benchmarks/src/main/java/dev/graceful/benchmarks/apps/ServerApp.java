@@ -159,10 +159,10 @@ public final class ServerApp {
             super(true);
             this.mode = mode;
             this.counted = counted;
-            this.slots = counted == null ? null : new InFlightRequests(counted);
+            this.slots = mode.equals("slot-valve") ? new InFlightRequests(counted) : null;
         }
 
-        /** The valve of {@code mode}, with the ready coordinator {@code count-valve} and {@code ready-valve} need. */
+        /** The valve of {@code mode}, with the ready coordinator {@code count-valve}, {@code ready-valve} and {@code slot-valve} need. */
         static ExperimentValve of(String mode, ExampleOptions options) {
             Tracker counted = null;
             if (mode.equals("count-valve") || mode.equals("ready-valve") || mode.equals("slot-valve")) {

@@ -114,9 +114,10 @@ public final class OverheadBench {
             for (int fork = 1; fork <= forks; fork++) {
                 int rounds = run.rounds() / forks + (fork <= run.rounds() % forks ? 1 : 0);
                 Map<String, Child> servers = new LinkedHashMap<>();
-                // Together, the sides swap connectors from fork to fork: in the control (a pass-through
-                // valve against nothing) the side on the example's connector took 0.06 µs more, and only
-                // swapping tells what the connector gives apart from what the valve costs.
+                // Together, the sides swap connectors from fork to fork, so that whatever the example's
+                // connector gives the side on it falls on each side in half the forks: the control's side
+                // on it took 0.06 µs more before the swap, which only swapping could tell apart from its
+                // valve (swapped, that edge measured -0.03 to 0.04 µs: nothing measurable).
                 boolean swapped = together && fork % 2 == 0;
                 try {
                     if (oneProcess) {

@@ -39,13 +39,21 @@ class OverheadSmokeIT {
                     + "\\*\\* \\|$",
             Pattern.MULTILINE);
 
-    @Test
-    void runOverheadLoadsTheNettyExampleWithAndWithoutGracefulWithoutErrors() throws Exception {
+    /**
+     * {@code run-overhead} with {@code args}; without wrk, the load generator of group 2, this fails saying so
+     * rather than passing without having run anything.
+     */
+    private static SmokeRun overhead(String... args) throws Exception {
         if (!SmokeRun.onPath("wrk")) {
             fail("wrk, the load generator of tools/benchmarks/bin/run-overhead, is not on the PATH: install it "
                     + "(apt-get install wrk; .ci/run does) so that this smoke can run group 2");
         }
-        SmokeRun run = SmokeRun.run("overhead", "--rounds", "2", "--", "--forks", "2", "--slices", "2");
+        return SmokeRun.run("overhead", args);
+    }
+
+    @Test
+    void runOverheadLoadsTheNettyExampleWithAndWithoutGracefulWithoutErrors() throws Exception {
+        SmokeRun run = overhead("--rounds", "2", "--", "--forks", "2", "--slices", "2");
 
         String report = run.file("report.md");
         assertThat(report)
@@ -68,22 +76,17 @@ class OverheadSmokeIT {
 
     @Test
     void decidingAnEarlierRunsSamplesAgainPrintsTheTableThatRunWrote() throws Exception {
-        if (!SmokeRun.onPath("wrk")) {
-            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
-        }
-        SmokeRun run = SmokeRun.run("overhead", "--rounds", "2", "--", "--forks", "2", "--slices", "1");
+        SmokeRun run = overhead("--rounds", "2", "--", "--forks", "2", "--slices", "1");
         String table = run.file("table.md");
         Path samples = run.out().resolve("samples.csv");
         String measured = Files.readString(samples);
 
-        SmokeRun decided =
-                SmokeRun.run("overhead", "--", "--decide", samples.toString(), "--seconds", "1", "--slices", "1");
+        SmokeRun decided = overhead("--", "--decide", samples.toString(), "--seconds", "1", "--slices", "1");
 
         assertThat(decided.output()).as("the decided report").contains(table);
         assertThat(Files.readString(samples)).as("the samples, after deciding").isEqualTo(measured);
 
-        SmokeRun twice =
-                SmokeRun.run("overhead", "--", "--decide", samples + "," + samples, "--seconds", "1", "--slices", "1");
+        SmokeRun twice = overhead("--", "--decide", samples + "," + samples, "--seconds", "1", "--slices", "1");
         assertThat(twice.output())
                 .as("the same run decided twice over, as two runs")
                 .contains("4 round(s) in 4 fresh pairs of servers (forks)")
@@ -92,11 +95,7 @@ class OverheadSmokeIT {
 
     @Test
     void anExperimentStandsInForGracefulOnTomcatAndTheReportSaysSo() throws Exception {
-        if (!SmokeRun.onPath("wrk")) {
-            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
-        }
-        SmokeRun run =
-                SmokeRun.run("overhead", "--rounds", "1", "--", "--apps", "tomcat", "--graceful-mode", "count-valve");
+        SmokeRun run = overhead("--rounds", "1", "--", "--apps", "tomcat", "--graceful-mode", "count-valve");
 
         assertThat(run.file("report.md"))
                 .as("the report")
@@ -107,11 +106,7 @@ class OverheadSmokeIT {
     @Test
     void togetherLoadsBothSidesOfTomcatAtOnceOnSwappedConnectorsFromForkToForkAndTakesEachSidesCostFromItsOwnThreads()
             throws Exception {
-        if (!SmokeRun.onPath("wrk")) {
-            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
-        }
-        SmokeRun run = SmokeRun.run(
-                "overhead",
+        SmokeRun run = overhead(
                 "--rounds",
                 "2",
                 "--",
@@ -148,20 +143,8 @@ class OverheadSmokeIT {
 
     @Test
     void theControlServesTomcatWithoutGracefulOnBothPortsAndTheReportSaysSo() throws Exception {
-        if (!SmokeRun.onPath("wrk")) {
-            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
-        }
-        SmokeRun run = SmokeRun.run(
-                "overhead",
-                "--rounds",
-                "1",
-                "--",
-                "--apps",
-                "tomcat",
-                "--one-process",
-                "--together",
-                "--graceful-mode",
-                "plain");
+        SmokeRun run = overhead(
+                "--rounds", "1", "--", "--apps", "tomcat", "--one-process", "--together", "--graceful-mode", "plain");
 
         assertThat(run.file("report.md"))
                 .as("the report")
@@ -171,11 +154,7 @@ class OverheadSmokeIT {
 
     @Test
     void anExperimentStandsOnGracefulsSideOfTomcatInOneProcessOnEitherConnector() throws Exception {
-        if (!SmokeRun.onPath("wrk")) {
-            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
-        }
-        SmokeRun run = SmokeRun.run(
-                "overhead",
+        SmokeRun run = overhead(
                 "--rounds",
                 "2",
                 "--",
@@ -197,11 +176,7 @@ class OverheadSmokeIT {
 
     @Test
     void oneProcessMeasuresEachServerWithAndWithoutGracefulInOneJvm() throws Exception {
-        if (!SmokeRun.onPath("wrk")) {
-            fail("wrk is not on the PATH: install it (apt-get install wrk; .ci/run does)");
-        }
-        SmokeRun run = SmokeRun.run(
-                "overhead", "--rounds", "1", "--", "--apps", "jetty,tomcat,netty,spring-boot", "--one-process");
+        SmokeRun run = overhead("--rounds", "1", "--", "--apps", "jetty,tomcat,netty,spring-boot", "--one-process");
 
         String report = run.file("report.md");
         assertThat(report).as("the report").contains("Both sides of this run are one JVM per fork (one-process mode");
