@@ -9,6 +9,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +35,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * container's pool threads pins the webapp's class loader after an undeploy (Tomcat logs it as a
  * leak per thread). Finding its slot is a {@code get} that writes nothing; only a thread's first
  * request inserts.
+ *
+ * <p>A hook whose server reuses its request objects can do better: {@link #bind} a slot to the
+ * request object once, keep it where the server lets it keep data per request object, and
+ * {@link #enter(Slot, long) enter} that slot. A request then writes no object reference at all
+ * (only its start and the sequence number), which spares it the garbage collector's write
+ * barrier on a long-lived slot, and no thread lookup. Bound slots are held weakly: a request object the server
+ * discards takes its slot with it.
  *
  * <p>Registered as a {@link Participant} only to {@link #inFlight() describe}: its steps do nothing.
  */
@@ -60,6 +70,8 @@ public final class InFlightRequests implements Participant {
     private final Tracker tracker;
     private final ConcurrentHashMap<Thread, Slot> slots = new ConcurrentHashMap<>();
     private final Set<Async> async = ConcurrentHashMap.newKeySet();
+    private final Set<Reference<Slot>> bound = ConcurrentHashMap.newKeySet();
+    private final ReferenceQueue<Slot> discarded = new ReferenceQueue<>();
 
     /** @param tracker the tracker the filter counts requests with */
     public InFlightRequests(Tracker tracker) {
@@ -69,11 +81,16 @@ public final class InFlightRequests implements Participant {
     /** Stands for a request that is not counted (a health request): nothing to leave. */
     public static final Slot UNTRACKED = new Slot();
 
-    /** One request thread's slot: written by that thread only. */
+    /**
+     * One request thread's slot, written by that thread only; or a slot bound to one request object
+     * of the server's, written by the thread serving that object's request of the moment.
+     */
     public static final class Slot {
         private final Thread owner;
         /** A virtual thread serves one request: its slot goes when the request leaves it. */
         private final boolean oneRequest;
+        /** The tracking a bound slot belongs to, else null. */
+        private final InFlightRequests home;
 
         private HttpServletRequest request;
         private long start;
@@ -84,11 +101,18 @@ public final class InFlightRequests implements Participant {
         private Slot(Thread owner) {
             this.owner = owner;
             this.oneRequest = isVirtual(owner);
+            this.home = null;
+        }
+
+        private Slot(InFlightRequests home, HttpServletRequest request) {
+            this.owner = null;
+            this.oneRequest = false;
+            this.home = home;
+            this.request = request;
         }
 
         private Slot() {
-            this.owner = null;
-            this.oneRequest = false;
+            this(null, null);
         }
     }
 
@@ -109,9 +133,47 @@ public final class InFlightRequests implements Participant {
         return s;
     }
 
+    /**
+     * A slot bound to {@code request}, an object the server reuses for request after request: the
+     * caller keeps it with that object and {@link #enter(Slot, long) enters} it for each of them.
+     */
+    public Slot bind(HttpServletRequest request) {
+        for (Reference<? extends Slot> gone; (gone = discarded.poll()) != null; ) {
+            bound.remove(gone);
+        }
+        Slot s = new Slot(this, request);
+        bound.add(new WeakReference<>(s, discarded));
+        return s;
+    }
+
+    /** How many bound slots are held (for tests: a discarded one goes at the next {@link #bind}). */
+    int boundSlots() {
+        return bound.size();
+    }
+
+    /** Whether {@code s} is a slot {@link #bind bound} by this tracking (not another context's). */
+    public boolean owns(Slot s) {
+        return s.home == this;
+    }
+
+    /**
+     * The request of the object {@code s} is {@link #bind bound} to is served from now on (already
+     * admitted by the tracker).
+     *
+     * @return {@code s}, to {@link #leave} when the request is over on this thread
+     */
+    public Slot enter(Slot s, long startNanos) {
+        s.start = startNanos;
+        SEQ.setRelease(s, (long) SEQ.getOpaque(s) + 1);
+        return s;
+    }
+
     /** The request is over on this thread (it ended, or went asynchronous). */
     public void leave(Slot s) {
         SEQ.setRelease(s, (long) SEQ.getOpaque(s) + 1);
+        if (s.home != null) {
+            return; // bound: the request object stays the server's, and the slot's
+        }
         s.request = null;
         if (s.oneRequest) {
             slots.remove(s.owner, s);
@@ -165,16 +227,12 @@ public final class InFlightRequests implements Participant {
         long now = System.nanoTime();
         List<InFlightWork> all = new ArrayList<>();
         for (Slot s : slots.values()) {
-            long seq = (long) SEQ.getAcquire(s);
-            if ((seq & 1) == 0) {
-                continue;
-            }
-            HttpServletRequest r = s.request;
-            long start = s.start;
-            String what = describe(r);
-            VarHandle.loadLoadFence();
-            if (what != null && (long) SEQ.getAcquire(s) == seq) {
-                all.add(new InFlightWork(tracker.kind(), what, Duration.ofNanos(Math.max(0, now - start))));
+            describe(s, now, all);
+        }
+        for (Reference<Slot> ref : bound) {
+            Slot s = ref.get();
+            if (s != null) {
+                describe(s, now, all);
             }
         }
         for (Async a : async) {
@@ -184,6 +242,21 @@ public final class InFlightRequests implements Participant {
             }
         }
         return all;
+    }
+
+    /** Adds the request in flight in {@code s}, if any, read from another thread than the one serving it. */
+    private void describe(Slot s, long now, List<InFlightWork> all) {
+        long seq = (long) SEQ.getAcquire(s);
+        if ((seq & 1) == 0) {
+            return;
+        }
+        HttpServletRequest r = s.request;
+        long start = s.start;
+        String what = describe(r);
+        VarHandle.loadLoadFence();
+        if (what != null && (long) SEQ.getAcquire(s) == seq) {
+            all.add(new InFlightWork(tracker.kind(), what, Duration.ofNanos(Math.max(0, now - start))));
+        }
     }
 
     /** {@code "METHOD /uri"}, read from another thread: a request the server recycled meanwhile gives {@code null}. */

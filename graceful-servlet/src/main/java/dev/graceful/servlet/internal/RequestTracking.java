@@ -72,6 +72,11 @@ public final class RequestTracking {
         }
     }
 
+    /** The requests in flight: a hook may {@link InFlightRequests#bind bind} their slots to its server's request objects. */
+    public InFlightRequests inFlight() {
+        return inFlight;
+    }
+
     /** The WebSocket sessions watched on this context, or {@code null}. */
     public WebSocketSessions webSockets() {
         return webSockets;
@@ -98,6 +103,21 @@ public final class RequestTracking {
     public InFlightRequests.Slot enter(
             HttpServletRequest request, HttpServletResponse response, boolean health, long startNanos)
             throws IOException {
+        return enter(request, response, health, startNanos, null);
+    }
+
+    /**
+     * As {@link #enter(HttpServletRequest, HttpServletResponse, boolean, long)}, the request being
+     * kept in flight in {@code bound}, a slot {@link InFlightRequests#bind bound} to the server's
+     * request object, or (when {@code null}) in the slot of the thread serving it.
+     */
+    public InFlightRequests.Slot enter(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            boolean health,
+            long startNanos,
+            InFlightRequests.Slot bound)
+            throws IOException {
         if (webSockets == null && request.getHeader("Upgrade") != null) {
             watchWebSockets(request.getServletContext());
         }
@@ -109,7 +129,8 @@ public final class RequestTracking {
             refuse(request, response);
             return null;
         }
-        InFlightRequests.Slot slot = inFlight.enter(request, startNanos == STARTS_NOW ? System.nanoTime() : startNanos);
+        long start = startNanos == STARTS_NOW ? System.nanoTime() : startNanos;
+        InFlightRequests.Slot slot = bound == null ? inFlight.enter(request, start) : inFlight.enter(bound, start);
         askToCloseIfDraining(request, response);
         return slot;
     }

@@ -38,6 +38,12 @@ import org.apache.tomcat.util.buf.MessageBytes;
  */
 public final class GracefulValve extends ValveBase {
 
+    /**
+     * The note of Tomcat's request object that keeps graceful's slot: Tomcat reserves notes 0-8 to
+     * the container and 9-16 to connectors, and leaves 17-31 to others.
+     */
+    static final int SLOT_NOTE = 29;
+
     private final RequestTracking requests;
     private final String[] healthPaths;
 
@@ -109,7 +115,8 @@ public final class GracefulValve extends ValveBase {
             getNext().invoke(request, response);
             return;
         }
-        InFlightRequests.Slot slot = requests.enter(request, response, isHealthPath(request), startNanos(request));
+        InFlightRequests.Slot slot =
+                requests.enter(request, response, isHealthPath(request), startNanos(request), slot(request));
         if (slot != null) {
             try {
                 getNext().invoke(request, response);
@@ -117,6 +124,28 @@ public final class GracefulValve extends ValveBase {
                 requests.exit(slot, request, response);
             }
         }
+    }
+
+    /**
+     * The slot graceful keeps this request in while it is in flight: bound once to Tomcat's request
+     * object, which Tomcat reuses for request after request on an HTTP/1.1 or AJP connection, and
+     * kept in a note of that object; {@code null} (the thread's slot then) for an HTTP/2 stream,
+     * whose request object serves that stream only, or when the note is taken (by the valve of
+     * another context the same request object served first).
+     */
+    private InFlightRequests.Slot slot(Request request) {
+        org.apache.coyote.Request coyote = request.getCoyoteRequest();
+        Object note = coyote.getNote(SLOT_NOTE);
+        InFlightRequests inFlight = requests.inFlight();
+        if (note instanceof InFlightRequests.Slot slot && inFlight.owns(slot)) {
+            return slot;
+        }
+        if (note != null || coyote.protocol().equals("HTTP/2.0")) {
+            return null;
+        }
+        InFlightRequests.Slot slot = inFlight.bind(request);
+        coyote.setNote(SLOT_NOTE, slot);
+        return slot;
     }
 
     /** Whether the request asks for a health path: Tomcat's own path within the context, compared in place. */

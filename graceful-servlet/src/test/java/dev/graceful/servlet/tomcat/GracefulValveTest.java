@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.ShutdownReport;
+import dev.graceful.servlet.internal.InFlightRequests;
 import dev.graceful.testkit.DrainAssertions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,7 @@ class GracefulValveTest {
         Request request = request();
         request.getCoyoteRequest().setStartTimeNanos(System.nanoTime() - TimeUnit.SECONDS.toNanos(5));
 
-        ShutdownReport report = shutDownWhileServing(request);
+        ShutdownReport report = serveShuttingDown(valve(graceful), request);
 
         DrainAssertions.assertOneStuck(report, "GET /orders/42");
         assertThat(report.stuck().get(0).age()).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
@@ -40,7 +41,7 @@ class GracefulValveTest {
         Request request = request();
         assertThat(request.getCoyoteRequest().getStartTimeNanos()).isEqualTo(-1);
 
-        ShutdownReport report = shutDownWhileServing(request);
+        ShutdownReport report = serveShuttingDown(valve(graceful), request);
 
         DrainAssertions.assertOneStuck(report, "GET /orders/42");
         assertThat(report.stuck().get(0).age())
@@ -48,26 +49,86 @@ class GracefulValveTest {
                 .isLessThan(Duration.ofMinutes(1));
     }
 
-    /** Serves {@code request} through the valve; the application shuts graceful down, its drain timing out. */
-    private ShutdownReport shutDownWhileServing(Request request) throws Exception {
+    @Test
+    void tomcatsRequestObjectKeepsOneSlotForRequestAfterRequestAndAStuckOneIsDescribedFromIt() throws Exception {
+        Request request = request();
+        GracefulValve valve = valve(graceful);
+        serve(valve, request, () -> {});
+        Object slot = request.getCoyoteRequest().getNote(GracefulValve.SLOT_NOTE);
+        assertThat(slot).isInstanceOf(InFlightRequests.Slot.class);
+
+        ShutdownReport report = serveShuttingDown(valve, request);
+
+        DrainAssertions.assertOneStuck(report, "GET /orders/42");
+        assertThat(request.getCoyoteRequest().getNote(GracefulValve.SLOT_NOTE)).isSameAs(slot);
+    }
+
+    @Test
+    void anHttp2StreamWhoseRequestObjectServesItAloneIsKeptInTheThreadsSlotNotANote() throws Exception {
+        Request request = request();
+        request.getCoyoteRequest().protocol().setString("HTTP/2.0");
+
+        ShutdownReport report = serveShuttingDown(valve(graceful), request);
+
+        DrainAssertions.assertOneStuck(report, "GET /orders/42");
+        assertThat(request.getCoyoteRequest().getNote(GracefulValve.SLOT_NOTE)).isNull();
+    }
+
+    @Test
+    void aRequestObjectAnotherContextsValveBoundFirstIsKeptInTheThreadsSlotAndStillDescribed() throws Exception {
+        Request request = request();
+        GracefulShutdown other =
+                GracefulShutdown.create(GracefulConfig.builder().build());
+        serve(valve(other), request, () -> {});
+        Object othersSlot = request.getCoyoteRequest().getNote(GracefulValve.SLOT_NOTE);
+
+        ShutdownReport report = serveShuttingDown(valve(graceful), request);
+
+        DrainAssertions.assertOneStuck(report, "GET /orders/42");
+        assertThat(request.getCoyoteRequest().getNote(GracefulValve.SLOT_NOTE)).isSameAs(othersSlot);
+        assertThat(other.inFlight()).isZero();
+    }
+
+    @Test
+    void aNoteTomcatOrAnotherComponentKeepsIsLeftAsItIs() throws Exception {
+        Request request = request();
+        request.getCoyoteRequest().setNote(GracefulValve.SLOT_NOTE, "someone else's");
+
+        ShutdownReport report = serveShuttingDown(valve(graceful), request);
+
+        DrainAssertions.assertOneStuck(report, "GET /orders/42");
+        assertThat(request.getCoyoteRequest().getNote(GracefulValve.SLOT_NOTE)).isEqualTo("someone else's");
+    }
+
+    /** Serves {@code request} through {@code valve}; the application shuts graceful down, its drain timing out. */
+    private ShutdownReport serveShuttingDown(GracefulValve valve, Request request) throws Exception {
         graceful.markReady();
         AtomicReference<ShutdownReport> report = new AtomicReference<>();
-        GracefulValve valve = GracefulValve.install(new StandardContext(), graceful);
+        serve(valve, request, () -> {
+            try {
+                report.set(graceful.shutdown("test").get(10, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(graceful.inFlight()).isZero();
+        return report.get();
+    }
+
+    private static GracefulValve valve(GracefulShutdown graceful) {
+        graceful.markReady();
+        return GracefulValve.install(new StandardContext(), graceful);
+    }
+
+    /** Serves {@code request} through {@code valve}, the application running {@code application}. */
+    private static void serve(GracefulValve valve, Request request, Runnable application) throws Exception {
         valve.setNext(new ValveBase(true) {
             @Override
             public void invoke(Request r, Response response) {
-                try {
-                    report.set(graceful.shutdown("test").get(10, TimeUnit.SECONDS));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
+                application.run();
             }
         });
-
         valve.invoke(request, request.getResponse());
-
-        assertThat(graceful.inFlight()).isZero();
-        return report.get();
     }
 
     private static Request request() {
