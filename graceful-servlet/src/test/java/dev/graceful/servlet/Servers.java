@@ -218,8 +218,28 @@ public final class Servers {
      * @throws Exception on failure
      */
     public static KitServer tomcatValve(GracefulShutdown graceful, Map<String, Servlet> servlets) throws Exception {
+        return tomcatValve(graceful, servlets, Map.of());
+    }
+
+    /**
+     * Starts Tomcat with {@link GracefulValve} in place of the filter, and more connector properties.
+     *
+     * @param graceful            the coordinator
+     * @param servlets            servlets by mapping
+     * @param connectorProperties connector properties, such as {@code useVirtualThreads}
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer tomcatValve(
+            GracefulShutdown graceful, Map<String, Servlet> servlets, Map<String, String> connectorProperties)
+            throws Exception {
         return tomcat(
-                graceful, servlets, Map.of(), true, tomcat -> TomcatParticipant.register(graceful, tomcat), c -> {});
+                graceful,
+                servlets,
+                connectorProperties,
+                true,
+                tomcat -> TomcatParticipant.register(graceful, tomcat),
+                c -> {});
     }
 
     private static KitServer tomcat(
