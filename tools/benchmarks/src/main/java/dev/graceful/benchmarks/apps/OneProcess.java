@@ -24,9 +24,11 @@ import org.apache.catalina.connector.Response;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.valves.ValveBase;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * ServerApp's {@code one-process} mode: one JVM serving the example twice, with graceful on the
@@ -61,7 +63,7 @@ public final class OneProcess {
      *                when nothing of graceful differs); Tomcat only
      * @param swapped graceful's side on the second connector and the plain side on the example's, so that
      *                whatever the connector alone gives a side falls on graceful's in half the forks and on
-     *                the plain one's in the other half; Tomcat only
+     *                the plain one's in the other half; Tomcat and Jetty
      */
     public static String mode(String valve, boolean swapped) {
         return ONE_PROCESS + (valve == null ? "" : "-" + valve) + (swapped ? SWAPPED : "");
@@ -95,7 +97,7 @@ public final class OneProcess {
         GracefulShutdown graceful = GracefulShutdown.create(options.config().build());
         Ports ports = switch (name) {
             case "tomcat" -> tomcat(options, graceful, null, swapped);
-            case "jetty" -> new Ports(options.port(), jetty(options, graceful));
+            case "jetty" -> jetty(options, graceful, swapped);
             default -> new Ports(options.port(), netty(options, graceful));
         };
         graceful.installSignalHandlers();
@@ -158,21 +160,44 @@ public final class OneProcess {
     }
 
     /**
-     * Two contexts of the example in one server, graceful's filter in one of them: a handler in front
-     * sends each request to the context of its connector.
+     * The name of the threads that serve only {@code side}'s connector ({@code "graceful"} or
+     * {@code "plain"}) of a Jetty pair, before the number Jetty's pool adds: {@code --together} finds a
+     * side's CPU time by it.
      */
-    private static int jetty(ExampleOptions options, GracefulShutdown graceful) throws Exception {
+    public static String jettyThreads(String side) {
+        return side + "-side";
+    }
+
+    /**
+     * Two contexts of the example in one server, graceful's filter in one of them: a handler in front
+     * sends each request to the context of its connector. Each side's connector (the example's, on the
+     * contract's port, and a second one; swapped, the plain side is on the contract's port) runs on a
+     * thread pool of its own (since 2026-12-06), named for its side, as Tomcat's connectors do: its
+     * selectors and its requests' handlers, so {@code --together} can measure each side by its threads.
+     */
+    private static Ports jetty(ExampleOptions options, GracefulShutdown graceful, boolean swapped) throws Exception {
         Server server = JettyExample.server(options.port(), options.version(), graceful);
         Server donor = JettyExample.server(0, options.version(), null);
         Handler withGraceful = server.getHandler();
         Handler withoutGraceful = donor.getHandler();
         donor.setHandler((Handler) null);
-        ServerConnector plain = new ServerConnector(server);
-        plain.setPort(0);
-        server.addConnector(plain);
+        ServerConnector example = connector(server, options.port(), swapped ? "plain" : "graceful");
+        ServerConnector second = connector(server, 0, swapped ? "graceful" : "plain");
+        server.setConnectors(new org.eclipse.jetty.server.Connector[] {example, second});
+        ServerConnector plain = swapped ? example : second;
         server.setHandler(new ConnectorSwitch(plain, withGraceful, withoutGraceful));
         server.start();
-        return plain.getLocalPort();
+        ServerConnector other = swapped ? second : example;
+        return new Ports(other.getLocalPort(), plain.getLocalPort());
+    }
+
+    /** A connector like the example's (HTTP/1.1 alone) on {@code port}, on a pool of {@code side}'s own. */
+    private static ServerConnector connector(Server server, int port, String side) {
+        QueuedThreadPool pool = new QueuedThreadPool();
+        pool.setName(jettyThreads(side));
+        ServerConnector connector = new ServerConnector(server, pool, null, null, -1, -1, new HttpConnectionFactory());
+        connector.setPort(port);
+        return connector;
     }
 
     private static final class ConnectorSwitch extends Handler.Sequence {

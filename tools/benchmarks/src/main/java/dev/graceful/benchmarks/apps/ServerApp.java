@@ -79,8 +79,10 @@ public final class ServerApp {
         String name = args[0];
         String mode = args[1];
         String[] contract = Arrays.copyOfRange(args, 2, args.length);
-        if ((mode.endsWith("-valve") || mode.startsWith("one-process-")) && !name.equals("tomcat")) {
-            System.err.println("ServerApp: mode " + mode + " is Tomcat's only; was '" + name + "'");
+        boolean swappedPair = mode.equals(OneProcess.mode(null, true)) && name.equals("jetty");
+        if ((mode.endsWith("-valve") || mode.startsWith("one-process-")) && !name.equals("tomcat") && !swappedPair) {
+            System.err.println("ServerApp: mode " + mode + " is Tomcat's only (Jetty's: one-process-swapped too); was '"
+                    + name + "'");
             System.exit(ExampleOptions.USAGE_EXIT_CODE);
             return;
         }

@@ -29,7 +29,7 @@ final class OneProcessPair {
     /**
      * Starts the JVM; returns the variants, {@code graceful} and {@code plain}, on their ports. With a
      * {@code valve} (Tomcat), that valve stands on graceful's side and graceful on neither; {@code swapped}
-     * (Tomcat), graceful's side is on the second connector and the plain one on the example's.
+     * (Tomcat, Jetty), graceful's side is on the second connector and the plain one on the example's.
      */
     static Map<String, Child> start(BenchRun run, String app, int fork, String valve, boolean swapped)
             throws Exception {

@@ -1,5 +1,6 @@
 package dev.graceful.benchmarks.overhead;
 
+import dev.graceful.benchmarks.apps.OneProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -13,8 +14,9 @@ import java.util.TreeMap;
 /**
  * The CPU time of one side of a one-process pair: the threads that serve only that side's
  * connector, found by name. Tomcat names each connector's threads after it ({@code http-nio-PORT-exec-3},
- * {@code http-nio-auto-1-Poller} for a connector on port 0), so the two sides of {@code --together} are
- * measured apart while they share one core at the same moment. Read from {@code /proc/PID/task/TID}: the
+ * {@code http-nio-auto-1-Poller} for a connector on port 0); Jetty's pair gives each side's connector a
+ * pool of its own, named for the side ({@link OneProcess#jettyThreads}). So the two sides of
+ * {@code --together} are measured apart while they share one core at the same moment. Read from {@code /proc/PID/task/TID}: the
  * kernel's thread name (cut to 15 characters) and {@code schedstat}'s time on a CPU, in nanoseconds.
  */
 final class SideThreads {
@@ -24,7 +26,7 @@ final class SideThreads {
      * it took twice the CPU time per request or more, on both sides alike (docs/BENCHMARKS.md, 2026-12-06),
      * which nobody has explained yet: a figure from it would not mean what Tomcat's does.
      */
-    static final List<String> APPS = List.of("tomcat");
+    static final List<String> APPS = List.of("tomcat", "jetty");
 
     /** The kernel keeps a thread's name to this many characters. */
     private static final int COMM = 15;
@@ -38,16 +40,18 @@ final class SideThreads {
     }
 
     /**
-     * The threads of {@code app}'s connector on {@code port}, or on port 0 ({@code port} 0: the plain side's
-     * second connector).
+     * The threads of {@code side}'s connector ({@code "graceful"} or {@code "plain"}) of {@code app}'s pair:
+     * for Tomcat, the connector on {@code port}, or on port 0 ({@code port} 0: the second connector).
      */
-    static SideThreads of(String app, long pid, int port) {
-        if (!APPS.contains(app)) {
-            throw new IllegalArgumentException("--together: " + APPS + " only (its connectors serve on threads"
-                    + " of their own; Jetty's and Netty's one-process pairs share theirs, and Spring Boot's is not"
-                    + " understood under this load yet); was " + app);
-        }
-        String name = "http-nio-" + (port == 0 ? "auto" : Integer.toString(port)) + "-";
+    static SideThreads of(String app, long pid, String side, int port) {
+        String name = switch (app) {
+            case "tomcat" -> "http-nio-" + (port == 0 ? "auto" : Integer.toString(port)) + "-";
+            case "jetty" -> OneProcess.jettyThreads(side) + "-";
+            default ->
+                throw new IllegalArgumentException("--together: " + APPS + " only (their connectors serve"
+                        + " on threads of their own; Netty's one-process pair shares its event loops, and Spring Boot's"
+                        + " is not understood under this load yet); was " + app);
+        };
         return new SideThreads(pid, name.substring(0, Math.min(COMM, name.length())));
     }
 

@@ -48,7 +48,7 @@ final class TogetherRound {
                 w.requestsPerSecond()));
     }
 
-    /** @param swapped whether graceful's side is on the second connector (its threads named for port 0) */
+    /** @param swapped whether graceful's side is on the second connector (Tomcat: its threads named for port 0) */
     static void measure(
             BenchRun run,
             String app,
@@ -62,7 +62,7 @@ final class TogetherRound {
         String second = swapped ? "graceful" : "plain";
         Map<String, SideThreads> threads = new LinkedHashMap<>();
         servers.forEach((variant, server) ->
-                threads.put(variant, SideThreads.of(app, pid, variant.equals(second) ? 0 : server.port())));
+                threads.put(variant, SideThreads.of(app, pid, variant, variant.equals(second) ? 0 : server.port())));
         Map<String, DescriptiveStatistics[]> round = new LinkedHashMap<>();
         Map<String, Object> load = BenchRun.row(r, app);
         load.put("together", "yes");

@@ -142,6 +142,31 @@ class OverheadSmokeIT {
     }
 
     @Test
+    void togetherMeasuresEachSideOfJettyByTheThreadsOfItsOwnConnectorsPoolOnEitherPort() throws Exception {
+        SmokeRun run = overhead(
+                "--rounds",
+                "2",
+                "--",
+                "--apps",
+                "jetty",
+                "--one-process",
+                "--together",
+                "--forks",
+                "2",
+                "--slices",
+                "2");
+
+        assertThat(run.file("report.md"))
+                .as("the report")
+                .containsPattern(Pattern.compile("^\\| jetty \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE))
+                .contains("Target, jetty, decided over forks: µs per request ≤ 0.15: ")
+                .contains("on the second connector (1 fork(s))");
+        assertThat(run.file("samples.csv").lines().filter(l -> l.endsWith(",yes,yes")))
+                .as("the second fork's samples, graceful on the second connector")
+                .hasSize(2);
+    }
+
+    @Test
     void theControlServesTomcatWithoutGracefulOnBothPortsAndTheReportSaysSo() throws Exception {
         SmokeRun run = overhead(
                 "--rounds", "1", "--", "--apps", "tomcat", "--one-process", "--together", "--graceful-mode", "plain");

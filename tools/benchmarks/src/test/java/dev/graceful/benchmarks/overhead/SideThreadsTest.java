@@ -17,17 +17,24 @@ class SideThreadsTest {
 
     @Test
     void findsEachTomcatConnectorsThreadsByTheNameTomcatGivesThemCutAsTheKernelKeepsIt() {
-        assertThat(SideThreads.of("tomcat", PID, 41065).prefix()).isEqualTo("http-nio-41065-");
-        assertThat(SideThreads.of("tomcat", PID, 8080).prefix()).isEqualTo("http-nio-8080-");
-        assertThat(SideThreads.of("tomcat", PID, 0).prefix()).isEqualTo("http-nio-auto-");
+        assertThat(SideThreads.of("tomcat", PID, "graceful", 41065).prefix()).isEqualTo("http-nio-41065-");
+        assertThat(SideThreads.of("tomcat", PID, "graceful", 8080).prefix()).isEqualTo("http-nio-8080-");
+        assertThat(SideThreads.of("tomcat", PID, "graceful", 0).prefix()).isEqualTo("http-nio-auto-");
+    }
+
+    @Test
+    void findsEachJettySidesThreadsByTheNameOfItsOwnPoolWhicheverPortItServes() {
+        assertThat(SideThreads.of("jetty", PID, "graceful", 8080).prefix()).isEqualTo("graceful-side-");
+        assertThat(SideThreads.of("jetty", PID, "graceful", 0).prefix()).isEqualTo("graceful-side-");
+        assertThat(SideThreads.of("jetty", PID, "plain", 0).prefix()).isEqualTo("plain-side-");
     }
 
     @Test
     void refusesAServerWhoseSidesShareTheirThreads() {
-        assertThatThrownBy(() -> SideThreads.of("jetty", PID, 8080))
+        assertThatThrownBy(() -> SideThreads.of("netty", PID, "graceful", 8080))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--together: [tomcat] only")
-                .hasMessageContaining("was jetty");
+                .hasMessageContaining("--together: [tomcat, jetty] only")
+                .hasMessageContaining("was netty");
     }
 
     @Test
@@ -37,8 +44,8 @@ class SideThreadsTest {
         AtomicBoolean spin = new AtomicBoolean(true);
         Thread plainThread = new Thread(() -> awaitThenSpin(go, spin), "http-nio-auto-1-exec-1");
         Thread gracefulThread = new Thread(() -> awaitThenSpin(new CountDownLatch(0), spin), "http-nio-41065-exec-1");
-        SideThreads plain = SideThreads.of("tomcat", PID, 0);
-        SideThreads graceful = SideThreads.of("tomcat", PID, 41065);
+        SideThreads plain = SideThreads.of("tomcat", PID, "graceful", 0);
+        SideThreads graceful = SideThreads.of("tomcat", PID, "graceful", 41065);
         plainThread.start();
         gracefulThread.start();
         try {
@@ -67,7 +74,7 @@ class SideThreadsTest {
     @Test
     @EnabledOnOs(OS.LINUX)
     void failsNamingTheThreadsItSawWhenNoneIsOfItsSide() {
-        assertThatThrownBy(() -> SideThreads.of("tomcat", PID, 1).cpuNanos())
+        assertThatThrownBy(() -> SideThreads.of("tomcat", PID, "graceful", 1).cpuNanos())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("is named http-nio-1-*")
                 .hasMessageContaining("its threads: {");
