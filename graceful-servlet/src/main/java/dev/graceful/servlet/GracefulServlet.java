@@ -39,7 +39,7 @@ public final class GracefulServlet {
      */
     public static final String CONTEXT_ATTRIBUTE = ContextSetup.CONTEXT_ATTRIBUTE;
     /** The name of the registered filter. */
-    public static final String FILTER_NAME = "graceful";
+    public static final String FILTER_NAME = ContextSetup.FILTER_NAME;
     /** The name of the registered health servlet. */
     public static final String HEALTH_SERVLET_NAME = ContextSetup.HEALTH_SERVLET_NAME;
 

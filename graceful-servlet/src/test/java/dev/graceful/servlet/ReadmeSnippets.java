@@ -2,6 +2,7 @@ package dev.graceful.servlet;
 
 import dev.graceful.GracefulConfig;
 import dev.graceful.GracefulShutdown;
+import dev.graceful.servlet.jetty.GracefulJettyHandler;
 import dev.graceful.servlet.jetty.JettyParticipant;
 import dev.graceful.servlet.tomcat.GracefulValve;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
@@ -33,7 +34,7 @@ final class ReadmeSnippets {
         Server server = new Server(8080);
         ServletContextHandler context = new ServletContextHandler();
         context.addServlet(new ServletHolder(new MyServlet()), "/");
-        context.addServletContainerInitializer(GracefulServlet.initializer(graceful)); // filter + /healthz
+        GracefulJettyHandler.install(context, graceful); // ee11: tracking handler + /healthz
         server.setHandler(context);
         JettyParticipant.register(graceful, server);
         server.start();

@@ -1,6 +1,7 @@
 package dev.graceful.servlet;
 
 import dev.graceful.GracefulShutdown;
+import dev.graceful.servlet.jetty.GracefulJettyHandler;
 import dev.graceful.servlet.jetty.JettyParticipant;
 import dev.graceful.servlet.tomcat.GracefulValve;
 import dev.graceful.servlet.tomcat.TomcatParticipant;
@@ -35,8 +36,10 @@ public final class Servers {
 
     /** A container under test. */
     public enum Container {
-        /** Jetty 12, ee11. */
+        /** Jetty 12, ee11, with the filter. */
         JETTY,
+        /** Jetty 12, ee11, with {@link GracefulJettyHandler} in place of the filter. */
+        JETTY_HANDLER,
         /** Tomcat 11, with the filter. */
         TOMCAT,
         /** Tomcat 11, with {@link GracefulValve} in place of the filter. */
@@ -56,6 +59,7 @@ public final class Servers {
             throws Exception {
         return switch (container) {
             case JETTY -> jetty(graceful, servlets);
+            case JETTY_HANDLER -> jettyHandler(graceful, servlets);
             case TOMCAT -> tomcat(graceful, servlets);
             case TOMCAT_VALVE -> tomcatValve(graceful, servlets);
         };
@@ -84,7 +88,33 @@ public final class Servers {
      */
     public static KitServer jetty(
             GracefulShutdown graceful, Map<String, Servlet> servlets, Consumer<Server> participant) throws Exception {
-        return jetty(graceful, servlets, participant, context -> {});
+        return jetty(graceful, servlets, participant, false, context -> {});
+    }
+
+    /**
+     * Starts Jetty with {@link GracefulJettyHandler} in place of the filter.
+     *
+     * @param graceful the coordinator
+     * @param servlets servlets by mapping
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer jettyHandler(GracefulShutdown graceful, Map<String, Servlet> servlets) throws Exception {
+        return jettyHandler(graceful, servlets, server -> JettyParticipant.register(graceful, server));
+    }
+
+    /**
+     * Starts Jetty with {@link GracefulJettyHandler} in place of the filter and a participant of the test's making.
+     *
+     * @param graceful    the coordinator
+     * @param servlets    servlets by mapping
+     * @param participant creates the participant (and registers it, or not)
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer jettyHandler(
+            GracefulShutdown graceful, Map<String, Servlet> servlets, Consumer<Server> participant) throws Exception {
+        return jetty(graceful, servlets, participant, true, context -> {});
     }
 
     /**
@@ -108,11 +138,12 @@ public final class Servers {
             throws Exception {
         ServerEndpointConfig config =
                 ServerEndpointConfig.Builder.create(endpoint, path).build();
-        if (container == Container.JETTY) {
+        if (container == Container.JETTY || container == Container.JETTY_HANDLER) {
             return jetty(
                     graceful,
                     servlets,
                     server -> JettyParticipant.register(graceful, server),
+                    container == Container.JETTY_HANDLER,
                     context -> JakartaWebSocketServletContainerInitializer.configure(
                             context, (ctx, ws) -> ws.addEndpoint(config)));
         }
@@ -141,6 +172,7 @@ public final class Servers {
             GracefulShutdown graceful,
             Map<String, Servlet> servlets,
             Consumer<Server> participant,
+            boolean handler,
             Consumer<ServletContextHandler> setUp)
             throws Exception {
         Server server = new Server();
@@ -155,7 +187,11 @@ public final class Servers {
             holder.setAsyncSupported(true);
             context.addServlet(holder, mapping);
         });
-        context.addServletContainerInitializer(GracefulServlet.initializer(graceful));
+        if (handler) {
+            GracefulJettyHandler.install(context, graceful);
+        } else {
+            context.addServletContainerInitializer(GracefulServlet.initializer(graceful));
+        }
         setUp.accept(context);
         server.setHandler(context);
         participant.accept(server);

@@ -213,7 +213,14 @@ class ServletDrainIT {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"JETTY, answered", "JETTY, answered-async", "TOMCAT, answered", "TOMCAT, answered-async"})
+    @CsvSource({
+        "JETTY, answered",
+        "JETTY, answered-async",
+        "JETTY_HANDLER, answered",
+        "JETTY_HANDLER, answered-async",
+        "TOMCAT, answered",
+        "TOMCAT, answered-async"
+    })
     void aConnectionWhoseResponseTheClientHadBeforeTheDrainServesTheNextRequestSentOnIt(
             Container container, String mode) throws Exception {
         start(container, GracefulConfig.builder().drainTimeout(Duration.ofSeconds(15)));

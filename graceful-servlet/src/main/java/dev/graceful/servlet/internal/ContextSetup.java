@@ -3,6 +3,7 @@ package dev.graceful.servlet.internal;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import java.util.LinkedHashSet;
@@ -12,12 +13,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The steps of installing graceful on a servlet context that every hook shares (the filter's
- * installer, the Tomcat valve's): one coordinator per context, the health servlet on its paths.
+ * installer, the Tomcat valve's, the Jetty handler's): one coordinator per context, the health
+ * servlet on its paths.
  */
 public final class ContextSetup {
 
     /** As {@code GracefulServlet.CONTEXT_ATTRIBUTE}. */
     public static final String CONTEXT_ATTRIBUTE = GracefulShutdown.class.getName();
+    /** As {@code GracefulServlet.FILTER_NAME}. */
+    public static final String FILTER_NAME = "graceful";
     /** As {@code GracefulServlet.HEALTH_SERVLET_NAME}. */
     public static final String HEALTH_SERVLET_NAME = "graceful-health";
 
@@ -69,5 +73,28 @@ public final class ContextSetup {
         }
         context.setAttribute(CONTEXT_ATTRIBUTE, graceful);
         return paths;
+    }
+
+    /**
+     * What a server's own hook (a valve, a handler) installs on its context as the context starts:
+     * the health servlet, unless graceful is installed there already with the same coordinator.
+     *
+     * @param hook          what the hook is, for the error: {@code "a valve"}, {@code "a handler"}
+     * @param healthServlet the {@code HealthServlet} of {@code health}
+     * @throws IllegalStateException (as the context starts) when graceful's filter is installed on
+     *     the context too, or graceful with another coordinator
+     */
+    public static ServletContainerInitializer forHook(
+            String hook, GracefulShutdown graceful, HealthEndpoint health, Servlet healthServlet) {
+        return (classes, context) -> {
+            if (context.getFilterRegistration(FILTER_NAME) != null) {
+                // Each request would be counted twice, and refused by whichever runs first.
+                throw new IllegalStateException("graceful is installed twice on context '" + context.getContextPath()
+                        + "': as " + hook + " and as a filter; keep one");
+            }
+            if (needed(context, graceful)) {
+                mapHealth(context, graceful, health, healthServlet);
+            }
+        };
     }
 }

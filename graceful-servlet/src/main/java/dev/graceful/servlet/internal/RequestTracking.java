@@ -16,8 +16,8 @@ import java.util.Set;
 
 /**
  * What graceful does with each request of one servlet context, whichever hook of the server calls
- * it: the {@code GracefulFilter} (any container, a WAR) or the {@code GracefulValve} (embedded
- * Tomcat, which reaches it without a filter chain). The hook decides which requests are the
+ * it: the {@code GracefulFilter} (any container, a WAR), the {@code GracefulValve} (embedded
+ * Tomcat) or the {@code GracefulJettyHandler} (embedded Jetty), which reach it without a filter chain. The hook decides which requests are the
  * client's own (not a forward, include, error or asynchronous dispatch) and which ask for a health
  * path, each in the cheapest way its server allows; everything else is here, once.
  */
@@ -118,6 +118,27 @@ public final class RequestTracking {
             long startNanos,
             InFlightRequests.Slot bound)
             throws IOException {
+        InFlightRequests.Slot slot = admit(request, response, health, startNanos, bound);
+        if (slot == null) {
+            refuse(request, response);
+        }
+        return slot;
+    }
+
+    /**
+     * As {@link #enter(HttpServletRequest, HttpServletResponse, boolean, long, InFlightRequests.Slot)},
+     * except that a refused request is not answered: the hook answers it with core's {@link Refusal}
+     * in its server's own terms (a hook called before the servlet layer runs cannot write through it).
+     *
+     * @return what to give {@link #leave} once the application returned, or {@code null} when the
+     *     request is refused
+     */
+    public InFlightRequests.Slot admit(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            boolean health,
+            long startNanos,
+            InFlightRequests.Slot bound) {
         if (webSockets == null && request.getHeader("Upgrade") != null) {
             watchWebSockets(request.getServletContext());
         }
@@ -126,7 +147,6 @@ public final class RequestTracking {
             return InFlightRequests.UNTRACKED;
         }
         if (!tracker.tryEnter()) {
-            refuse(request, response);
             return null;
         }
         long start = startNanos == STARTS_NOW ? System.nanoTime() : startNanos;
@@ -144,42 +164,59 @@ public final class RequestTracking {
      * @param response its response
      */
     public void exit(InFlightRequests.Slot slot, HttpServletRequest request, HttpServletResponse response) {
-        if (slot == InFlightRequests.UNTRACKED) {
+        Work open = leave(slot, request, response);
+        if (open == null) {
             return;
         }
-        inFlight.leave(slot);
         // Still inside the request's first dispatch: even if another thread already called
-        // complete(), its effect waits until this dispatch returns, so the listener below
-        // cannot miss the end of the cycle. (Asked once: Jetty answers under its request state's lock.)
-        // An event stream is a long-lived connection from now on: its "http" work ends here.
-        if (request.isAsyncStarted() && !openEventStream(request, response)) {
-            Work async = inFlight.async(slot, request);
-            try {
-                request.getAsyncContext().addListener(new CompleteWork(async));
-                return;
-            } catch (IllegalStateException alreadyOver) {
-                // The asynchronous cycle ended already: closing the work counts it out, once.
-                askToCloseIfDraining(request, response);
-                async.close();
-                return;
+        // complete(), its effect waits until this dispatch returns, so the listener cannot miss
+        // the end of the cycle.
+        try {
+            request.getAsyncContext().addListener(new CompleteWork(open));
+        } catch (IllegalStateException alreadyOver) {
+            // The asynchronous cycle ended already: closing the work counts it out, once.
+            askToCloseIfDraining(request, response);
+            open.close();
+        }
+    }
+
+    /**
+     * The application returned from the request's first dispatch: counts the request out, or, if
+     * it went asynchronous, returns what stays open until its response is finished, which the hook
+     * closes then (closing is idempotent): the request itself, still {@code "http"} work, or, for
+     * an event stream, its {@code "sse"} long-lived connection.
+     *
+     * @param slot     what {@link #admit} returned (not {@code null})
+     * @return the work to close when the response is finished, or {@code null}
+     */
+    public Work leave(InFlightRequests.Slot slot, HttpServletRequest request, HttpServletResponse response) {
+        return leave(slot, request, response, true);
+    }
+
+    /**
+     * As {@link #leave(InFlightRequests.Slot, HttpServletRequest, HttpServletResponse)}, for a hook
+     * that knows better than to ask: with {@code mayBeAsync} {@code false} the request is taken to
+     * have never started asynchronous processing, which the hook must know for sure.
+     */
+    public Work leave(
+            InFlightRequests.Slot slot, HttpServletRequest request, HttpServletResponse response, boolean mayBeAsync) {
+        if (slot == InFlightRequests.UNTRACKED) {
+            return null;
+        }
+        inFlight.leave(slot);
+        Work open = null;
+        // Asked once: Jetty answers under its request state's lock.
+        if (mayBeAsync && request.isAsyncStarted()) {
+            EventStream stream = EventStream.convert(request, response, sse);
+            if (stream == null) {
+                return inFlight.async(slot, request);
             }
+            // An event stream is a long-lived connection from now on: its "http" work ends here.
+            open = stream.handle();
         }
         askToCloseIfDraining(request, response);
         tracker.exit();
-    }
-
-    /** Whether the asynchronous response is an event stream; if so it is opened as an {@code "sse"} connection. */
-    private boolean openEventStream(HttpServletRequest request, HttpServletResponse response) {
-        EventStream stream = EventStream.convert(request, response, sse);
-        if (stream == null) {
-            return false;
-        }
-        try {
-            request.getAsyncContext().addListener(new CompleteWork(stream.handle()));
-        } catch (IllegalStateException alreadyOver) {
-            stream.close();
-        }
-        return true;
+        return open;
     }
 
     private void askToCloseIfDraining(HttpServletRequest request, HttpServletResponse response) {

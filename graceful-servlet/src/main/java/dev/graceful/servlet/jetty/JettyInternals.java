@@ -1,9 +1,13 @@
 package dev.graceful.servlet.jetty;
 
 import dev.graceful.servlet.internal.ConnectionDrain;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.jetty.ee11.servlet.AsyncContextState;
+import org.eclipse.jetty.ee11.servlet.ServletApiRequest;
 import org.eclipse.jetty.http.HttpGenerator;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -35,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * send on it (see "Closing a connection only where the client can know" in docs/architecture.md).
  * The decision here is taken once, when the drain begins, from what the client has already
  * received.
+ *
+ * <p>{@link AsyncStarts} is the one private member {@link GracefulJettyHandler} reads.
  */
 final class JettyInternals {
 
@@ -222,6 +228,67 @@ final class JettyInternals {
             // Jetty on the module path does not export its HTTP/1 connection class.
             log.debug("Cannot inspect {}", endPoint, inaccessible);
             return null;
+        }
+    }
+
+    /**
+     * Whether a servlet request of Jetty's ee11 never started asynchronous processing, read from the
+     * field its {@code startAsync()} sets ({@code ServletApiRequest._async}, set once and never
+     * cleared: the object serves one request), without the lock under which Jetty answers
+     * {@code isAsyncStarted()}. That lock was about half of what the handler cost a request
+     * (docs/BENCHMARKS.md), and almost every request never starts asynchronous processing, so the
+     * handler asks Jetty only when the field is set. When the field is missing or not accessible
+     * (Jetty on the module path, another version), one warning says so and every request asks
+     * Jetty. Loaded only by the handler: it needs {@code jetty-ee11-servlet}, which the participant
+     * does not.
+     */
+    static final class AsyncStarts {
+
+        static final String FIELD = "ServletApiRequest._async";
+
+        private static final VarHandle ASYNC = resolve();
+
+        private static final class Running {
+            static final AsyncStarts INSTANCE = new AsyncStarts(false);
+        }
+
+        private final boolean readable;
+
+        /** @param hidden treat the field as missing: for tests of the fallback */
+        AsyncStarts(boolean hidden) {
+            this.readable = ASYNC != null && !hidden;
+        }
+
+        /** As the Jetty this process runs allows, resolved once. */
+        static AsyncStarts running() {
+            return Running.INSTANCE;
+        }
+
+        /** Whether the field is read (else Jetty is asked every time). */
+        boolean readable() {
+            return readable;
+        }
+
+        /**
+         * Whether {@code request} surely never started asynchronous processing: {@code false} when it
+         * did, or when the field cannot be read (the caller then asks Jetty).
+         */
+        boolean neverStarted(ServletApiRequest request) {
+            return readable && (AsyncContextState) ASYNC.get(request) == null;
+        }
+
+        private static VarHandle resolve() {
+            try {
+                return MethodHandles.privateLookupIn(ServletApiRequest.class, MethodHandles.lookup())
+                        .findVarHandle(ServletApiRequest.class, "_async", AsyncContextState.class);
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                log.warn(
+                        "Jetty's {} is not accessible ({}): each request asks Jetty under its lock whether it "
+                                + "went asynchronous, which costs a little more",
+                        FIELD,
+                        e.toString());
+                return null;
+            }
         }
     }
 }

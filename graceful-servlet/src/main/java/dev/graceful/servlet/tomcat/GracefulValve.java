@@ -3,7 +3,6 @@ package dev.graceful.servlet.tomcat;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.HealthEndpoint;
 import dev.graceful.servlet.GracefulFilter;
-import dev.graceful.servlet.GracefulServlet;
 import dev.graceful.servlet.HealthServlet;
 import dev.graceful.servlet.internal.ContextSetup;
 import dev.graceful.servlet.internal.InFlightRequests;
@@ -87,17 +86,7 @@ public final class GracefulValve extends ValveBase {
         GracefulValve valve = new GracefulValve(graceful, health);
         context.getPipeline().addValve(valve);
         context.addServletContainerInitializer(
-                (classes, servletContext) -> {
-                    if (servletContext.getFilterRegistration(GracefulServlet.FILTER_NAME) != null) {
-                        // Each request would be counted twice, and refused by whichever runs first.
-                        throw new IllegalStateException("graceful is installed twice on context '" + context.getPath()
-                                + "': as a valve and as a filter; keep one");
-                    }
-                    if (ContextSetup.needed(servletContext, graceful)) {
-                        ContextSetup.mapHealth(servletContext, graceful, health, HealthServlet.create(health));
-                    }
-                },
-                null);
+                ContextSetup.forHook("a valve", graceful, health, HealthServlet.create(health)), null);
         // After every initializer ran: the WebSocket container, if any, is published by now.
         context.addLifecycleListener(event -> {
             if (Lifecycle.AFTER_START_EVENT.equals(event.getType())) {

@@ -5,7 +5,7 @@ import dev.graceful.examples.ExampleEcho;
 import dev.graceful.examples.ExampleOptions;
 import dev.graceful.examples.ExampleReload;
 import dev.graceful.examples.ExampleServlet;
-import dev.graceful.servlet.GracefulServlet;
+import dev.graceful.servlet.jetty.GracefulJettyHandler;
 import dev.graceful.servlet.jetty.JettyParticipant;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
@@ -71,7 +71,7 @@ public final class JettyExample {
                 context, (ctx, container) -> ExampleEcho.addTo(container));
         server.setHandler(context);
         if (graceful != null) {
-            context.addServletContainerInitializer(GracefulServlet.initializer(graceful)); // tracking + /healthz
+            GracefulJettyHandler.install(context, graceful); // tracking + /healthz
             JettyParticipant.register(graceful, server); // listener, idle connections, stop
         }
         return server;

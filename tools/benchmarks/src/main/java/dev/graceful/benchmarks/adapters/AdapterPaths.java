@@ -49,7 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Each adapter's per-request path, {@code plain} (the server's own work only) next to {@code graceful} (the
- * same with graceful's filter, Tomcat valve or Netty handlers): the difference is what graceful costs a request, in ns/op and,
+ * same with graceful's filter, Tomcat valve, Jetty handler or Netty handlers): the difference is what graceful costs a request, in ns/op and,
  * with {@code -prof gc}, in B/op. Run by {@code bin/run-adapters}; method: {@code docs/BENCHMARKS.md}.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -161,6 +161,42 @@ public class AdapterPaths {
         }
     }
 
+    /**
+     * One {@code GET /orders/42} through a started Jetty server's handlers and servlet context on the calling
+     * thread ({@link JettyExchange}: Jetty's own channel, no network), with {@code GracefulJettyHandler} in the
+     * context or without it: the difference is what the handler costs a request.
+     */
+    @State(Scope.Thread)
+    public static class JettyHandler {
+        @Param({"plain", "graceful"})
+        public String variant;
+
+        GracefulShutdown graceful;
+        JettyExchange exchange;
+
+        @Setup
+        public void setUp() throws Exception {
+            setUp(false);
+        }
+
+        void setUp(boolean probe) throws Exception {
+            graceful = GracefulShutdown.create();
+            graceful.markReady();
+            exchange = new JettyExchange(variant.equals("graceful") ? graceful : null, probe);
+        }
+
+        /** One exchange, through the handler or not. */
+        public void serve() {
+            exchange.serve();
+        }
+
+        @TearDown
+        public void balanced() throws Exception {
+            exchange.close();
+            AdapterPaths.balanced(graceful);
+        }
+    }
+
     /** One HTTP/1.1 request through Netty's server codec on an {@link EmbeddedChannel}, with graceful's handlers or not. */
     @State(Scope.Thread)
     public static class Netty {
@@ -225,6 +261,11 @@ public class AdapterPaths {
     @Benchmark
     public void tomcatValve(TomcatValve t) throws Exception {
         t.serve();
+    }
+
+    @Benchmark
+    public void jettyHandler(JettyHandler j) {
+        j.serve();
     }
 
     @Benchmark

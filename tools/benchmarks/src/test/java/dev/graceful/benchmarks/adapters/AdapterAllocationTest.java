@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The 0 B/op target of the adapters' per-request paths, checked on every build with the JVM's count of
  * the bytes each thread allocates (the JMH smoke runs too briefly to say anything): the filter's
- * request, the Tomcat valve's, and what graceful's Netty handlers add to a request through the codec.
+ * request, the Tomcat valve's, and what graceful's Jetty handler and Netty handlers add to a request
+ * through their server.
  */
 class AdapterAllocationTest {
 
@@ -46,6 +47,41 @@ class AdapterAllocationTest {
         assertThat(bytes)
                 .as("bytes allocated by %d requests through the valve", REQUESTS)
                 .isLessThan(REQUESTS);
+    }
+
+    @Test
+    void theJettyHandlerAddsNoAllocationToARequest() throws Exception {
+        double plain = jettyBytesPerRequest("plain");
+        double graceful = jettyBytesPerRequest("graceful");
+
+        // Jetty allocates per request on both sides (its request, its servlet request); what graceful adds
+        // is the difference, which escape analysis may move a little, but never by an object.
+        assertThat(graceful - plain)
+                .as("B/request with graceful's handler (%.1f) minus without (%.1f)", graceful, plain)
+                .isLessThan(16);
+    }
+
+    @Test
+    void theJettyHandlerCountsEachRequestWhileTheApplicationRuns() throws Exception {
+        AdapterPaths.JettyHandler j = new AdapterPaths.JettyHandler();
+        j.variant = "graceful";
+        j.setUp(true);
+        j.serve();
+        j.serve();
+
+        j.balanced();
+        assertThat(j.exchange.seenInFlight)
+                .as("requests in flight while the application ran")
+                .isEqualTo(1);
+    }
+
+    private static double jettyBytesPerRequest(String variant) throws Exception {
+        AdapterPaths.JettyHandler j = new AdapterPaths.JettyHandler();
+        j.variant = variant;
+        j.setUp();
+        double bytes = (double) allocatedServing(j::serve) / REQUESTS;
+        j.balanced();
+        return bytes;
     }
 
     @Test
