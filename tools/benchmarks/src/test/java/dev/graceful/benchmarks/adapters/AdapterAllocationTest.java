@@ -3,6 +3,11 @@ package dev.graceful.benchmarks.adapters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,14 +56,45 @@ class AdapterAllocationTest {
 
     @Test
     void theJettyHandlerAddsNoAllocationToARequest() throws Exception {
-        double plain = jettyBytesPerRequest("plain");
-        double graceful = jettyBytesPerRequest("graceful");
+        // Jetty allocates per request on both sides (its request, its servlet request); what graceful
+        // adds is the difference. Measured in a JVM without escape analysis: with it, what the JIT
+        // removed of Jetty's own objects moved by 16 B either way with graceful's frame in Jetty's
+        // call chain (its inlining differs), on Java 17 and 25 alike; without it, every object either
+        // path makes is counted, graceful's included.
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:-DoEscapeAnalysis",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        AdapterAllocationTest.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(out).isZero();
+        Matcher m = Pattern.compile("plain=([0-9.]+) graceful=([0-9.]+)").matcher(out);
+        assertThat(m.find()).as(out).isTrue();
+        double plain = Double.parseDouble(m.group(1));
+        double graceful = Double.parseDouble(m.group(2));
 
-        // Jetty allocates per request on both sides (its request, its servlet request); what graceful adds
-        // is the difference, which escape analysis may move a little, but never by an object.
         assertThat(graceful - plain)
                 .as("B/request with graceful's handler (%.1f) minus without (%.1f)", graceful, plain)
-                .isLessThan(16);
+                .isLessThan(1);
+    }
+
+    /** The Jetty measurement, in the child JVM: prints the fewest bytes per request over batches, each variant. */
+    public static void main(String[] args) throws Exception {
+        AdapterPaths.JettyHandler plain = jetty("plain");
+        AdapterPaths.JettyHandler graceful = jetty("graceful");
+        double fewestPlain = Double.MAX_VALUE;
+        double fewestGraceful = Double.MAX_VALUE;
+        for (int batch = 0; batch < 3; batch++) {
+            fewestPlain = Math.min(fewestPlain, (double) allocatedServing(plain::serve) / REQUESTS);
+            fewestGraceful = Math.min(fewestGraceful, (double) allocatedServing(graceful::serve) / REQUESTS);
+        }
+        plain.balanced();
+        graceful.balanced();
+        System.out.println("plain=" + fewestPlain + " graceful=" + fewestGraceful);
     }
 
     @Test
@@ -75,13 +111,11 @@ class AdapterAllocationTest {
                 .isEqualTo(1);
     }
 
-    private static double jettyBytesPerRequest(String variant) throws Exception {
+    private static AdapterPaths.JettyHandler jetty(String variant) throws Exception {
         AdapterPaths.JettyHandler j = new AdapterPaths.JettyHandler();
         j.variant = variant;
         j.setUp();
-        double bytes = (double) allocatedServing(j::serve) / REQUESTS;
-        j.balanced();
-        return bytes;
+        return j;
     }
 
     @Test
