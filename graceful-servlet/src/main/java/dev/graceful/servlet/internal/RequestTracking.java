@@ -17,9 +17,10 @@ import java.util.Set;
 /**
  * What graceful does with each request of one servlet context, whichever hook of the server calls
  * it: the {@code GracefulFilter} (any container, a WAR), the {@code GracefulValve} (embedded
- * Tomcat) or the {@code GracefulJettyHandler} (embedded Jetty), which reach it without a filter chain. The hook decides which requests are the
- * client's own (not a forward, include, error or asynchronous dispatch) and which ask for a health
- * path, each in the cheapest way its server allows; everything else is here, once.
+ * Tomcat) or the {@code GracefulJettyHandler} (embedded Jetty), which reach it without a filter
+ * chain. The hook decides which requests are the client's own (not a forward, include, error or
+ * asynchronous dispatch) and which ask for a health path, each in the cheapest way its server
+ * allows; everything else is here, once.
  */
 public final class RequestTracking {
 
@@ -164,39 +165,56 @@ public final class RequestTracking {
      * @param response its response
      */
     public void exit(InFlightRequests.Slot slot, HttpServletRequest request, HttpServletResponse response) {
-        Work open = leave(slot, request, response);
-        if (open == null) {
+        if (slot == InFlightRequests.UNTRACKED) {
             return;
         }
+        inFlight.leave(slot);
         // Still inside the request's first dispatch: even if another thread already called
-        // complete(), its effect waits until this dispatch returns, so the listener cannot miss
-        // the end of the cycle.
-        try {
-            request.getAsyncContext().addListener(new CompleteWork(open));
-        } catch (IllegalStateException alreadyOver) {
-            // The asynchronous cycle ended already: closing the work counts it out, once.
-            askToCloseIfDraining(request, response);
-            open.close();
+        // complete(), its effect waits until this dispatch returns, so the listener below
+        // cannot miss the end of the cycle. (Asked once: Jetty answers under its request state's lock.)
+        // An event stream is a long-lived connection from now on: its "http" work ends here.
+        if (request.isAsyncStarted() && !openEventStream(request, response)) {
+            Work async = inFlight.async(slot, request);
+            try {
+                request.getAsyncContext().addListener(new CompleteWork(async));
+                return;
+            } catch (IllegalStateException alreadyOver) {
+                // The asynchronous cycle ended already: closing the work counts it out, once.
+                askToCloseIfDraining(request, response);
+                async.close();
+                return;
+            }
         }
+        askToCloseIfDraining(request, response);
+        tracker.exit();
+    }
+
+    /** Whether the asynchronous response is an event stream; if so it is opened as an {@code "sse"} connection. */
+    private boolean openEventStream(HttpServletRequest request, HttpServletResponse response) {
+        EventStream stream = EventStream.convert(request, response, sse);
+        if (stream == null) {
+            return false;
+        }
+        try {
+            request.getAsyncContext().addListener(new CompleteWork(stream.handle()));
+        } catch (IllegalStateException alreadyOver) {
+            stream.close();
+        }
+        return true;
     }
 
     /**
-     * The application returned from the request's first dispatch: counts the request out, or, if
-     * it went asynchronous, returns what stays open until its response is finished, which the hook
-     * closes then (closing is idempotent): the request itself, still {@code "http"} work, or, for
-     * an event stream, its {@code "sse"} long-lived connection.
+     * For a hook called after the request's first dispatch has returned (Jetty's handler): counts
+     * the request out, or, if it went asynchronous, returns what stays open until its response is
+     * finished, which the hook closes then (closing is idempotent): the request itself, still
+     * {@code "http"} work, or, for an event stream, its {@code "sse"} long-lived connection. An
+     * {@code AsyncListener} added there could miss a cycle that already ended, so the hook closes it
+     * from its server's own notice that the request is complete.
      *
-     * @param slot     what {@link #admit} returned (not {@code null})
+     * @param slot       what {@link #admit} returned (not {@code null})
+     * @param mayBeAsync {@code false} when the hook knows for sure that the request never started
+     *                   asynchronous processing (it is then not asked)
      * @return the work to close when the response is finished, or {@code null}
-     */
-    public Work leave(InFlightRequests.Slot slot, HttpServletRequest request, HttpServletResponse response) {
-        return leave(slot, request, response, true);
-    }
-
-    /**
-     * As {@link #leave(InFlightRequests.Slot, HttpServletRequest, HttpServletResponse)}, for a hook
-     * that knows better than to ask: with {@code mayBeAsync} {@code false} the request is taken to
-     * have never started asynchronous processing, which the hook must know for sure.
      */
     public Work leave(
             InFlightRequests.Slot slot, HttpServletRequest request, HttpServletResponse response, boolean mayBeAsync) {

@@ -236,8 +236,8 @@ final class JettyInternals {
      * field its {@code startAsync()} sets ({@code ServletApiRequest._async}, set once and never
      * cleared: the object serves one request), without the lock under which Jetty answers
      * {@code isAsyncStarted()}. That lock was 0.07 µs of the 0.23 the handler cost a request while
-     * it asked every time (docs/BENCHMARKS.md), and almost every request never starts asynchronous processing, so the
-     * handler asks Jetty only when the field is set. When the field is missing or not accessible
+     * it asked every time (docs/BENCHMARKS.md), and almost every request never starts asynchronous
+     * processing, so the handler asks Jetty only when the field is set. When the field is missing or not accessible
      * (Jetty on the module path, another version), one warning says so and every request asks
      * Jetty. Loaded only by the handler: it needs {@code jetty-ee11-servlet}, which the participant
      * does not.
