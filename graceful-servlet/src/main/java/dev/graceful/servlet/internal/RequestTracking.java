@@ -168,39 +168,10 @@ public final class RequestTracking {
         if (slot == InFlightRequests.UNTRACKED) {
             return;
         }
-        inFlight.leave(slot);
         // Still inside the request's first dispatch: even if another thread already called
-        // complete(), its effect waits until this dispatch returns, so the listener below
-        // cannot miss the end of the cycle. (Asked once: Jetty answers under its request state's lock.)
-        // An event stream is a long-lived connection from now on: its "http" work ends here.
-        if (request.isAsyncStarted() && !openEventStream(request, response)) {
-            Work async = inFlight.async(slot, request);
-            try {
-                request.getAsyncContext().addListener(new CompleteWork(async));
-                return;
-            } catch (IllegalStateException alreadyOver) {
-                // The asynchronous cycle ended already: closing the work counts it out, once.
-                askToCloseIfDraining(request, response);
-                async.close();
-                return;
-            }
-        }
-        askToCloseIfDraining(request, response);
-        tracker.exit();
-    }
-
-    /** Whether the asynchronous response is an event stream; if so it is opened as an {@code "sse"} connection. */
-    private boolean openEventStream(HttpServletRequest request, HttpServletResponse response) {
-        EventStream stream = EventStream.convert(request, response, sse);
-        if (stream == null) {
-            return false;
-        }
-        try {
-            request.getAsyncContext().addListener(new CompleteWork(stream.handle()));
-        } catch (IllegalStateException alreadyOver) {
-            stream.close();
-        }
-        return true;
+        // complete(), its effect waits until this dispatch returns, so the listener cannot miss the
+        // end of the cycle.
+        finish(slot, request, response, true, RequestTracking::closeWhenComplete);
     }
 
     /**
@@ -221,16 +192,54 @@ public final class RequestTracking {
         if (slot == InFlightRequests.UNTRACKED) {
             return null;
         }
+        return finish(slot, request, response, mayBeAsync, (r, open) -> true);
+    }
+
+    /** How a hook has what stays open after the first dispatch closed when the response is finished. */
+    @FunctionalInterface
+    private interface CloseAtEnd {
+        /** @return {@code false} when the request is over already, so the caller closes {@code open} now */
+        boolean watch(HttpServletRequest request, Work open);
+    }
+
+    private static boolean closeWhenComplete(HttpServletRequest request, Work open) {
+        try {
+            request.getAsyncContext().addListener(new CompleteWork(open));
+            return true;
+        } catch (IllegalStateException alreadyOver) {
+            return false;
+        }
+    }
+
+    /** {@link #exit} and {@link #leave}: one order of steps, so the filter, the valve and the handler cannot drift. */
+    private Work finish(
+            InFlightRequests.Slot slot,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            boolean mayBeAsync,
+            CloseAtEnd closeAtEnd) {
         inFlight.leave(slot);
         Work open = null;
         // Asked once: Jetty answers under its request state's lock.
         if (mayBeAsync && request.isAsyncStarted()) {
             EventStream stream = EventStream.convert(request, response, sse);
             if (stream == null) {
-                return inFlight.async(slot, request);
+                Work async = inFlight.async(slot, request);
+                if (closeAtEnd.watch(request, async)) {
+                    return async;
+                }
+                // The asynchronous cycle ended already: closing the work counts it out, once.
+                askToCloseIfDraining(request, response);
+                async.close();
+                return null;
             }
-            // An event stream is a long-lived connection from now on: its "http" work ends here.
+            // An event stream is a long-lived connection from now on: its "http" work ends here, after
+            // what ends the stream is in place.
             open = stream.handle();
+            if (!closeAtEnd.watch(request, open)) {
+                stream.close();
+                open = null;
+            }
         }
         askToCloseIfDraining(request, response);
         tracker.exit();
