@@ -60,9 +60,9 @@ public final class OverheadBench {
         // OneProcessAutoConfiguration): the hooks' own cost, without the fork-to-fork luck that two
         // processes carry.
         parser.accepts("one-process");
-        // With --one-process on Tomcat: both sides loaded at the same moment, each with half the
-        // connections, and each side's cost taken from its own connector's threads (SideThreads): the
-        // machine's slowdowns, which move a 3 s slice by ±5-20 %, then fall on both sides alike.
+        // Both sides loaded at the same moment, each with half the connections, and each side's cost taken
+        // from its own connector's threads (SideThreads): the machine's slowdowns, which move a 3 s slice
+        // by ±5-20 %, then fall on both sides alike. Tomcat and Jetty in one process, Netty in two.
         parser.accepts("together");
         // An earlier run's samples.csv: its report again, decided by today's statistics, with nothing run.
         // Several (comma-separated) runs of the same configuration are decided together, over all their forks.
@@ -104,10 +104,11 @@ public final class OverheadBench {
         }
         String valve = graceful.equals("graceful") ? null : experiment;
         boolean together = options.has("together");
-        if (together && !(oneProcess && SideThreads.APPS.containsAll(run.apps()))) {
-            throw new IllegalArgumentException("--together: with --one-process and --apps of " + SideThreads.APPS
-                    + " (the pairs whose sides serve on threads of their own); was " + run.apps()
-                    + (oneProcess ? "" : " in two processes"));
+        if (together && !(oneProcess ? SideThreads.APPS : SideThreads.TWO_PROCESS_APPS).containsAll(run.apps())) {
+            throw new IllegalArgumentException("--together: with --one-process --apps of " + SideThreads.APPS
+                    + ", in two processes --apps of " + SideThreads.TWO_PROCESS_APPS
+                    + " (the pairs whose sides serve on threads of their own and measure what a user pays); was "
+                    + run.apps() + (oneProcess ? " in one process" : " in two processes"));
         }
         for (String app : run.apps()) {
             int round = 0;
@@ -118,7 +119,7 @@ public final class OverheadBench {
                 // connector gives the side on it falls on each side in half the forks: the control's side
                 // on it took 0.06 µs more before the swap, which only swapping could tell apart from its
                 // valve (swapped, that edge measured -0.03 to 0.04 µs: nothing measurable).
-                boolean swapped = together && fork % 2 == 0;
+                boolean swapped = together && oneProcess && fork % 2 == 0;
                 try {
                     if (oneProcess) {
                         servers.putAll(OneProcessPair.start(run, app, fork, valve, swapped));
@@ -132,7 +133,7 @@ public final class OverheadBench {
                     }
                     for (int i = 0; i < rounds; i++) {
                         if (together) {
-                            TogetherRound.measure(run, app, ++round, fork, servers, slices, swapped);
+                            TogetherRound.measure(run, app, ++round, fork, servers, slices, oneProcess, swapped);
                         } else {
                             measureRound(run, app, ++round, fork, servers, slices);
                         }

@@ -179,7 +179,8 @@ final class OverheadReport {
         StringBuilder sb = new StringBuilder(String.format(
                 Locale.ROOT,
                 "%d round(s) in %d fork(s), each %s s with both variants loaded at once (`wrk -t1 -c%d --latency`"
-                        + " on `GET /` each); a side's CPU time: its own connector's threads; median [min–max] over"
+                        + " on `GET /` each); a side's CPU time: its own connector's threads (Netty, in two processes: its JVM's"
+                        + " event loops); median [min–max] over"
                         + " rounds, graceful against plain within the same round.%n%n",
                 Rows.distinct(rows, "round").size(),
                 Rows.distinct(rows, "fork").size(),

@@ -33,12 +33,14 @@ public final class ProfileBench {
 
     /**
      * Frames through which graceful hands a request on: what runs above them is not graceful's. On
-     * Tomcat the valve's next valve is the context's authenticator when it has one, else its basic valve.
+     * Tomcat the valve's next valve is the context's authenticator when it has one, else its basic valve;
+     * on Jetty the handler's next handler is called through {@code Handler.Wrapper.handle}.
      */
     static final Pattern HAND_OFF = Pattern.compile("^(io\\.netty\\.channel\\.(AbstractChannelHandlerContext"
             + "|DefaultChannelPipeline)|org\\.apache\\.catalina\\.core\\.(ApplicationFilterChain|StandardContextValve)"
             + "|org\\.apache\\.catalina\\.authenticator\\.AuthenticatorBase"
             + "|org\\.eclipse\\.jetty\\.ee11\\.servlet\\.(ServletHandler\\$Chain|FilterHolder)"
+            + "|org\\.eclipse\\.jetty\\.server\\.Handler\\$Wrapper"
             + "|org\\.springframework\\.web\\.filter\\.|org\\.springframework\\.web\\.server\\.handler\\.DefaultWebFilterChain)"
             + ".*");
 

@@ -1,12 +1,14 @@
 package dev.graceful.benchmarks.overhead;
 
 import dev.graceful.benchmarks.apps.OneProcess;
+import dev.graceful.benchmarks.support.Child;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,8 +18,10 @@ import java.util.TreeMap;
  * connector, found by name. Tomcat names each connector's threads after it ({@code http-nio-PORT-exec-3},
  * {@code http-nio-auto-1-Poller} for a connector on port 0); Jetty's pair gives each side's connector a
  * pool of its own, named for the side ({@link OneProcess#jettyThreads}). So the two sides of
- * {@code --together} are measured apart while they share one core at the same moment. Read from {@code /proc/PID/task/TID}: the
- * kernel's thread name (cut to 15 characters) and {@code schedstat}'s time on a CPU, in nanoseconds.
+ * {@code --together} are measured apart while they share one core at the same moment. In two processes
+ * (Netty), each side is its own JVM, and its threads are the event loops Netty names after their group.
+ * Read from {@code /proc/PID/task/TID}: the kernel's thread name (cut to 15 characters) and
+ * {@code schedstat}'s time on a CPU, in nanoseconds.
  */
 final class SideThreads {
 
@@ -28,6 +32,19 @@ final class SideThreads {
      */
     static final List<String> APPS = List.of("tomcat", "jetty");
 
+    /**
+     * The examples measured this way in two processes, one side each. Netty's one-process pair shares its
+     * codec's compiled code between the sides, which measured something two processes do not
+     * (docs/BENCHMARKS.md, 2026-12-05): for Netty only two processes say what a user pays.
+     */
+    static final List<String> TWO_PROCESS_APPS = List.of("netty");
+
+    /**
+     * The name Netty's default thread factory gives the event loops of a {@code MultiThreadIoEventLoopGroup}
+     * ({@code multiThreadIoEventLoopGroup-POOL-N}), as the examples and ServerApp make theirs.
+     */
+    private static final String NETTY_EVENT_LOOPS = "multiThreadIoEventLoopGroup-";
+
     /** The kernel keeps a thread's name to this many characters. */
     private static final int COMM = 15;
 
@@ -37,6 +54,34 @@ final class SideThreads {
     private SideThreads(long pid, String prefix) {
         this.tasks = Path.of("/proc", Long.toString(pid), "task");
         this.prefix = prefix;
+    }
+
+    /**
+     * Each side's threads: in one process ({@code oneProcess}), its connector's ({@link #of}); in two, its
+     * own JVM's event loops ({@link #TWO_PROCESS_APPS}).
+     *
+     * @param swapped whether graceful's side is on the second connector (one process)
+     */
+    static Map<String, SideThreads> of(String app, Map<String, Child> servers, boolean oneProcess, boolean swapped) {
+        Map<String, SideThreads> threads = new LinkedHashMap<>();
+        servers.forEach((side, server) -> {
+            long pid = server.jvm().pid();
+            threads.put(
+                    side,
+                    oneProcess
+                            ? of(app, pid, side, side.equals("graceful") == swapped ? 0 : server.port())
+                            : ofProcess(app, pid));
+        });
+        return threads;
+    }
+
+    /** The threads that serve {@code app} in its own JVM, one side of a two-process pair. */
+    static SideThreads ofProcess(String app, long pid) {
+        if (!TWO_PROCESS_APPS.contains(app)) {
+            throw new IllegalArgumentException("--together in two processes: " + TWO_PROCESS_APPS
+                    + " only (Tomcat and Jetty are measured together in one process); was " + app);
+        }
+        return new SideThreads(pid, cut(NETTY_EVENT_LOOPS));
     }
 
     /**
@@ -52,7 +97,11 @@ final class SideThreads {
                         + " on threads of their own; Netty's one-process pair shares its event loops, and Spring Boot's"
                         + " is not understood under this load yet); was " + app);
         };
-        return new SideThreads(pid, name.substring(0, Math.min(COMM, name.length())));
+        return new SideThreads(pid, cut(name));
+    }
+
+    private static String cut(String name) {
+        return name.substring(0, Math.min(COMM, name.length()));
     }
 
     /**

@@ -13,9 +13,10 @@ import java.util.function.Function;
 import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
 
 /**
- * One round of {@code --together}: in each slice both sides of a one-process pair are loaded at the same
- * moment, each by its own {@code wrk} with half the connections, and each side's cost is its own
- * connector's CPU time ({@link SideThreads}) over the requests its wrk counted. Taken in turn, a slice
+ * One round of {@code --together}: in each slice both sides of a pair (one process for Tomcat and Jetty,
+ * two for Netty) are loaded at the same moment, each by its own {@code wrk} with half the connections, and
+ * each side's cost is its own connector's (Netty: event loops') CPU time ({@link SideThreads}) over the
+ * requests its wrk counted. Taken in turn, a slice
  * of one side and the next of the other see different moments of the machine, and on this project's VM
  * a 3 s slice moves by ±5-20 % from the next; at the same moment, a slowdown of the core falls on both
  * sides' requests alike, interleaved request by request. Their throughputs are not compared: sharing one
@@ -48,7 +49,10 @@ final class TogetherRound {
                 w.requestsPerSecond()));
     }
 
-    /** @param swapped whether graceful's side is on the second connector (Tomcat: its threads named for port 0) */
+    /**
+     * @param oneProcess whether both sides are one JVM (else each its own: {@link SideThreads#TWO_PROCESS_APPS})
+     * @param swapped whether graceful's side is on the second connector (Tomcat: its threads named for port 0)
+     */
     static void measure(
             BenchRun run,
             String app,
@@ -56,13 +60,10 @@ final class TogetherRound {
             int fork,
             Map<String, Child> servers,
             OverheadBench.Slices slices,
+            boolean oneProcess,
             boolean swapped)
             throws IOException, InterruptedException {
-        long pid = servers.get("graceful").jvm().pid();
-        String second = swapped ? "graceful" : "plain";
-        Map<String, SideThreads> threads = new LinkedHashMap<>();
-        servers.forEach((variant, server) ->
-                threads.put(variant, SideThreads.of(app, pid, variant, variant.equals(second) ? 0 : server.port())));
+        Map<String, SideThreads> threads = SideThreads.of(app, servers, oneProcess, swapped);
         Map<String, DescriptiveStatistics[]> round = new LinkedHashMap<>();
         Map<String, Object> load = BenchRun.row(r, app);
         load.put("together", "yes");

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
  * with graceful and without it under {@code wrk}, in two fresh pairs of servers, and reports both
  * (throughput, and each server's own CPU time per request); an experiment ({@code --graceful-mode}) runs in
  * graceful's place on Tomcat and is named as such; with {@code --one-process} each server serves both sides
- * from one JVM, proven apart before it is measured, and with {@code --together} on Tomcat both sides are loaded
- * at once and measured by their own threads, graceful's or (the control) a second plain one. Needs wrk: {@code .ci/run} installs it, and
+ * from one JVM, proven apart before it is measured, and with {@code --together} (Tomcat and Jetty in one
+ * process, Netty in two) both sides are loaded at once and measured by their own threads, graceful's or (the
+ * control) a second plain one. Needs wrk: {@code .ci/run} installs it, and
  * without it this test fails saying so rather than passing without having run anything.
  */
 class OverheadSmokeIT {
@@ -164,6 +165,23 @@ class OverheadSmokeIT {
         assertThat(run.file("samples.csv").lines().filter(l -> l.endsWith(",yes,yes")))
                 .as("the second fork's samples, graceful on the second connector")
                 .hasSize(2);
+    }
+
+    @Test
+    void togetherMeasuresNettyInTwoProcessesEachSideByItsOwnJvmsEventLoops() throws Exception {
+        SmokeRun run =
+                overhead("--rounds", "2", "--", "--apps", "netty", "--together", "--forks", "2", "--slices", "2");
+
+        assertThat(run.file("report.md"))
+                .as("the report")
+                .contains("with both variants loaded at once (`wrk -t1 -c16 --latency` on `GET /` each)")
+                .doesNotContain("one JVM per fork")
+                .doesNotContain("connector (1 fork(s))")
+                .containsPattern(Pattern.compile("^\\| netty \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE))
+                .contains("Target, netty, decided over forks: µs per request ≤ 0.15: ");
+        assertThat(run.file("samples.csv").lines().filter(l -> l.endsWith(",yes,no")))
+                .as("both forks' samples, marked as measured together, never swapped")
+                .hasSize(4);
     }
 
     @Test

@@ -33,4 +33,16 @@ class ProfileBenchTest {
                         .matches())
                 .isFalse();
     }
+
+    @Test
+    void jettysHandlerAfterGracefulsHandlerIsAHandOff() {
+        assertThat(ProfileBench.HAND_OFF
+                        .matcher("org.eclipse.jetty.server.Handler$Wrapper")
+                        .matches())
+                .isTrue();
+        assertThat(ProfileBench.HAND_OFF
+                        .matcher("dev.graceful.servlet.jetty.GracefulJettyHandler")
+                        .matches())
+                .isFalse();
+    }
 }

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -35,6 +39,30 @@ class SideThreadsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--together: [tomcat, jetty] only")
                 .hasMessageContaining("was netty");
+    }
+
+    @Test
+    void refusesTwoProcessesOfAServerThatIsMeasuredTogetherInOne() {
+        assertThatThrownBy(() -> SideThreads.ofProcess("tomcat", PID))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--together in two processes: [netty] only")
+                .hasMessageContaining("was tomcat");
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void findsNettysEventLoopsInTheirJvmByTheNameNettyGivesThem() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            SideThreads loops = SideThreads.ofProcess("netty", PID);
+            group.submit(() -> spin(TimeUnit.MILLISECONDS.toNanos(300))).get(30, TimeUnit.SECONDS);
+            assertThat(loops.cpuNanos())
+                    .as(
+                            "the CPU time of this JVM's threads named as Netty names an event loop, one of which spun 300 ms")
+                    .isGreaterThan(250_000_000L);
+        } finally {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
     }
 
     @Test
@@ -87,6 +115,13 @@ class SideThreadsTest {
             return;
         }
         while (spin.get()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() < end) {
             Thread.onSpinWait();
         }
     }
