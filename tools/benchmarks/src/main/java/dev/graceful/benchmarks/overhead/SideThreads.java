@@ -35,7 +35,9 @@ final class SideThreads {
     /**
      * The examples measured this way in two processes, one side each. Netty's one-process pair shares its
      * codec's compiled code between the sides, which measured something two processes do not
-     * (docs/BENCHMARKS.md, 2026-12-05): for Netty only two processes say what a user pays.
+     * (docs/BENCHMARKS.md, 2026-12-05): for Netty only two processes say what a user pays. Spring Boot's
+     * two JVMs, loaded at once on one CPU, took 140-182 µs of CPU per request, their compilers starved
+     * among a dozen runnable request threads (a reading; docs/BENCHMARKS.md, 2026-12-06): not a cost.
      */
     static final List<String> TWO_PROCESS_APPS = List.of("netty");
 
