@@ -278,6 +278,23 @@ public final class Servers {
                 c -> {});
     }
 
+    /**
+     * Starts Tomcat with the filter or the valve, and the test's own set-up of the context.
+     *
+     * @param graceful the coordinator
+     * @param servlets servlets by mapping
+     * @param valve    {@link GracefulValve} in place of the filter
+     * @param setUp    called on the context before the server starts
+     * @return the running server
+     * @throws Exception on failure
+     */
+    public static KitServer tomcat(
+            GracefulShutdown graceful, Map<String, Servlet> servlets, boolean valve, Consumer<Context> setUp)
+            throws Exception {
+        return tomcat(
+                graceful, servlets, Map.of(), valve, tomcat -> TomcatParticipant.register(graceful, tomcat), setUp);
+    }
+
     private static KitServer tomcat(
             GracefulShutdown graceful,
             Map<String, Servlet> servlets,

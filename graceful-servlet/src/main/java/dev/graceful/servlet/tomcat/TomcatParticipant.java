@@ -7,6 +7,7 @@ import dev.graceful.servlet.internal.Background;
 import dev.graceful.servlet.internal.ConnectionDrain;
 import dev.graceful.servlet.internal.DrainingParticipant;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +17,6 @@ import org.apache.catalina.Service;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.net.AbstractEndpoint;
-import org.apache.tomcat.util.net.SocketWrapperBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,9 +64,12 @@ public final class TomcatParticipant extends DrainingParticipant {
 
     private final TomcatInternals internals;
     private final TomcatConnections connections;
+    private final CloseAfterResponse closeAfterResponse;
     /** Made here, not at shutdown: see {@link Background}. */
     private final Background stoppingAccepting =
             new Background("graceful-tomcat-stop-accepting", this::stopAcceptingAll);
+
+    private final Background followingDispatches;
 
     private TomcatParticipant(Builder b) {
         this(b, new TomcatConnections(b.tomcat, b.connectors, b.internals));
@@ -76,6 +79,9 @@ public final class TomcatParticipant extends DrainingParticipant {
         super(b.drain(connections));
         this.internals = b.internals;
         this.connections = connections;
+        this.closeAfterResponse = new CloseAfterResponse(b.internals);
+        this.followingDispatches =
+                new Background("graceful-tomcat-close-after-response", closeAfterResponse::followDispatches);
     }
 
     /**
@@ -150,29 +156,42 @@ public final class TomcatParticipant extends DrainingParticipant {
     }
 
     private void stopAcceptingAll() {
+        // No lambda here: a class first loaded after the signal is linked on the exit's path
+        // (docs/architecture.md, "A rehearsal of the shutdown").
+        List<Connector> available = new ArrayList<>();
         for (Connector connector : connections.connectors()) {
             if (connector.getState().isAvailable()) {
-                stopAccepting(connector);
+                available.add(connector);
             }
         }
+        // Before the listeners close, so that a client who sees new connects refused knows its
+        // response in progress will ask to close (as on Jetty); a request read after the close
+        // gets no keep-alive from Tomcat itself.
+        int closing = 0;
+        for (Connector connector : available) {
+            AbstractEndpoint<?, ?> endpoint = internals.endpoint(connector.getProtocolHandler());
+            if (endpoint != null) {
+                closing += closeAfterResponse.askAll(endpoint.getConnections());
+            }
+        }
+        int inDispatch = closeAfterResponse.inDispatch();
+        if (inDispatch > 0) {
+            // On a thread of its own: a synchronous request may hold its connection for long.
+            followingDispatches.start();
+        }
+        for (Connector connector : available) {
+            closeListener(connector);
+        }
+        log.debug(
+                "{}: listeners closed; {} connection(s) will close after their response, {} held by a dispatch "
+                        + "will be asked when it returns",
+                name(),
+                closing,
+                inDispatch);
     }
 
-    private void stopAccepting(Connector connector) {
+    private void closeListener(Connector connector) {
         AbstractEndpoint<?, ?> endpoint = internals.endpoint(connector.getProtocolHandler());
-        // Before the listener closes, so that a client who sees new connects refused knows its
-        // response in progress will ask to close (as on Jetty); a request read after the close
-        // below gets no keep-alive from Tomcat itself.
-        int closing = 0;
-        if (endpoint != null) {
-            for (SocketWrapperBase<?> wrapper : endpoint.getConnections()) {
-                // Requests between reads (asynchronous, or a partly read request) keep their
-                // processor on the connection; requests running on a thread get their
-                // Connection: close from GracefulFilter when they finish.
-                if (internals.closeAfterResponse(wrapper.getCurrentProcessor())) {
-                    closing++;
-                }
-            }
-        }
         if (endpoint == null || !internals.closeServerSocket(endpoint, ACCEPTOR_PARK_TIMEOUT)) {
             // Tomcat's own way: its acceptor may drop or reset connections arriving meanwhile.
             connector.getProtocolHandler().closeServerSocketGraceful();
@@ -184,7 +203,6 @@ public final class TomcatParticipant extends DrainingParticipant {
                     name(),
                     connector);
         }
-        log.debug("{}: listener closed; {} connection(s) will close after their response", name(), closing);
     }
 
     private static void prepare(Connector connector, TomcatInternals internals) {
