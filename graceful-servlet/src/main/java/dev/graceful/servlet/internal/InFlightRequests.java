@@ -14,10 +14,13 @@ import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ObjLongConsumer;
 
 /**
  * The requests in flight in one {@code GracefulFilter}, described only when a drain times out.
@@ -42,6 +45,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * (only its start and the sequence number), which spares it the garbage collector's write
  * barrier on a long-lived slot, and no thread lookup. Bound slots are held weakly: a request object the server
  * discards takes its slot with it.
+ *
+ * <p>A hook whose server can list the requests it is serving does better still: it counts each
+ * request and {@link #COUNTED keeps no slot at all}, and the server's own list is read at the
+ * deadline ({@link #describedBy}). A request then writes nothing but the tracker's counter.
  *
  * <p>Registered as a {@link Participant} only to {@link #inFlight() describe}: its steps do nothing.
  */
@@ -80,6 +87,28 @@ public final class InFlightRequests implements Participant {
 
     /** Stands for a request that is not counted (a health request): nothing to leave. */
     public static final Slot UNTRACKED = new Slot();
+
+    /**
+     * Stands for a request that is counted in no slot: its hook's server lists it when asked
+     * ({@link #describedBy}). {@link #enter(Slot, long) Entering} and {@link #leave leaving} it
+     * write nothing.
+     */
+    public static final Slot COUNTED = new Slot();
+
+    /** The requests a server is serving, as its hook reads them from the server's own state. */
+    @FunctionalInterface
+    public interface ServerRequests {
+        /**
+         * Calls {@code each} with every request of the hook's context the server is serving, and
+         * when it began on {@link System#nanoTime()}'s scale; not health requests. Called at a
+         * drain's deadline, from another thread than the requests'.
+         *
+         * @param each called once per request
+         */
+        void forEach(ObjLongConsumer<HttpServletRequest> each);
+    }
+
+    private volatile ServerRequests serverRequests;
 
     /**
      * One request thread's slot, written by that thread only; or a slot bound to one request object
@@ -163,6 +192,9 @@ public final class InFlightRequests implements Participant {
      * @return {@code s}, to {@link #leave} when the request is over on this thread
      */
     public Slot enter(Slot s, long startNanos) {
+        if (s == COUNTED) {
+            return s;
+        }
         s.start = startNanos;
         SEQ.setRelease(s, (long) SEQ.getOpaque(s) + 1);
         return s;
@@ -170,6 +202,9 @@ public final class InFlightRequests implements Participant {
 
     /** The request is over on this thread (it ended, or went asynchronous). */
     public void leave(Slot s) {
+        if (s == COUNTED) {
+            return;
+        }
         SEQ.setRelease(s, (long) SEQ.getOpaque(s) + 1);
         if (s.home != null) {
             return; // bound: the request object stays the server's, and the slot's
@@ -183,11 +218,23 @@ public final class InFlightRequests implements Participant {
     /**
      * The request of {@code s} went asynchronous: it stays in flight, described, until the returned
      * work is closed (which counts it out of the tracker, once).
+     *
+     * @param countedStart when the request began, for a {@link #COUNTED} one (which has no slot to
+     *                     keep it); ignored otherwise
      */
-    public Work async(Slot s, HttpServletRequest request) {
-        Async a = new Async(request, s.start);
+    public Work async(Slot s, HttpServletRequest request, long countedStart) {
+        Async a = new Async(request, s == COUNTED ? countedStart : s.start);
         async.add(a);
         return a;
+    }
+
+    /**
+     * The {@link #COUNTED} requests are listed by {@code requests} when described.
+     *
+     * @param requests the server's list, or {@code null} when none of this tracking's requests is counted so
+     */
+    public void describedBy(ServerRequests requests) {
+        this.serverRequests = requests;
     }
 
     private Slot newSlot(Thread thread) {
@@ -235,11 +282,23 @@ public final class InFlightRequests implements Participant {
                 describe(s, now, all);
             }
         }
+        Set<HttpServletRequest> asynchronous = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Async a : async) {
+            asynchronous.add(a.request);
             String what = describe(a.request);
             if (what != null && !a.isClosed()) {
                 all.add(new InFlightWork(tracker.kind(), what, a.age()));
             }
+        }
+        ServerRequests server = serverRequests;
+        if (server != null) {
+            server.forEach((request, begin) -> {
+                // One that went asynchronous is described above, with the age of its work.
+                String what = asynchronous.contains(request) ? null : describe(request);
+                if (what != null) {
+                    all.add(new InFlightWork(tracker.kind(), what, Duration.ofNanos(Math.max(0, now - begin))));
+                }
+            });
         }
         return all;
     }

@@ -110,7 +110,8 @@ public final class RequestTracking {
     /**
      * As {@link #enter(HttpServletRequest, HttpServletResponse, boolean, long)}, the request being
      * kept in flight in {@code bound}, a slot {@link InFlightRequests#bind bound} to the server's
-     * request object, or (when {@code null}) in the slot of the thread serving it.
+     * request object, in no slot when {@code bound} is {@link InFlightRequests#COUNTED} (the server
+     * lists its requests), or (when {@code null}) in the slot of the thread serving it.
      */
     public InFlightRequests.Slot enter(
             HttpServletRequest request,
@@ -171,7 +172,7 @@ public final class RequestTracking {
         // Still inside the request's first dispatch: even if another thread already called
         // complete(), its effect waits until this dispatch returns, so the listener cannot miss the
         // end of the cycle.
-        finish(slot, request, response, true, RequestTracking::closeWhenComplete);
+        finish(slot, request, response, true, 0, RequestTracking::closeWhenComplete);
     }
 
     /**
@@ -185,14 +186,20 @@ public final class RequestTracking {
      * @param slot       what {@link #admit} returned (not {@code null})
      * @param mayBeAsync {@code false} when the hook knows for sure that the request never started
      *                   asynchronous processing (it is then not asked)
+     * @param beginNanos when the request began, as given to {@link #admit}: a request kept in no slot
+     *                   ({@link InFlightRequests#COUNTED}) that went asynchronous is aged from it
      * @return the work to close when the response is finished, or {@code null}
      */
     public Work leave(
-            InFlightRequests.Slot slot, HttpServletRequest request, HttpServletResponse response, boolean mayBeAsync) {
+            InFlightRequests.Slot slot,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            boolean mayBeAsync,
+            long beginNanos) {
         if (slot == InFlightRequests.UNTRACKED) {
             return null;
         }
-        return finish(slot, request, response, mayBeAsync, (r, open) -> true);
+        return finish(slot, request, response, mayBeAsync, beginNanos, (r, open) -> true);
     }
 
     /** How a hook has what stays open after the first dispatch closed when the response is finished. */
@@ -217,6 +224,7 @@ public final class RequestTracking {
             HttpServletRequest request,
             HttpServletResponse response,
             boolean mayBeAsync,
+            long beginNanos,
             CloseAtEnd closeAtEnd) {
         inFlight.leave(slot);
         Work open = null;
@@ -224,7 +232,7 @@ public final class RequestTracking {
         if (mayBeAsync && request.isAsyncStarted()) {
             EventStream stream = EventStream.convert(request, response, sse);
             if (stream == null) {
-                Work async = inFlight.async(slot, request);
+                Work async = inFlight.async(slot, request, beginNanos);
                 if (closeAtEnd.watch(request, async)) {
                     return async;
                 }

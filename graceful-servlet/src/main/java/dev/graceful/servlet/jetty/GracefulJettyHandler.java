@@ -50,6 +50,14 @@ public final class GracefulJettyHandler extends Handler.Wrapper {
     private final RequestTracking requests;
     private final String[] healthPaths;
     private final JettyInternals.AsyncStarts asyncStarts;
+    /**
+     * {@link InFlightRequests#COUNTED} once the context started on a server whose requests
+     * {@link JettyServletRequests} can list: a request then writes no reference anywhere (the
+     * thread's slot was most of what the handler cost a request: docs/BENCHMARKS.md). Else
+     * {@code null}: each request is kept in its thread's slot. Set as the context starts; a request
+     * thread that still sees {@code null} keeps its request in its slot, which is described too.
+     */
+    private InFlightRequests.Slot slot;
 
     private GracefulJettyHandler(
             GracefulShutdown graceful, HealthEndpoint health, JettyInternals.AsyncStarts asyncStarts) {
@@ -85,15 +93,19 @@ public final class GracefulJettyHandler extends Handler.Wrapper {
      */
     public static GracefulJettyHandler install(
             ServletContextHandler context, GracefulShutdown graceful, HealthEndpoint health) {
-        return install(context, graceful, health, JettyInternals.AsyncStarts.running());
+        return install(context, graceful, health, JettyInternals.AsyncStarts.running(), JettyInternals.running());
     }
 
-    /** As {@link #install(ServletContextHandler, GracefulShutdown, HealthEndpoint)}, reading Jetty as {@code asyncStarts} allows (tests). */
+    /**
+     * As {@link #install(ServletContextHandler, GracefulShutdown, HealthEndpoint)}, reading Jetty as
+     * {@code asyncStarts} and {@code internals} allow (tests).
+     */
     static GracefulJettyHandler install(
             ServletContextHandler context,
             GracefulShutdown graceful,
             HealthEndpoint health,
-            JettyInternals.AsyncStarts asyncStarts) {
+            JettyInternals.AsyncStarts asyncStarts,
+            JettyInternals internals) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(graceful, "graceful");
         Objects.requireNonNull(health, "health");
@@ -110,6 +122,9 @@ public final class GracefulJettyHandler extends Handler.Wrapper {
             @Override
             public void lifeCycleStarted(LifeCycle event) {
                 handler.requests.watchWebSockets(context.getServletContext());
+                JettyServletRequests listed = JettyServletRequests.of(context, handler, internals);
+                handler.requests.inFlight().describedBy(listed);
+                handler.slot = listed == null ? null : InFlightRequests.COUNTED;
             }
         });
         return handler;
@@ -124,12 +139,9 @@ public final class GracefulJettyHandler extends Handler.Wrapper {
         }
         ServletApiRequest apiRequest = servlet.getServletApiRequest();
         HttpServletResponse apiResponse = servlet.getHttpServletResponse();
+        long begin = request.getBeginNanoTime();
         InFlightRequests.Slot slot = requests.admit(
-                apiRequest,
-                apiResponse,
-                isHealthPath(servlet.getDecodedPathInContext()),
-                request.getBeginNanoTime(),
-                null);
+                apiRequest, apiResponse, isHealthPath(servlet.getDecodedPathInContext()), begin, this.slot);
         if (slot == null) {
             refuse(request, response, callback);
             return true;
@@ -141,14 +153,15 @@ public final class GracefulJettyHandler extends Handler.Wrapper {
             // recycles its servlet objects) only after this handler returns: they are all still this
             // request's. An AsyncListener added now could miss a completion that has already
             // happened, so what stays open is closed when Jetty completes the request instead.
-            Work open = requests.leave(slot, apiRequest, apiResponse, !asyncStarts.neverStarted(apiRequest));
+            Work open = requests.leave(slot, apiRequest, apiResponse, !asyncStarts.neverStarted(apiRequest), begin);
             if (open != null) {
                 Request.addCompletionListener(request, failure -> open.close());
             }
         }
     }
 
-    private boolean isHealthPath(String pathInContext) {
+    /** Whether the path within the context is a health path (not tracked). */
+    boolean isHealthPath(String pathInContext) {
         for (String p : healthPaths) {
             if (p.equals(pathInContext)) {
                 return true;
@@ -168,6 +181,11 @@ public final class GracefulJettyHandler extends Handler.Wrapper {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Refusal.CONTENT_TYPE);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, REFUSAL_BODY.length);
         response.write(true, ByteBuffer.wrap(REFUSAL_BODY), callback);
+    }
+
+    /** Whether requests are counted in no slot, listed from Jetty's connections when described. */
+    boolean countsOnly() {
+        return slot == InFlightRequests.COUNTED;
     }
 
     /** The WebSocket sessions graceful watches on this handler's context, or {@code null}. */

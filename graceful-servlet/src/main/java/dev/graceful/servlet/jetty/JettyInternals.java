@@ -214,7 +214,8 @@ final class JettyInternals {
         return false;
     }
 
-    private HttpConnection http1(EndPoint endPoint) {
+    /** The connection's HTTP/1 connection (under TLS too), or {@code null}: another protocol, or the members are missing. */
+    HttpConnection http1(EndPoint endPoint) {
         if (!missing.isEmpty()) {
             return null;
         }

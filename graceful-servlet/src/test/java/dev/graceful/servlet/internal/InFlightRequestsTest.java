@@ -11,7 +11,10 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Slots bound to a server's request objects, described from another thread, and forgotten with them. */
+/**
+ * Slots bound to a server's request objects, described from another thread, and forgotten with them;
+ * requests counted in no slot, described from the server's own list.
+ */
 class InFlightRequestsTest {
 
     private final InFlightRequests inFlight = new InFlightRequests(
@@ -62,6 +65,33 @@ class InFlightRequestsTest {
         });
         inFlight.enter(keptSlot, System.nanoTime());
         assertThat(inFlight.inFlight()).extracting(InFlightWork::description).containsExactly("GET /kept");
+    }
+
+    @Test
+    void countedRequestsAreDescribedFromTheServersListAndOneThatWentAsynchronousOnlyOnce() {
+        HttpServletRequest sync = request("GET", "/sync");
+        HttpServletRequest async = request("PUT", "/async");
+        long threeSecondsAgo = System.nanoTime() - Duration.ofSeconds(3).toNanos();
+        InFlightRequests.Slot slot = inFlight.enter(InFlightRequests.COUNTED, threeSecondsAgo);
+        assertThat(slot).isSameAs(InFlightRequests.COUNTED);
+        inFlight.leave(slot);
+        inFlight.async(slot, async, threeSecondsAgo);
+        assertThat(inFlight.inFlight())
+                .as("without the server's list, only the asynchronous one, which has work of its own")
+                .extracting(InFlightWork::description)
+                .containsExactly("PUT /async");
+
+        inFlight.describedBy(each -> {
+            each.accept(sync, threeSecondsAgo);
+            each.accept(async, threeSecondsAgo);
+        });
+
+        assertThat(inFlight.inFlight())
+                .hasSize(2)
+                .allSatisfy(work -> assertThat(work.age()).isGreaterThanOrEqualTo(Duration.ofSeconds(3)));
+        assertThat(inFlight.inFlight())
+                .extracting(InFlightWork::description)
+                .containsExactlyInAnyOrder("GET /sync", "PUT /async");
     }
 
     /** A request object answering only its method and path (a pure unit: no server needed). */

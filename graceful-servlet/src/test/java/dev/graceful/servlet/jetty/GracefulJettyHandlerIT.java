@@ -159,7 +159,8 @@ class GracefulJettyHandlerIT {
         context.addServlet(holder, "/");
         JettyInternals.AsyncStarts asyncStarts = new JettyInternals.AsyncStarts(!fieldRead);
         assertThat(asyncStarts.readable()).isEqualTo(fieldRead);
-        GracefulJettyHandler.install(context, graceful, HealthEndpoint.of(graceful), asyncStarts);
+        GracefulJettyHandler.install(
+                context, graceful, HealthEndpoint.of(graceful), asyncStarts, JettyInternals.running());
         server.start();
         graceful.markReady();
 
