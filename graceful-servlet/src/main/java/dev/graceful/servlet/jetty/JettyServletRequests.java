@@ -12,7 +12,6 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * connection's channel gives its request, whose cache gives the servlet channel, whose context
  * says whose request it is.
  *
- * <p>Read only where every connection is HTTP/1 (with or without TLS), the protocol whose
- * connections {@link JettyInternals#http1} reads: with HTTP/2, a PROXY header or any other
- * protocol on a connector, or Jetty's internals missing, {@link #of} declines, and the handler
- * keeps each request in its thread's slot as before. Decided when the context starts: a connector
+ * <p>Read only where every connector speaks plain HTTP/1 and nothing else: with TLS, HTTP/2, a
+ * PROXY header or any other protocol on a connector (none of which a test here runs through this
+ * list), or Jetty's internals missing, {@link #of} declines, and the handler keeps each request in
+ * its thread's slot as before. Decided when the context starts: a connector
  * added to a running server later is not looked at.
  */
 final class JettyServletRequests implements InFlightRequests.ServerRequests {
@@ -63,8 +62,11 @@ final class JettyServletRequests implements InFlightRequests.ServerRequests {
         }
         for (Connector connector : server.getConnectors()) {
             for (ConnectionFactory factory : connector.getConnectionFactories()) {
-                if (!(factory instanceof HttpConnectionFactory) && !(factory instanceof SslConnectionFactory)) {
-                    log.debug("{} on {} is not HTTP/1: each request is kept in its thread's slot", factory, connector);
+                if (!(factory instanceof HttpConnectionFactory)) {
+                    log.debug(
+                            "{} on {} is not plain HTTP/1: each request is kept in its thread's slot",
+                            factory,
+                            connector);
                     return null;
                 }
             }
