@@ -273,28 +273,29 @@ public final class InFlightRequests implements Participant {
     public List<InFlightWork> inFlight() {
         long now = System.nanoTime();
         List<InFlightWork> all = new ArrayList<>();
+        // What the server lists may be here already: asynchronous, with the age of its work, or in a
+        // thread's slot, entered while the hook was still starting.
+        Set<HttpServletRequest> described = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Slot s : slots.values()) {
-            describe(s, now, all);
+            describe(s, now, all, described);
         }
         for (Reference<Slot> ref : bound) {
             Slot s = ref.get();
             if (s != null) {
-                describe(s, now, all);
+                describe(s, now, all, described);
             }
         }
-        Set<HttpServletRequest> asynchronous = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Async a : async) {
-            asynchronous.add(a.request);
             String what = describe(a.request);
             if (what != null && !a.isClosed()) {
                 all.add(new InFlightWork(tracker.kind(), what, a.age()));
+                described.add(a.request);
             }
         }
         ServerRequests server = serverRequests;
         if (server != null) {
             server.forEach((request, begin) -> {
-                // One that went asynchronous is described above, with the age of its work.
-                String what = asynchronous.contains(request) ? null : describe(request);
+                String what = described.contains(request) ? null : describe(request);
                 if (what != null) {
                     all.add(new InFlightWork(tracker.kind(), what, Duration.ofNanos(Math.max(0, now - begin))));
                 }
@@ -304,7 +305,7 @@ public final class InFlightRequests implements Participant {
     }
 
     /** Adds the request in flight in {@code s}, if any, read from another thread than the one serving it. */
-    private void describe(Slot s, long now, List<InFlightWork> all) {
+    private void describe(Slot s, long now, List<InFlightWork> all, Set<HttpServletRequest> described) {
         long seq = (long) SEQ.getAcquire(s);
         if ((seq & 1) == 0) {
             return;
@@ -315,6 +316,7 @@ public final class InFlightRequests implements Participant {
         VarHandle.loadLoadFence();
         if (what != null && (long) SEQ.getAcquire(s) == seq) {
             all.add(new InFlightWork(tracker.kind(), what, Duration.ofNanos(Math.max(0, now - start))));
+            described.add(r);
         }
     }
 

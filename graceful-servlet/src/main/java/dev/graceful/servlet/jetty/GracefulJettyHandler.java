@@ -57,7 +57,7 @@ public final class GracefulJettyHandler extends Handler.Wrapper {
      * {@code null}: each request is kept in its thread's slot. Set as the context starts; a request
      * thread that still sees {@code null} keeps its request in its slot, which is described too.
      */
-    private InFlightRequests.Slot slot;
+    private InFlightRequests.Slot admitAs;
 
     private GracefulJettyHandler(
             GracefulShutdown graceful, HealthEndpoint health, JettyInternals.AsyncStarts asyncStarts) {
@@ -124,7 +124,7 @@ public final class GracefulJettyHandler extends Handler.Wrapper {
                 handler.requests.watchWebSockets(context.getServletContext());
                 JettyServletRequests listed = JettyServletRequests.of(context, handler, internals);
                 handler.requests.inFlight().describedBy(listed);
-                handler.slot = listed == null ? null : InFlightRequests.COUNTED;
+                handler.admitAs = listed == null ? null : InFlightRequests.COUNTED;
             }
         });
         return handler;
@@ -141,7 +141,7 @@ public final class GracefulJettyHandler extends Handler.Wrapper {
         HttpServletResponse apiResponse = servlet.getHttpServletResponse();
         long begin = request.getBeginNanoTime();
         InFlightRequests.Slot slot = requests.admit(
-                apiRequest, apiResponse, isHealthPath(servlet.getDecodedPathInContext()), begin, this.slot);
+                apiRequest, apiResponse, isHealthPath(servlet.getDecodedPathInContext()), begin, admitAs);
         if (slot == null) {
             refuse(request, response, callback);
             return true;
@@ -185,7 +185,7 @@ public final class GracefulJettyHandler extends Handler.Wrapper {
 
     /** Whether requests are counted in no slot, listed from Jetty's connections when described. */
     boolean countsOnly() {
-        return slot == InFlightRequests.COUNTED;
+        return admitAs == InFlightRequests.COUNTED;
     }
 
     /** The WebSocket sessions graceful watches on this handler's context, or {@code null}. */

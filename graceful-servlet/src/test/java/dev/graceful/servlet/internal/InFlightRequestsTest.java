@@ -68,30 +68,33 @@ class InFlightRequestsTest {
     }
 
     @Test
-    void countedRequestsAreDescribedFromTheServersListAndOneThatWentAsynchronousOnlyOnce() {
+    void countedRequestsAreDescribedFromTheServersListAndOneAlsoKeptHereOnlyOnce() {
         HttpServletRequest sync = request("GET", "/sync");
         HttpServletRequest async = request("PUT", "/async");
+        HttpServletRequest inThreadsSlot = request("POST", "/entered-while-starting");
         long threeSecondsAgo = System.nanoTime() - Duration.ofSeconds(3).toNanos();
+        inFlight.enter(inThreadsSlot, threeSecondsAgo);
         InFlightRequests.Slot slot = inFlight.enter(InFlightRequests.COUNTED, threeSecondsAgo);
         assertThat(slot).isSameAs(InFlightRequests.COUNTED);
         inFlight.leave(slot);
         inFlight.async(slot, async, threeSecondsAgo);
         assertThat(inFlight.inFlight())
-                .as("without the server's list, only the asynchronous one, which has work of its own")
+                .as("without the server's list, those kept here: in a thread's slot, and asynchronous")
                 .extracting(InFlightWork::description)
-                .containsExactly("PUT /async");
+                .containsExactlyInAnyOrder("POST /entered-while-starting", "PUT /async");
 
         inFlight.describedBy(each -> {
             each.accept(sync, threeSecondsAgo);
             each.accept(async, threeSecondsAgo);
+            each.accept(inThreadsSlot, threeSecondsAgo);
         });
 
         assertThat(inFlight.inFlight())
-                .hasSize(2)
+                .hasSize(3)
                 .allSatisfy(work -> assertThat(work.age()).isGreaterThanOrEqualTo(Duration.ofSeconds(3)));
         assertThat(inFlight.inFlight())
                 .extracting(InFlightWork::description)
-                .containsExactlyInAnyOrder("GET /sync", "PUT /async");
+                .containsExactlyInAnyOrder("GET /sync", "PUT /async", "POST /entered-while-starting");
     }
 
     /** A request object answering only its method and path (a pure unit: no server needed). */
