@@ -49,7 +49,8 @@ public final class OverheadBench {
     private OverheadBench() {}
 
     public static void main(String[] args) throws Exception {
-        OptionParser parser = BenchRun.parser("seconds", "slices", "warmup-seconds", "connections", "forks");
+        OptionParser parser =
+                BenchRun.parser("seconds", "slices", "warmup-seconds", "solo-warmup-seconds", "connections", "forks");
         parser.accepts("server-cpus").withRequiredArg().defaultsTo("0");
         parser.accepts("client-cpus").withRequiredArg().defaultsTo("1");
         parser.accepts("wrk").withRequiredArg().defaultsTo("wrk");
@@ -88,6 +89,10 @@ public final class OverheadBench {
                 run.number("slices", run.smoke() ? 1 : 20),
                 run.number("connections", 32));
         int warmup = run.number("warmup-seconds", run.smoke() ? 1 : 30);
+        // With --together, each side may first warm up alone, in turn: its JIT then compiles with only its
+        // own request threads on the core, not both sides' (Spring Boot's, loaded at once from a cold start,
+        // stayed slow: docs/BENCHMARKS.md, 2026-12-06).
+        int soloWarmup = run.number("solo-warmup-seconds", 0);
         // Each fork is a fresh pair of JVMs: what the JIT made of one process (inlining, code layout)
         // stays with it, so a ratio taken in one pair alone carries that pair's luck in every round.
         int forks = Math.max(1, Math.min(run.number("forks", 1), run.rounds()));
@@ -127,6 +132,9 @@ public final class OverheadBench {
                         start(run, app, fork, servers, experiment);
                     }
                     if (together) {
+                        if (soloWarmup > 0) {
+                            warmUpInTurn(run, app, fork, servers, soloWarmup, slices.connections());
+                        }
                         TogetherRound.warmUp(run, app, fork, servers, warmup, slices.connections());
                     } else {
                         warmUpInTurn(run, app, fork, servers, warmup, slices.connections());

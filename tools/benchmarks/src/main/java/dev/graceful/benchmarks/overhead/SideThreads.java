@@ -36,16 +36,20 @@ final class SideThreads {
      * The examples measured this way in two processes, one side each. Netty's one-process pair shares its
      * codec's compiled code between the sides, which measured something two processes do not
      * (docs/BENCHMARKS.md, 2026-12-05): for Netty only two processes say what a user pays. Spring Boot's
-     * two JVMs, loaded at once on one CPU, took 140-182 µs of CPU per request, their compilers starved
-     * among a dozen runnable request threads (a reading; docs/BENCHMARKS.md, 2026-12-06): not a cost.
+     * two JVMs, loaded at once on one CPU from a cold start, took 140-182 µs of CPU per request, their
+     * compilers starved among a dozen runnable request threads (a reading; docs/BENCHMARKS.md,
+     * 2026-12-06): with it, warm each side up alone first ({@code --solo-warmup-seconds}).
      */
-    static final List<String> TWO_PROCESS_APPS = List.of("netty");
+    static final List<String> TWO_PROCESS_APPS = List.of("netty", "spring-boot");
 
     /**
      * The name Netty's default thread factory gives the event loops of a {@code MultiThreadIoEventLoopGroup}
      * ({@code multiThreadIoEventLoopGroup-POOL-N}), as the examples and ServerApp make theirs.
      */
     private static final String NETTY_EVENT_LOOPS = "multiThreadIoEventLoopGroup-";
+
+    /** The threads of Spring Boot's embedded Tomcat connector ({@code http-nio-PORT-exec-N}, {@code -Poller}, ...). */
+    private static final String SPRING_BOOT_TOMCAT = "http-nio-";
 
     /** The kernel keeps a thread's name to this many characters. */
     private static final int COMM = 15;
@@ -83,7 +87,8 @@ final class SideThreads {
             throw new IllegalArgumentException("--together in two processes: " + TWO_PROCESS_APPS
                     + " only (Tomcat and Jetty are measured together in one process); was " + app);
         }
-        return new SideThreads(pid, cut(NETTY_EVENT_LOOPS));
+        // Spring Boot's JVM has one connector, embedded Tomcat's: its acceptor, poller and request threads.
+        return new SideThreads(pid, cut(app.equals("netty") ? NETTY_EVENT_LOOPS : SPRING_BOOT_TOMCAT));
     }
 
     /**

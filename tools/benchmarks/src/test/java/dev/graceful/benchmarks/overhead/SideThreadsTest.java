@@ -45,8 +45,13 @@ class SideThreadsTest {
     void refusesTwoProcessesOfAServerThatIsMeasuredTogetherInOne() {
         assertThatThrownBy(() -> SideThreads.ofProcess("tomcat", PID))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--together in two processes: [netty] only")
+                .hasMessageContaining("--together in two processes: [netty, spring-boot] only")
                 .hasMessageContaining("was tomcat");
+    }
+
+    @Test
+    void findsSpringBootsSideByItsOneTomcatConnectorsThreads() {
+        assertThat(SideThreads.ofProcess("spring-boot", PID).prefix()).isEqualTo("http-nio-");
     }
 
     @Test
