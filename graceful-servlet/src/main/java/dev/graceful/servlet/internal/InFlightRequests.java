@@ -31,7 +31,7 @@ import java.util.function.ObjLongConsumer;
  * allocated, no string is formatted, and no memory another request thread writes is touched. The
  * report reads the slots (a sequence number per slot says whether the request it read is still the
  * one in flight). A request that goes asynchronous leaves its thread: it moves into an
- * {@link Async} entry of its own, allocated with the listener the servlet API needs anyway.
+ * {@link AsyncRequest} entry of its own, allocated with the listener the servlet API needs anyway.
  *
  * <p>The slots are found in a map keyed by thread that this object owns, not in a
  * {@code ThreadLocal}: in a WAR these classes belong to the webapp, and a value left in the
@@ -76,7 +76,7 @@ public final class InFlightRequests implements Participant {
 
     private final Tracker tracker;
     private final ConcurrentHashMap<Thread, Slot> slots = new ConcurrentHashMap<>();
-    private final Set<Async> async = ConcurrentHashMap.newKeySet();
+    private final Set<AsyncRequest> async = ConcurrentHashMap.newKeySet();
     private final Set<Reference<Slot>> bound = ConcurrentHashMap.newKeySet();
     private final ReferenceQueue<Slot> discarded = new ReferenceQueue<>();
 
@@ -223,7 +223,7 @@ public final class InFlightRequests implements Participant {
      *                     keep it); ignored otherwise
      */
     public Work async(Slot s, HttpServletRequest request, long countedStart) {
-        Async a = new Async(request, s == COUNTED ? countedStart : s.start);
+        AsyncRequest a = new AsyncRequest(tracker, async, request, s == COUNTED ? countedStart : s.start);
         async.add(a);
         return a;
     }
@@ -285,7 +285,7 @@ public final class InFlightRequests implements Participant {
                 describe(s, now, all, described);
             }
         }
-        for (Async a : async) {
+        for (AsyncRequest a : async) {
             String what = describe(a.request);
             if (what != null && !a.isClosed()) {
                 all.add(new InFlightWork(tracker.kind(), what, a.age()));
@@ -321,7 +321,7 @@ public final class InFlightRequests implements Participant {
     }
 
     /** {@code "METHOD /uri"}, read from another thread: a request the server recycled meanwhile gives {@code null}. */
-    private static String describe(HttpServletRequest r) {
+    static String describe(HttpServletRequest r) {
         if (r == null) {
             return null;
         }
@@ -331,51 +331,6 @@ public final class InFlightRequests implements Participant {
             return method == null || uri == null ? null : method + ' ' + uri;
         } catch (RuntimeException recycled) {
             return null;
-        }
-    }
-
-    /** An asynchronous request in flight: counted out once, when closed. */
-    private final class Async implements Work {
-        private final HttpServletRequest request;
-        private final long start;
-        private volatile boolean closed;
-
-        Async(HttpServletRequest request, long start) {
-            this.request = request;
-            this.start = start;
-        }
-
-        @Override
-        public String kind() {
-            return tracker.kind();
-        }
-
-        @Override
-        public String description() {
-            String what = describe(request);
-            return what == null ? "request" : what;
-        }
-
-        @Override
-        public Duration age() {
-            return Duration.ofNanos(Math.max(0, System.nanoTime() - start));
-        }
-
-        @Override
-        public boolean isClosed() {
-            return closed;
-        }
-
-        @Override
-        public void close() {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-            }
-            async.remove(this);
-            tracker.exit();
         }
     }
 }
