@@ -101,6 +101,9 @@ public class GracefulProperties {
     /** The health endpoints served on the application port. */
     private final Health health = new Health();
 
+    /** Servlet applications. */
+    private final Servlet servlet = new Servlet();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -205,6 +208,10 @@ public class GracefulProperties {
         return health;
     }
 
+    public Servlet getServlet() {
+        return servlet;
+    }
+
     /** {@code graceful.signals.*}. */
     public static class Signals {
 
@@ -266,5 +273,33 @@ public class GracefulProperties {
         public void setLivenessPaths(List<String> livenessPaths) {
             this.livenessPaths = livenessPaths;
         }
+    }
+
+    /** {@code graceful.servlet.*}. */
+    public static class Servlet {
+
+        /**
+         * How graceful sees each request on the embedded Tomcat or Jetty: "server", through the
+         * server's own hook (a Tomcat valve, a Jetty handler), at the least cost per request;
+         * "filter", through a servlet filter first in the chain. An application deployed as a WAR
+         * always uses the filter.
+         */
+        private Hook hook = Hook.SERVER;
+
+        public Hook getHook() {
+            return hook;
+        }
+
+        public void setHook(Hook hook) {
+            this.hook = hook;
+        }
+    }
+
+    /** Where graceful hooks into an embedded servlet server. */
+    public enum Hook {
+        /** The server's own hook: a Tomcat valve, a Jetty handler. */
+        SERVER,
+        /** A servlet filter first in the chain. */
+        FILTER
     }
 }

@@ -5,17 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.graceful.GracefulShutdown;
 import dev.graceful.servlet.GracefulFilter;
 import dev.graceful.servlet.HealthServlet;
+import dev.graceful.servlet.jetty.GracefulJettyHandler;
+import dev.graceful.servlet.tomcat.GracefulValve;
 import dev.graceful.spring.boot.internal.DrainedWebServerShutdown;
+import dev.graceful.spring.boot.internal.EmbeddedServerHook;
 import dev.graceful.spring.boot.internal.MvcEventStreams;
 import dev.graceful.spring.boot.internal.ServletServerParticipants;
 import jakarta.servlet.DispatcherType;
+import org.apache.catalina.core.StandardContext;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jetty.JettyServerCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.Shutdown;
@@ -26,7 +33,7 @@ import org.springframework.core.Ordered;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitterReturnValueHandler;
 
-/** The servlet side: graceful-servlet's filter, health servlet and container participants. */
+/** The servlet side: graceful-servlet's hook (valve, handler or filter), health servlet and container participants. */
 class GracefulServletAutoConfigurationTest {
 
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
@@ -63,6 +70,76 @@ class GracefulServletAutoConfigurationTest {
                 .run(context -> assertThat(context)
                         .hasBean("gracefulFilterRegistration")
                         .doesNotHaveBean("gracefulHealthServletRegistration"));
+    }
+
+    @Test
+    void embeddedTomcatAndJettyGetTheServersOwnHookUnlessTheFilterIsAskedFor() {
+        runner.run(context -> assertThat(context)
+                .hasSingleBean(EmbeddedServerHook.class)
+                .hasBean("gracefulTomcatValve")
+                .hasBean("gracefulJettyHandler")
+                .hasBean("gracefulFilterRegistration"));
+        runner.withPropertyValues("graceful.servlet.hook=filter")
+                .run(context -> assertThat(context)
+                        .hasBean("gracefulFilterRegistration")
+                        .doesNotHaveBean("gracefulTomcatValve")
+                        .doesNotHaveBean("gracefulJettyHandler"));
+    }
+
+    @Test
+    void anUnknownHookFailsStartupNamingTheProperty() {
+        runner.withPropertyValues("graceful.servlet.hook=valve")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("graceful.servlet.hook")
+                        .hasStackTraceContaining("[valve]"));
+    }
+
+    @Test
+    void theValveGoesIntoTheFirstTomcatContextOnlyAndTheRegistrationsThenStandAside() {
+        runner.run(context -> {
+            FilterRegistrationBean<?> filter =
+                    context.getBean("gracefulFilterRegistration", FilterRegistrationBean.class);
+            ServletRegistrationBean<?> health =
+                    context.getBean("gracefulHealthServletRegistration", ServletRegistrationBean.class);
+            assertThat(filter.isEnabled())
+                    .as("a WAR builds no server: the filter is graceful's hook")
+                    .isTrue();
+            assertThat(health.isEnabled()).isTrue();
+
+            TomcatContextCustomizer valve = context.getBean("gracefulTomcatValve", TomcatContextCustomizer.class);
+            StandardContext application = new StandardContext();
+            StandardContext management = new StandardContext();
+            valve.customize(application);
+            valve.customize(management);
+
+            assertThat(application.getPipeline().getValves()).hasAtLeastOneElementOfType(GracefulValve.class);
+            assertThat(management.getPipeline().getValves()).noneMatch(GracefulValve.class::isInstance);
+            assertThat(filter.isEnabled()).isFalse();
+            assertThat(health.isEnabled()).isFalse();
+        });
+    }
+
+    @Test
+    void theHandlerGoesIntoJettysServletContextAndTheRegistrationsThenStandAside() {
+        runner.run(context -> {
+            JettyServerCustomizer handler = context.getBean("gracefulJettyHandler", JettyServerCustomizer.class);
+            handler.customize(new Server());
+            assertThat(context.getBean(EmbeddedServerHook.class).installed())
+                    .as("a server without a servlet context is left alone")
+                    .isFalse();
+
+            Server server = new Server();
+            ServletContextHandler servlets = new ServletContextHandler();
+            server.setHandler(servlets);
+            handler.customize(server);
+
+            assertThat(servlets.getDescendant(GracefulJettyHandler.class)).isNotNull();
+            assertThat(context.getBean("gracefulFilterRegistration", FilterRegistrationBean.class)
+                            .isEnabled())
+                    .isFalse();
+        });
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.List;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -106,7 +107,11 @@ enum BootServer {
     }
 
     static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
+        return webServer(context).getPort();
+    }
+
+    static WebServer webServer(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer();
     }
 
     /**

@@ -26,11 +26,12 @@ import java.util.TreeMap;
 final class SideThreads {
 
     /**
-     * The examples measured this way. Spring Boot's pair is two Tomcat connectors too, but loaded at once
-     * it took twice the CPU time per request or more, on both sides alike (docs/BENCHMARKS.md, 2026-12-06),
-     * which nobody has explained yet: a figure from it would not mean what Tomcat's does.
+     * The examples measured this way. Spring Boot's pair is two Tomcat connectors, named as Tomcat's. Loaded
+     * at once from a cold start it took twice the CPU time per request or more, on both sides alike
+     * (docs/BENCHMARKS.md, 2026-12-06), as its two JVMs did: warm each side up alone first
+     * ({@code --solo-warmup-seconds}).
      */
-    static final List<String> APPS = List.of("tomcat", "jetty");
+    static final List<String> APPS = List.of("tomcat", "jetty", "spring-boot");
 
     /**
      * The examples measured this way in two processes, one side each. Netty's one-process pair shares its
@@ -93,16 +94,16 @@ final class SideThreads {
 
     /**
      * The threads of {@code side}'s connector ({@code "graceful"} or {@code "plain"}) of {@code app}'s pair:
-     * for Tomcat, the connector on {@code port}, or on port 0 ({@code port} 0: the second connector).
+     * for Tomcat and Spring Boot, the connector on {@code port}, or on port 0 ({@code port} 0: the second
+     * connector).
      */
     static SideThreads of(String app, long pid, String side, int port) {
         String name = switch (app) {
-            case "tomcat" -> "http-nio-" + (port == 0 ? "auto" : Integer.toString(port)) + "-";
+            case "tomcat", "spring-boot" -> "http-nio-" + (port == 0 ? "auto" : Integer.toString(port)) + "-";
             case "jetty" -> OneProcess.jettyThreads(side) + "-";
             default ->
                 throw new IllegalArgumentException("--together: " + APPS + " only (their connectors serve"
-                        + " on threads of their own; Netty's one-process pair shares its event loops, and Spring Boot's"
-                        + " is not understood under this load yet); was " + app);
+                        + " on threads of their own; Netty's one-process pair shares its event loops); was " + app);
         };
         return new SideThreads(pid, cut(name));
     }

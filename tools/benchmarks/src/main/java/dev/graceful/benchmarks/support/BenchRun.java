@@ -113,12 +113,19 @@ public record BenchRun(OptionSet options, Path out, boolean smoke, int rounds, L
             throw new IllegalArgumentException("one process: not for " + app + " (only spring-boot has a second"
                     + " port built in: tools/benchmarks-spring-boot)");
         }
-        if (app.equals("spring-boot") && variant.equals("one-process")) {
+        if (app.equals("spring-boot") && variant.startsWith("one-process")) {
+            if (!variant.equals("one-process") && !variant.equals("one-process-swapped")) {
+                throw new IllegalArgumentException("one process: spring-boot serves one-process and"
+                        + " one-process-swapped only (no experiment valve); was " + variant);
+            }
             // The example's jar with one more jar on its class path: Spring Boot's PropertiesLauncher
             // reads loader.path (docs/BENCHMARKS.md, group 2's method).
             Path oneProcess = Path.of(
                     text("repo"), "tools", "benchmarks-spring-boot", "target", "graceful-benchmarks-spring-boot.jar");
             c.addAll(List.of("-Dbench.one-process=true", "-Dloader.path=" + oneProcess));
+            if (variant.endsWith("-swapped")) {
+                c.add("-Dbench.one-process-swapped=true");
+            }
             c.addAll(List.of("-cp", jar.toString(), "org.springframework.boot.loader.launch.PropertiesLauncher"));
         } else if (SPRING_APPS.contains(app)) {
             if (!graceful) {

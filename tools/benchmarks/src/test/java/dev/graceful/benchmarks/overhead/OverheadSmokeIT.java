@@ -168,6 +168,31 @@ class OverheadSmokeIT {
     }
 
     @Test
+    void togetherMeasuresSpringBootInOneProcessEachSideByItsConnectorsThreadsOnEitherPort() throws Exception {
+        SmokeRun run = overhead(
+                "--rounds",
+                "2",
+                "--",
+                "--apps",
+                "spring-boot",
+                "--one-process",
+                "--together",
+                "--forks",
+                "2",
+                "--slices",
+                "2");
+
+        assertThat(run.file("report.md"))
+                .as("the report")
+                .containsPattern(Pattern.compile("^\\| spring-boot \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE))
+                .contains("Target, spring-boot, decided over forks: µs per request ≤ 0.15: ")
+                .contains("on the second connector (1 fork(s))");
+        assertThat(run.file("samples.csv").lines().filter(l -> l.endsWith(",yes,yes")))
+                .as("the second fork's samples, graceful on the second connector")
+                .hasSize(2);
+    }
+
+    @Test
     void togetherMeasuresNettyInTwoProcessesEachSideByItsOwnJvmsEventLoops() throws Exception {
         SmokeRun run =
                 overhead("--rounds", "2", "--", "--apps", "netty", "--together", "--forks", "2", "--slices", "2");

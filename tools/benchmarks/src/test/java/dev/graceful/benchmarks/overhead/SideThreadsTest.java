@@ -27,6 +27,13 @@ class SideThreadsTest {
     }
 
     @Test
+    void findsEachSpringBootConnectorsThreadsAsTomcatsTheServerItEmbeds() {
+        assertThat(SideThreads.of("spring-boot", PID, "graceful", 41065).prefix())
+                .isEqualTo("http-nio-41065-");
+        assertThat(SideThreads.of("spring-boot", PID, "plain", 0).prefix()).isEqualTo("http-nio-auto-");
+    }
+
+    @Test
     void findsEachJettySidesThreadsByTheNameOfItsOwnPoolWhicheverPortItServes() {
         assertThat(SideThreads.of("jetty", PID, "graceful", 8080).prefix()).isEqualTo("graceful-side-");
         assertThat(SideThreads.of("jetty", PID, "graceful", 0).prefix()).isEqualTo("graceful-side-");
@@ -37,7 +44,7 @@ class SideThreadsTest {
     void refusesAServerWhoseSidesShareTheirThreads() {
         assertThatThrownBy(() -> SideThreads.of("netty", PID, "graceful", 8080))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("--together: [tomcat, jetty] only")
+                .hasMessageContaining("--together: [tomcat, jetty, spring-boot] only")
                 .hasMessageContaining("was netty");
     }
 
