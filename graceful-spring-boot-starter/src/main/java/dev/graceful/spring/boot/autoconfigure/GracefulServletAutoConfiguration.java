@@ -45,7 +45,7 @@ import org.springframework.core.Ordered;
  * server is set to shut down immediately when Spring closes the context: graceful has drained it
  * by then (see {@link DrainedWebServerShutdown}). WebSocket sessions and event streams
  * are long-lived connections, recognised by graceful-servlet itself (container-level session
- * tracking, {@code text/event-stream} responses in the filter).
+ * tracking, {@code text/event-stream} responses in the hook).
  */
 @AutoConfiguration(after = GracefulAutoConfiguration.class)
 @ConditionalOnClass({
