@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Group 2's smoke: {@code bin/run-overhead --smoke --rounds 2 -- --forks 2 --slices 2} runs the netty example
@@ -142,50 +144,20 @@ class OverheadSmokeIT {
                                 + " example's connector \\(1 fork\\(s\\)\\), -?[0-9.]+ on the second connector \\(1 fork\\(s\\)\\)");
     }
 
-    @Test
-    void togetherMeasuresEachSideOfJettyByTheThreadsOfItsOwnConnectorsPoolOnEitherPort() throws Exception {
+    /**
+     * Jetty's sides by the threads of each side's own connector pool, Spring Boot's by each Tomcat
+     * connector's, on either port.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"jetty", "spring-boot"})
+    void togetherMeasuresEachSideInOneProcessByItsOwnConnectorsThreadsOnEitherPort(String app) throws Exception {
         SmokeRun run = overhead(
-                "--rounds",
-                "2",
-                "--",
-                "--apps",
-                "jetty",
-                "--one-process",
-                "--together",
-                "--forks",
-                "2",
-                "--slices",
-                "2");
+                "--rounds", "2", "--", "--apps", app, "--one-process", "--together", "--forks", "2", "--slices", "2");
 
         assertThat(run.file("report.md"))
                 .as("the report")
-                .containsPattern(Pattern.compile("^\\| jetty \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE))
-                .contains("Target, jetty, decided over forks: µs per request ≤ 0.15: ")
-                .contains("on the second connector (1 fork(s))");
-        assertThat(run.file("samples.csv").lines().filter(l -> l.endsWith(",yes,yes")))
-                .as("the second fork's samples, graceful on the second connector")
-                .hasSize(2);
-    }
-
-    @Test
-    void togetherMeasuresSpringBootInOneProcessEachSideByItsConnectorsThreadsOnEitherPort() throws Exception {
-        SmokeRun run = overhead(
-                "--rounds",
-                "2",
-                "--",
-                "--apps",
-                "spring-boot",
-                "--one-process",
-                "--together",
-                "--forks",
-                "2",
-                "--slices",
-                "2");
-
-        assertThat(run.file("report.md"))
-                .as("the report")
-                .containsPattern(Pattern.compile("^\\| spring-boot \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE))
-                .contains("Target, spring-boot, decided over forks: µs per request ≤ 0.15: ")
+                .containsPattern(Pattern.compile("^\\| " + app + " \\| .* \\| 0 / 0 \\|$", Pattern.MULTILINE))
+                .contains("Target, " + app + ", decided over forks: µs per request ≤ 0.15: ")
                 .contains("on the second connector (1 fork(s))");
         assertThat(run.file("samples.csv").lines().filter(l -> l.endsWith(",yes,yes")))
                 .as("the second fork's samples, graceful on the second connector")
